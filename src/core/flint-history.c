@@ -1,1 +1,1358 @@
-/* placeholder: being written */
+#define G_LOG_DOMAIN "flint-history"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "flint-error.h"
+#include "flint-history.h"
+
+/* Schema migrations: step i brings user_version from i to i + 1, inside one
+ * transaction. Later versions only append steps; a shipped step is never
+ * edited, because users' files were made by it.
+ *
+ * Version 1, the messages table (times in microseconds since the epoch):
+ *   id             INTEGER PRIMARY KEY  row id, stable for the row's life
+ *   account        TEXT NOT NULL        bare JID of the account
+ *   conversation   TEXT NOT NULL        bare JID of the contact or the room
+ *   kind           INTEGER NOT NULL     FlintMessageKind: 0 chat, 1 groupchat
+ *   direction      INTEGER NOT NULL     FlintDirection: 0 incoming, 1 outgoing
+ *   sender         TEXT NOT NULL        bare JID (chat) or nick (groupchat)
+ *   body           TEXT                 message text
+ *   time           INTEGER NOT NULL     ordering time: server/delay stamp when
+ *                                       known, else local
+ *   local_time     INTEGER NOT NULL     when Flint received or stored it
+ *   stanza_id      TEXT                 XEP-0359 id assigned by stanza_id_by
+ *   stanza_id_by   TEXT                 (the archive: account or room JID)
+ *   origin_id      TEXT                 XEP-0359 origin-id
+ *   message_id     TEXT                 the stanza's id attribute
+ *   state          INTEGER NOT NULL     FlintDeliveryState
+ *   correction_of  TEXT                 XEP-0308: message_id it corrects
+ * Indexes: (account, conversation, time, id) for keyset paging; partial
+ * UNIQUE on the stanza-id and on the origin-id of a sender, so a duplicate
+ * can never be stored twice even if the lookup in insert_one() had a bug;
+ * message_id (lookups and receipts); the archive's newest stanza-id; the
+ * outgoing messages still pending.
+ *
+ * Version 2, full-text search: messages_fts, an FTS5 external-content
+ * table over messages.body, kept in sync by triggers. unicode61 with
+ * remove_diacritics 2 makes "cafe" find "café"; prefix='2 3' makes the
+ * typed-so-far word of a search fast. */
+static const char *const migrations[] = {
+  /* 0 -> 1 */
+  "CREATE TABLE messages ("
+  "  id INTEGER PRIMARY KEY,"
+  "  account TEXT NOT NULL,"
+  "  conversation TEXT NOT NULL,"
+  "  kind INTEGER NOT NULL DEFAULT 0,"
+  "  direction INTEGER NOT NULL DEFAULT 0,"
+  "  sender TEXT NOT NULL DEFAULT '',"
+  "  body TEXT,"
+  "  time INTEGER NOT NULL,"
+  "  local_time INTEGER NOT NULL,"
+  "  stanza_id TEXT,"
+  "  stanza_id_by TEXT,"
+  "  origin_id TEXT,"
+  "  message_id TEXT,"
+  "  state INTEGER NOT NULL DEFAULT 0,"
+  "  correction_of TEXT"
+  ");"
+  "CREATE INDEX messages_conversation ON messages (account, conversation, time, id);"
+  "CREATE UNIQUE INDEX messages_stanza_id ON messages"
+  "  (account, conversation, stanza_id, stanza_id_by) WHERE stanza_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX messages_origin_id ON messages"
+  "  (account, conversation, origin_id, direction, sender) WHERE origin_id IS NOT NULL;"
+  "CREATE INDEX messages_message_id ON messages"
+  "  (account, conversation, message_id) WHERE message_id IS NOT NULL;"
+  "CREATE INDEX messages_archive ON messages"
+  "  (account, stanza_id_by, time) WHERE stanza_id IS NOT NULL;"
+  "CREATE INDEX messages_pending ON messages"
+  "  (account, time, id) WHERE direction = 1 AND state = 1;",
+
+  /* 1 -> 2 */
+  "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
+  "  body, content='messages', content_rowid='id',"
+  "  tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
+  "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+  "  INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);"
+  "END;"
+  "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+  "  INSERT INTO messages_fts (messages_fts, rowid, body)"
+  "    VALUES ('delete', old.id, old.body);"
+  "END;"
+  "CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN"
+  "  INSERT INTO messages_fts (messages_fts, rowid, body)"
+  "    VALUES ('delete', old.id, old.body);"
+  "  INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);"
+  "END;"
+  /* Index what version 1 already stored. */
+  "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FLINT_HISTORY_SCHEMA_VERSION);
+
+#define RECORD_COLUMNS                                                                   \
+  "m.id, m.account, m.conversation, m.kind, m.direction, m.sender, m.body, m.time, "     \
+  "m.local_time, m.stanza_id, m.stanza_id_by, m.origin_id, m.message_id, m.state, "      \
+  "m.correction_of"
+
+#define FIND_COLUMNS "id, stanza_id, stanza_id_by, origin_id, message_id, state"
+
+typedef enum
+{
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_FIND_STANZA_ID,
+  STMT_FIND_ORIGIN_ID,
+  STMT_FIND_MESSAGE_ID,
+  STMT_INSERT,
+  STMT_FILL,
+  STMT_LAST,
+  STMT_BEFORE,
+  STMT_PENDING,
+  STMT_SEARCH,
+  STMT_LAST_STANZA_ID,
+  STMT_SET_STATE_ORIGIN_ID,
+  STMT_SET_STATE_MESSAGE_ID,
+  STMT_FIND_CORRECTED,
+  STMT_CORRECT,
+  N_STMTS
+} Stmt;
+
+static const char *const stmt_sql[N_STMTS] = {
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_FIND_STANZA_ID] = "SELECT " FIND_COLUMNS " FROM messages"
+                          " WHERE account = ?1 AND conversation = ?2"
+                          " AND stanza_id = ?3 AND stanza_id_by IS ?4 LIMIT 1",
+  [STMT_FIND_ORIGIN_ID] =
+    "SELECT " FIND_COLUMNS " FROM messages"
+    " WHERE account = ?1 AND conversation = ?2"
+    " AND origin_id = ?3 AND direction = ?4 AND sender = ?5 LIMIT 1",
+  [STMT_FIND_MESSAGE_ID] = "SELECT " FIND_COLUMNS " FROM messages"
+                           " WHERE account = ?1 AND conversation = ?2"
+                           " AND message_id = ?3 AND direction = ?4 AND sender = ?5"
+                           " ORDER BY id LIMIT 1",
+  [STMT_INSERT] = "INSERT INTO messages (account, conversation, kind, direction, sender,"
+                  " body, time, local_time, stanza_id, stanza_id_by, origin_id,"
+                  " message_id, state, correction_of)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                  " ON CONFLICT DO NOTHING",
+  /* OR IGNORE: if filling an id would collide with another row, that row
+   * already holds the id; keep both rows as they are rather than fail. */
+  [STMT_FILL] = "UPDATE OR IGNORE messages SET stanza_id = ?2, stanza_id_by = ?3,"
+                " origin_id = ?4, message_id = ?5, state = ?6 WHERE id = ?1",
+  [STMT_LAST] = "SELECT " RECORD_COLUMNS " FROM messages m"
+                " WHERE m.account = ?1 AND m.conversation = ?2"
+                " ORDER BY m.time DESC, m.id DESC LIMIT ?3",
+  [STMT_BEFORE] = "SELECT " RECORD_COLUMNS " FROM messages m"
+                  " WHERE m.account = ?1 AND m.conversation = ?2"
+                  " AND (m.time, m.id) < (?3, ?4)"
+                  " ORDER BY m.time DESC, m.id DESC LIMIT ?5",
+  [STMT_PENDING] = "SELECT " RECORD_COLUMNS " FROM messages m"
+                   " WHERE m.account = ?1 AND m.direction = 1 AND m.state = 1"
+                   " ORDER BY m.time, m.id",
+  [STMT_SEARCH] = "SELECT " RECORD_COLUMNS " FROM messages_fts f"
+                  " JOIN messages m ON m.id = f.rowid"
+                  " WHERE messages_fts MATCH ?1 AND m.account = ?2"
+                  " AND (?3 IS NULL OR m.conversation = ?3)"
+                  " ORDER BY m.time DESC, m.id DESC LIMIT ?4",
+  [STMT_LAST_STANZA_ID] = "SELECT stanza_id FROM messages"
+                          " WHERE account = ?1 AND stanza_id_by = ?2"
+                          " AND stanza_id IS NOT NULL"
+                          " ORDER BY time DESC LIMIT 1",
+  [STMT_SET_STATE_ORIGIN_ID] = "UPDATE messages SET state = ?4"
+                               " WHERE account = ?1 AND conversation = ?2"
+                               " AND origin_id = ?3 AND direction = 1",
+  [STMT_SET_STATE_MESSAGE_ID] = "UPDATE messages SET state = ?4"
+                                " WHERE account = ?1 AND conversation = ?2"
+                                " AND message_id = ?3 AND direction = 1",
+  [STMT_FIND_CORRECTED] = "SELECT id FROM messages"
+                          " WHERE account = ?1 AND conversation = ?2"
+                          " AND direction = ?3 AND sender = ?4"
+                          " AND (origin_id = ?5 OR message_id = ?5)"
+                          " ORDER BY id LIMIT 1",
+  [STMT_CORRECT] = "UPDATE messages SET body = ?2 WHERE id = ?1",
+};
+
+struct _FlintHistory
+{
+  GObject parent_instance;
+
+  sqlite3 *db;
+  sqlite3_stmt *stmts[N_STMTS];
+  char *path;
+  char *backup_path;
+  GError *recovery_error;
+};
+
+G_DEFINE_FINAL_TYPE (FlintHistory, flint_history, G_TYPE_OBJECT)
+
+G_DEFINE_BOXED_TYPE (FlintMessageRecord,
+                     flint_message_record,
+                     flint_message_record_copy,
+                     flint_message_record_free)
+
+FlintMessageRecord *
+flint_message_record_new (void)
+{
+  return g_new0 (FlintMessageRecord, 1);
+}
+
+FlintMessageRecord *
+flint_message_record_copy (const FlintMessageRecord *record)
+{
+  FlintMessageRecord *copy;
+
+  g_return_val_if_fail (record != NULL, NULL);
+
+  copy = g_memdup2 (record, sizeof *record);
+  copy->account = g_strdup (record->account);
+  copy->conversation = g_strdup (record->conversation);
+  copy->sender = g_strdup (record->sender);
+  copy->body = g_strdup (record->body);
+  copy->stanza_id = g_strdup (record->stanza_id);
+  copy->stanza_id_by = g_strdup (record->stanza_id_by);
+  copy->origin_id = g_strdup (record->origin_id);
+  copy->message_id = g_strdup (record->message_id);
+  copy->correction_of = g_strdup (record->correction_of);
+  return copy;
+}
+
+void
+flint_message_record_free (FlintMessageRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->account);
+  g_free (record->conversation);
+  g_free (record->sender);
+  g_free (record->body);
+  g_free (record->stanza_id);
+  g_free (record->stanza_id_by);
+  g_free (record->origin_id);
+  g_free (record->message_id);
+  g_free (record->correction_of);
+  g_free (record);
+}
+
+/* Errors */
+
+static gboolean
+is_corrupt_code (int rc)
+{
+  int primary = rc & 0xff;
+
+  return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
+/* The message is the user-facing text; SQLite's own words follow in
+ * parentheses for bug reports. */
+static void
+set_db_error (GError **error, sqlite3 *db, int rc)
+{
+  FlintErrorCode code =
+    is_corrupt_code (rc) ? FLINT_ERROR_DATABASE_CORRUPT : FLINT_ERROR_DATABASE;
+  const char *detail = db ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+
+  g_debug ("SQLite error %d: %s", rc, detail);
+  g_set_error (error, FLINT_ERROR, code, "%s (%s)", flint_error_describe (code), detail);
+}
+
+/* Statements */
+
+static sqlite3_stmt *
+get_stmt (FlintHistory *self, Stmt which, GError **error)
+{
+  int rc;
+
+  if (self->stmts[which] != NULL)
+    {
+      sqlite3_reset (self->stmts[which]);
+      sqlite3_clear_bindings (self->stmts[which]);
+      return self->stmts[which];
+    }
+
+  rc = sqlite3_prepare_v3 (self->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                           &self->stmts[which], NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (error, self->db, rc);
+      return NULL;
+    }
+  return self->stmts[which];
+}
+
+static void
+bind_text (sqlite3_stmt *stmt, int index, const char *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt, int column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+/* Runs a statement that returns no rows. */
+static gboolean
+step_done (FlintHistory *self, sqlite3_stmt *stmt, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+run_simple (FlintHistory *self, Stmt which, GError **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, which, error);
+
+  return stmt != NULL && step_done (self, stmt, error);
+}
+
+static gboolean
+begin (FlintHistory *self, GError **error)
+{
+  return run_simple (self, STMT_BEGIN, error);
+}
+
+static gboolean
+commit (FlintHistory *self, GError **error)
+{
+  if (run_simple (self, STMT_COMMIT, error))
+    return TRUE;
+  /* A failed COMMIT may leave the transaction open. */
+  if (!sqlite3_get_autocommit (self->db))
+    run_simple (self, STMT_ROLLBACK, NULL);
+  return FALSE;
+}
+
+static void
+rollback (FlintHistory *self)
+{
+  /* Some errors (SQLITE_FULL, IOERR) already rolled back. */
+  if (!sqlite3_get_autocommit (self->db))
+    run_simple (self, STMT_ROLLBACK, NULL);
+}
+
+static FlintMessageRecord *
+record_from_row (sqlite3_stmt *stmt)
+{
+  FlintMessageRecord *r = flint_message_record_new ();
+
+  r->id = sqlite3_column_int64 (stmt, 0);
+  r->account = column_dup (stmt, 1);
+  r->conversation = column_dup (stmt, 2);
+  r->kind = sqlite3_column_int (stmt, 3);
+  r->direction = sqlite3_column_int (stmt, 4);
+  r->sender = column_dup (stmt, 5);
+  r->body = column_dup (stmt, 6);
+  r->time = sqlite3_column_int64 (stmt, 7);
+  r->local_time = sqlite3_column_int64 (stmt, 8);
+  r->stanza_id = column_dup (stmt, 9);
+  r->stanza_id_by = column_dup (stmt, 10);
+  r->origin_id = column_dup (stmt, 11);
+  r->message_id = column_dup (stmt, 12);
+  r->state = sqlite3_column_int (stmt, 13);
+  r->correction_of = column_dup (stmt, 14);
+  return r;
+}
+
+/* Steps a bound SELECT of RECORD_COLUMNS to the end. */
+static GPtrArray *
+collect_records (FlintHistory *self, sqlite3_stmt *stmt, gboolean reverse, GError **error)
+{
+  g_autoptr (GPtrArray) records =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (records, record_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return NULL;
+    }
+
+  if (reverse)
+    for (guint i = 0, j = records->len; i + 1 < j; i++, j--)
+      {
+        gpointer tmp = records->pdata[i];
+
+        records->pdata[i] = records->pdata[j - 1];
+        records->pdata[j - 1] = tmp;
+      }
+
+  return g_steal_pointer (&records);
+}
+
+/* Opening, migration and recovery */
+
+typedef enum
+{
+  OPEN_OK,
+  OPEN_FAILED,
+  OPEN_CORRUPT,
+  OPEN_TOO_NEW,
+} OpenResult;
+
+static int
+exec_sql (sqlite3 *db, const char *sql)
+{
+  char *message = NULL;
+  int rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+
+  if (rc != SQLITE_OK)
+    g_debug ("%s: %s", sql, message ? message : sqlite3_errstr (rc));
+  sqlite3_free (message);
+  return rc;
+}
+
+static int
+query_int (sqlite3 *db, const char *sql, gint64 *out_value)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *out_value = sqlite3_column_int64 (stmt, 0);
+          rc = SQLITE_OK;
+        }
+      else if (rc == SQLITE_DONE)
+        rc = SQLITE_ERROR;
+    }
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+static gboolean
+migrate (sqlite3 *db, gint64 from, GError **error)
+{
+  for (gint64 version = from; version < FLINT_HISTORY_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *set_version =
+        g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
+      int rc;
+
+      g_debug ("Migrating history schema from version %" G_GINT64_FORMAT, version);
+
+      rc = exec_sql (db, "BEGIN IMMEDIATE");
+      if (rc == SQLITE_OK)
+        rc = exec_sql (db, migrations[version]);
+      if (rc == SQLITE_OK)
+        rc = exec_sql (db, set_version);
+      if (rc == SQLITE_OK)
+        rc = exec_sql (db, "COMMIT");
+      if (rc != SQLITE_OK)
+        {
+          set_db_error (error, db, rc);
+          if (!sqlite3_get_autocommit (db))
+            exec_sql (db, "ROLLBACK");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static OpenResult
+open_database (const char *path, sqlite3 **out_db, GError **error)
+{
+  sqlite3 *db = NULL;
+  gint64 version = 0, n_objects = 0;
+  int rc;
+
+  *out_db = NULL;
+
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (error, db, rc);
+      sqlite3_close (db);
+      return is_corrupt_code (rc) ? OPEN_CORRUPT : OPEN_FAILED;
+    }
+  sqlite3_extended_result_codes (db, 1);
+  sqlite3_busy_timeout (db, 5000);
+
+  /* Reading the schema parses the header and the first page, which is where
+   * a file that is not a database, or a damaged one, first fails. Check it,
+   * and the version, before writing anything to the file. */
+  rc = query_int (db, "SELECT count(*) FROM sqlite_master", &n_objects);
+  if (rc == SQLITE_OK)
+    rc = query_int (db, "PRAGMA user_version", &version);
+  if (rc != SQLITE_OK)
+    goto fail;
+
+  if (version > FLINT_HISTORY_SCHEMA_VERSION)
+    {
+      g_set_error (error, FLINT_ERROR, FLINT_ERROR_DATABASE_TOO_NEW, "%s",
+                   flint_error_describe (FLINT_ERROR_DATABASE_TOO_NEW));
+      sqlite3_close (db);
+      return OPEN_TOO_NEW;
+    }
+
+  /* WAL with synchronous=NORMAL: a commit is in the WAL file before
+   * COMMIT returns, so it survives the process being killed (kill -9,
+   * crash); only a power loss or OS crash may lose the last few
+   * transactions, never corrupt the file. That trade buys much faster
+   * commits than synchronous=FULL, which fsyncs on every commit. */
+  rc = exec_sql (db, "PRAGMA journal_mode = WAL");
+  if (rc == SQLITE_OK)
+    rc = exec_sql (db, "PRAGMA synchronous = NORMAL");
+  if (rc == SQLITE_OK)
+    rc = exec_sql (db, "PRAGMA foreign_keys = ON");
+  if (rc != SQLITE_OK)
+    goto fail;
+
+  if (!migrate (db, version, error))
+    {
+      gboolean corrupt =
+        g_error_matches (*error, FLINT_ERROR, FLINT_ERROR_DATABASE_CORRUPT);
+
+      sqlite3_close (db);
+      return corrupt ? OPEN_CORRUPT : OPEN_FAILED;
+    }
+
+  *out_db = db;
+  return OPEN_OK;
+
+fail:
+  set_db_error (error, db, rc);
+  sqlite3_close (db);
+  return is_corrupt_code (rc) ? OPEN_CORRUPT : OPEN_FAILED;
+}
+
+/* Moves path, and its -wal and -shm, aside to <path>.<tag>-<UTC time>, so
+ * SQLite can still open the backup with its journal. Never deletes. */
+static char *
+move_aside (const char *path, const char *tag, GError **error)
+{
+  static const char *const suffixes[] = { "-wal", "-shm" };
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  g_autofree char *backup = NULL;
+
+  for (guint n = 0; backup == NULL || g_file_test (backup, G_FILE_TEST_EXISTS); n++)
+    {
+      g_free (backup);
+      backup = n == 0 ? g_strdup_printf ("%s.%s-%s", path, tag, stamp)
+                      : g_strdup_printf ("%s.%s-%s.%u", path, tag, stamp, n);
+    }
+
+  if (g_rename (path, backup) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, FLINT_ERROR, FLINT_ERROR_DATABASE, "%s (%s: %s)",
+                   flint_error_describe (FLINT_ERROR_DATABASE), path,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (backup, suffixes[i], NULL);
+
+      if (g_rename (from, to) != 0 && errno != ENOENT)
+        g_warning ("Could not move %s aside: %s", from, g_strerror (errno));
+    }
+
+  g_message ("Moved the message history %s aside to %s", path, backup);
+  return g_steal_pointer (&backup);
+}
+
+static void
+flint_history_finalize (GObject *object)
+{
+  FlintHistory *self = FLINT_HISTORY (object);
+
+  for (guint i = 0; i < N_STMTS; i++)
+    sqlite3_finalize (self->stmts[i]);
+  if (self->db != NULL)
+    {
+      exec_sql (self->db, "PRAGMA optimize");
+      sqlite3_close (self->db);
+    }
+  g_free (self->path);
+  g_free (self->backup_path);
+  g_clear_error (&self->recovery_error);
+
+  G_OBJECT_CLASS (flint_history_parent_class)->finalize (object);
+}
+
+static void
+flint_history_class_init (FlintHistoryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = flint_history_finalize;
+}
+
+static void
+flint_history_init (FlintHistory *self)
+{
+}
+
+/**
+ * flint_history_open:
+ * @path: (nullable): the database file, or %NULL for
+ *   $XDG_DATA_HOME/flint/history.db (its directory is made with mode 0700)
+ * @error: return location for a #GError
+ *
+ * Opens the history, creating or migrating the schema as needed.
+ *
+ * If the file is damaged (not a database, malformed) or was written by a
+ * newer Flint, it is renamed to `<path>.corrupt-<time>` or
+ * `<path>.newer-<time>` (with its -wal and -shm), a fresh history is
+ * started and returned, *and* @error is set to
+ * %FLINT_ERROR_DATABASE_CORRUPT or %FLINT_ERROR_DATABASE_TOO_NEW so the
+ * caller can tell the user. The same error stays available from
+ * flint_history_get_recovery_error(). So: a non-%NULL return is always a
+ * usable store, whether or not @error was set.
+ *
+ * Returns: (transfer full) (nullable): the history, or %NULL if no usable
+ *   database could be opened (then @error says why)
+ */
+FlintHistory *
+flint_history_open (const char *path, GError **error)
+{
+  g_autoptr (FlintHistory) self = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *dir = NULL;
+  OpenResult result;
+  sqlite3 *db = NULL;
+
+  self = g_object_new (FLINT_TYPE_HISTORY, NULL);
+  self->path = path
+                 ? g_strdup (path)
+                 : g_build_filename (g_get_user_data_dir (), "flint", "history.db", NULL);
+
+  dir = g_path_get_dirname (self->path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, FLINT_ERROR, FLINT_ERROR_DATABASE, "%s (%s: %s)",
+                   flint_error_describe (FLINT_ERROR_DATABASE), dir,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+
+  result = open_database (self->path, &db, &local_error);
+  if (result == OPEN_CORRUPT || result == OPEN_TOO_NEW)
+    {
+      const char *tag = result == OPEN_CORRUPT ? "corrupt" : "newer";
+
+      g_message ("Message history %s: %s", self->path, local_error->message);
+      self->backup_path = move_aside (self->path, tag, error);
+      if (self->backup_path == NULL)
+        return NULL;
+
+      self->recovery_error = g_error_new_literal (
+        FLINT_ERROR,
+        result == OPEN_CORRUPT ? FLINT_ERROR_DATABASE_CORRUPT
+                               : FLINT_ERROR_DATABASE_TOO_NEW,
+        flint_error_describe (result == OPEN_CORRUPT ? FLINT_ERROR_DATABASE_CORRUPT
+                                                     : FLINT_ERROR_DATABASE_TOO_NEW));
+      g_clear_error (&local_error);
+      result = open_database (self->path, &db, &local_error);
+    }
+
+  if (result != OPEN_OK)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  self->db = db;
+  if (self->recovery_error != NULL)
+    g_propagate_error (error, g_error_copy (self->recovery_error));
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+flint_history_get_path (FlintHistory *self)
+{
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  return self->path;
+}
+
+/**
+ * flint_history_get_recovery_error:
+ *
+ * Returns: (nullable): why the history was started afresh when it was
+ *   opened (%FLINT_ERROR_DATABASE_CORRUPT or %FLINT_ERROR_DATABASE_TOO_NEW),
+ *   or %NULL if the existing file was opened normally
+ */
+const GError *
+flint_history_get_recovery_error (FlintHistory *self)
+{
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  return self->recovery_error;
+}
+
+/* Returns: (nullable): where the damaged or newer file was moved to */
+const char *
+flint_history_get_backup_path (FlintHistory *self)
+{
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  return self->backup_path;
+}
+
+/* Inserting */
+
+typedef struct
+{
+  gint64 id;
+  char *stanza_id;
+  char *stanza_id_by;
+  char *origin_id;
+  char *message_id;
+  FlintDeliveryState state;
+} Found;
+
+static void
+found_clear (Found *found)
+{
+  g_clear_pointer (&found->stanza_id, g_free);
+  g_clear_pointer (&found->stanza_id_by, g_free);
+  g_clear_pointer (&found->origin_id, g_free);
+  g_clear_pointer (&found->message_id, g_free);
+}
+
+/* Steps a bound FIND_COLUMNS lookup. Returns FALSE on error only. */
+static gboolean
+find_step (FlintHistory *self, sqlite3_stmt *stmt, Found *found, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    {
+      found->id = sqlite3_column_int64 (stmt, 0);
+      found->stanza_id = column_dup (stmt, 1);
+      found->stanza_id_by = column_dup (stmt, 2);
+      found->origin_id = column_dup (stmt, 3);
+      found->message_id = column_dup (stmt, 4);
+      found->state = sqlite3_column_int (stmt, 5);
+      rc = SQLITE_DONE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const char *
+nonempty (const char *s)
+{
+  return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* The dedup rules, in order; found->id stays 0 when none matches. */
+static gboolean
+find_duplicate (FlintHistory *self,
+                const FlintMessageRecord *r,
+                const char *sender,
+                Found *found,
+                GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  /* The same archive id: the same message, whoever relayed it. */
+  if (nonempty (r->stanza_id))
+    {
+      if (!(stmt = get_stmt (self, STMT_FIND_STANZA_ID, error)))
+        return FALSE;
+      bind_text (stmt, 1, r->account);
+      bind_text (stmt, 2, r->conversation);
+      bind_text (stmt, 3, r->stanza_id);
+      bind_text (stmt, 4, r->stanza_id_by);
+      if (!find_step (self, stmt, found, error))
+        return FALSE;
+      if (found->id != 0)
+        return TRUE;
+    }
+
+  /* Otherwise the sender's own id: origin-id if it sent one, else the
+   * stanza id attribute. */
+  if (nonempty (r->origin_id))
+    {
+      if (!(stmt = get_stmt (self, STMT_FIND_ORIGIN_ID, error)))
+        return FALSE;
+      bind_text (stmt, 3, r->origin_id);
+    }
+  else if (nonempty (r->message_id))
+    {
+      if (!(stmt = get_stmt (self, STMT_FIND_MESSAGE_ID, error)))
+        return FALSE;
+      bind_text (stmt, 3, r->message_id);
+    }
+  else
+    return TRUE;
+
+  bind_text (stmt, 1, r->account);
+  bind_text (stmt, 2, r->conversation);
+  sqlite3_bind_int (stmt, 4, r->direction);
+  bind_text (stmt, 5, sender);
+  return find_step (self, stmt, found, error);
+}
+
+/* How far along an outgoing message is, so a duplicate only moves it on:
+ * a copy from the archive proves a pending or failed message was sent. */
+static int
+state_rank (FlintDeliveryState state)
+{
+  switch (state)
+    {
+      case FLINT_DELIVERY_RECEIVED:
+        return 0;
+      case FLINT_DELIVERY_FAILED:
+        return 1;
+      case FLINT_DELIVERY_PENDING:
+        return 2;
+      case FLINT_DELIVERY_SENT:
+        return 3;
+      case FLINT_DELIVERY_ACKED:
+        return 4;
+      case FLINT_DELIVERY_DELIVERED:
+        return 5;
+      case FLINT_DELIVERY_READ:
+        return 6;
+      default:
+        return 0;
+    }
+}
+
+/* Gives the stored row the ids it lacks and the later state. */
+static gboolean
+fill_duplicate (FlintHistory *self,
+                const FlintMessageRecord *r,
+                const Found *found,
+                GError **error)
+{
+  gboolean add_stanza_id = found->stanza_id == NULL && nonempty (r->stanza_id);
+  gboolean add_origin_id = found->origin_id == NULL && nonempty (r->origin_id);
+  gboolean add_message_id = found->message_id == NULL && nonempty (r->message_id);
+  gboolean advance_state = state_rank (r->state) > state_rank (found->state) &&
+                           found->state != FLINT_DELIVERY_RECEIVED;
+  sqlite3_stmt *stmt;
+
+  if (!add_stanza_id && !add_origin_id && !add_message_id && !advance_state)
+    return TRUE;
+
+  if (!(stmt = get_stmt (self, STMT_FILL, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, found->id);
+  bind_text (stmt, 2, add_stanza_id ? r->stanza_id : found->stanza_id);
+  bind_text (stmt, 3, add_stanza_id ? r->stanza_id_by : found->stanza_id_by);
+  bind_text (stmt, 4, add_origin_id ? r->origin_id : found->origin_id);
+  bind_text (stmt, 5, add_message_id ? r->message_id : found->message_id);
+  sqlite3_bind_int (stmt, 6, advance_state ? r->state : found->state);
+  return step_done (self, stmt, error);
+}
+
+/* Inside a transaction. */
+static gboolean
+insert_one (FlintHistory *self,
+            FlintMessageRecord *r,
+            gboolean *out_inserted,
+            GError **error)
+{
+  Found found = { 0 };
+  const char *sender = r->sender ? r->sender : "";
+  sqlite3_stmt *stmt;
+  gint64 local_time, time;
+
+  *out_inserted = FALSE;
+
+  if (!find_duplicate (self, r, sender, &found, error))
+    goto fail;
+
+  if (found.id != 0)
+    {
+      if (!fill_duplicate (self, r, &found, error))
+        goto fail;
+      r->id = found.id;
+      found_clear (&found);
+      return TRUE;
+    }
+
+  local_time = r->local_time ? r->local_time : g_get_real_time ();
+  time = r->time ? r->time : local_time;
+
+  if (!(stmt = get_stmt (self, STMT_INSERT, error)))
+    goto fail;
+  bind_text (stmt, 1, r->account);
+  bind_text (stmt, 2, r->conversation);
+  sqlite3_bind_int (stmt, 3, r->kind);
+  sqlite3_bind_int (stmt, 4, r->direction);
+  bind_text (stmt, 5, sender);
+  bind_text (stmt, 6, r->body);
+  sqlite3_bind_int64 (stmt, 7, time);
+  sqlite3_bind_int64 (stmt, 8, local_time);
+  bind_text (stmt, 9, nonempty (r->stanza_id));
+  bind_text (stmt, 10, nonempty (r->stanza_id) ? r->stanza_id_by : NULL);
+  bind_text (stmt, 11, nonempty (r->origin_id));
+  bind_text (stmt, 12, nonempty (r->message_id));
+  sqlite3_bind_int (stmt, 13, r->state);
+  bind_text (stmt, 14, nonempty (r->correction_of));
+  if (!step_done (self, stmt, error))
+    goto fail;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      /* A unique index caught what the lookup did not: still a duplicate,
+       * but one the rules above should have found. */
+      g_warning ("Duplicate message missed by the lookup (%s/%s)", r->account,
+                 r->conversation);
+      r->id = 0;
+      return TRUE;
+    }
+
+  r->id = sqlite3_last_insert_rowid (self->db);
+  r->local_time = local_time;
+  r->time = time;
+  *out_inserted = TRUE;
+  return TRUE;
+
+fail:
+  found_clear (&found);
+  return FALSE;
+}
+
+/**
+ * flint_history_insert:
+ * @record: the message; account and conversation are required. A zero
+ *   local_time is set to now, a zero time to local_time.
+ * @out_inserted: (out) (optional): %FALSE if it was a duplicate
+ *
+ * Stores @record durably, once. A duplicate of a stored message (see
+ * find_duplicate() for the rules) is not stored again, but gives the
+ * stored row any ids it lacked and moves an outgoing message's state on.
+ * Either way @record->id is set to the row's id (0 on error).
+ */
+gboolean
+flint_history_insert (FlintHistory *self,
+                      FlintMessageRecord *record,
+                      gboolean *out_inserted,
+                      GError **error)
+{
+  gboolean inserted = FALSE;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  if (!insert_one (self, record, &inserted, error))
+    {
+      rollback (self);
+      record->id = 0;
+      return FALSE;
+    }
+  if (!commit (self, error))
+    {
+      record->id = 0;
+      return FALSE;
+    }
+  if (out_inserted)
+    *out_inserted = inserted;
+  return TRUE;
+}
+
+/**
+ * flint_history_insert_batch:
+ * @records: (element-type FlintMessageRecord): messages to store
+ * @out_n_inserted: (out) (optional): how many were new
+ *
+ * Like flint_history_insert() for each record, in one transaction: all are
+ * stored, or on error none (and every record's id is reset to 0).
+ */
+gboolean
+flint_history_insert_batch (FlintHistory *self,
+                            GPtrArray *records,
+                            guint *out_n_inserted,
+                            GError **error)
+{
+  guint n_inserted = 0;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (records != NULL, FALSE);
+
+  if (out_n_inserted)
+    *out_n_inserted = 0;
+
+  if (!begin (self, error))
+    return FALSE;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      gboolean inserted;
+
+      if (!insert_one (self, records->pdata[i], &inserted, error))
+        {
+          rollback (self);
+          goto fail;
+        }
+      n_inserted += inserted;
+    }
+
+  if (!commit (self, error))
+    goto fail;
+
+  if (out_n_inserted)
+    *out_n_inserted = n_inserted;
+  return TRUE;
+
+fail:
+  for (guint i = 0; i < records->len; i++)
+    ((FlintMessageRecord *) records->pdata[i])->id = 0;
+  return FALSE;
+}
+
+/**
+ * flint_history_set_state:
+ * @message_id: the origin-id or the id attribute of an outgoing message
+ *
+ * Sets the delivery state of our outgoing message, as a receipt, an ack
+ * or a send failure tells. Matching no message is not an error.
+ */
+gboolean
+flint_history_set_state (FlintHistory *self,
+                         const char *account,
+                         const char *conversation,
+                         const char *message_id,
+                         FlintDeliveryState state,
+                         GError **error)
+{
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (account != NULL && conversation != NULL, FALSE);
+  g_return_val_if_fail (message_id != NULL, FALSE);
+
+  /* Two statements rather than one OR so each uses its index. */
+  for (Stmt which = STMT_SET_STATE_ORIGIN_ID; which <= STMT_SET_STATE_MESSAGE_ID; which++)
+    {
+      sqlite3_stmt *stmt = get_stmt (self, which, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, account);
+      bind_text (stmt, 2, conversation);
+      bind_text (stmt, 3, message_id);
+      sqlite3_bind_int (stmt, 4, state);
+      if (!step_done (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * flint_history_apply_correction:
+ * @correction: the correcting message, with correction_of set to the
+ *   origin-id or id of the message it corrects (XEP-0308)
+ * @out_applied: (out) (optional): whether a stored message was corrected
+ *
+ * Corrections replace the text in place: the corrected row keeps its id,
+ * time and ids and takes the new body (so paging and search see the
+ * latest text), and the correction is not stored as a row of its own.
+ * Only a message from the same sender in the same conversation and
+ * direction is corrected (XEP-0308 security). If the original is not
+ * stored (yet, e.g. while paging an archive backwards), nothing changes
+ * and *@out_applied is %FALSE: the caller may then store the correction
+ * with flint_history_insert(), its correction_of kept for later.
+ */
+gboolean
+flint_history_apply_correction (FlintHistory *self,
+                                const FlintMessageRecord *correction,
+                                gboolean *out_applied,
+                                GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 id = 0;
+  int rc;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (correction != NULL, FALSE);
+
+  if (out_applied)
+    *out_applied = FALSE;
+  if (!nonempty (correction->correction_of))
+    return TRUE;
+
+  if (!(stmt = get_stmt (self, STMT_FIND_CORRECTED, error)))
+    return FALSE;
+  bind_text (stmt, 1, correction->account);
+  bind_text (stmt, 2, correction->conversation);
+  sqlite3_bind_int (stmt, 3, correction->direction);
+  bind_text (stmt, 4, correction->sender ? correction->sender : "");
+  bind_text (stmt, 5, correction->correction_of);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return FALSE;
+    }
+  if (id == 0)
+    return TRUE;
+
+  if (!(stmt = get_stmt (self, STMT_CORRECT, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, correction->body);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+
+  if (out_applied)
+    *out_applied = TRUE;
+  return TRUE;
+}
+
+/* Reading */
+
+/**
+ * flint_history_get_last:
+ *
+ * Returns: (transfer container) (element-type FlintMessageRecord): the
+ *   @limit newest messages of the conversation, oldest first
+ */
+GPtrArray *
+flint_history_get_last (FlintHistory *self,
+                        const char *account,
+                        const char *conversation,
+                        guint limit,
+                        GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
+
+  if (!(stmt = get_stmt (self, STMT_LAST, error)))
+    return NULL;
+  bind_text (stmt, 1, account);
+  bind_text (stmt, 2, conversation);
+  sqlite3_bind_int64 (stmt, 3, limit);
+  return collect_records (self, stmt, TRUE, error);
+}
+
+/**
+ * flint_history_get_before:
+ * @time: @id: the (time, id) of the oldest message shown
+ *
+ * Keyset paging: the @limit messages strictly before (@time, @id) in
+ * (time, id) order, oldest first. Pass the first record of the previous
+ * page to get the one before it; rows with equal times are neither
+ * skipped nor repeated.
+ *
+ * Returns: (transfer container) (element-type FlintMessageRecord)
+ */
+GPtrArray *
+flint_history_get_before (FlintHistory *self,
+                          const char *account,
+                          const char *conversation,
+                          gint64 time,
+                          gint64 id,
+                          guint limit,
+                          GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
+
+  if (!(stmt = get_stmt (self, STMT_BEFORE, error)))
+    return NULL;
+  bind_text (stmt, 1, account);
+  bind_text (stmt, 2, conversation);
+  sqlite3_bind_int64 (stmt, 3, time);
+  sqlite3_bind_int64 (stmt, 4, id);
+  sqlite3_bind_int64 (stmt, 5, limit);
+  return collect_records (self, stmt, TRUE, error);
+}
+
+/**
+ * flint_history_get_pending:
+ *
+ * The account's outgoing messages still %FLINT_DELIVERY_PENDING, to send
+ * after reconnecting. A read error is logged and gives an empty array.
+ *
+ * Returns: (transfer container) (element-type FlintMessageRecord): oldest
+ *   first
+ */
+GPtrArray *
+flint_history_get_pending (FlintHistory *self, const char *account)
+{
+  g_autoptr (GError) error = NULL;
+  sqlite3_stmt *stmt;
+  GPtrArray *records = NULL;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL, NULL);
+
+  if ((stmt = get_stmt (self, STMT_PENDING, &error)))
+    {
+      bind_text (stmt, 1, account);
+      records = collect_records (self, stmt, FALSE, &error);
+    }
+  if (records == NULL)
+    {
+      g_warning ("Could not read pending messages: %s", error->message);
+      records =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+    }
+  return records;
+}
+
+static gboolean
+has_word_char (const char *token)
+{
+  for (const char *p = token; *p; p = g_utf8_next_char (p))
+    if (g_unichar_isalnum (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
+/* Turns what the user typed into an FTS5 query that cannot be a syntax
+ * error: every word becomes a quoted string ("AND", quotes, colons and
+ * stars lose their meaning), words must all match, and the last word is a
+ * prefix unless the user typed a space after it. NULL if nothing is left
+ * to search for. */
+static char *
+build_match_query (const char *text)
+{
+  g_auto (GStrv) tokens = g_strsplit_set (text, " \t\n\r\f\v", -1);
+  g_autoptr (GString) query = g_string_new (NULL);
+  gboolean prefix = *text != '\0' && !g_ascii_isspace (text[strlen (text) - 1]);
+  int last = -1;
+
+  for (int i = 0; tokens[i] != NULL; i++)
+    if (has_word_char (tokens[i]))
+      last = i;
+
+  for (int i = 0; i <= last; i++)
+    {
+      if (!has_word_char (tokens[i]))
+        continue;
+      if (query->len > 0)
+        g_string_append_c (query, ' ');
+      g_string_append_c (query, '"');
+      for (const char *p = tokens[i]; *p; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (query, '"');
+          g_string_append_c (query, *p);
+        }
+      g_string_append_c (query, '"');
+      if (i == last && prefix)
+        g_string_append_c (query, '*');
+    }
+
+  return query->len > 0 ? g_string_free (g_steal_pointer (&query), FALSE) : NULL;
+}
+
+/**
+ * flint_history_search:
+ * @query: words as the user typed them; never a syntax error
+ * @conversation: (nullable): limit to one conversation
+ *
+ * Full-text search of message bodies of @account, ignoring case and
+ * diacritics; every word must match and the last one may be the start of
+ * a word.
+ *
+ * Returns: (transfer container) (element-type FlintMessageRecord): at
+ *   most @limit matches, newest first; empty for an empty query
+ */
+GPtrArray *
+flint_history_search (FlintHistory *self,
+                      const char *query,
+                      const char *account,
+                      const char *conversation,
+                      guint limit,
+                      GError **error)
+{
+  g_autofree char *match = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (query != NULL && account != NULL, NULL);
+
+  if (!g_utf8_validate (query, -1, NULL) || !(match = build_match_query (query)))
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+
+  if (!(stmt = get_stmt (self, STMT_SEARCH, error)))
+    return NULL;
+  bind_text (stmt, 1, match);
+  bind_text (stmt, 2, account);
+  bind_text (stmt, 3, conversation);
+  sqlite3_bind_int64 (stmt, 4, limit);
+  return collect_records (self, stmt, FALSE, error);
+}
+
+/**
+ * flint_history_get_last_stanza_id:
+ * @conversation: (nullable): a room, or %NULL for the account's own
+ *   archive (its 1:1 messages)
+ *
+ * The newest stored stanza-id assigned by that archive, where a MAM
+ * catch-up should start. A read error is logged and gives %NULL.
+ *
+ * Returns: (transfer full) (nullable): the stanza-id, or %NULL if none
+ */
+char *
+flint_history_get_last_stanza_id (FlintHistory *self,
+                                  const char *account,
+                                  const char *conversation)
+{
+  g_autoptr (GError) error = NULL;
+  sqlite3_stmt *stmt;
+  char *stanza_id = NULL;
+  int rc;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL, NULL);
+
+  if (!(stmt = get_stmt (self, STMT_LAST_STANZA_ID, &error)))
+    {
+      g_warning ("Could not read the last stanza-id: %s", error->message);
+      return NULL;
+    }
+  bind_text (stmt, 1, account);
+  bind_text (stmt, 2, conversation ? conversation : account);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    stanza_id = column_dup (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    g_warning ("Could not read the last stanza-id: %s", sqlite3_errmsg (self->db));
+  sqlite3_reset (stmt);
+  return stanza_id;
+}

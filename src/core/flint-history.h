@@ -1,1 +1,141 @@
 #pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* The stored message history: one SQLite database per user, by default
+ * $XDG_DATA_HOME/flint/history.db.
+ *
+ * FlintHistory is not thread-safe: create it and call it on one thread (the
+ * main thread). Work that must leave the main thread needs its own
+ * FlintHistory on the same file; SQLite's WAL mode lets one writer and
+ * several readers share it. */
+
+typedef enum
+{
+  FLINT_MESSAGE_KIND_CHAT,
+  FLINT_MESSAGE_KIND_GROUPCHAT,
+} FlintMessageKind;
+
+typedef enum
+{
+  FLINT_DIRECTION_INCOMING,
+  FLINT_DIRECTION_OUTGOING,
+} FlintDirection;
+
+/* Stored as integers: append new states, never renumber. */
+typedef enum
+{
+  FLINT_DELIVERY_RECEIVED,
+  FLINT_DELIVERY_PENDING,
+  FLINT_DELIVERY_SENT,
+  FLINT_DELIVERY_ACKED,
+  FLINT_DELIVERY_DELIVERED,
+  FLINT_DELIVERY_READ,
+  FLINT_DELIVERY_FAILED,
+} FlintDeliveryState;
+
+/* A stored message. All strings are owned by the record and freed by
+ * flint_message_record_free(). Times are microseconds since the epoch. */
+typedef struct
+{
+  gint64 id;          /* row id; 0 until stored */
+  char *account;      /* bare JID of the account */
+  char *conversation; /* bare JID of the contact or the room */
+  FlintMessageKind kind;
+  FlintDirection direction;
+  char *sender; /* bare JID (chat) or nick (groupchat); "" when read
+                 * back if it was NULL on insert */
+  char *body;
+  gint64 time;       /* ordering time: server/delay stamp, else local */
+  gint64 local_time; /* when Flint received or stored it */
+  char *stanza_id;   /* XEP-0359 <stanza-id/>, assigned by stanza_id_by */
+  char *stanza_id_by;
+  char *origin_id;  /* XEP-0359 <origin-id/> */
+  char *message_id; /* the stanza's id attribute */
+  FlintDeliveryState state;
+  char *correction_of; /* XEP-0308: message_id this message corrects */
+} FlintMessageRecord;
+
+#define FLINT_TYPE_MESSAGE_RECORD (flint_message_record_get_type ())
+
+GType
+flint_message_record_get_type (void) G_GNUC_CONST;
+FlintMessageRecord *
+flint_message_record_new (void);
+FlintMessageRecord *
+flint_message_record_copy (const FlintMessageRecord *record);
+void
+flint_message_record_free (FlintMessageRecord *record);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlintMessageRecord, flint_message_record_free)
+
+#define FLINT_TYPE_HISTORY (flint_history_get_type ())
+
+G_DECLARE_FINAL_TYPE (FlintHistory, flint_history, FLINT, HISTORY, GObject)
+
+/* The schema version this code writes (PRAGMA user_version). */
+#define FLINT_HISTORY_SCHEMA_VERSION 2
+
+FlintHistory *
+flint_history_open (const char *path, GError **error);
+const char *
+flint_history_get_path (FlintHistory *self);
+const GError *
+flint_history_get_recovery_error (FlintHistory *self);
+const char *
+flint_history_get_backup_path (FlintHistory *self);
+
+gboolean
+flint_history_insert (FlintHistory *self,
+                      FlintMessageRecord *record,
+                      gboolean *out_inserted,
+                      GError **error);
+gboolean
+flint_history_insert_batch (FlintHistory *self,
+                            GPtrArray *records,
+                            guint *out_n_inserted,
+                            GError **error);
+gboolean
+flint_history_set_state (FlintHistory *self,
+                         const char *account,
+                         const char *conversation,
+                         const char *message_id,
+                         FlintDeliveryState state,
+                         GError **error);
+gboolean
+flint_history_apply_correction (FlintHistory *self,
+                                const FlintMessageRecord *correction,
+                                gboolean *out_applied,
+                                GError **error);
+
+GPtrArray *
+flint_history_get_last (FlintHistory *self,
+                        const char *account,
+                        const char *conversation,
+                        guint limit,
+                        GError **error);
+GPtrArray *
+flint_history_get_before (FlintHistory *self,
+                          const char *account,
+                          const char *conversation,
+                          gint64 time,
+                          gint64 id,
+                          guint limit,
+                          GError **error);
+GPtrArray *
+flint_history_get_pending (FlintHistory *self, const char *account);
+GPtrArray *
+flint_history_search (FlintHistory *self,
+                      const char *query,
+                      const char *account,
+                      const char *conversation,
+                      guint limit,
+                      GError **error);
+char *
+flint_history_get_last_stanza_id (FlintHistory *self,
+                                  const char *account,
+                                  const char *conversation);
+
+G_END_DECLS
