@@ -1,7 +1,1002 @@
-#include <glib.h>
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "flint-error.h"
+#include "flint-history.h"
+
+#define ACCOUNT "me@example.com"
+#define ALICE "alice@example.com"
+#define BOB "bob@example.com"
+#define ROOM "team@rooms.example.com"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("flint-history-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "history.db", NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+
+  if (dir != NULL)
+    {
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  remove_tree (f->dir);
+  g_assert_false (g_file_test (f->dir, G_FILE_TEST_EXISTS));
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+static FlintHistory *
+open_ok (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  FlintHistory *history = flint_history_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (history);
+  g_assert_null (flint_history_get_recovery_error (history));
+  return history;
+}
+
+static FlintMessageRecord *
+make (const char *conversation,
+      FlintDirection direction,
+      const char *sender,
+      const char *body,
+      gint64 time)
+{
+  FlintMessageRecord *r = flint_message_record_new ();
+
+  r->account = g_strdup (ACCOUNT);
+  r->conversation = g_strdup (conversation);
+  r->kind = FLINT_MESSAGE_KIND_CHAT;
+  r->direction = direction;
+  r->sender = g_strdup (sender);
+  r->body = g_strdup (body);
+  r->time = time;
+  r->state = direction == FLINT_DIRECTION_OUTGOING ? FLINT_DELIVERY_PENDING
+                                                   : FLINT_DELIVERY_RECEIVED;
+  return r;
+}
+
+static gboolean
+insert (FlintHistory *history, FlintMessageRecord *r)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean inserted = FALSE;
+
+  g_assert_true (flint_history_insert (history, r, &inserted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r->id, >, 0);
+  return inserted;
+}
+
+static gint64
+count_rows (const char *path, const char *where)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM messages %s", where);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static char *
+query_text (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return text;
+}
+
+static void
+exec_on (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+/* The name of the one file in dir starting with prefix, or NULL. */
+static char *
+find_file (const char *dir, const char *prefix)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  char *found = NULL;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, prefix) && !g_str_has_suffix (name, "-wal") &&
+        !g_str_has_suffix (name, "-shm"))
+      {
+        g_assert_null (found);
+        found = g_build_filename (dir, name, NULL);
+      }
+  g_dir_close (d);
+  return found;
+}
+
+/* Schema */
+
+static void
+test_schema (Fixture *f, gconstpointer data)
+{
+  g_autofree char *nested = g_build_filename (f->dir, "a", "flint", "history.db", NULL);
+  g_autofree char *nested_dir = g_path_get_dirname (nested);
+  g_autoptr (FlintHistory) history = open_ok (nested);
+  g_autofree char *version = NULL, *mode = NULL, *fts = NULL, *tokenize = NULL;
+  GStatBuf st;
+
+  g_assert_cmpstr (flint_history_get_path (history), ==, nested);
+  g_assert_cmpint (g_stat (nested_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+
+  version = query_text (nested, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, G_STRINGIFY (FLINT_HISTORY_SCHEMA_VERSION));
+  mode = query_text (nested, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal");
+  fts = query_text (nested, "SELECT name FROM sqlite_master WHERE name = 'messages_fts'");
+  g_assert_cmpstr (fts, ==, "messages_fts");
+  tokenize =
+    query_text (nested, "SELECT sql FROM sqlite_master WHERE name = 'messages_fts'");
+  g_assert_nonnull (strstr (tokenize, "remove_diacritics 2"));
+  g_assert_cmpint (count_rows (nested, ""), ==, 0);
+
+  /* Reopening an up-to-date file changes nothing. */
+  g_clear_object (&history);
+  history = open_ok (nested);
+  g_clear_pointer (&version, g_free);
+  version = query_text (nested, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, G_STRINGIFY (FLINT_HISTORY_SCHEMA_VERSION));
+}
+
+static void
+test_migrate_empty_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintHistory) history = NULL;
+  g_autoptr (FlintMessageRecord) r = NULL;
+  g_autofree char *version = NULL;
+
+  g_assert_true (g_file_set_contents (f->path, "", 0, &error));
+  history = open_ok (f->path);
+  version = query_text (f->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, G_STRINGIFY (FLINT_HISTORY_SCHEMA_VERSION));
+
+  r = make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "hello", 1000);
+  g_assert_true (insert (history, r));
+  g_assert_null (find_file (f->dir, "history.db.corrupt"));
+}
+
+/* A frozen copy of schema version 1 (no full-text index), as a Flint of
+ * that version left it. */
+static void
+test_migrate_v1 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = NULL;
+  g_autoptr (GPtrArray) found = NULL;
+  g_autoptr (GPtrArray) last = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *version = NULL;
+
+  exec_on (
+    f->path,
+    "CREATE TABLE messages (id INTEGER PRIMARY KEY, account TEXT NOT NULL,"
+    " conversation TEXT NOT NULL, kind INTEGER NOT NULL DEFAULT 0,"
+    " direction INTEGER NOT NULL DEFAULT 0, sender TEXT NOT NULL DEFAULT '',"
+    " body TEXT, time INTEGER NOT NULL, local_time INTEGER NOT NULL,"
+    " stanza_id TEXT, stanza_id_by TEXT, origin_id TEXT, message_id TEXT,"
+    " state INTEGER NOT NULL DEFAULT 0, correction_of TEXT);"
+    "CREATE INDEX messages_conversation ON messages (account, conversation, time, id);"
+    "CREATE UNIQUE INDEX messages_stanza_id ON messages"
+    "  (account, conversation, stanza_id, stanza_id_by) WHERE stanza_id IS NOT NULL;"
+    "CREATE UNIQUE INDEX messages_origin_id ON messages"
+    "  (account, conversation, origin_id, direction, sender)"
+    "  WHERE origin_id IS NOT NULL;"
+    "CREATE INDEX messages_message_id ON messages"
+    "  (account, conversation, message_id) WHERE message_id IS NOT NULL;"
+    "CREATE INDEX messages_archive ON messages"
+    "  (account, stanza_id_by, time) WHERE stanza_id IS NOT NULL;"
+    "CREATE INDEX messages_pending ON messages"
+    "  (account, time, id) WHERE direction = 1 AND state = 1;"
+    "INSERT INTO messages (account, conversation, sender, body, time, local_time,"
+    " message_id) VALUES"
+    " ('" ACCOUNT "', '" ALICE "', '" ALICE "', 'old crocodile', 10, 10, 'm1'),"
+    " ('" ACCOUNT "', '" ALICE "', '" ALICE "', 'old giraffe', 20, 20, 'm2');"
+    "PRAGMA user_version = 1;");
+
+  history = open_ok (f->path);
+  version = query_text (f->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, G_STRINGIFY (FLINT_HISTORY_SCHEMA_VERSION));
+
+  /* Rows from version 1 are kept and indexed for search. */
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (last->len, ==, 2);
+  found = flint_history_search (history, "crocodile", ACCOUNT, NULL, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_cmpstr (((FlintMessageRecord *) found->pdata[0])->body, ==, "old crocodile");
+
+  /* And dedup still knows them. */
+  {
+    g_autoptr (FlintMessageRecord) r =
+      make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "old giraffe", 20);
+
+    r->message_id = g_strdup ("m2");
+    g_assert_false (insert (history, r));
+  }
+}
+
+/* Dedup */
+
+static void
+test_dedup_message_id (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) a =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "hi", 100);
+  g_autoptr (FlintMessageRecord) b = NULL;
+  g_autoptr (FlintMessageRecord) other_conv = NULL;
+  g_autoptr (FlintMessageRecord) other_sender = NULL;
+
+  a->message_id = g_strdup ("abc");
+  b = flint_message_record_copy (a);
+  b->id = 0;
+
+  g_assert_true (insert (history, a));
+  g_assert_false (insert (history, b));
+  g_assert_cmpint (b->id, ==, a->id);
+  g_assert_cmpint (count_rows (f->path, ""), ==, 1);
+
+  /* The same id elsewhere is another message. */
+  other_conv = make (BOB, FLINT_DIRECTION_INCOMING, BOB, "hi", 100);
+  other_conv->message_id = g_strdup ("abc");
+  g_assert_true (insert (history, other_conv));
+  other_sender = make (ALICE, FLINT_DIRECTION_OUTGOING, ACCOUNT, "hi", 100);
+  other_sender->message_id = g_strdup ("abc");
+  g_assert_true (insert (history, other_sender));
+  g_assert_cmpint (count_rows (f->path, ""), ==, 3);
+}
+
+static void
+test_dedup_mam_fills_stanza_id (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) live =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "live then archived", 100);
+  g_autoptr (FlintMessageRecord) mam = NULL;
+  g_autoptr (FlintMessageRecord) again = NULL;
+  g_autoptr (GPtrArray) last = NULL;
+  g_autofree char *last_id = NULL;
+  FlintMessageRecord *stored;
+
+  live->message_id = g_strdup ("m-1");
+  g_assert_true (insert (history, live));
+  g_assert_null (flint_history_get_last_stanza_id (history, ACCOUNT, NULL));
+
+  mam = flint_message_record_copy (live);
+  mam->id = 0;
+  mam->time = 90; /* the server's stamp */
+  mam->stanza_id = g_strdup ("S-1");
+  mam->stanza_id_by = g_strdup (ACCOUNT);
+  g_assert_false (insert (history, mam));
+  g_assert_cmpint (mam->id, ==, live->id);
+
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 10, NULL);
+  g_assert_cmpuint (last->len, ==, 1);
+  stored = last->pdata[0];
+  g_assert_cmpstr (stored->stanza_id, ==, "S-1");
+  g_assert_cmpstr (stored->stanza_id_by, ==, ACCOUNT);
+  g_assert_cmpstr (stored->message_id, ==, "m-1");
+  /* The row keeps its place; ordering does not jump under the user. */
+  g_assert_cmpint (stored->time, ==, 100);
+
+  last_id = flint_history_get_last_stanza_id (history, ACCOUNT, NULL);
+  g_assert_cmpstr (last_id, ==, "S-1");
+
+  /* A copy known only by its stanza-id is still the same message. */
+  again = make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "live then archived", 90);
+  again->stanza_id = g_strdup ("S-1");
+  again->stanza_id_by = g_strdup (ACCOUNT);
+  g_assert_false (insert (history, again));
+  g_assert_cmpint (count_rows (f->path, ""), ==, 1);
+}
+
+static void
+test_dedup_carbons (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) sent =
+    make (ALICE, FLINT_DIRECTION_OUTGOING, ACCOUNT, "from my phone", 100);
+  g_autoptr (FlintMessageRecord) carbon = NULL;
+  g_autoptr (FlintMessageRecord) from_alice = NULL;
+  g_autoptr (GPtrArray) last = NULL;
+
+  /* Sent from another device: first the carbon, then the same again. */
+  sent->origin_id = g_strdup ("origin-1");
+  sent->message_id = g_strdup ("id-1");
+  sent->state = FLINT_DELIVERY_SENT;
+  carbon = flint_message_record_copy (sent);
+  g_free (carbon->message_id);
+  carbon->message_id = g_strdup ("id-rewritten");
+  carbon->state = FLINT_DELIVERY_DELIVERED;
+
+  g_assert_true (insert (history, sent));
+  g_assert_false (insert (history, carbon));
+  g_assert_cmpint (count_rows (f->path, ""), ==, 1);
+
+  /* The duplicate moved the state on; the stored message_id is kept. */
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 10, NULL);
+  g_assert_cmpint (((FlintMessageRecord *) last->pdata[0])->state, ==,
+                   FLINT_DELIVERY_DELIVERED);
+  g_assert_cmpstr (((FlintMessageRecord *) last->pdata[0])->message_id, ==, "id-1");
+
+  /* origin-id is the sender's: the same one from Alice is her message. */
+  from_alice = make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "hers", 101);
+  from_alice->origin_id = g_strdup ("origin-1");
+  g_assert_true (insert (history, from_alice));
+  g_assert_cmpint (count_rows (f->path, ""), ==, 2);
+}
+
+static void
+test_dedup_no_ids (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) a =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "ok", 100);
+  g_autoptr (FlintMessageRecord) b = flint_message_record_copy (a);
+
+  g_assert_true (insert (history, a));
+  g_assert_true (insert (history, b));
+  g_assert_cmpint (a->id, !=, b->id);
+  g_assert_cmpint (count_rows (f->path, ""), ==, 2);
+}
+
+/* Batches */
+
+static void
+test_batch (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (GPtrArray) batch =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  g_autoptr (GPtrArray) last = NULL;
+  g_autoptr (GError) error = NULL;
+  FlintMessageRecord *bad;
+  guint n = 99;
+
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("message %d", i);
+      FlintMessageRecord *r =
+        make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, body, 100 + i);
+
+      r->message_id = g_strdup_printf ("b-%d", i);
+      g_ptr_array_add (batch, r);
+    }
+
+  /* No account: the store refuses it, and with it the whole batch. */
+  bad = make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "bad", 200);
+  g_clear_pointer (&bad->account, g_free);
+  g_ptr_array_add (batch, bad);
+
+  g_assert_false (flint_history_insert_batch (history, batch, &n, &error));
+  g_assert_error (error, FLINT_ERROR, FLINT_ERROR_DATABASE);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpint (count_rows (f->path, ""), ==, 0);
+  for (guint i = 0; i < batch->len; i++)
+    g_assert_cmpint (((FlintMessageRecord *) batch->pdata[i])->id, ==, 0);
+  g_clear_error (&error);
+
+  /* Without it the batch goes in; a duplicate inside it is stored once. */
+  g_ptr_array_remove_index (batch, batch->len - 1);
+  g_ptr_array_add (batch, flint_message_record_copy (batch->pdata[0]));
+  g_assert_true (flint_history_insert_batch (history, batch, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 5);
+  g_assert_cmpint (((FlintMessageRecord *) batch->pdata[5])->id, ==,
+                   ((FlintMessageRecord *) batch->pdata[0])->id);
+
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (last->len, ==, 5);
+  g_assert_cmpstr (((FlintMessageRecord *) last->pdata[4])->body, ==, "message 4");
+
+  /* The store stays usable after the failed batch. */
+  g_assert_true (flint_history_insert_batch (history, batch, &n, &error));
+  g_assert_cmpuint (n, ==, 0);
+}
+
+/* Paging */
+
+static void
+test_paging (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (GPtrArray) batch =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  g_autoptr (GHashTable) seen =
+    g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr (GPtrArray) page = NULL;
+  g_autoptr (GError) error = NULL;
+  const guint n_total = 253, page_size = 50;
+  gint64 next_time = G_MAXINT64, next_id = G_MAXINT64;
+  guint n_pages = 0, n_seen = 0;
+
+  /* Most messages share one time (a MAM page stamped alike); a few are
+   * older and newer, and another conversation is interleaved. */
+  for (guint i = 0; i < n_total; i++)
+    {
+      gint64 t = i < 3 ? 10 + i : i >= n_total - 3 ? 5000 + i : 1000;
+      g_autofree char *body = g_strdup_printf ("%u", i);
+
+      g_ptr_array_add (batch, make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, body, t));
+      g_ptr_array_add (batch, make (BOB, FLINT_DIRECTION_INCOMING, BOB, body, t));
+    }
+  g_assert_true (flint_history_insert_batch (history, batch, NULL, &error));
+  g_assert_no_error (error);
+
+  page = flint_history_get_last (history, ACCOUNT, ALICE, page_size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (((FlintMessageRecord *) page->pdata[page->len - 1])->body, ==, "252");
+
+  /* Walk back to the start; pages are oldest first and chain strictly. */
+  while (page->len > 0)
+    {
+      for (guint i = 0; i < page->len; i++)
+        {
+          FlintMessageRecord *r = page->pdata[i];
+
+          g_assert_cmpstr (r->conversation, ==, ALICE);
+          g_assert_true (r->time < next_time ||
+                         (r->time == next_time && r->id < next_id));
+          if (i > 0)
+            {
+              FlintMessageRecord *prev = page->pdata[i - 1];
+
+              g_assert_true (prev->time < r->time ||
+                             (prev->time == r->time && prev->id < r->id));
+            }
+          g_assert_false (g_hash_table_contains (seen, &r->id));
+          g_hash_table_add (seen, g_memdup2 (&r->id, sizeof r->id));
+          n_seen++;
+        }
+      next_time = ((FlintMessageRecord *) page->pdata[0])->time;
+      next_id = ((FlintMessageRecord *) page->pdata[0])->id;
+      n_pages++;
+
+      g_clear_pointer (&page, g_ptr_array_unref);
+      page = flint_history_get_before (history, ACCOUNT, ALICE, next_time, next_id,
+                                       page_size, &error);
+      g_assert_no_error (error);
+    }
+
+  g_assert_cmpuint (n_seen, ==, n_total);
+  g_assert_cmpuint (n_pages, ==, (n_total + page_size - 1) / page_size);
+  g_assert_cmpint (next_time, ==, 10);
+
+  /* Exactly at a boundary: the page before the second row is the first. */
+  {
+    g_autoptr (GPtrArray) all =
+      flint_history_get_last (history, ACCOUNT, ALICE, 1000, NULL);
+    FlintMessageRecord *second = all->pdata[1];
+    g_autoptr (GPtrArray) before = flint_history_get_before (
+      history, ACCOUNT, ALICE, second->time, second->id, 10, NULL);
+
+    g_assert_cmpuint (all->len, ==, n_total);
+    g_assert_cmpuint (before->len, ==, 1);
+    g_assert_cmpint (((FlintMessageRecord *) before->pdata[0])->id, ==,
+                     ((FlintMessageRecord *) all->pdata[0])->id);
+  }
+}
+
+/* Search */
+
+static void
+test_search (Fixture *f, gconstpointer data)
+{
+  static const char *const tricky[] = {
+    "foo\"bar",
+    "AND",
+    "OR",
+    "NOT",
+    "\"",
+    "\"\"",
+    "*",
+    "meet*",
+    "(",
+    ")",
+    "NEAR(a b)",
+    "body:meet",
+    "-meet",
+    "+",
+    "^meet",
+    "a:b:c",
+    "'",
+    "\\",
+    "\"unterminated",
+    "  ",
+    "",
+    "caf\xc3\xa9 AND",
+    "{body}: x",
+    "NEAR",
+    "\xe2\x80\x94",
+  };
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintMessageRecord) other_account = NULL;
+  struct
+  {
+    const char *conversation;
+    const char *body;
+    gint64 time;
+  } rows[] = {
+    { ALICE, "Let's meet at the caf\xc3\xa9", 300 },
+    { ALICE, "Meeting moved to Thursday", 100 },
+    { BOB, "The meeting notes are up", 200 },
+    { BOB, "rock and roll", 50 },
+    { ROOM, "He said \"foo\"bar\" twice", 60 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr (FlintMessageRecord) r =
+        make (rows[i].conversation, FLINT_DIRECTION_INCOMING, rows[i].conversation,
+              rows[i].body, rows[i].time);
+      insert (history, r);
+    }
+  other_account = make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "meeting elsewhere", 400);
+  g_free (other_account->account);
+  other_account->account = g_strdup ("other@example.com");
+  insert (history, other_account);
+
+#define SEARCH(q, conv, n)                                                               \
+  ({                                                                                     \
+    GPtrArray *res_ = flint_history_search (history, (q), ACCOUNT, (conv), 10, &error);  \
+    g_assert_no_error (error);                                                           \
+    g_assert_nonnull (res_);                                                             \
+    g_assert_cmpuint (res_->len, ==, (n));                                               \
+    res_;                                                                                \
+  })
+#define BODY(a, i) (((FlintMessageRecord *) (a)->pdata[i])->body)
+
+  /* A whole word, ignoring case and diacritics. */
+  {
+    g_autoptr (GPtrArray) r = SEARCH ("CAFE ", NULL, 1);
+    g_assert_cmpstr (BODY (r, 0), ==, "Let's meet at the caf\xc3\xa9");
+  }
+  {
+    g_autoptr (GPtrArray) r = SEARCH ("caf\xc3\xa8", NULL, 1);
+  }
+  /* The last word is a prefix; newest first. */
+  {
+    g_autoptr (GPtrArray) r = SEARCH ("meet", NULL, 3);
+    g_assert_cmpstr (BODY (r, 0), ==, "Let's meet at the caf\xc3\xa9");
+    g_assert_cmpstr (BODY (r, 1), ==, "The meeting notes are up");
+    g_assert_cmpstr (BODY (r, 2), ==, "Meeting moved to Thursday");
+  }
+  /* A space after it makes it a whole word. */
+  {
+    g_autoptr (GPtrArray) r = SEARCH ("meet ", NULL, 1);
+  }
+  /* Every word must match, only the last is a prefix. */
+  {
+    g_autoptr (GPtrArray) r = SEARCH ("meeting no", NULL, 1);
+    g_assert_cmpstr (BODY (r, 0), ==, "The meeting notes are up");
+  }
+  {
+    g_autoptr (GPtrArray) r = SEARCH ("meet notes", NULL, 0);
+  }
+  /* One conversation only. */
+  {
+    g_autoptr (GPtrArray) r = SEARCH ("meet", BOB, 1);
+    g_assert_cmpstr (BODY (r, 0), ==, "The meeting notes are up");
+  }
+  /* Operators are words. */
+  {
+    g_autoptr (GPtrArray) r = SEARCH ("AND", NULL, 1);
+    g_assert_cmpstr (BODY (r, 0), ==, "rock and roll");
+  }
+  {
+    g_autoptr (GPtrArray) r = SEARCH ("foo\"bar", NULL, 1);
+    g_assert_cmpstr (BODY (r, 0), ==, "He said \"foo\"bar\" twice");
+  }
+
+  /* Nothing the user types is an error. */
+  for (guint i = 0; i < G_N_ELEMENTS (tricky); i++)
+    {
+      g_autoptr (GPtrArray) r =
+        flint_history_search (history, tricky[i], ACCOUNT, NULL, 10, &error);
+
+      g_test_message ("query: %s", tricky[i]);
+      g_assert_no_error (error);
+      g_assert_nonnull (r);
+    }
+
+  /* Invalid UTF-8 neither. */
+  {
+    g_autoptr (GPtrArray) r = SEARCH ("\xff\xfe", NULL, 0);
+  }
+#undef SEARCH
+#undef BODY
+}
+
+/* Recovery */
+
+static void
+check_fresh_store_works (FlintHistory *history, const char *path)
+{
+  g_autoptr (FlintMessageRecord) r =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "after recovery", 100);
+  g_autoptr (GPtrArray) last = NULL;
+  g_autofree char *version = NULL;
+
+  g_assert_true (insert (history, r));
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 10, NULL);
+  g_assert_cmpuint (last->len, ==, 1);
+  version = query_text (path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, G_STRINGIFY (FLINT_HISTORY_SCHEMA_VERSION));
+}
+
+static void
+test_corrupt_garbage (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintHistory) history = NULL;
+  g_autofree char *garbage = g_strnfill (8192, 'x');
+  g_autofree char *backup = NULL;
+  g_autofree char *contents = NULL;
+  const GError *recovery;
+  gsize len;
+
+  g_assert_true (g_file_set_contents (f->path, garbage, -1, &error));
+
+  history = flint_history_open (f->path, &error);
+  g_assert_nonnull (history);
+  g_assert_error (error, FLINT_ERROR, FLINT_ERROR_DATABASE_CORRUPT);
+  recovery = flint_history_get_recovery_error (history);
+  g_assert_nonnull (recovery);
+  g_assert_true (g_error_matches (recovery, FLINT_ERROR, FLINT_ERROR_DATABASE_CORRUPT));
+
+  /* The damaged file is kept, byte for byte. */
+  backup = find_file (f->dir, "history.db.corrupt-");
+  g_assert_nonnull (backup);
+  g_assert_cmpstr (backup, ==, flint_history_get_backup_path (history));
+  g_assert_true (g_file_get_contents (backup, &contents, &len, NULL));
+  g_assert_cmpstr (contents, ==, garbage);
+
+  check_fresh_store_works (history, f->path);
+}
+
+static void
+test_corrupt_malformed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) r =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "before damage", 100);
+  g_autofree char *contents = NULL;
+  g_autofree char *backup = NULL;
+  gsize len;
+
+  insert (history, r);
+  g_clear_object (&history);
+
+  /* Keep the SQLite header, scribble over the schema page. */
+  g_assert_true (g_file_get_contents (f->path, &contents, &len, &error));
+  g_assert_cmpuint (len, >, 4096);
+  memset (contents + 100, 0xa5, 4096 - 100);
+  g_assert_true (g_file_set_contents (f->path, contents, len, &error));
+
+  history = flint_history_open (f->path, &error);
+  g_assert_nonnull (history);
+  g_assert_error (error, FLINT_ERROR, FLINT_ERROR_DATABASE_CORRUPT);
+  backup = find_file (f->dir, "history.db.corrupt-");
+  g_assert_nonnull (backup);
+  check_fresh_store_works (history, f->path);
+}
+
+static void
+test_too_new (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintHistory) history = NULL;
+  g_autofree char *backup = NULL;
+  g_autofree char *kept = NULL;
+
+  exec_on (f->path,
+           "PRAGMA journal_mode = WAL;"
+           "CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('from v99');"
+           "PRAGMA user_version = 99;");
+
+  history = flint_history_open (f->path, &error);
+  g_assert_nonnull (history);
+  g_assert_error (error, FLINT_ERROR, FLINT_ERROR_DATABASE_TOO_NEW);
+  g_assert_true (g_error_matches (flint_history_get_recovery_error (history), FLINT_ERROR,
+                                  FLINT_ERROR_DATABASE_TOO_NEW));
+
+  backup = find_file (f->dir, "history.db.newer-");
+  g_assert_nonnull (backup);
+  kept = query_text (backup, "SELECT x FROM future");
+  g_assert_cmpstr (kept, ==, "from v99");
+  g_assert_null (find_file (f->dir, "history.db.corrupt-"));
+
+  check_fresh_store_works (history, f->path);
+}
+
+/* Delivery state */
+
+static void
+test_set_state (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) with_origin =
+    make (ALICE, FLINT_DIRECTION_OUTGOING, ACCOUNT, "one", 100);
+  g_autoptr (FlintMessageRecord) without_origin =
+    make (ALICE, FLINT_DIRECTION_OUTGOING, ACCOUNT, "two", 200);
+  g_autoptr (FlintMessageRecord) incoming =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "three", 300);
+  g_autoptr (GPtrArray) last = NULL;
+  g_autoptr (GError) error = NULL;
+
+  with_origin->origin_id = g_strdup ("o-1");
+  with_origin->message_id = g_strdup ("x-1");
+  without_origin->message_id = g_strdup ("x-2");
+  incoming->message_id = g_strdup ("x-2");
+  insert (history, with_origin);
+  insert (history, without_origin);
+  insert (history, incoming);
+
+  g_assert_true (flint_history_set_state (history, ACCOUNT, ALICE, "o-1",
+                                          FLINT_DELIVERY_ACKED, &error));
+  g_assert_true (flint_history_set_state (history, ACCOUNT, ALICE, "x-2",
+                                          FLINT_DELIVERY_READ, &error));
+  /* Another conversation's receipt does not touch these. */
+  g_assert_true (flint_history_set_state (history, ACCOUNT, BOB, "x-1",
+                                          FLINT_DELIVERY_FAILED, &error));
+  g_assert_no_error (error);
+
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 10, &error);
+  g_assert_cmpuint (last->len, ==, 3);
+  g_assert_cmpint (((FlintMessageRecord *) last->pdata[0])->state, ==,
+                   FLINT_DELIVERY_ACKED);
+  g_assert_cmpint (((FlintMessageRecord *) last->pdata[1])->state, ==,
+                   FLINT_DELIVERY_READ);
+  g_assert_cmpint (((FlintMessageRecord *) last->pdata[2])->state, ==,
+                   FLINT_DELIVERY_RECEIVED);
+
+  /* By the id attribute too, when it has an origin-id. */
+  g_assert_true (flint_history_set_state (history, ACCOUNT, ALICE, "x-1",
+                                          FLINT_DELIVERY_DELIVERED, &error));
+  g_clear_pointer (&last, g_ptr_array_unref);
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 10, &error);
+  g_assert_cmpint (((FlintMessageRecord *) last->pdata[0])->state, ==,
+                   FLINT_DELIVERY_DELIVERED);
+}
+
+static void
+test_pending (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *bodies[] = { "late", "early", "sent", "elsewhere" };
+  gint64 times[] = { 300, 100, 50, 10 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr (FlintMessageRecord) r = make (
+        i % 2 ? BOB : ALICE, FLINT_DIRECTION_OUTGOING, ACCOUNT, bodies[i], times[i]);
+
+      r->origin_id = g_strdup (bodies[i]);
+      if (i == 2)
+        r->state = FLINT_DELIVERY_SENT;
+      if (i == 3)
+        {
+          g_free (r->account);
+          r->account = g_strdup ("other@example.com");
+        }
+      insert (history, r);
+    }
+
+  pending = flint_history_get_pending (history, ACCOUNT);
+  g_assert_cmpuint (pending->len, ==, 2);
+  g_assert_cmpstr (((FlintMessageRecord *) pending->pdata[0])->body, ==, "early");
+  g_assert_cmpstr (((FlintMessageRecord *) pending->pdata[1])->body, ==, "late");
+
+  g_assert_true (flint_history_set_state (history, ACCOUNT, BOB, "early",
+                                          FLINT_DELIVERY_SENT, &error));
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  pending = flint_history_get_pending (history, ACCOUNT);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpstr (((FlintMessageRecord *) pending->pdata[0])->body, ==, "late");
+}
+
+/* Corrections */
+
+static void
+test_correction (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) original =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "helo wrold", 100);
+  g_autoptr (FlintMessageRecord) fix = NULL;
+  g_autoptr (FlintMessageRecord) forged = NULL;
+  g_autoptr (GPtrArray) last = NULL;
+  g_autoptr (GPtrArray) found = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean applied = FALSE;
+
+  original->message_id = g_strdup ("orig");
+  insert (history, original);
+
+  forged = make (ALICE, FLINT_DIRECTION_INCOMING, BOB, "forged text", 150);
+  forged->correction_of = g_strdup ("orig");
+  g_assert_true (flint_history_apply_correction (history, forged, &applied, &error));
+  g_assert_false (applied);
+
+  fix = make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "hello world", 200);
+  fix->correction_of = g_strdup ("orig");
+  g_assert_true (flint_history_apply_correction (history, fix, &applied, &error));
+  g_assert_no_error (error);
+  g_assert_true (applied);
+
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 10, &error);
+  g_assert_cmpuint (last->len, ==, 1);
+  g_assert_cmpint (((FlintMessageRecord *) last->pdata[0])->id, ==, original->id);
+  g_assert_cmpint (((FlintMessageRecord *) last->pdata[0])->time, ==, 100);
+  g_assert_cmpstr (((FlintMessageRecord *) last->pdata[0])->body, ==, "hello world");
+
+  /* The search index follows. */
+  found = flint_history_search (history, "wrold", ACCOUNT, NULL, 10, &error);
+  g_assert_cmpuint (found->len, ==, 0);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = flint_history_search (history, "world", ACCOUNT, NULL, 10, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+}
+
+/* Durability */
+
+#define KILL_PATH_ENV "FLINT_TEST_HISTORY_KILL_PATH"
+
+static void
+test_survives_kill (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = NULL;
+  g_autoptr (GPtrArray) last = NULL;
+
+  if (g_test_subprocess ())
+    {
+      const char *path = g_getenv (KILL_PATH_ENV);
+      g_autoptr (FlintMessageRecord) r =
+        make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "committed", 100);
+
+      history = open_ok (path);
+      insert (history, r);
+      /* This process's own fixture dir is empty; the parent owns f->path. */
+      g_rmdir (f->dir);
+      /* Die without closing anything. */
+      raise (SIGKILL);
+      return;
+    }
+
+  g_setenv (KILL_PATH_ENV, f->path, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_unsetenv (KILL_PATH_ENV);
+  g_test_trap_assert_failed ();
+
+  /* The transaction was only in the WAL; reopening replays it. */
+  g_assert_true (g_file_test (f->path, G_FILE_TEST_EXISTS));
+  history = open_ok (f->path);
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 10, NULL);
+  g_assert_cmpuint (last->len, ==, 1);
+  g_assert_cmpstr (((FlintMessageRecord *) last->pdata[0])->body, ==, "committed");
+}
+
+static void
+test_record_copy (void)
+{
+  g_autoptr (FlintMessageRecord) r =
+    make (ROOM, FLINT_DIRECTION_INCOMING, "nick", "x", 5);
+  g_autoptr (FlintMessageRecord) copy = NULL;
+
+  r->kind = FLINT_MESSAGE_KIND_GROUPCHAT;
+  r->stanza_id = g_strdup ("s");
+  r->correction_of = g_strdup ("c");
+  copy = flint_message_record_copy (r);
+  g_assert_true (copy->sender != r->sender);
+  g_assert_cmpstr (copy->sender, ==, "nick");
+  g_assert_cmpstr (copy->stanza_id, ==, "s");
+  g_assert_cmpstr (copy->correction_of, ==, "c");
+  g_assert_cmpint (copy->kind, ==, FLINT_MESSAGE_KIND_GROUPCHAT);
+  g_assert_true (G_TYPE_IS_BOXED (FLINT_TYPE_MESSAGE_RECORD));
+}
+
+#define ADD(name, func)                                                                  \
+  g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/history/record-copy", test_record_copy);
+  ADD ("/history/schema", test_schema);
+  ADD ("/history/migrate/empty-file", test_migrate_empty_file);
+  ADD ("/history/migrate/v1", test_migrate_v1);
+  ADD ("/history/dedup/message-id", test_dedup_message_id);
+  ADD ("/history/dedup/mam-fills-stanza-id", test_dedup_mam_fills_stanza_id);
+  ADD ("/history/dedup/carbons", test_dedup_carbons);
+  ADD ("/history/dedup/no-ids", test_dedup_no_ids);
+  ADD ("/history/batch", test_batch);
+  ADD ("/history/paging", test_paging);
+  ADD ("/history/search", test_search);
+  ADD ("/history/corrupt/garbage", test_corrupt_garbage);
+  ADD ("/history/corrupt/malformed", test_corrupt_malformed);
+  ADD ("/history/too-new", test_too_new);
+  ADD ("/history/set-state", test_set_state);
+  ADD ("/history/pending", test_pending);
+  ADD ("/history/correction", test_correction);
+  ADD ("/history/survives-kill", test_survives_kill);
+
   return g_test_run ();
 }
