@@ -4,7 +4,7 @@
 
 #include "flint-error.h"
 
-G_DEFINE_QUARK (flint-error-quark, flint_error)
+G_DEFINE_QUARK (flint - error - quark, flint_error)
 
 /* One place for the user-facing text of each failure, so the session, the
  * command line and the window all say the same thing. */
@@ -13,49 +13,62 @@ flint_error_describe (FlintErrorCode code)
 {
   switch (code)
     {
-    case FLINT_ERROR_INVALID_JID:
-      return _("This is not a valid address. An address looks like name@example.com.");
-    case FLINT_ERROR_AUTH_FAILED:
-      return _("The server did not accept the password. Check the address and the password, then try again.");
-    case FLINT_ERROR_HOST_NOT_FOUND:
-      return _("The server could not be found. Check the address, or set the server host in the advanced account settings.");
-    case FLINT_ERROR_CONNECTION_REFUSED:
-      return _("The server refused the connection. Check the server host and port, or try again later.");
-    case FLINT_ERROR_TIMEOUT:
-      return _("The server did not answer in time. Check your network connection; Flint keeps trying.");
-    case FLINT_ERROR_NETWORK:
-      return _("The network connection was lost. Flint reconnects as soon as the network is back.");
-    case FLINT_ERROR_TLS_UNTRUSTED:
-      return _("The server’s certificate is not trusted. Compare its fingerprint with the one your administrator gave you before trusting it.");
-    case FLINT_ERROR_TLS_REQUIRED:
-      return _("The server does not offer an encrypted connection, so Flint did not send your password. Ask your administrator to enable TLS.");
-    case FLINT_ERROR_TLS_FAILED:
-      return _("The secure connection to the server failed. Try again later or ask your administrator.");
-    case FLINT_ERROR_STREAM:
-      return _("The server closed the connection because of an error. Flint will try again.");
-    case FLINT_ERROR_CONFLICT:
-      return _("This account signed in from another place with the same device name, so this session was closed.");
-    case FLINT_ERROR_NO_PASSWORD:
-      return _("No password is stored for this account. Enter it to sign in.");
-    case FLINT_ERROR_SECRETS_UNAVAILABLE:
-      return _("No password keyring is available, so passwords cannot be saved. Flint asks for the password at each sign-in.");
-    case FLINT_ERROR_NOT_CONNECTED:
-      return _("Not connected. The message will be sent when Flint is back online.");
-    case FLINT_ERROR_DATABASE:
-      return _("The message history could not be read or written.");
-    case FLINT_ERROR_DATABASE_CORRUPT:
-      return _("The message history is damaged. A backup copy was kept and a new history was started.");
-    case FLINT_ERROR_DATABASE_TOO_NEW:
-      return _("The message history was written by a newer version of Flint. A backup copy was kept; update Flint to read it.");
-    case FLINT_ERROR_ACCOUNT_EXISTS:
-      return _("This account is already set up.");
-    case FLINT_ERROR_NO_ACCOUNT:
-      return _("No such account is set up.");
-    case FLINT_ERROR_NO_DICTIONARY:
-      return _("No spelling dictionary is installed for this language.");
-    case FLINT_ERROR_FAILED:
-    default:
-      return _("Something went wrong.");
+      case FLINT_ERROR_INVALID_JID:
+        return _ ("This is not a valid address. An address looks like name@example.com.");
+      case FLINT_ERROR_AUTH_FAILED:
+        return _ ("The server did not accept the password. Check the address and the "
+                  "password, then try again.");
+      case FLINT_ERROR_HOST_NOT_FOUND:
+        return _ ("The server could not be found. Check the address, or set the server "
+                  "host in the advanced account settings.");
+      case FLINT_ERROR_CONNECTION_REFUSED:
+        return _ ("The server refused the connection. Check the server host and port, or "
+                  "try again later.");
+      case FLINT_ERROR_TIMEOUT:
+        return _ ("The server did not answer in time. Check your network connection; "
+                  "Flint keeps trying.");
+      case FLINT_ERROR_NETWORK:
+        return _ ("The network connection was lost. Flint reconnects as soon as the "
+                  "network is back.");
+      case FLINT_ERROR_TLS_UNTRUSTED:
+        return _ ("The server’s certificate is not trusted. Compare its fingerprint with "
+                  "the one your administrator gave you before trusting it.");
+      case FLINT_ERROR_TLS_REQUIRED:
+        return _ ("The server does not offer an encrypted connection, so Flint did not "
+                  "send your password. Ask your administrator to enable TLS.");
+      case FLINT_ERROR_TLS_FAILED:
+        return _ ("The secure connection to the server failed. Try again later or ask "
+                  "your administrator.");
+      case FLINT_ERROR_STREAM:
+        return _ (
+          "The server closed the connection because of an error. Flint will try again.");
+      case FLINT_ERROR_CONFLICT:
+        return _ ("This account signed in from another place with the same device name, "
+                  "so this session was closed.");
+      case FLINT_ERROR_NO_PASSWORD:
+        return _ ("No password is stored for this account. Enter it to sign in.");
+      case FLINT_ERROR_SECRETS_UNAVAILABLE:
+        return _ ("No password keyring is available, so passwords cannot be saved. Flint "
+                  "asks for the password at each sign-in.");
+      case FLINT_ERROR_NOT_CONNECTED:
+        return _ ("Not connected. The message will be sent when Flint is back online.");
+      case FLINT_ERROR_DATABASE:
+        return _ ("The message history could not be read or written.");
+      case FLINT_ERROR_DATABASE_CORRUPT:
+        return _ ("The message history is damaged. A backup copy was kept and a new "
+                  "history was started.");
+      case FLINT_ERROR_DATABASE_TOO_NEW:
+        return _ ("The message history was written by a newer version of Flint. A backup "
+                  "copy was kept; update Flint to read it.");
+      case FLINT_ERROR_ACCOUNT_EXISTS:
+        return _ ("This account is already set up.");
+      case FLINT_ERROR_NO_ACCOUNT:
+        return _ ("No such account is set up.");
+      case FLINT_ERROR_NO_DICTIONARY:
+        return _ ("No spelling dictionary is installed for this language.");
+      case FLINT_ERROR_FAILED:
+      default:
+        return _ ("Something went wrong.");
     }
 }
 

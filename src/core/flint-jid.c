@@ -61,8 +61,8 @@ validate (const char *jid, gboolean allow_resource)
   /* RFC 7622 3.3.1: these may not appear in a localpart. */
   if (node && !valid_part (node, node_len, "\"&'/:<>@"))
     return FALSE;
-  if (!valid_part (domain, domain_len, "@/\"&'<>:") || domain[0] == '.'
-      || domain[domain_len - 1] == '.')
+  if (!valid_part (domain, domain_len, "@/\"&'<>:") || domain[0] == '.' ||
+      domain[domain_len - 1] == '.')
     {
       /* An IPv6 literal is the one place a colon is allowed. */
       if (!(domain[0] == '[' && domain[domain_len - 1] == ']'))

@@ -1,1 +1,1594 @@
-/* being written */
+/* FlintSession: one XMPP connection driven by libstrophe on the GLib main loop.
+ *
+ * libstrophe has its own select() loop; we never run it. Instead a GSource
+ * watches the connection's socket (handed to us by the sockopt callback) and
+ * calls xmpp_run_once (ctx, 0) when it is readable, when libstrophe has
+ * queued output, or when we asked for a flush after xmpp_send(). While a
+ * connection is being set up or torn down, a coarse tick also serves
+ * libstrophe's internal timers (connect and auth timeouts); once online only
+ * the keepalive timer remains, so an idle session does not wake up.
+ *
+ * Our own timers (reconnect, keepalive, IQ timeouts) are GLib timeouts, so we
+ * never depend on libstrophe's timed handlers firing.
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "flint-session"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "flint-error.h"
+#include "flint-jid.h"
+#include "flint-session.h"
+
+#define SETUP_TICK_MS 250
+/* TLS may hold decrypted data the socket no longer signals; each
+ * xmpp_run_once() reads at most 4 KiB, so a few rounds drain a 16 KiB record. */
+#define DRAIN_ROUNDS 6
+#define IQ_TIMEOUT_S 60
+#define DEFAULT_KEEPALIVE_S 120
+#define DEFAULT_KEEPALIVE_TIMEOUT_S 30
+#define NS_PING "urn:xmpp:ping"
+#define NS_VERSION "jabber:iq:version"
+#define NS_SASL "urn:ietf:params:xml:ns:xmpp-sasl"
+
+G_DEFINE_ENUM_TYPE (FlintSessionState,
+                    flint_session_state,
+                    G_DEFINE_ENUM_VALUE (FLINT_SESSION_DISCONNECTED, "disconnected"),
+                    G_DEFINE_ENUM_VALUE (FLINT_SESSION_CONNECTING, "connecting"),
+                    G_DEFINE_ENUM_VALUE (FLINT_SESSION_AUTHENTICATING, "authenticating"),
+                    G_DEFINE_ENUM_VALUE (FLINT_SESSION_ONLINE, "online"),
+                    G_DEFINE_ENUM_VALUE (FLINT_SESSION_RECONNECTING, "reconnecting"))
+
+typedef struct
+{
+  guint id;
+  char *name;
+  char *ns;
+  char *type;
+  FlintStanzaHandler func;
+  gpointer data;
+  GDestroyNotify destroy;
+  gboolean removed;
+} HandlerEntry;
+
+typedef struct
+{
+  FlintSession *session;
+  char *id;
+  char *expect_from;
+  FlintIqCallback callback;
+  gpointer data;
+  guint timeout_id;
+} PendingIq;
+
+typedef struct
+{
+  GSource source;
+  FlintSession *session;
+} StropheSource;
+
+struct _FlintSession
+{
+  GObject parent_instance;
+
+  FlintAccount *account;
+  char *password;
+
+  xmpp_ctx_t *ctx;
+  xmpp_log_t log;
+  xmpp_conn_t *conn;
+  xmpp_sm_state_t *sm_state;
+  GPtrArray *dead_conns;
+  guint release_id;
+
+  GSource *source;
+  gpointer fd_tag;
+  int fd;
+
+  FlintSessionState state;
+  GError *error;
+  FlintCertificate *certificate;
+  char *bound_jid;
+
+  /* What the user asked for: stay online, or not. */
+  gboolean wanted;
+  /* We closed the stream ourselves: a keepalive failure (reconnect) or the
+   * user signing off (don't). */
+  gboolean dropping;
+  gboolean closing;
+
+  /* Facts about the current attempt, learnt from libstrophe's log. */
+  gboolean cert_rejected;
+  gboolean saw_auth_failure;
+  gboolean saw_tls_missing;
+  gboolean saw_resumed;
+
+  GCancellable *cancellable;
+  guint reconnect_id;
+  guint reconnect_attempt;
+  guint first_delay_ms;
+  guint max_delay_ms;
+
+  guint keepalive_interval;
+  guint keepalive_timeout;
+  guint keepalive_id;
+  gboolean ping_outstanding;
+
+  GQueue outbox;
+  GPtrArray *handlers;
+  guint next_handler_id;
+  guint dispatch_depth;
+  GHashTable *pending_iqs;
+
+  GNetworkMonitor *monitor;
+  gulong network_handler;
+
+  char *show;
+  char *status;
+  int priority;
+};
+
+G_DEFINE_FINAL_TYPE (FlintSession, flint_session, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_ACCOUNT,
+  PROP_STATE,
+  PROP_ERROR,
+  PROP_BOUND_JID,
+  N_PROPS
+};
+
+enum
+{
+  SIGNAL_ONLINE,
+  SIGNAL_CERTIFICATE_FAILED,
+  SIGNAL_STANZA_LOG,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* libstrophe's certificate and socket callbacks carry no user data, only the
+ * connection; this maps it back to its session (main thread only). */
+static GHashTable *conn_sessions;
+
+static void
+start_attempt (FlintSession *self);
+static void
+schedule_reconnect (FlintSession *self);
+static void
+update_watch (FlintSession *self);
+static void
+keepalive_restart (FlintSession *self);
+
+static void
+set_state (FlintSession *self, FlintSessionState state)
+{
+  if (self->state == state)
+    return;
+  g_debug ("%s: state %d -> %d", flint_account_get_jid (self->account), self->state,
+           state);
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+set_error (FlintSession *self, FlintErrorCode code, const char *detail)
+{
+  g_clear_error (&self->error);
+  if (detail && *detail)
+    self->error =
+      g_error_new (FLINT_ERROR, code, "%s (%s)", flint_error_describe (code), detail);
+  else
+    self->error = g_error_new_literal (FLINT_ERROR, code, flint_error_describe (code));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static void
+clear_error (FlintSession *self)
+{
+  if (self->error == NULL)
+    return;
+  g_clear_error (&self->error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+/* ---- the GLib source ---------------------------------------------------- */
+
+static void
+pump (FlintSession *self)
+{
+  g_object_ref (self);
+  for (guint i = 0; i < DRAIN_ROUNDS && self->ctx; i++)
+    xmpp_run_once (self->ctx, 0);
+  update_watch (self);
+  g_object_unref (self);
+}
+
+static gboolean
+strophe_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  pump (((StropheSource *) source)->session);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs strophe_source_funcs = {
+  .dispatch = strophe_source_dispatch,
+};
+
+static void
+wake (FlintSession *self)
+{
+  g_source_set_ready_time (self->source, 0);
+}
+
+static void
+unwatch_fd (FlintSession *self)
+{
+  if (self->fd_tag)
+    g_source_remove_unix_fd (self->source, self->fd_tag);
+  self->fd_tag = NULL;
+  self->fd = -1;
+}
+
+static void
+update_watch (FlintSession *self)
+{
+  gboolean setting_up = self->state == FLINT_SESSION_CONNECTING ||
+                        self->state == FLINT_SESSION_AUTHENTICATING || self->closing ||
+                        self->dropping;
+
+  if (self->conn && self->fd_tag)
+    {
+      GIOCondition cond = G_IO_IN | G_IO_ERR | G_IO_HUP;
+
+      if (xmpp_conn_is_connecting (self->conn) ||
+          xmpp_conn_send_queue_len (self->conn) > 0)
+        cond |= G_IO_OUT;
+      g_source_modify_unix_fd (self->source, self->fd_tag, cond);
+
+      if (self->state == FLINT_SESSION_CONNECTING && xmpp_conn_is_connected (self->conn))
+        set_state (self, FLINT_SESSION_AUTHENTICATING);
+    }
+
+  if (self->conn && setting_up)
+    g_source_set_ready_time (self->source, g_get_monotonic_time () +
+                                             SETUP_TICK_MS * G_TIME_SPAN_MILLISECOND);
+  else
+    g_source_set_ready_time (self->source, -1);
+}
+
+static int
+on_sockopt (xmpp_conn_t *conn, void *sock)
+{
+  FlintSession *self = g_hash_table_lookup (conn_sessions, conn);
+  int fd = *(int *) sock;
+
+  if (self == NULL)
+    return -1;
+  unwatch_fd (self);
+  self->fd = fd;
+  self->fd_tag = g_source_add_unix_fd (self->source, fd, G_IO_IN | G_IO_OUT);
+  return xmpp_sockopt_cb_keepalive (conn, sock);
+}
+
+/* ---- libstrophe's log: facts it only reports there, and the XML console - */
+
+/* Authentication exchanges never leave the session, not even to the console. */
+static char *
+redact (const char *xml)
+{
+  static const char *const sasl_elements[] = { "<auth ", "<response", "<challenge",
+                                               "<success", NULL };
+
+  for (guint i = 0; sasl_elements[i]; i++)
+    if (g_str_has_prefix (xml, sasl_elements[i]) && strstr (xml, NS_SASL))
+      {
+        const char *end = strchr (xml, '>');
+        g_autofree char *open =
+          end ? g_strndup (xml, (gsize) (end - xml)) : g_strdup (xml);
+
+        if (g_str_has_suffix (open, "/"))
+          return g_strconcat (open, ">", NULL);
+        return g_strconcat (open, ">[redacted]</", sasl_elements[i] + 1, ">", NULL);
+      }
+  return NULL;
+}
+
+static void
+on_strophe_log (void *userdata, xmpp_log_level_t level, const char *area, const char *msg)
+{
+  FlintSession *self = userdata;
+  gboolean sent = g_str_has_prefix (msg, "SENT: ");
+
+  if (sent || g_str_has_prefix (msg, "RECV: "))
+    {
+      if (g_signal_has_handler_pending (self, signals[SIGNAL_STANZA_LOG], 0, FALSE))
+        {
+          g_autofree char *redacted = redact (msg + 6);
+          g_signal_emit (self, signals[SIGNAL_STANZA_LOG], 0, sent,
+                         redacted ? redacted : msg + 6);
+        }
+      return;
+    }
+
+  if (strstr (msg, "auth failed") ||
+      strstr (msg, "Cannot authenticate with known methods"))
+    self->saw_auth_failure = TRUE;
+  else if (strstr (msg, "TLS is not supported, but set as mandatory"))
+    self->saw_tls_missing = TRUE;
+  else if (strstr (msg, "Session resumed successfully"))
+    self->saw_resumed = TRUE;
+
+  if (level >= XMPP_LEVEL_WARN)
+    g_debug ("libstrophe %s: %.200s", area, msg);
+}
+
+/* ---- certificates ------------------------------------------------------- */
+
+static int
+on_certfail (const xmpp_tlscert_t *cert, const char *const errormsg)
+{
+  xmpp_conn_t *conn = xmpp_tlscert_get_conn (cert);
+  FlintSession *self = g_hash_table_lookup (conn_sessions, conn);
+  g_autofree char *sha256 = NULL;
+  const char *pinned;
+
+  if (self == NULL)
+    return 0;
+  sha256 = flint_fingerprint_normalize (
+    xmpp_tlscert_get_string (cert, XMPP_CERT_FINGERPRINT_SHA256));
+  pinned = flint_account_get_trusted_cert (self->account);
+  if (sha256 && pinned && g_str_equal (sha256, pinned))
+    return 1;
+
+  g_clear_object (&self->certificate);
+  self->certificate =
+    flint_certificate_new (xmpp_tlscert_get_string (cert, XMPP_CERT_SUBJECT),
+                           xmpp_tlscert_get_string (cert, XMPP_CERT_ISSUER),
+                           xmpp_tlscert_get_string (cert, XMPP_CERT_NOTBEFORE),
+                           xmpp_tlscert_get_string (cert, XMPP_CERT_NOTAFTER), sha256,
+                           xmpp_tlscert_get_pem (cert), errormsg);
+  self->cert_rejected = TRUE;
+  g_debug ("%s: certificate %s not trusted (%s)", flint_account_get_jid (self->account),
+           sha256 ? sha256 : "?", errormsg ? errormsg : "");
+  return 0;
+}
+
+void
+flint_session_trust_certificate (FlintSession *self, FlintCertificate *certificate)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+  g_return_if_fail (FLINT_IS_CERTIFICATE (certificate));
+
+  flint_account_set_trusted_cert (self->account,
+                                  flint_certificate_get_sha256 (certificate));
+  clear_error (self);
+  flint_session_connect (self);
+}
+
+/* ---- IQ tracking -------------------------------------------------------- */
+
+static void
+pending_iq_free (PendingIq *pending)
+{
+  g_clear_handle_id (&pending->timeout_id, g_source_remove);
+  g_free (pending->id);
+  g_free (pending->expect_from);
+  g_free (pending);
+}
+
+static void
+fail_iq (PendingIq *pending, FlintErrorCode code)
+{
+  g_autoptr (GError) error =
+    g_error_new_literal (FLINT_ERROR, code, flint_error_describe (code));
+
+  if (pending->callback)
+    pending->callback (pending->session, NULL, error, pending->data);
+}
+
+static gboolean
+on_iq_timeout (gpointer user_data)
+{
+  PendingIq *pending = user_data;
+  FlintSession *self = pending->session;
+
+  pending->timeout_id = 0;
+  g_hash_table_steal (self->pending_iqs, pending->id);
+  fail_iq (pending, FLINT_ERROR_TIMEOUT);
+  pending_iq_free (pending);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fail_all_iqs (FlintSession *self)
+{
+  GHashTableIter iter;
+  PendingIq *pending;
+  g_autoptr (GPtrArray) all =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) pending_iq_free);
+
+  g_hash_table_iter_init (&iter, self->pending_iqs);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &pending))
+    {
+      g_ptr_array_add (all, pending);
+      g_hash_table_iter_steal (&iter);
+    }
+  for (guint i = 0; i < all->len; i++)
+    fail_iq (g_ptr_array_index (all, i), FLINT_ERROR_NOT_CONNECTED);
+}
+
+/* A reply counts only from whom we asked: a forged result from another JID
+ * is dropped. An IQ to our own account or server may come back without from. */
+static gboolean
+reply_from_matches (FlintSession *self, PendingIq *pending, const char *from)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  if (pending->expect_from == NULL)
+    return from == NULL ||
+           flint_jid_equal_bare (from, flint_account_get_jid (self->account)) ||
+           g_ascii_strcasecmp (from, flint_account_get_domain (self->account)) == 0;
+  if (from == NULL)
+    return FALSE;
+  a = flint_jid_normalize (from);
+  b = flint_jid_normalize (pending->expect_from);
+  return a && b && g_str_equal (a, b);
+}
+
+static char *
+describe_stanza_error (xmpp_stanza_t *stanza)
+{
+  xmpp_stanza_t *error = xmpp_stanza_get_child_by_name (stanza, "error");
+  xmpp_stanza_t *child;
+  const char *condition = NULL;
+  g_autofree char *text = NULL;
+
+  for (child = error ? xmpp_stanza_get_children (error) : NULL; child;
+       child = xmpp_stanza_get_next (child))
+    {
+      const char *name = xmpp_stanza_get_name (child);
+
+      if (!xmpp_stanza_is_tag (child) || name == NULL)
+        continue;
+      if (g_str_equal (name, "text"))
+        {
+          char *t = xmpp_stanza_get_text (child);
+          text = g_strdup (t);
+          xmpp_free (xmpp_stanza_get_context (stanza), t);
+        }
+      else if (condition == NULL)
+        condition = name;
+    }
+  if (text && *text)
+    return g_steal_pointer (&text);
+  return g_strdup (condition ? condition : "undefined-condition");
+}
+
+static void
+handle_iq_reply (FlintSession *self, xmpp_stanza_t *stanza)
+{
+  const char *id = xmpp_stanza_get_id (stanza);
+  PendingIq *pending = id ? g_hash_table_lookup (self->pending_iqs, id) : NULL;
+
+  if (pending == NULL)
+    return;
+  if (!reply_from_matches (self, pending, xmpp_stanza_get_from (stanza)))
+    {
+      g_debug ("Dropping an IQ reply from an unexpected sender");
+      return;
+    }
+  g_hash_table_steal (self->pending_iqs, id);
+  if (g_strcmp0 (xmpp_stanza_get_type (stanza), "error") == 0)
+    {
+      g_autofree char *what = describe_stanza_error (stanza);
+      g_autoptr (GError) error =
+        g_error_new (FLINT_ERROR, FLINT_ERROR_FAILED,
+                     _ ("The server answered with an error: %s"), what);
+      if (pending->callback)
+        pending->callback (self, stanza, error, pending->data);
+    }
+  else if (pending->callback)
+    pending->callback (self, stanza, NULL, pending->data);
+  pending_iq_free (pending);
+}
+
+static void
+send_iq_with_timeout (FlintSession *self,
+                      xmpp_stanza_t *iq,
+                      guint timeout_s,
+                      FlintIqCallback callback,
+                      gpointer user_data)
+{
+  PendingIq *pending;
+  const char *to = xmpp_stanza_get_to (iq);
+
+  if (xmpp_stanza_get_id (iq) == NULL)
+    {
+      g_autofree char *id = flint_session_new_id (self);
+      xmpp_stanza_set_id (iq, id);
+    }
+
+  pending = g_new0 (PendingIq, 1);
+  pending->session = self;
+  pending->id = g_strdup (xmpp_stanza_get_id (iq));
+  pending->callback = callback;
+  pending->data = user_data;
+  if (to && !flint_jid_equal_bare (to, flint_account_get_jid (self->account)) &&
+      g_ascii_strcasecmp (to, flint_account_get_domain (self->account)) != 0)
+    pending->expect_from = g_strdup (to);
+
+  if (self->state != FLINT_SESSION_ONLINE || self->conn == NULL)
+    {
+      /* Not queued: a request's answer is only meaningful now. */
+      fail_iq (pending, FLINT_ERROR_NOT_CONNECTED);
+      pending_iq_free (pending);
+      return;
+    }
+
+  pending->timeout_id = g_timeout_add_seconds (timeout_s, on_iq_timeout, pending);
+  g_hash_table_replace (self->pending_iqs, pending->id, pending);
+  xmpp_send (self->conn, iq);
+  wake (self);
+}
+
+void
+flint_session_send_iq (FlintSession *self,
+                       xmpp_stanza_t *iq,
+                       FlintIqCallback callback,
+                       gpointer user_data)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+  send_iq_with_timeout (self, iq, IQ_TIMEOUT_S, callback, user_data);
+}
+
+/* ---- stanza dispatch ---------------------------------------------------- */
+
+static gboolean
+has_child_ns (xmpp_stanza_t *stanza, const char *ns)
+{
+  for (xmpp_stanza_t *c = xmpp_stanza_get_children (stanza); c;
+       c = xmpp_stanza_get_next (c))
+    if (xmpp_stanza_is_tag (c) && g_strcmp0 (xmpp_stanza_get_ns (c), ns) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+handler_entry_free (HandlerEntry *entry)
+{
+  if (entry->destroy)
+    entry->destroy (entry->data);
+  g_free (entry->name);
+  g_free (entry->ns);
+  g_free (entry->type);
+  g_free (entry);
+}
+
+static gboolean
+dispatch_handlers (FlintSession *self, xmpp_stanza_t *stanza)
+{
+  const char *name = xmpp_stanza_get_name (stanza);
+  const char *type = xmpp_stanza_get_type (stanza);
+  gboolean handled = FALSE;
+
+  if (type == NULL && g_strcmp0 (name, "message") == 0)
+    type = "normal";
+
+  self->dispatch_depth++;
+  for (guint i = 0; i < self->handlers->len && !handled; i++)
+    {
+      HandlerEntry *entry = g_ptr_array_index (self->handlers, i);
+
+      if (entry->removed || g_strcmp0 (entry->name, name) != 0)
+        continue;
+      if (entry->type && g_strcmp0 (entry->type, type) != 0)
+        continue;
+      if (entry->ns && !has_child_ns (stanza, entry->ns))
+        continue;
+      handled = entry->func (self, stanza, entry->data);
+    }
+  self->dispatch_depth--;
+
+  if (self->dispatch_depth == 0)
+    for (guint i = self->handlers->len; i > 0; i--)
+      if (((HandlerEntry *) g_ptr_array_index (self->handlers, i - 1))->removed)
+        g_ptr_array_remove_index (self->handlers, i - 1);
+  return handled;
+}
+
+static gboolean
+handle_builtin_iq (FlintSession *self, xmpp_stanza_t *stanza)
+{
+  xmpp_stanza_t *reply;
+
+  if (g_strcmp0 (xmpp_stanza_get_type (stanza), "get") != 0)
+    return FALSE;
+
+  if (xmpp_stanza_get_child_by_name_and_ns (stanza, "ping", NS_PING))
+    reply = xmpp_stanza_reply (stanza);
+  else if (xmpp_stanza_get_child_by_name_and_ns (stanza, "query", NS_VERSION))
+    {
+      xmpp_stanza_t *query, *field, *text;
+      const char *const fields[][2] = { { "name", "Flint" },
+                                        { "version", PACKAGE_VERSION } };
+
+      reply = xmpp_stanza_reply (stanza);
+      query = xmpp_stanza_new (self->ctx);
+      xmpp_stanza_set_name (query, "query");
+      xmpp_stanza_set_ns (query, NS_VERSION);
+      /* No OS: the version answer is visible to anyone. */
+      for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+        {
+          field = xmpp_stanza_new (self->ctx);
+          xmpp_stanza_set_name (field, fields[i][0]);
+          text = xmpp_stanza_new (self->ctx);
+          xmpp_stanza_set_text (text, fields[i][1]);
+          xmpp_stanza_add_child_ex (field, text, 0);
+          xmpp_stanza_add_child_ex (query, field, 0);
+        }
+      xmpp_stanza_add_child_ex (reply, query, 0);
+    }
+  else
+    return FALSE;
+
+  xmpp_send (self->conn, reply);
+  xmpp_stanza_release (reply);
+  wake (self);
+  return TRUE;
+}
+
+static int
+on_stanza (xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
+{
+  FlintSession *self = userdata;
+  const char *name = xmpp_stanza_get_name (stanza);
+  const char *type = xmpp_stanza_get_type (stanza);
+  gboolean is_iq = g_strcmp0 (name, "iq") == 0;
+
+  if (conn != self->conn)
+    return 1;
+
+  g_object_ref (self);
+  if (is_iq && (g_strcmp0 (type, "result") == 0 || g_strcmp0 (type, "error") == 0))
+    handle_iq_reply (self, stanza);
+  else if (!dispatch_handlers (self, stanza) && is_iq &&
+           (g_strcmp0 (type, "get") == 0 || g_strcmp0 (type, "set") == 0) &&
+           !handle_builtin_iq (self, stanza) && self->conn)
+    {
+      xmpp_stanza_t *reply =
+        xmpp_stanza_reply_error (stanza, "cancel", "service-unavailable", NULL);
+      xmpp_send (self->conn, reply);
+      xmpp_stanza_release (reply);
+      wake (self);
+    }
+  g_object_unref (self);
+  return 1;
+}
+
+guint
+flint_session_add_handler (FlintSession *self,
+                           const char *name,
+                           const char *ns,
+                           const char *type,
+                           FlintStanzaHandler handler,
+                           gpointer user_data,
+                           GDestroyNotify destroy)
+{
+  HandlerEntry *entry;
+
+  g_return_val_if_fail (FLINT_IS_SESSION (self), 0);
+  g_return_val_if_fail (name != NULL && handler != NULL, 0);
+
+  entry = g_new0 (HandlerEntry, 1);
+  entry->id = ++self->next_handler_id;
+  entry->name = g_strdup (name);
+  entry->ns = g_strdup (ns);
+  entry->type = g_strdup (type);
+  entry->func = handler;
+  entry->data = user_data;
+  entry->destroy = destroy;
+  g_ptr_array_add (self->handlers, entry);
+  return entry->id;
+}
+
+void
+flint_session_remove_handler (FlintSession *self, guint handler_id)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+
+  for (guint i = 0; i < self->handlers->len; i++)
+    {
+      HandlerEntry *entry = g_ptr_array_index (self->handlers, i);
+
+      if (entry->id != handler_id || entry->removed)
+        continue;
+      entry->removed = TRUE;
+      if (entry->destroy)
+        entry->destroy (entry->data);
+      entry->destroy = NULL;
+      if (self->dispatch_depth == 0)
+        g_ptr_array_remove_index (self->handlers, i);
+      return;
+    }
+}
+
+/* ---- presence and sending ----------------------------------------------- */
+
+static xmpp_stanza_t *
+build_presence (FlintSession *self)
+{
+  xmpp_stanza_t *presence = xmpp_presence_new (self->ctx);
+  g_autofree char *priority = g_strdup_printf ("%d", self->priority);
+  const char *const children[][2] = {
+    { "show", self->show },
+    { "status", self->status },
+    { "priority", priority },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+    {
+      xmpp_stanza_t *child, *text;
+
+      if (children[i][1] == NULL || *children[i][1] == '\0')
+        continue;
+      child = xmpp_stanza_new (self->ctx);
+      xmpp_stanza_set_name (child, children[i][0]);
+      text = xmpp_stanza_new (self->ctx);
+      xmpp_stanza_set_text (text, children[i][1]);
+      xmpp_stanza_add_child_ex (child, text, 0);
+      xmpp_stanza_add_child_ex (presence, child, 0);
+    }
+  return presence;
+}
+
+void
+flint_session_set_presence (FlintSession *self,
+                            const char *show,
+                            const char *status,
+                            int priority)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+
+  g_free (self->show);
+  g_free (self->status);
+  self->show = g_strdup (show);
+  self->status = g_strdup (status);
+  self->priority = priority;
+  if (self->state == FLINT_SESSION_ONLINE)
+    {
+      xmpp_stanza_t *presence = build_presence (self);
+      flint_session_send (self, presence);
+      xmpp_stanza_release (presence);
+    }
+}
+
+void
+flint_session_send (FlintSession *self, xmpp_stanza_t *stanza)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+  g_return_if_fail (stanza != NULL);
+
+  if (self->state == FLINT_SESSION_ONLINE && self->conn)
+    {
+      xmpp_send (self->conn, stanza);
+      wake (self);
+      return;
+    }
+  /* Messages wait for the next session; presence is rebuilt from our state
+   * and IQs fail (flint_session_send_iq), so neither is queued. */
+  if (g_strcmp0 (xmpp_stanza_get_name (stanza), "message") == 0)
+    g_queue_push_tail (&self->outbox, xmpp_stanza_clone (stanza));
+}
+
+guint
+flint_session_get_outbox_length (FlintSession *self)
+{
+  return self->outbox.length;
+}
+
+static void
+flush_outbox (FlintSession *self)
+{
+  xmpp_stanza_t *stanza;
+
+  while (self->state == FLINT_SESSION_ONLINE && self->conn &&
+         (stanza = g_queue_pop_head (&self->outbox)))
+    {
+      xmpp_send (self->conn, stanza);
+      xmpp_stanza_release (stanza);
+    }
+  wake (self);
+}
+
+char *
+flint_session_new_id (FlintSession *self)
+{
+  return g_uuid_string_random ();
+}
+
+/* ---- keepalive (XEP-0199) ----------------------------------------------- */
+
+static void
+drop_connection (FlintSession *self)
+{
+  if (self->conn == NULL || self->dropping)
+    return;
+  g_debug ("%s: connection looks dead, dropping it",
+           flint_account_get_jid (self->account));
+  self->dropping = TRUE;
+  xmpp_disconnect (self->conn);
+  wake (self);
+}
+
+static void
+on_ping_reply (FlintSession *self,
+               xmpp_stanza_t *result,
+               const GError *error,
+               gpointer data)
+{
+  self->ping_outstanding = FALSE;
+  /* An error reply still proves the stream is alive; only silence is fatal. */
+  if (result == NULL && g_error_matches (error, FLINT_ERROR, FLINT_ERROR_TIMEOUT))
+    drop_connection (self);
+}
+
+static void
+send_ping (FlintSession *self)
+{
+  xmpp_stanza_t *iq, *ping;
+
+  if (self->state != FLINT_SESSION_ONLINE || self->ping_outstanding)
+    return;
+  iq = xmpp_iq_new (self->ctx, "get", NULL);
+  xmpp_stanza_set_to (iq, flint_account_get_domain (self->account));
+  ping = xmpp_stanza_new (self->ctx);
+  xmpp_stanza_set_name (ping, "ping");
+  xmpp_stanza_set_ns (ping, NS_PING);
+  xmpp_stanza_add_child_ex (iq, ping, 0);
+  self->ping_outstanding = TRUE;
+  send_iq_with_timeout (self, iq, self->keepalive_timeout, on_ping_reply, NULL);
+  xmpp_stanza_release (iq);
+}
+
+static gboolean
+on_keepalive (gpointer user_data)
+{
+  send_ping (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+keepalive_restart (FlintSession *self)
+{
+  g_clear_handle_id (&self->keepalive_id, g_source_remove);
+  self->ping_outstanding = FALSE;
+  if (self->state == FLINT_SESSION_ONLINE && self->keepalive_interval > 0)
+    self->keepalive_id =
+      g_timeout_add_seconds (self->keepalive_interval, on_keepalive, self);
+}
+
+/* ---- connection lifecycle ----------------------------------------------- */
+
+static gboolean
+release_dead_conns (gpointer user_data)
+{
+  FlintSession *self = user_data;
+
+  self->release_id = 0;
+  g_ptr_array_set_size (self->dead_conns, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* libstrophe must not free a connection from inside its own callbacks. */
+static void
+retire_conn (FlintSession *self)
+{
+  if (self->conn == NULL)
+    return;
+  g_hash_table_remove (conn_sessions, self->conn);
+  g_ptr_array_add (self->dead_conns, self->conn);
+  self->conn = NULL;
+  unwatch_fd (self);
+  if (self->release_id == 0)
+    self->release_id = g_idle_add (release_dead_conns, self);
+}
+
+static void
+on_online (FlintSession *self)
+{
+  gboolean resumed = self->saw_resumed;
+  const char *bound = xmpp_conn_get_bound_jid (self->conn);
+
+  g_free (self->bound_jid);
+  self->bound_jid = g_strdup (bound);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BOUND_JID]);
+
+  self->reconnect_attempt = 0;
+  g_clear_object (&self->certificate);
+  clear_error (self);
+
+  if (!resumed)
+    {
+      /* A new session: nothing we asked the old one will be answered. */
+      fail_all_iqs (self);
+    }
+
+  set_state (self, FLINT_SESSION_ONLINE);
+  if (!resumed)
+    {
+      xmpp_stanza_t *presence = build_presence (self);
+      xmpp_send (self->conn, presence);
+      xmpp_stanza_release (presence);
+    }
+  g_signal_emit (self, signals[SIGNAL_ONLINE], 0, resumed);
+  flush_outbox (self);
+  keepalive_restart (self);
+}
+
+static gboolean
+classify_failure (FlintSession *self,
+                  int error,
+                  xmpp_stream_error_t *stream_error,
+                  FlintErrorCode *code)
+{
+  /* Returns whether the failure is fatal: retrying cannot help until the
+   * user changes something. */
+  if (self->cert_rejected)
+    return *code = FLINT_ERROR_TLS_UNTRUSTED, TRUE;
+  if (self->saw_tls_missing)
+    return *code = FLINT_ERROR_TLS_REQUIRED, TRUE;
+  if (self->saw_auth_failure)
+    return *code = FLINT_ERROR_AUTH_FAILED, TRUE;
+  if (stream_error)
+    switch (stream_error->type)
+      {
+        case XMPP_SE_CONFLICT:
+          return *code = FLINT_ERROR_CONFLICT, TRUE;
+        case XMPP_SE_NOT_AUTHORIZED:
+          return *code = FLINT_ERROR_AUTH_FAILED, TRUE;
+        case XMPP_SE_HOST_UNKNOWN:
+          return *code = FLINT_ERROR_HOST_NOT_FOUND, TRUE;
+        default:
+          return *code = FLINT_ERROR_STREAM, FALSE;
+      }
+  switch (error)
+    {
+      case 0:
+        *code =
+          self->state == FLINT_SESSION_ONLINE ? FLINT_ERROR_NETWORK : FLINT_ERROR_STREAM;
+        return FALSE;
+      case ECONNREFUSED:
+        return *code = FLINT_ERROR_CONNECTION_REFUSED, FALSE;
+      case ETIMEDOUT:
+        return *code = FLINT_ERROR_TIMEOUT, FALSE;
+      default:
+        return *code = FLINT_ERROR_NETWORK, FALSE;
+    }
+}
+
+static void
+on_connection_lost (FlintSession *self, int error, xmpp_stream_error_t *stream_error)
+{
+  FlintErrorCode code;
+  gboolean fatal = classify_failure (self, error, stream_error, &code);
+  gboolean user_closed = self->closing || !self->wanted;
+
+  g_clear_handle_id (&self->keepalive_id, g_source_remove);
+  self->ping_outstanding = FALSE;
+
+  if (!fatal && !user_closed)
+    {
+      /* Carry XEP-0198 state (and its unacknowledged stanzas) into the next
+       * connection so it can resume. */
+      xmpp_sm_state_t *sm = xmpp_conn_get_sm_state (self->conn);
+
+      if (sm)
+        {
+          if (self->sm_state)
+            xmpp_free_sm_state (self->sm_state);
+          self->sm_state = sm;
+        }
+    }
+  retire_conn (self);
+  self->closing = FALSE;
+  self->dropping = FALSE;
+
+  if (user_closed)
+    {
+      fail_all_iqs (self);
+      set_state (self, FLINT_SESSION_DISCONNECTED);
+      return;
+    }
+
+  g_debug ("%s: connection lost (errno %d, stream error %d, fatal %d)",
+           flint_account_get_jid (self->account), error,
+           stream_error ? (int) stream_error->type : -1, fatal);
+  set_error (self, code, NULL);
+  if (fatal)
+    {
+      self->wanted = FALSE;
+      fail_all_iqs (self);
+      set_state (self, FLINT_SESSION_DISCONNECTED);
+      if (code == FLINT_ERROR_TLS_UNTRUSTED && self->certificate)
+        g_signal_emit (self, signals[SIGNAL_CERTIFICATE_FAILED], 0, self->certificate);
+      return;
+    }
+  schedule_reconnect (self);
+}
+
+static void
+on_conn_event (xmpp_conn_t *conn,
+               xmpp_conn_event_t event,
+               int error,
+               xmpp_stream_error_t *stream_error,
+               void *userdata)
+{
+  FlintSession *self = userdata;
+
+  if (conn != self->conn)
+    return;
+
+  g_object_ref (self);
+  switch (event)
+    {
+      case XMPP_CONN_CONNECT:
+        on_online (self);
+        break;
+      case XMPP_CONN_DISCONNECT:
+      case XMPP_CONN_FAIL:
+        on_connection_lost (self, error, stream_error);
+        break;
+      case XMPP_CONN_RAW_CONNECT:
+      default:
+        break;
+    }
+  g_object_unref (self);
+}
+
+static void
+fail_attempt (FlintSession *self, FlintErrorCode code, gboolean fatal)
+{
+  retire_conn (self);
+  set_error (self, code, NULL);
+  if (fatal)
+    {
+      self->wanted = FALSE;
+      set_state (self, FLINT_SESSION_DISCONNECTED);
+    }
+  else
+    schedule_reconnect (self);
+}
+
+static void
+open_connection (FlintSession *self, const char *address, guint port)
+{
+  g_autofree char *full_jid = NULL;
+  long flags = XMPP_CONN_FLAG_MANDATORY_TLS;
+  int ret;
+
+  retire_conn (self);
+  self->conn = xmpp_conn_new (self->ctx);
+  g_hash_table_insert (conn_sessions, self->conn, self);
+
+  if (flint_account_get_allow_plaintext (self->account))
+    flags = 0;
+  xmpp_conn_set_flags (self->conn, flags);
+  full_jid = g_strdup_printf ("%s/%s", flint_account_get_jid (self->account),
+                              flint_account_get_resource (self->account));
+  xmpp_conn_set_jid (self->conn, full_jid);
+  xmpp_conn_set_pass (self->conn, self->password);
+  xmpp_conn_set_certfail_handler (self->conn, on_certfail);
+  xmpp_conn_set_sockopt_callback (self->conn, on_sockopt);
+  if (self->sm_state)
+    {
+      if (xmpp_conn_set_sm_state (self->conn, self->sm_state) == XMPP_EOK)
+        self->sm_state = NULL;
+      else
+        g_clear_pointer (&self->sm_state, xmpp_free_sm_state);
+    }
+  xmpp_handler_add (self->conn, on_stanza, NULL, "message", NULL, self);
+  xmpp_handler_add (self->conn, on_stanza, NULL, "presence", NULL, self);
+  xmpp_handler_add (self->conn, on_stanza, NULL, "iq", NULL, self);
+
+  self->cert_rejected = FALSE;
+  self->saw_auth_failure = FALSE;
+  self->saw_tls_missing = FALSE;
+  self->saw_resumed = FALSE;
+
+  g_debug ("%s: connecting to %s:%u", flint_account_get_jid (self->account), address,
+           port);
+  ret =
+    xmpp_connect_client (self->conn, address, (unsigned short) port, on_conn_event, self);
+  if (ret != XMPP_EOK)
+    {
+      fail_attempt (self, FLINT_ERROR_CONNECTION_REFUSED, FALSE);
+      return;
+    }
+  wake (self);
+}
+
+typedef struct
+{
+  FlintSession *self;
+  guint port;
+  GCancellable *cancellable;
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_object_unref (lookup->self);
+  g_object_unref (lookup->cancellable);
+  g_free (lookup);
+}
+
+static Lookup *
+lookup_new (FlintSession *self, guint port)
+{
+  Lookup *lookup = g_new0 (Lookup, 1);
+
+  lookup->self = g_object_ref (self);
+  lookup->port = port;
+  lookup->cancellable = g_object_ref (self->cancellable);
+  return lookup;
+}
+
+static gboolean
+network_available (FlintSession *self)
+{
+  return self->monitor == NULL || g_network_monitor_get_network_available (self->monitor);
+}
+
+static void
+on_host_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  FlintSession *self = lookup->self;
+  g_autoptr (GError) error = NULL;
+  GList *addresses =
+    g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
+
+  if (!g_cancellable_is_cancelled (lookup->cancellable))
+    {
+      if (addresses)
+        {
+          g_autofree char *address = g_inet_address_to_string (addresses->data);
+          open_connection (self, address, lookup->port);
+        }
+      else
+        fail_attempt (self, FLINT_ERROR_HOST_NOT_FOUND, network_available (self));
+    }
+  g_resolver_free_addresses (addresses);
+  lookup_free (lookup);
+}
+
+static void
+resolve_host (FlintSession *self, const char *host, guint port)
+{
+  g_autoptr (GResolver) resolver = NULL;
+
+  /* libstrophe would resolve with a blocking getaddrinfo(); resolving here
+   * keeps the main loop free and hands it an address literal. */
+  if (g_hostname_is_ip_address (host))
+    {
+      open_connection (self, host, port);
+      return;
+    }
+  resolver = g_resolver_get_default ();
+  g_resolver_lookup_by_name_async (resolver, host, self->cancellable, on_host_resolved,
+                                   lookup_new (self, port));
+}
+
+static void
+on_srv_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  FlintSession *self = lookup->self;
+  g_autoptr (GError) error = NULL;
+  GList *targets = g_resolver_lookup_service_finish (G_RESOLVER (source), result, &error);
+
+  if (!g_cancellable_is_cancelled (lookup->cancellable))
+    {
+      if (targets)
+        resolve_host (self, g_srv_target_get_hostname (targets->data),
+                      g_srv_target_get_port (targets->data));
+      else
+        /* No SRV record: RFC 6120 3.2.2 says try the domain itself. */
+        resolve_host (self, flint_account_get_domain (self->account), 5222);
+    }
+  g_resolver_free_targets (targets);
+  lookup_free (lookup);
+}
+
+static void
+start_attempt (FlintSession *self)
+{
+  const char *host = flint_account_get_host (self->account);
+  guint port = flint_account_get_port (self->account);
+
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  set_state (self, FLINT_SESSION_CONNECTING);
+  if (host)
+    resolve_host (self, host, port ? port : 5222);
+  else if (port)
+    resolve_host (self, flint_account_get_domain (self->account), port);
+  else
+    {
+      g_autoptr (GResolver) resolver = g_resolver_get_default ();
+      g_resolver_lookup_service_async (
+        resolver, "xmpp-client", "tcp", flint_account_get_domain (self->account),
+        self->cancellable, on_srv_resolved, lookup_new (self, 0));
+    }
+  update_watch (self);
+}
+
+static gboolean
+on_reconnect_timeout (gpointer user_data)
+{
+  FlintSession *self = user_data;
+
+  self->reconnect_id = 0;
+  if (self->wanted)
+    start_attempt (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (FlintSession *self)
+{
+  guint64 delay = self->first_delay_ms;
+
+  for (guint i = 0; i < self->reconnect_attempt && delay < self->max_delay_ms; i++)
+    delay *= 2;
+  delay = MIN (delay, self->max_delay_ms);
+  /* Jitter keeps a whole office from reconnecting in lockstep after an
+   * outage: wait between half and all of the backoff. */
+  delay = delay / 2 + (guint64) g_random_int_range (0, (gint32) MAX (delay / 2, 1));
+  self->reconnect_attempt++;
+
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  set_state (self, FLINT_SESSION_RECONNECTING);
+  g_debug ("%s: reconnecting in %" G_GUINT64_FORMAT " ms",
+           flint_account_get_jid (self->account), delay);
+  self->reconnect_id = g_timeout_add ((guint) delay, on_reconnect_timeout, self);
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor, gboolean available, FlintSession *self)
+{
+  if (!available || !self->wanted)
+    return;
+  if (self->state == FLINT_SESSION_RECONNECTING)
+    {
+      self->reconnect_attempt = 0;
+      start_attempt (self);
+    }
+  else if (self->state == FLINT_SESSION_ONLINE)
+    /* The route may have changed under us: find out now, not at the next
+     * keepalive. */
+    send_ping (self);
+}
+
+void
+flint_session_connect (FlintSession *self)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+
+  self->wanted = TRUE;
+  if (self->state == FLINT_SESSION_CONNECTING ||
+      self->state == FLINT_SESSION_AUTHENTICATING || self->state == FLINT_SESSION_ONLINE)
+    return;
+  if (self->password == NULL)
+    {
+      self->wanted = FALSE;
+      set_error (self, FLINT_ERROR_NO_PASSWORD, NULL);
+      set_state (self, FLINT_SESSION_DISCONNECTED);
+      return;
+    }
+  self->reconnect_attempt = 0;
+  start_attempt (self);
+}
+
+void
+flint_session_disconnect (FlintSession *self)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+
+  self->wanted = FALSE;
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_clear_handle_id (&self->keepalive_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->sm_state, xmpp_free_sm_state);
+
+  if (self->conn &&
+      (xmpp_conn_is_connected (self->conn) || xmpp_conn_is_connecting (self->conn)))
+    {
+      if (self->state == FLINT_SESSION_ONLINE)
+        {
+          xmpp_stanza_t *presence = xmpp_presence_new (self->ctx);
+          xmpp_stanza_set_type (presence, "unavailable");
+          xmpp_send (self->conn, presence);
+          xmpp_stanza_release (presence);
+        }
+      self->closing = TRUE;
+      xmpp_disconnect (self->conn);
+      wake (self);
+    }
+  else
+    retire_conn (self);
+  fail_all_iqs (self);
+  set_state (self, FLINT_SESSION_DISCONNECTED);
+}
+
+/* ---- object ------------------------------------------------------------- */
+
+static void
+stanza_release (gpointer stanza)
+{
+  xmpp_stanza_release (stanza);
+}
+
+static void
+conn_release (gpointer conn)
+{
+  xmpp_conn_release (conn);
+}
+
+void
+flint_session_set_password (FlintSession *self, const char *password)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+
+  if (self->password)
+    {
+      explicit_bzero (self->password, strlen (self->password));
+      g_free (self->password);
+    }
+  self->password = g_strdup (password);
+}
+
+gboolean
+flint_session_has_password (FlintSession *self)
+{
+  return self->password != NULL;
+}
+
+void
+flint_session_set_reconnect_delays (FlintSession *self, guint first_ms, guint max_ms)
+{
+  self->first_delay_ms = MAX (first_ms, 1);
+  self->max_delay_ms = MAX (max_ms, self->first_delay_ms);
+}
+
+void
+flint_session_set_keepalive (FlintSession *self, guint interval_s, guint timeout_s)
+{
+  self->keepalive_interval = interval_s;
+  self->keepalive_timeout = MAX (timeout_s, 1);
+  keepalive_restart (self);
+}
+
+FlintAccount *
+flint_session_get_account (FlintSession *self)
+{
+  return self->account;
+}
+
+FlintSessionState
+flint_session_get_state (FlintSession *self)
+{
+  return self->state;
+}
+
+const GError *
+flint_session_get_error (FlintSession *self)
+{
+  return self->error;
+}
+
+const char *
+flint_session_get_bound_jid (FlintSession *self)
+{
+  return self->bound_jid;
+}
+
+xmpp_ctx_t *
+flint_session_get_context (FlintSession *self)
+{
+  return self->ctx;
+}
+
+FlintCertificate *
+flint_session_get_certificate (FlintSession *self)
+{
+  return self->certificate;
+}
+
+static void
+flint_session_dispose (GObject *object)
+{
+  FlintSession *self = FLINT_SESSION (object);
+
+  self->wanted = FALSE;
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  g_clear_handle_id (&self->keepalive_id, g_source_remove);
+  g_clear_handle_id (&self->release_id, g_source_remove);
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  if (self->monitor)
+    g_clear_signal_handler (&self->network_handler, self->monitor);
+  g_clear_object (&self->monitor);
+  if (self->pending_iqs)
+    fail_all_iqs (self);
+  retire_conn (self);
+  g_clear_pointer (&self->dead_conns, g_ptr_array_unref);
+  g_clear_pointer (&self->sm_state, xmpp_free_sm_state);
+  if (self->source)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+  G_OBJECT_CLASS (flint_session_parent_class)->dispose (object);
+}
+
+static void
+flint_session_finalize (GObject *object)
+{
+  FlintSession *self = FLINT_SESSION (object);
+
+  flint_session_set_password (self, NULL);
+  g_queue_clear_full (&self->outbox, stanza_release);
+  g_clear_pointer (&self->handlers, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_iqs, g_hash_table_unref);
+  g_clear_pointer (&self->ctx, xmpp_ctx_free);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->certificate);
+  g_clear_object (&self->account);
+  g_clear_error (&self->error);
+  g_free (self->bound_jid);
+  g_free (self->show);
+  g_free (self->status);
+  G_OBJECT_CLASS (flint_session_parent_class)->finalize (object);
+}
+
+static void
+flint_session_get_property (GObject *object,
+                            guint prop_id,
+                            GValue *value,
+                            GParamSpec *pspec)
+{
+  FlintSession *self = FLINT_SESSION (object);
+
+  switch (prop_id)
+    {
+      case PROP_ACCOUNT:
+        g_value_set_object (value, self->account);
+        break;
+      case PROP_STATE:
+        g_value_set_enum (value, self->state);
+        break;
+      case PROP_ERROR:
+        g_value_set_boxed (value, self->error);
+        break;
+      case PROP_BOUND_JID:
+        g_value_set_string (value, self->bound_jid);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+flint_session_set_property (GObject *object,
+                            guint prop_id,
+                            const GValue *value,
+                            GParamSpec *pspec)
+{
+  FlintSession *self = FLINT_SESSION (object);
+
+  switch (prop_id)
+    {
+      case PROP_ACCOUNT:
+        self->account = g_value_dup_object (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+flint_session_class_init (FlintSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = flint_session_dispose;
+  object_class->finalize = flint_session_finalize;
+  object_class->get_property = flint_session_get_property;
+  object_class->set_property = flint_session_set_property;
+
+  properties[PROP_ACCOUNT] = g_param_spec_object (
+    "account", NULL, NULL, FLINT_TYPE_ACCOUNT,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] = g_param_spec_enum (
+    "state", NULL, NULL, FLINT_TYPE_SESSION_STATE, FLINT_SESSION_DISCONNECTED,
+    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ERROR] = g_param_spec_boxed (
+    "error", NULL, NULL, G_TYPE_ERROR,
+    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BOUND_JID] = g_param_spec_string (
+    "bound-jid", NULL, NULL, NULL,
+    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Emitted once the stream is usable; resumed is TRUE when XEP-0198
+   * resumed the previous session (roster, presence and rooms still stand). */
+  signals[SIGNAL_ONLINE] =
+    g_signal_new ("online", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  signals[SIGNAL_CERTIFICATE_FAILED] =
+    g_signal_new ("certificate-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, FLINT_TYPE_CERTIFICATE);
+  /* Every stanza in (outgoing FALSE) and out, authentication redacted. */
+  signals[SIGNAL_STANZA_LOG] =
+    g_signal_new ("stanza-log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_STRING);
+}
+
+static void
+flint_session_init (FlintSession *self)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      xmpp_initialize ();
+      conn_sessions = g_hash_table_new (NULL, NULL);
+      g_once_init_leave (&initialized, 1);
+    }
+
+  self->fd = -1;
+  self->log.handler = on_strophe_log;
+  self->log.userdata = self;
+  self->ctx = xmpp_ctx_new (NULL, &self->log);
+  self->dead_conns = g_ptr_array_new_with_free_func (conn_release);
+  self->handlers = g_ptr_array_new_with_free_func ((GDestroyNotify) handler_entry_free);
+  self->pending_iqs = g_hash_table_new (g_str_hash, g_str_equal);
+  self->cancellable = g_cancellable_new ();
+  self->first_delay_ms = 1000;
+  self->max_delay_ms = 120000;
+  self->keepalive_interval = DEFAULT_KEEPALIVE_S;
+  self->keepalive_timeout = DEFAULT_KEEPALIVE_TIMEOUT_S;
+  self->priority = 0;
+  g_queue_init (&self->outbox);
+
+  self->source = g_source_new (&strophe_source_funcs, sizeof (StropheSource));
+  ((StropheSource *) self->source)->session = self;
+  g_source_set_static_name (self->source, "[flint] xmpp");
+  g_source_set_ready_time (self->source, -1);
+  g_source_attach (self->source, g_main_context_get_thread_default ());
+
+  self->monitor = g_object_ref (g_network_monitor_get_default ());
+  self->network_handler = g_signal_connect (self->monitor, "network-changed",
+                                            G_CALLBACK (on_network_changed), self);
+}
+
+FlintSession *
+flint_session_new (FlintAccount *account)
+{
+  g_return_val_if_fail (FLINT_IS_ACCOUNT (account), NULL);
+
+  return g_object_new (FLINT_TYPE_SESSION, "account", account, NULL);
+}
