@@ -1,1 +1,419 @@
-/* being written */
+#include "config.h"
+
+#define G_LOG_DOMAIN "flint-app"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "flint-application.h"
+#include "flint-certificate.h"
+#include "flint-error.h"
+#include "flint-secrets.h"
+#include "flint-window.h"
+
+struct _FlintApplication
+{
+  AdwApplication parent_instance;
+
+  FlintAccountStore *accounts;
+  GHashTable *sessions;
+  gboolean secrets_available;
+  gboolean started;
+};
+
+G_DEFINE_FINAL_TYPE (FlintApplication, flint_application, ADW_TYPE_APPLICATION)
+
+enum
+{
+  SIGNAL_SESSION_ADDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* ---- command line provisioning ------------------------------------------ */
+
+static char *
+read_password (const char *jid)
+{
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO);
+  GString *line = g_string_new (NULL);
+  int c;
+
+  if (tty)
+    {
+      g_printerr (_ ("Password for %s: "), jid);
+      tcgetattr (STDIN_FILENO, &saved);
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      tcsetattr (STDIN_FILENO, TCSANOW, &quiet);
+    }
+  while ((c = getchar ()) != EOF && c != '\n')
+    g_string_append_c (line, (char) c);
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+      g_printerr ("\n");
+    }
+  if (line->len && line->str[line->len - 1] == '\r')
+    g_string_truncate (line, line->len - 1);
+  return g_string_free (line, FALSE);
+}
+
+static int
+fail_cli (const char *message)
+{
+  /* TRANSLATORS: %s is an error message */
+  g_printerr (_ ("flint: %s\n"), message);
+  return 1;
+}
+
+static int
+add_account_from_cli (GVariantDict *options)
+{
+  const char *jid = NULL, *host = NULL, *cert = NULL;
+  gint32 port = 0;
+  g_autofree char *pin = NULL;
+  g_autofree char *password = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintAccount) account = NULL;
+  g_autoptr (FlintAccountStore) store = NULL;
+  FlintAccount *existing;
+
+  g_variant_dict_lookup (options, "add-account", "&s", &jid);
+  g_variant_dict_lookup (options, "host", "&s", &host);
+  g_variant_dict_lookup (options, "port", "i", &port);
+  g_variant_dict_lookup (options, "trust-cert-sha256", "&s", &cert);
+
+  account = flint_account_new (jid, &error);
+  if (account == NULL)
+    return fail_cli (error->message);
+  if (port < 0 || port > 65535)
+    return fail_cli (_ ("The port must be a number between 1 and 65535."));
+  if (cert)
+    {
+      pin = flint_fingerprint_normalize (cert);
+      if (pin == NULL)
+        return fail_cli (_ ("The certificate fingerprint must be a SHA-256 fingerprint: "
+                            "64 hexadecimal digits, colons allowed."));
+    }
+
+  store = flint_account_store_new (NULL);
+  if (!flint_account_store_load (store, &error))
+    return fail_cli (error->message);
+
+  password = read_password (flint_account_get_jid (account));
+  if (*password == '\0')
+    return fail_cli (_ ("No password was given on standard input."));
+
+  /* The password goes first: an account Flint cannot sign in with is no use
+   * to a provisioning script, and nothing else may hold the password. */
+  if (!flint_secrets_store_sync (flint_account_get_jid (account), password, &error))
+    {
+      explicit_bzero (password, strlen (password));
+      return fail_cli (error->message);
+    }
+  explicit_bzero (password, strlen (password));
+
+  existing = flint_account_store_lookup (store, flint_account_get_jid (account));
+  if (existing)
+    account = g_object_ref (existing);
+  flint_account_set_host (account, host);
+  flint_account_set_port (account, (guint) port);
+  if (pin)
+    flint_account_set_trusted_cert (account, pin);
+  if (!existing && !flint_account_store_add (store, account, &error))
+    return fail_cli (error->message);
+  if (existing && !flint_account_store_save (store, &error))
+    return fail_cli (error->message);
+
+  g_print (existing ? _ ("Updated account %s.\n") : _ ("Added account %s.\n"),
+           flint_account_get_jid (account));
+  return 0;
+}
+
+static int
+flint_application_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("Flint %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (g_variant_dict_contains (options, "add-account"))
+    return add_account_from_cli (options);
+  if (g_variant_dict_contains (options, "host") ||
+      g_variant_dict_contains (options, "port") ||
+      g_variant_dict_contains (options, "trust-cert-sha256"))
+    return fail_cli (_ ("--host, --port and --trust-cert-sha256 go with --add-account."));
+  return -1;
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+typedef struct
+{
+  FlintApplication *app;
+  FlintSession *session;
+} PasswordLookup;
+
+static void
+on_password_found (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PasswordLookup *lookup = user_data;
+  g_autoptr (GError) error = NULL;
+  char *password = flint_secrets_lookup_finish (result, &error);
+
+  if (password)
+    {
+      flint_session_set_password (lookup->session, password);
+      flint_password_free (password);
+    }
+  else if (g_error_matches (error, FLINT_ERROR, FLINT_ERROR_SECRETS_UNAVAILABLE))
+    lookup->app->secrets_available = FALSE;
+  /* Without a password connect() reports FLINT_ERROR_NO_PASSWORD and the
+   * window asks for it. */
+  flint_session_connect (lookup->session);
+
+  g_object_unref (lookup->session);
+  g_application_release (G_APPLICATION (lookup->app));
+  g_free (lookup);
+}
+
+FlintSession *
+flint_application_start_account (FlintApplication *self,
+                                 FlintAccount *account,
+                                 const char *password)
+{
+  FlintSession *session =
+    g_hash_table_lookup (self->sessions, flint_account_get_jid (account));
+
+  if (session == NULL)
+    {
+      session = flint_session_new (account);
+      g_hash_table_insert (self->sessions, g_strdup (flint_account_get_jid (account)),
+                           session);
+      g_signal_emit (self, signals[SIGNAL_SESSION_ADDED], 0, session);
+    }
+
+  if (password)
+    {
+      flint_session_set_password (session, password);
+      flint_session_connect (session);
+    }
+  else if (flint_session_has_password (session))
+    flint_session_connect (session);
+  else
+    {
+      PasswordLookup *lookup = g_new0 (PasswordLookup, 1);
+
+      lookup->app = self;
+      lookup->session = g_object_ref (session);
+      g_application_hold (G_APPLICATION (self));
+      flint_secrets_lookup (flint_account_get_jid (account), NULL, on_password_found,
+                            lookup);
+    }
+  return session;
+}
+
+static void
+start_enabled_accounts (FlintApplication *self)
+{
+  GListModel *model = flint_account_store_get_model (self->accounts);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (FlintAccount) account = g_list_model_get_item (model, i);
+
+      if (flint_account_get_enabled (account))
+        flint_application_start_account (self, account, NULL);
+    }
+}
+
+FlintAccountStore *
+flint_application_get_accounts (FlintApplication *self)
+{
+  return self->accounts;
+}
+
+FlintSession *
+flint_application_get_session (FlintApplication *self, const char *jid)
+{
+  return g_hash_table_lookup (self->sessions, jid);
+}
+
+FlintSession *
+flint_application_get_main_session (FlintApplication *self)
+{
+  GListModel *model = flint_account_store_get_model (self->accounts);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (FlintAccount) account = g_list_model_get_item (model, i);
+      FlintSession *session =
+        g_hash_table_lookup (self->sessions, flint_account_get_jid (account));
+
+      if (session)
+        return session;
+    }
+  return NULL;
+}
+
+gboolean
+flint_application_get_secrets_available (FlintApplication *self)
+{
+  return self->secrets_available;
+}
+
+/* ---- actions ------------------------------------------------------------ */
+
+static void
+quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  const char *developers[] = { "The Flint developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW, "application-name", _ ("Flint"),
+                        "application-icon", APP_ID, "version", PACKAGE_VERSION,
+                        "developer-name", _ ("The Flint developers"), "developers",
+                        developers, "license-type", GTK_LICENSE_GPL_3_0, "comments",
+                        _ ("Chat with your colleagues over XMPP"), "transient-for",
+                        gtk_application_get_active_window (app), "modal", TRUE, NULL);
+  /* TRANSLATORS: put your names here, one per line */
+  adw_about_window_set_translator_credits (ADW_ABOUT_WINDOW (about),
+                                           _ ("translator-credits"));
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_activated },
+  { "about", about_activated },
+};
+
+/* ---- life cycle --------------------------------------------------------- */
+
+static void
+flint_application_startup (GApplication *app)
+{
+  FlintApplication *self = FLINT_APPLICATION (app);
+  g_autoptr (GError) error = NULL;
+  const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (flint_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
+                                   G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+
+  if (!flint_account_store_load (self->accounts, &error))
+    g_warning ("%s", error->message);
+}
+
+static void
+flint_application_activate (GApplication *app)
+{
+  FlintApplication *self = FLINT_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  /* Sign-in starts before the window is built: the password lookup and the
+   * TCP/TLS handshake overlap with widget construction. */
+  if (!self->started)
+    {
+      self->started = TRUE;
+      start_enabled_accounts (self);
+    }
+  if (window == NULL)
+    window = GTK_WINDOW (flint_window_new (self));
+  gtk_window_present (window);
+}
+
+static void
+flint_application_shutdown (GApplication *app)
+{
+  FlintApplication *self = FLINT_APPLICATION (app);
+  GHashTableIter iter;
+  FlintSession *session;
+  gint64 deadline = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+
+  /* Sign off politely, but never hold up quitting for long. */
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &session))
+    flint_session_disconnect (session);
+  while (g_get_monotonic_time () < deadline && g_main_context_iteration (NULL, FALSE))
+    ;
+
+  G_APPLICATION_CLASS (flint_application_parent_class)->shutdown (app);
+}
+
+static void
+flint_application_finalize (GObject *object)
+{
+  FlintApplication *self = FLINT_APPLICATION (object);
+
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_object (&self->accounts);
+  G_OBJECT_CLASS (flint_application_parent_class)->finalize (object);
+}
+
+static void
+flint_application_class_init (FlintApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = flint_application_finalize;
+  app_class->handle_local_options = flint_application_handle_local_options;
+  app_class->startup = flint_application_startup;
+  app_class->activate = flint_application_activate;
+  app_class->shutdown = flint_application_shutdown;
+
+  signals[SIGNAL_SESSION_ADDED] =
+    g_signal_new ("session-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, FLINT_TYPE_SESSION);
+}
+
+static void
+flint_application_init (FlintApplication *self)
+{
+  const GOptionEntry entries[] = {
+    { "add-account", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_ ("Set up an account, reading its password from standard input, then exit"),
+      N_ ("ADDRESS") },
+    { "host", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("Server host for --add-account"),
+      N_ ("HOST") },
+    { "port", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Server port for --add-account"),
+      N_ ("PORT") },
+    { "trust-cert-sha256", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_ ("Trust the server certificate with this SHA-256 fingerprint"),
+      N_ ("FINGERPRINT") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and exit"), NULL },
+    { NULL },
+  };
+
+  self->accounts = flint_account_store_new (NULL);
+  self->sessions =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->secrets_available = TRUE;
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _ ("Chat with your colleagues over XMPP."));
+}
+
+FlintApplication *
+flint_application_new (void)
+{
+  return g_object_new (FLINT_TYPE_APPLICATION, "application-id", APP_ID, "flags",
+                       G_APPLICATION_DEFAULT_FLAGS, "resource-base-path",
+                       "/im/flint/Flint", NULL);
+}

@@ -1,1 +1,30 @@
 #pragma once
+
+#include <adwaita.h>
+
+#include "flint-account-store.h"
+#include "flint-session.h"
+
+G_BEGIN_DECLS
+
+#define FLINT_TYPE_APPLICATION (flint_application_get_type ())
+G_DECLARE_FINAL_TYPE (
+  FlintApplication, flint_application, FLINT, APPLICATION, AdwApplication)
+
+FlintApplication *
+flint_application_new (void);
+
+FlintAccountStore *
+flint_application_get_accounts (FlintApplication *self);
+FlintSession *
+flint_application_get_session (FlintApplication *self, const char *jid);
+FlintSession *
+flint_application_get_main_session (FlintApplication *self);
+FlintSession *
+flint_application_start_account (FlintApplication *self,
+                                 FlintAccount *account,
+                                 const char *password);
+gboolean
+flint_application_get_secrets_available (FlintApplication *self);
+
+G_END_DECLS
