@@ -17,8 +17,7 @@ typedef enum
   FLINT_SESSION_RECONNECTING,
 } FlintSessionState;
 
-GType
-flint_session_state_get_type (void);
+GType flint_session_state_get_type (void);
 #define FLINT_TYPE_SESSION_STATE (flint_session_state_get_type ())
 
 #define FLINT_TYPE_SESSION (flint_session_get_type ())
@@ -37,67 +36,47 @@ typedef void (*FlintIqCallback) (FlintSession *session,
                                  const GError *error,
                                  gpointer user_data);
 
-FlintSession *
-flint_session_new (FlintAccount *account);
+FlintSession *flint_session_new (FlintAccount *account);
 
-FlintAccount *
-flint_session_get_account (FlintSession *self);
-FlintSessionState
-flint_session_get_state (FlintSession *self);
-const GError *
-flint_session_get_error (FlintSession *self);
-const char *
-flint_session_get_bound_jid (FlintSession *self);
-xmpp_ctx_t *
-flint_session_get_context (FlintSession *self);
-FlintCertificate *
-flint_session_get_certificate (FlintSession *self);
+FlintAccount *flint_session_get_account (FlintSession *self);
+FlintSessionState flint_session_get_state (FlintSession *self);
+const GError *flint_session_get_error (FlintSession *self);
+const char *flint_session_get_bound_jid (FlintSession *self);
+xmpp_ctx_t *flint_session_get_context (FlintSession *self);
+FlintCertificate *flint_session_get_certificate (FlintSession *self);
 
-void
-flint_session_set_password (FlintSession *self, const char *password);
-gboolean
-flint_session_has_password (FlintSession *self);
-void
-flint_session_connect (FlintSession *self);
-void
-flint_session_disconnect (FlintSession *self);
-void
-flint_session_trust_certificate (FlintSession *self, FlintCertificate *certificate);
+void flint_session_set_password (FlintSession *self, const char *password);
+gboolean flint_session_has_password (FlintSession *self);
+void flint_session_connect (FlintSession *self);
+void flint_session_disconnect (FlintSession *self);
+void flint_session_trust_certificate (FlintSession *self, FlintCertificate *certificate);
 
-void
-flint_session_set_presence (FlintSession *self,
-                            const char *show,
-                            const char *status,
-                            int priority);
+void flint_session_set_presence (FlintSession *self,
+                                 const char *show,
+                                 const char *status,
+                                 int priority);
 
-void
-flint_session_send (FlintSession *self, xmpp_stanza_t *stanza);
-void
-flint_session_send_iq (FlintSession *self,
-                       xmpp_stanza_t *iq,
-                       FlintIqCallback callback,
-                       gpointer user_data);
-guint
-flint_session_get_outbox_length (FlintSession *self);
+void flint_session_send (FlintSession *self, xmpp_stanza_t *stanza);
+void flint_session_send_iq (FlintSession *self,
+                            xmpp_stanza_t *iq,
+                            FlintIqCallback callback,
+                            gpointer user_data);
+guint flint_session_get_outbox_length (FlintSession *self);
 
-guint
-flint_session_add_handler (FlintSession *self,
-                           const char *name,
-                           const char *ns,
-                           const char *type,
-                           FlintStanzaHandler handler,
-                           gpointer user_data,
-                           GDestroyNotify destroy);
-void
-flint_session_remove_handler (FlintSession *self, guint handler_id);
+guint flint_session_add_handler (FlintSession *self,
+                                 const char *name,
+                                 const char *ns,
+                                 const char *type,
+                                 FlintStanzaHandler handler,
+                                 gpointer user_data,
+                                 GDestroyNotify destroy);
+void flint_session_remove_handler (FlintSession *self, guint handler_id);
 
 /* For tests and benchmarks: reconnect timing and keepalive. */
 void
 flint_session_set_reconnect_delays (FlintSession *self, guint first_ms, guint max_ms);
-void
-flint_session_set_keepalive (FlintSession *self, guint interval_s, guint timeout_s);
+void flint_session_set_keepalive (FlintSession *self, guint interval_s, guint timeout_s);
 
-char *
-flint_session_new_id (FlintSession *self);
+char *flint_session_new_id (FlintSession *self);
 
 G_END_DECLS
