@@ -12,7 +12,7 @@ G_DECLARE_FINAL_TYPE (
 
 /* With account NULL: set up a new account. With an account: ask for its
  * password (none stored, or the stored one was refused). */
-FlintAccountDialog *
-flint_account_dialog_new (FlintApplication *app, FlintAccount *account);
+FlintAccountDialog *flint_account_dialog_new (FlintApplication *app,
+                                              FlintAccount *account);
 
 G_END_DECLS

@@ -10,7 +10,9 @@
 
 #include "flint-application.h"
 #include "flint-certificate.h"
+#include "flint-chat.h"
 #include "flint-error.h"
+#include "flint-history.h"
 #include "flint-secrets.h"
 #include "flint-window.h"
 
@@ -19,7 +21,9 @@ struct _FlintApplication
   AdwApplication parent_instance;
 
   FlintAccountStore *accounts;
+  FlintHistory *history;
   GHashTable *sessions;
+  GHashTable *chats;
   gboolean secrets_available;
   gboolean started;
 };
@@ -263,6 +267,18 @@ flint_application_get_main_session (FlintApplication *self)
   return NULL;
 }
 
+FlintChat *
+flint_application_get_chat (FlintApplication *self, const char *jid)
+{
+  return g_hash_table_lookup (self->chats, jid);
+}
+
+FlintHistory *
+flint_application_get_history (FlintApplication *self)
+{
+  return self->history;
+}
+
 gboolean
 flint_application_get_secrets_available (FlintApplication *self)
 {
@@ -296,6 +312,48 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* FLINT_TEST_HOOKS=1 exports one more action for the UI tests: it writes
+ * the window's state as JSON to the given path, so a test driving the real
+ * binary over D-Bus can assert what a person would see. */
+static void
+json_member (GString *out, const char *key, const char *value)
+{
+  g_autofree char *escaped = g_strescape (value ? value : "", NULL);
+
+  g_string_append_printf (out, "%s\"%s\": \"%s\"", out->len > 1 ? ", " : "", key,
+                          escaped);
+}
+
+static void
+test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FlintApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  FlintSession *session = flint_application_get_main_session (self);
+  const GError *error = session ? flint_session_get_error (session) : NULL;
+  g_autoptr (GString) out = g_string_new ("{");
+  g_autofree char *state = NULL;
+  g_autofree char *code = g_strdup_printf ("%d", error ? error->code : -1);
+
+  if (FLINT_IS_WINDOW (window))
+    state = flint_window_describe_state (FLINT_WINDOW (window));
+  json_member (out, "window", state);
+  if (session)
+    {
+      GEnumClass *klass = g_type_class_ref (FLINT_TYPE_SESSION_STATE);
+      GEnumValue *value = g_enum_get_value (klass, flint_session_get_state (session));
+
+      json_member (out, "state", value ? value->value_nick : "");
+      json_member (out, "bound_jid", flint_session_get_bound_jid (session));
+      g_type_class_unref (klass);
+    }
+  json_member (out, "error_code", code);
+  json_member (out, "error", error ? error->message : NULL);
+  g_string_append (out, "}\n");
+  g_file_set_contents (g_variant_get_string (parameter, NULL), out->str,
+                       (gssize) out->len, NULL);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
   { "about", about_activated },
@@ -315,9 +373,21 @@ flint_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
+    {
+      const GActionEntry test_actions[] = { { "test-dump", test_dump_activated, "s" } };
+      g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions, 1, app);
+    }
 
   if (!flint_account_store_load (self->accounts, &error))
     g_warning ("%s", error->message);
+  g_clear_error (&error);
+
+  /* A damaged store is backed up and replaced by flint_history_open(); the
+   * window tells the user (flint_application_get_history_problem()). */
+  self->history = flint_history_open (NULL, &error);
+  if (self->history == NULL)
+    g_warning ("History unavailable: %s", error->message);
 }
 
 static void
@@ -361,7 +431,9 @@ flint_application_finalize (GObject *object)
 {
   FlintApplication *self = FLINT_APPLICATION (object);
 
+  g_clear_pointer (&self->chats, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_object (&self->history);
   g_clear_object (&self->accounts);
   G_OBJECT_CLASS (flint_application_parent_class)->finalize (object);
 }

@@ -3,6 +3,10 @@
 #include <adwaita.h>
 
 #include "flint-account-store.h"
+#include "flint-chat.h"
+#include "flint-history.h"
+#include "flint-chat.h"
+#include "flint-history.h"
 #include "flint-session.h"
 
 G_BEGIN_DECLS
@@ -11,20 +15,16 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (
   FlintApplication, flint_application, FLINT, APPLICATION, AdwApplication)
 
-FlintApplication *
-flint_application_new (void);
+FlintApplication *flint_application_new (void);
 
-FlintAccountStore *
-flint_application_get_accounts (FlintApplication *self);
-FlintSession *
-flint_application_get_session (FlintApplication *self, const char *jid);
-FlintSession *
-flint_application_get_main_session (FlintApplication *self);
-FlintSession *
-flint_application_start_account (FlintApplication *self,
-                                 FlintAccount *account,
-                                 const char *password);
-gboolean
-flint_application_get_secrets_available (FlintApplication *self);
+FlintAccountStore *flint_application_get_accounts (FlintApplication *self);
+FlintSession *flint_application_get_session (FlintApplication *self, const char *jid);
+FlintSession *flint_application_get_main_session (FlintApplication *self);
+FlintSession *flint_application_start_account (FlintApplication *self,
+                                               FlintAccount *account,
+                                               const char *password);
+gboolean flint_application_get_secrets_available (FlintApplication *self);
+FlintChat *flint_application_get_chat (FlintApplication *self, const char *jid);
+FlintHistory *flint_application_get_history (FlintApplication *self);
 
 G_END_DECLS

@@ -386,7 +386,14 @@ flint_window_new (FlintApplication *app)
 {
   FlintWindow *self = g_object_new (FLINT_TYPE_WINDOW, "application", app, NULL);
 
+  FlintHistory *history = flint_application_get_history (app);
+  const GError *problem = history ? flint_history_get_recovery_error (history) : NULL;
+
   g_signal_connect_object (app, "session-added", G_CALLBACK (on_session_added), self, 0);
+  if (problem)
+    flint_window_add_toast (self, problem->message);
+  else if (history == NULL)
+    flint_window_add_toast (self, flint_error_describe (FLINT_ERROR_DATABASE));
   flint_window_set_session (self, flint_application_get_main_session (app));
   return self;
 }
