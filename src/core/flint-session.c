@@ -154,18 +154,16 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* libstrophe's certificate and socket callbacks carry no user data, only the
- * connection; this maps it back to its session (main thread only). */
-static GHashTable *conn_sessions;
+/* libstrophe's certificate and socket callbacks carry no user data. Each
+ * session has its own xmpp_ctx_t, and the certificate handed to the certfail
+ * handler knows its ctx (not its conn, in 0.12), so this maps a ctx back to
+ * its session (main thread only). */
+static GHashTable *ctx_sessions;
 
-static void
-start_attempt (FlintSession *self);
-static void
-schedule_reconnect (FlintSession *self);
-static void
-update_watch (FlintSession *self);
-static void
-keepalive_restart (FlintSession *self);
+static void start_attempt (FlintSession *self);
+static void schedule_reconnect (FlintSession *self);
+static void update_watch (FlintSession *self);
+static void keepalive_restart (FlintSession *self);
 
 static void
 set_state (FlintSession *self, FlintSessionState state)
@@ -267,7 +265,7 @@ update_watch (FlintSession *self)
 static int
 on_sockopt (xmpp_conn_t *conn, void *sock)
 {
-  FlintSession *self = g_hash_table_lookup (conn_sessions, conn);
+  FlintSession *self = g_hash_table_lookup (ctx_sessions, xmpp_conn_get_context (conn));
   int fd = *(int *) sock;
 
   if (self == NULL)
@@ -326,7 +324,7 @@ on_strophe_log (void *userdata, xmpp_log_level_t level, const char *area, const 
   else if (strstr (msg, "Session resumed successfully"))
     self->saw_resumed = TRUE;
 
-  if (level >= XMPP_LEVEL_WARN)
+  if (level >= XMPP_LEVEL_WARN || g_getenv ("FLINT_DEBUG_STROPHE"))
     g_debug ("libstrophe %s: %.200s", area, msg);
 }
 
@@ -335,8 +333,7 @@ on_strophe_log (void *userdata, xmpp_log_level_t level, const char *area, const 
 static int
 on_certfail (const xmpp_tlscert_t *cert, const char *const errormsg)
 {
-  xmpp_conn_t *conn = xmpp_tlscert_get_conn (cert);
-  FlintSession *self = g_hash_table_lookup (conn_sessions, conn);
+  FlintSession *self = g_hash_table_lookup (ctx_sessions, xmpp_tlscert_get_ctx (cert));
   g_autofree char *sha256 = NULL;
   const char *pinned;
 
@@ -646,6 +643,28 @@ handle_builtin_iq (FlintSession *self, xmpp_stanza_t *stanza)
   return TRUE;
 }
 
+static int on_stanza (xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata);
+
+/* libstrophe keeps one registration per handler function and user data, so
+ * each stanza kind gets its own entry point. */
+static int
+on_message_stanza (xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
+{
+  return on_stanza (conn, stanza, userdata);
+}
+
+static int
+on_presence_stanza (xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
+{
+  return on_stanza (conn, stanza, userdata);
+}
+
+static int
+on_iq_stanza (xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
+{
+  return on_stanza (conn, stanza, userdata);
+}
+
 static int
 on_stanza (xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 {
@@ -894,7 +913,6 @@ retire_conn (FlintSession *self)
 {
   if (self->conn == NULL)
     return;
-  g_hash_table_remove (conn_sessions, self->conn);
   g_ptr_array_add (self->dead_conns, self->conn);
   self->conn = NULL;
   unwatch_fd (self);
@@ -1077,7 +1095,6 @@ open_connection (FlintSession *self, const char *address, guint port)
 
   retire_conn (self);
   self->conn = xmpp_conn_new (self->ctx);
-  g_hash_table_insert (conn_sessions, self->conn, self);
 
   if (flint_account_get_allow_plaintext (self->account))
     flags = 0;
@@ -1095,9 +1112,9 @@ open_connection (FlintSession *self, const char *address, guint port)
       else
         g_clear_pointer (&self->sm_state, xmpp_free_sm_state);
     }
-  xmpp_handler_add (self->conn, on_stanza, NULL, "message", NULL, self);
-  xmpp_handler_add (self->conn, on_stanza, NULL, "presence", NULL, self);
-  xmpp_handler_add (self->conn, on_stanza, NULL, "iq", NULL, self);
+  xmpp_handler_add (self->conn, on_message_stanza, NULL, "message", NULL, self);
+  xmpp_handler_add (self->conn, on_presence_stanza, NULL, "presence", NULL, self);
+  xmpp_handler_add (self->conn, on_iq_stanza, NULL, "iq", NULL, self);
 
   self->cert_rejected = FALSE;
   self->saw_auth_failure = FALSE;
@@ -1453,6 +1470,7 @@ flint_session_finalize (GObject *object)
   g_queue_clear_full (&self->outbox, stanza_release);
   g_clear_pointer (&self->handlers, g_ptr_array_unref);
   g_clear_pointer (&self->pending_iqs, g_hash_table_unref);
+  g_hash_table_remove (ctx_sessions, self->ctx);
   g_clear_pointer (&self->ctx, xmpp_ctx_free);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->certificate);
@@ -1555,7 +1573,7 @@ flint_session_init (FlintSession *self)
   if (g_once_init_enter (&initialized))
     {
       xmpp_initialize ();
-      conn_sessions = g_hash_table_new (NULL, NULL);
+      ctx_sessions = g_hash_table_new (NULL, NULL);
       g_once_init_leave (&initialized, 1);
     }
 
@@ -1563,6 +1581,7 @@ flint_session_init (FlintSession *self)
   self->log.handler = on_strophe_log;
   self->log.userdata = self;
   self->ctx = xmpp_ctx_new (NULL, &self->log);
+  g_hash_table_insert (ctx_sessions, self->ctx, self);
   self->dead_conns = g_ptr_array_new_with_free_func (conn_release);
   self->handlers = g_ptr_array_new_with_free_func ((GDestroyNotify) handler_entry_free);
   self->pending_iqs = g_hash_table_new (g_str_hash, g_str_equal);
