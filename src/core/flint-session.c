@@ -981,8 +981,13 @@ classify_failure (FlintSession *self,
   switch (error)
     {
       case 0:
-        *code =
-          self->state == FLINT_SESSION_ONLINE ? FLINT_ERROR_NETWORK : FLINT_ERROR_STREAM;
+        /* libstrophe reports a refused TCP connect without an errno. */
+        if (self->state == FLINT_SESSION_CONNECTING)
+          *code = FLINT_ERROR_CONNECTION_REFUSED;
+        else if (self->state == FLINT_SESSION_ONLINE)
+          *code = FLINT_ERROR_NETWORK;
+        else
+          *code = FLINT_ERROR_STREAM;
         return FALSE;
       case ECONNREFUSED:
         return *code = FLINT_ERROR_CONNECTION_REFUSED, FALSE;
