@@ -147,6 +147,16 @@ def flint_binary():
 
 
 _artifact_tmp = None
+_scratch_tmp = None
+
+
+def scratch_dir():
+    """A per-process temp dir for harness logs (peer stderr); removed at exit."""
+    global _scratch_tmp
+    if _scratch_tmp is None:
+        _scratch_tmp = tempfile.mkdtemp(prefix="flint-harness-")
+        atexit.register(shutil.rmtree, _scratch_tmp, True)
+    return _scratch_tmp
 
 
 def artifact_dir(sub=None):
@@ -652,8 +662,9 @@ class Peer:
             argv += ["--resource", resource]
         argv += list(extra_args)
         if log_path is None:
-            log_path = os.path.join(artifact_dir("peers"), "peer-%s-%s-%d.log"
-                                    % (jid.replace("/", "_"), resource or "", os.getpid()))
+            fd, log_path = tempfile.mkstemp(prefix="peer-%s-" % jid.replace("/", "_"),
+                                            suffix=".log", dir=scratch_dir())
+            os.close(fd)
         self.log_path = log_path
         self._log = open(log_path, "ab")
         t0 = time.monotonic()
@@ -667,9 +678,10 @@ class Peer:
             self.ready_event = self.wait_for(
                 lambda e: e["event"] in ("ready", "failed"), timeout=ready_timeout)
             if self.ready_event["event"] != "ready":
+                err = self.stderr_text()[-4000:]
                 self._cleanup()
                 raise RuntimeError("peer %s failed to log in: %r\n%s"
-                                   % (jid, self.ready_event, self.stderr_text()[-4000:]))
+                                   % (jid, self.ready_event, err))
             self.full_jid = self.ready_event.get("jid")
         self.login_seconds = time.monotonic() - t0
 
@@ -703,7 +715,8 @@ class Peer:
 
     def stderr_text(self):
         try:
-            self._log.flush()
+            if not self._log.closed:
+                self._log.flush()
             with open(self.log_path, errors="replace") as f:
                 return f.read()
         except OSError:
@@ -815,7 +828,8 @@ class Peer:
 
     def _cleanup(self):
         _terminate(self.proc, timeout=3)
-        for f in (self.proc.stdin, self._log):
+        self._reader.join(5)   # EOF after the process is gone
+        for f in (self.proc.stdin, self.proc.stdout, self._log):
             try:
                 f.close()
             except (OSError, BrokenPipeError):

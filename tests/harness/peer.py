@@ -96,6 +96,11 @@ class PeerClient(slixmpp.ClientXMPP):
             self.loop.call_soon(self.loop.stop)
 
     async def on_session_start(self, _):
+        # slixmpp 1.8.3 accepts force_starttls but never enforces it: do it here.
+        if not self.args.allow_plain and "starttls" not in self.features:
+            self.fail("no_tls", "server did not negotiate STARTTLS")
+            self.abort()
+            return
         try:
             await self.get_roster(timeout=15)
         except Exception as e:
