@@ -252,6 +252,23 @@ def _chown_tree(path):
                 pass
 
 
+_HAVE_SETPRIV = shutil.which("setpriv") is not None
+
+
+def _wrap(argv, as_prosody=False, die_with_parent=True):
+    """Prefix argv with setpriv so the child gets SIGKILL when the process (in
+    fact: the thread) that started it dies, even by SIGKILL, and optionally
+    runs as the prosody user.  Falls back to plain argv without setpriv."""
+    pre = []
+    if _HAVE_SETPRIV:
+        if die_with_parent:
+            pre += ["--pdeathsig", "KILL"]
+        if as_prosody and _am_root() and _prosody_ids():
+            uid, gid = _prosody_ids()
+            pre += ["--reuid", str(uid), "--regid", str(gid), "--clear-groups"]
+    return (["setpriv"] + pre + ["--"] + list(argv)) if pre else list(argv)
+
+
 def _as_prosody_kwargs():
     """Popen kwargs to run a command as the prosody user when we are root
     (Prosody refuses to run as root)."""
@@ -296,7 +313,7 @@ class Prosody:
     def __init__(self, workdir=None, domain="flint.test", muc=True, tls=True,
                  smacks=True, upload=True, proxy65=True, log_level="debug",
                  extra_global="", extra_modules=(), muc_room_locking=False,
-                 _load=False):
+                 max_lifetime=None, _load=False):
         self._tmp_owned = workdir is None
         if workdir is None:
             workdir = tempfile.mkdtemp(prefix="flint-prosody-")
@@ -317,6 +334,7 @@ class Prosody:
         self.extra_global = extra_global
         self.extra_modules = list(extra_modules)
         self.muc_room_locking = muc_room_locking
+        self.max_lifetime = max_lifetime
         self.c2s_port = free_port()
         self.http_port = free_port() if upload else None
         self.proxy_port = free_port() if proxy65 else None
@@ -463,7 +481,7 @@ class Prosody:
     def _save_state(self):
         st = self.info()
         st.update(tls=self.tls, smacks=self.smacks, muc=self.muc, upload=self.upload,
-                  proxy65=self.proxy65)
+                  proxy65=self.proxy65, max_lifetime=self.max_lifetime)
         path = os.path.join(self.workdir, STATE_FILE)
         with open(path + ".tmp", "w") as f:
             json.dump(st, f)
@@ -476,7 +494,7 @@ class Prosody:
         with open(os.path.join(self.workdir, STATE_FILE)) as f:
             st = json.load(f)
         for k in ("domain", "c2s_port", "http_port", "proxy_port", "cert_sha256", "pid",
-                  "tls", "smacks", "muc", "upload", "proxy65"):
+                  "tls", "smacks", "muc", "upload", "proxy65", "max_lifetime"):
             setattr(self, k, st.get(k))
         self._detached = True   # do not stop it at our exit unless asked
         return self
@@ -492,10 +510,18 @@ class Prosody:
             pass
         t0 = time.monotonic()
         out = open(self.out_path, "ab")
+        argv = ["prosody", "-F", "--config", self.config_path]
+        if _HAVE_SETPRIV:
+            argv, kw = _wrap(argv, as_prosody=True, die_with_parent=not self._detached), {}
+        else:
+            kw = _as_prosody_kwargs()
+        if self.max_lifetime:
+            # Safety net for servers left running by the CLI: SIGTERM after
+            # max_lifetime seconds, SIGKILL 5 s later.  `timeout` forwards SIGTERM.
+            argv = ["timeout", "-k", "5", str(int(self.max_lifetime))] + argv
         self.proc = subprocess.Popen(
-            ["prosody", "-F", "--config", self.config_path],
-            cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True, env=self._env(), **_as_prosody_kwargs())
+            argv, cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True, env=self._env(), **kw)
         out.close()
         self.pid = self.proc.pid
         ports = [self.c2s_port] + [p for p in (self.http_port, self.proxy_port) if p]
@@ -668,7 +694,7 @@ class Peer:
         self.log_path = log_path
         self._log = open(log_path, "ab")
         t0 = time.monotonic()
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(_wrap(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self._log, start_new_session=True)
         _register(self)
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
@@ -901,8 +927,8 @@ class Desktop:
         w, h, dep = self.size
         self._xvfb_log = open(os.path.join(b, "xvfb.log"), "ab")
         self.xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(wfd), "-screen", "0", "%dx%dx%d" % (w, h, dep),
-             "-nolisten", "tcp", "-noreset"],
+            _wrap(["Xvfb", "-displayfd", str(wfd), "-screen", "0", "%dx%dx%d" % (w, h, dep),
+                   "-nolisten", "tcp", "-noreset"]),
             pass_fds=(wfd,), stdin=subprocess.DEVNULL, stdout=self._xvfb_log,
             stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(self.xvfb)
@@ -941,8 +967,8 @@ class Desktop:
         self._dbus_log = open(os.path.join(b, "dbus.log"), "ab")
         rfd, wfd = os.pipe()
         self.dbus = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--nopidfile",
-             "--address=unix:path=" + bus, "--print-address=%d" % wfd],
+            _wrap(["dbus-daemon", "--session", "--nofork", "--nopidfile",
+                   "--address=unix:path=" + bus, "--print-address=%d" % wfd]),
             pass_fds=(wfd,), env=env, stdin=subprocess.DEVNULL, stdout=self._dbus_log,
             stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(self.dbus)
@@ -955,7 +981,8 @@ class Desktop:
         if self.keyring:
             self._gkd_log = open(os.path.join(b, "gnome-keyring.log"), "ab")
             self.gkd = subprocess.Popen(
-                ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+                _wrap(["gnome-keyring-daemon", "--foreground", "--unlock",
+                       "--components=secrets"]),
                 env=env, stdin=subprocess.PIPE, stdout=self._gkd_log,
                 stderr=subprocess.STDOUT, start_new_session=True)
             self.procs.append(self.gkd)
@@ -1015,7 +1042,7 @@ class Desktop:
         e = dict(self.env)
         e.update(env or {})
         kw.setdefault("stdin", subprocess.DEVNULL)
-        p = subprocess.Popen(argv, env=e, start_new_session=True, **kw)
+        p = subprocess.Popen(_wrap(argv), env=e, start_new_session=True, **kw)
         self.procs.append(p)
         return p
 
@@ -1082,7 +1109,7 @@ class Desktop:
 
 USAGE = """usage:
   flint_harness.py prosody-start WORKDIR [--domain D] [--no-tls] [--no-smacks] [--no-muc]
-                                         [--user NAME:PASS ...]
+                                         [--user NAME:PASS ...] [--max-lifetime SECS]
   flint_harness.py prosody-stop WORKDIR
   flint_harness.py prosody-kill WORKDIR
   flint_harness.py prosody-restart WORKDIR
@@ -1110,12 +1137,16 @@ def main(argv=None):
     ap.add_argument("--no-smacks", action="store_true")
     ap.add_argument("--no-muc", action="store_true")
     ap.add_argument("--user", action="append", default=[])
+    ap.add_argument("--max-lifetime", type=int, default=1800,
+                    help="kill the server after this many seconds (0: never)")
     a = ap.parse_args(argv)
     wd = os.path.abspath(a.workdir)
     if a.command == "prosody-start":
         os.makedirs(wd, exist_ok=True)
+        if os.path.exists(os.path.join(wd, STATE_FILE)):
+            Prosody.load(wd).stop()     # never orphan a server started here before
         p = Prosody(wd, domain=a.domain, tls=not a.no_tls, smacks=not a.no_smacks,
-                    muc=not a.no_muc)
+                    muc=not a.no_muc, max_lifetime=a.max_lifetime or None)
         p.detach()
         try:
             for u in a.user:

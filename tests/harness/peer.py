@@ -307,8 +307,7 @@ class PeerClient(slixmpp.ClientXMPP):
 
     async def cmd_join_muc(self, c):
         await self["xep_0045"].join_muc_wait(c["room"], c["nick"], password=c.get("password"),
-                                             maxhistory=str(c.get("maxhistory", 0)),
-                                             timeout=15)
+                                             maxstanzas=c.get("maxstanzas", 0), timeout=15)
 
     def cmd_leave_muc(self, c):
         self["xep_0045"].leave_muc(c["room"], c["nick"])

@@ -76,6 +76,41 @@ class ProsodyPeerTest(unittest.TestCase):
             self.assertFalse(p.running())
             self.assertFalse(fh.port_open(port))
 
+    def test_components(self):
+        """MUC (unlocked rooms), HTTP upload reachable on 127.0.0.1, proxy65 address."""
+        import re
+        import urllib.request
+        with fh.Prosody() as p:
+            p.register("gina", "pw")
+            p.register("hank", "pw")
+            g = fh.Peer.start(p, "gina", "pw")
+            h = fh.Peer.start(p, "hank", "pw")
+            room = "room1@" + p.muc_domain
+            g.command("join_muc", room=room, nick="Gina")
+            h.command("join_muc", room=room, nick="Hank")   # no locking: joins at once
+            g.send(room, "hello room", type="groupchat", id="g1")
+            ev = h.wait_for({"event": "message", "id": "g1"})
+            self.assertEqual(ev["from"], room + "/Gina")
+            r = g.command("iq", xml='<iq type="get" to="upload.%s"><request '
+                          'xmlns="urn:xmpp:http:upload:0" filename="x.txt" size="5" '
+                          'content-type="text/plain"/></iq>' % p.domain)
+            self.assertEqual(r["type"], "result", r)
+            put = re.search(r'put url="([^"]+)"', r["reply"]).group(1).replace("&amp;", "&")
+            get = re.search(r'get url="([^"]+)"', r["reply"]).group(1).replace("&amp;", "&")
+            auth = re.search(r'Authorization">([^<]+)<', r["reply"]).group(1)
+            self.assertTrue(put.startswith("http://127.0.0.1:%d/" % p.http_port), put)
+            req = urllib.request.Request(put, data=b"hello", method="PUT", headers={
+                "Content-Type": "text/plain", "Authorization": auth})
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                self.assertIn(resp.status, (200, 201))
+            with urllib.request.urlopen(get, timeout=10) as resp:
+                self.assertEqual(resp.read(), b"hello")
+            r = g.command("iq", xml='<iq type="get" to="proxy.%s"><query '
+                          'xmlns="http://jabber.org/protocol/bytestreams"/></iq>' % p.domain)
+            self.assertIn('port="%d"' % p.proxy_port, r["reply"])
+            g.quit()
+            h.quit()
+
     def test_bad_password_fails(self):
         with fh.Prosody(muc=False, upload=False, proxy65=False) as p:
             p.register("carol", "right")
