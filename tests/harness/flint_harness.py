@@ -45,6 +45,7 @@ STATE_FILE = "harness-state.json"
 # --------------------------------------------------------------------------
 
 _cleanups = []          # objects with a _cleanup() method, newest last
+_scratch_tmp = None     # see scratch_dir()
 _cleanup_lock = threading.RLock()
 
 
@@ -71,6 +72,8 @@ def cleanup_all():
         except Exception as e:  # never let one failure block the rest
             sys.stderr.write("harness cleanup of %r failed: %s\n" % (obj, e))
         _unregister(obj)
+    if _scratch_tmp is not None:
+        shutil.rmtree(_scratch_tmp, ignore_errors=True)
 
 
 atexit.register(cleanup_all)
@@ -147,7 +150,6 @@ def flint_binary():
 
 
 _artifact_tmp = None
-_scratch_tmp = None
 
 
 def scratch_dir():
@@ -155,7 +157,6 @@ def scratch_dir():
     global _scratch_tmp
     if _scratch_tmp is None:
         _scratch_tmp = tempfile.mkdtemp(prefix="flint-harness-")
-        atexit.register(shutil.rmtree, _scratch_tmp, True)
     return _scratch_tmp
 
 
@@ -889,11 +890,13 @@ class Desktop:
     """
 
     def __init__(self, width=1280, height=800, depth=24, keyring=True,
-                 keyring_password="flint-test", basedir=None, renderer=None):
+                 keyring_password="flint-test", basedir=None, renderer=None,
+                 gsettings_backend="keyfile"):
         self.size = (width, height, depth)
         self.keyring = keyring
         self.keyring_password = keyring_password
         self.renderer = renderer
+        self.gsettings_backend = gsettings_backend
         self._tmp_owned = basedir is None
         self.basedir = basedir or tempfile.mkdtemp(prefix="flint-desktop-")
         self.procs = []       # Popen objects we own, in start order
@@ -947,7 +950,7 @@ class Desktop:
             "XDG_CACHE_HOME": os.path.join(home, ".cache"),
             "XDG_RUNTIME_DIR": runtime,
             "DISPLAY": self.display,
-            "GSETTINGS_BACKEND": "keyfile",
+            "GSETTINGS_BACKEND": self.gsettings_backend,
             "NO_AT_BRIDGE": "1",
             "GDK_BACKEND": "x11",
             "LANG": "C.UTF-8",
@@ -956,7 +959,9 @@ class Desktop:
         }
         for k in ("GSETTINGS_SCHEMA_DIR", "FLINT_BINARY", "FLINT_SOURCE_ROOT",
                   "FLINT_BUILD_ROOT", "G_DEBUG", "G_MESSAGES_DEBUG", "GSK_RENDERER",
-                  "PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "LD_LIBRARY_PATH"):
+                  "PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "LD_LIBRARY_PATH",
+                  "XDG_DATA_DIRS", "GSK_RENDERER", "ASAN_OPTIONS", "UBSAN_OPTIONS",
+                  "LSAN_OPTIONS", "G_SLICE"):
             if os.environ.get(k):
                 env[k] = os.environ[k]
         if self.renderer:
@@ -1068,6 +1073,33 @@ class Desktop:
         if r.returncode != 0:
             raise RuntimeError("import failed: " + r.stderr.decode(errors="replace"))
         return path
+
+    def windows(self):
+        """Top-level-ish X windows with a name: list of (window_id_hex, name)."""
+        import re
+        r = self.run(["xwininfo", "-root", "-tree"], timeout=20)
+        out = []
+        for line in r.stdout.decode(errors="replace").splitlines():
+            m = re.match(r'\s*(0x[0-9a-f]+) "(.*)":', line)
+            if m:
+                out.append((m.group(1), m.group(2)))
+        return out
+
+    def wait_for_window(self, name_contains, timeout=30.0, proc=None):
+        """Wait until a window whose name contains name_contains exists; returns
+        (id, name).  Raises if proc (a Popen) exits first or on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for w in self.windows():
+                if name_contains in w[1]:
+                    return w
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError("process exited (%s) before window %r appeared"
+                                   % (proc.returncode, name_contains))
+            if time.monotonic() > deadline:
+                raise AssertionError("no window %r within %.0fs; windows: %r"
+                                     % (name_contains, timeout, self.windows()))
+            time.sleep(0.1)
 
     def secret_roundtrip(self):
         """Self-check: store and look up a secret through libsecret."""
