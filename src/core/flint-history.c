@@ -119,7 +119,6 @@ typedef enum
   STMT_LAST_STANZA_ID,
   STMT_SET_STATE_ORIGIN_ID,
   STMT_SET_STATE_MESSAGE_ID,
-  STMT_FIND_CORRECTED,
   STMT_CORRECT,
   N_STMTS
 } Stmt;
@@ -173,11 +172,6 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_SET_STATE_MESSAGE_ID] = "UPDATE messages SET state = ?4"
                                 " WHERE account = ?1 AND conversation = ?2"
                                 " AND message_id = ?3 AND direction = 1",
-  [STMT_FIND_CORRECTED] = "SELECT id FROM messages"
-                          " WHERE account = ?1 AND conversation = ?2"
-                          " AND direction = ?3 AND sender = ?4"
-                          " AND (origin_id = ?5 OR message_id = ?5)"
-                          " ORDER BY id LIMIT 1",
   [STMT_CORRECT] = "UPDATE messages SET body = ?2 WHERE id = ?1",
 };
 
@@ -1096,7 +1090,6 @@ flint_history_apply_correction (FlintHistory *self,
 {
   sqlite3_stmt *stmt;
   gint64 id = 0;
-  int rc;
 
   g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
   g_return_val_if_fail (correction != NULL, FALSE);
@@ -1106,22 +1099,29 @@ flint_history_apply_correction (FlintHistory *self,
   if (!nonempty (correction->correction_of))
     return TRUE;
 
-  if (!(stmt = get_stmt (self, STMT_FIND_CORRECTED, error)))
-    return FALSE;
-  bind_text (stmt, 1, correction->account);
-  bind_text (stmt, 2, correction->conversation);
-  sqlite3_bind_int (stmt, 3, correction->direction);
-  bind_text (stmt, 4, correction->sender ? correction->sender : "");
-  bind_text (stmt, 5, correction->correction_of);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    id = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  /* XEP-0308 names the corrected message by the id attribute, but
+   * clients that set an origin-id set it to the same value: try both, each
+   * with its index. */
+  for (Stmt which = STMT_FIND_ORIGIN_ID; id == 0 && which <= STMT_FIND_MESSAGE_ID;
+       which++)
     {
-      set_db_error (error, self->db, rc);
-      return FALSE;
+      Found found = { 0 };
+      gboolean ok;
+
+      if (!(stmt = get_stmt (self, which, error)))
+        return FALSE;
+      bind_text (stmt, 1, correction->account);
+      bind_text (stmt, 2, correction->conversation);
+      bind_text (stmt, 3, correction->correction_of);
+      sqlite3_bind_int (stmt, 4, correction->direction);
+      bind_text (stmt, 5, correction->sender ? correction->sender : "");
+      ok = find_step (self, stmt, &found, error);
+      id = found.id;
+      found_clear (&found);
+      if (!ok)
+        return FALSE;
     }
+
   if (id == 0)
     return TRUE;
 
