@@ -244,39 +244,6 @@ ensure_text (FlintSpellAdapter *self)
   self->text_valid = TRUE;
 }
 
-typedef struct
-{
-  FlintSpellAdapter *self;
-  gint64 deadline;
-  gsize cursor;
-  gboolean has_skip;
-  gsize skip_start;
-  gsize skip_end;
-  GArray *wrong; /* pairs of byte offsets */
-} Slice;
-
-static gboolean
-check_word_cb (const char *text, gsize start, gsize end, gpointer user_data)
-{
-  Slice *slice = user_data;
-
-  /* The word being typed: not judged before it is finished. */
-  if (slice->cursor > start && slice->cursor <= end)
-    {
-      slice->has_skip = TRUE;
-      slice->skip_start = start;
-      slice->skip_end = end;
-    }
-  else if (!flint_spell_checker_check_word (slice->self->checker, text + start,
-                                            end - start))
-    {
-      g_array_append_val (slice->wrong, start);
-      g_array_append_val (slice->wrong, end);
-    }
-
-  return g_get_monotonic_time () < slice->deadline;
-}
-
 /* Byte offsets come in increasing order, so characters are counted from
  * the last position rather than from the start of the text. */
 typedef struct
@@ -295,6 +262,90 @@ cursor_to_char (Cursor *c, gsize byte)
     c->chr -= g_utf8_strlen (c->text + byte, c->byte - byte);
   c->byte = byte;
   return c->chr;
+}
+
+/* One pass of the scanner over a region. Tags are changed word by word
+ * inside the callback, so the time budget covers them too: on a long line
+ * each tag change costs more than a dictionary lookup. */
+typedef struct
+{
+  FlintSpellAdapter *self;
+  gint64 deadline;
+  gsize cursor;
+  Cursor conv;
+  /* Old tags are removed from [cstart, cleared) as the scan passes; the
+   * next old toggle after that, G_MAXINT when none, saves useless calls. */
+  gint cleared;
+  gint next_toggle;
+  gboolean has_skip;
+  gint skip_start;
+  gint skip_end;
+} Slice;
+
+static void
+find_next_toggle (Slice *slice)
+{
+  FlintSpellAdapter *self = slice->self;
+  GtkTextIter iter;
+
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, slice->cleared);
+  if (gtk_text_iter_has_tag (&iter, self->tag))
+    slice->next_toggle = slice->cleared;
+  else if (gtk_text_iter_forward_to_tag_toggle (&iter, self->tag))
+    slice->next_toggle = gtk_text_iter_get_offset (&iter);
+  else
+    slice->next_toggle = G_MAXINT;
+}
+
+static void
+clear_to (Slice *slice, gint upto)
+{
+  FlintSpellAdapter *self = slice->self;
+
+  if (upto <= slice->cleared)
+    return;
+
+  if (slice->next_toggle < upto)
+    {
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_iter_at_offset (self->buffer, &start, slice->cleared);
+      gtk_text_buffer_get_iter_at_offset (self->buffer, &end, upto);
+      gtk_text_buffer_remove_tag (self->buffer, self->tag, &start, &end);
+      slice->cleared = upto;
+      find_next_toggle (slice);
+    }
+  else
+    slice->cleared = upto;
+}
+
+static gboolean
+check_word_cb (const char *text, gsize start, gsize end, gpointer user_data)
+{
+  Slice *slice = user_data;
+  FlintSpellAdapter *self = slice->self;
+  gint ws = cursor_to_char (&slice->conv, start);
+  gint we = cursor_to_char (&slice->conv, end);
+
+  clear_to (slice, we);
+
+  /* The word being typed: not judged before it is finished. */
+  if (slice->cursor > start && slice->cursor <= end)
+    {
+      slice->has_skip = TRUE;
+      slice->skip_start = ws;
+      slice->skip_end = we;
+    }
+  else if (!flint_spell_checker_check_word (self->checker, text + start, end - start))
+    {
+      GtkTextIter wstart, wend;
+
+      gtk_text_buffer_get_iter_at_offset (self->buffer, &wstart, ws);
+      gtk_text_buffer_get_iter_at_offset (self->buffer, &wend, we);
+      gtk_text_buffer_apply_tag (self->buffer, self->tag, &wstart, &wend);
+    }
+
+  return g_get_monotonic_time () < slice->deadline;
 }
 
 static void
@@ -318,8 +369,7 @@ remove_all_tags (FlintSpellAdapter *self)
 gboolean
 flint_spell_adapter_run_slice (FlintSpellAdapter *self, gint64 budget_usec)
 {
-  g_autoptr (GArray) wrong = NULL;
-  GtkTextIter iter, iter2;
+  GtkTextIter iter;
   gint cursor_char;
   gint64 deadline;
 
@@ -332,7 +382,6 @@ flint_spell_adapter_run_slice (FlintSpellAdapter *self, gint64 budget_usec)
     }
 
   deadline = g_get_monotonic_time () + budget_usec;
-  wrong = g_array_new (FALSE, FALSE, sizeof (gsize));
   ensure_text (self);
 
   gtk_text_buffer_get_iter_at_mark (self->buffer, &iter,
@@ -343,8 +392,7 @@ flint_spell_adapter_run_slice (FlintSpellAdapter *self, gint64 budget_usec)
     {
       Region region = g_array_index (self->regions, Region, 0);
       gint n_chars = gtk_text_buffer_get_char_count (self->buffer);
-      Slice slice = { self, deadline, G_MAXSIZE, FALSE, 0, 0, wrong };
-      Cursor conv = { self->text, 0, 0 };
+      Slice slice = { self, deadline, G_MAXSIZE };
       gsize bstart, bend, bstop;
       gint cstart, cstop;
 
@@ -352,44 +400,28 @@ flint_spell_adapter_run_slice (FlintSpellAdapter *self, gint64 budget_usec)
       region.end = CLAMP (region.end, region.start, n_chars);
 
       bstart = g_utf8_offset_to_pointer (self->text, region.start) - self->text;
-      conv.byte = bstart;
-      conv.chr = region.start;
       bend = bstart +
              (g_utf8_offset_to_pointer (self->text + bstart, region.end - region.start) -
               (self->text + bstart));
       if (cursor_char >= region.start - 256 && cursor_char <= region.end + 256)
         slice.cursor = g_utf8_offset_to_pointer (self->text, cursor_char) - self->text;
 
+      slice.conv = (Cursor){ self->text, bstart, region.start };
       flint_word_scanner_expand (self->text, self->text_len, &bstart, &bend);
-      g_array_set_size (wrong, 0);
+      cstart = cursor_to_char (&slice.conv, bstart);
+      slice.cleared = cstart;
+      find_next_toggle (&slice);
+
       bstop = flint_word_scanner_foreach (self->text, self->text_len, bstart, bend,
                                           self->extra_words, check_word_cb, &slice);
-
-      cstart = cursor_to_char (&conv, bstart);
-      gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, cstart);
-      cstop = cursor_to_char (&conv, bstop);
-      gtk_text_buffer_get_iter_at_offset (self->buffer, &iter2, cstop);
-      gtk_text_buffer_remove_tag (self->buffer, self->tag, &iter, &iter2);
-
-      conv.byte = bstart;
-      conv.chr = cstart;
-      for (guint i = 0; i < wrong->len; i += 2)
-        {
-          gint ws = cursor_to_char (&conv, g_array_index (wrong, gsize, i));
-          gint we = cursor_to_char (&conv, g_array_index (wrong, gsize, i + 1));
-
-          gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, ws);
-          gtk_text_buffer_get_iter_at_offset (self->buffer, &iter2, we);
-          gtk_text_buffer_apply_tag (self->buffer, self->tag, &iter, &iter2);
-        }
+      cstop = cursor_to_char (&slice.conv, bstop);
+      clear_to (&slice, cstop);
 
       if (slice.has_skip)
         {
-          gtk_text_buffer_get_iter_at_offset (self->buffer, &iter,
-                                              cursor_to_char (&conv, slice.skip_start));
+          gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, slice.skip_start);
           gtk_text_buffer_move_mark (self->buffer, self->skip_start, &iter);
-          gtk_text_buffer_get_iter_at_offset (self->buffer, &iter,
-                                              cursor_to_char (&conv, slice.skip_end));
+          gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, slice.skip_end);
           gtk_text_buffer_move_mark (self->buffer, self->skip_end, &iter);
           self->has_skip = TRUE;
         }
