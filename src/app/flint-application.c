@@ -26,7 +26,11 @@ struct _FlintApplication
   GHashTable *chats;
   gboolean secrets_available;
   gboolean started;
+  guint present_id;
+  gulong present_handler;
 };
+
+#define WINDOW_DELAY_MS 300
 
 G_DEFINE_FINAL_TYPE (FlintApplication, flint_application, ADW_TYPE_APPLICATION)
 
@@ -201,6 +205,9 @@ flint_application_start_account (FlintApplication *self,
       session = flint_session_new (account);
       g_hash_table_insert (self->sessions, g_strdup (flint_account_get_jid (account)),
                            session);
+      if (self->history)
+        g_hash_table_insert (self->chats, g_strdup (flint_account_get_jid (account)),
+                             flint_chat_new (session, self->history));
       g_signal_emit (self, signals[SIGNAL_SESSION_ADDED], 0, session);
     }
 
@@ -318,10 +325,18 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 static void
 json_member (GString *out, const char *key, const char *value)
 {
-  g_autofree char *escaped = g_strescape (value ? value : "", NULL);
-
-  g_string_append_printf (out, "%s\"%s\": \"%s\"", out->len > 1 ? ", " : "", key,
-                          escaped);
+  g_string_append_printf (out, "%s\"%s\": \"", out->len > 1 ? ", " : "", key);
+  /* JSON strings are UTF-8: escape only quotes, backslashes and controls. */
+  for (const char *p = value ? value : ""; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else if ((guchar) *p < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
 }
 
 static void
@@ -384,10 +399,47 @@ flint_application_startup (GApplication *app)
   g_clear_error (&error);
 
   /* A damaged store is backed up and replaced by flint_history_open(); the
-   * window tells the user (flint_application_get_history_problem()). */
+   * window tells the user. */
   self->history = flint_history_open (NULL, &error);
   if (self->history == NULL)
     g_warning ("History unavailable: %s", error->message);
+}
+
+static void
+present_window (FlintApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->present_id || self->present_handler)
+    {
+      g_clear_handle_id (&self->present_id, g_source_remove);
+      g_clear_signal_handler (&self->present_handler,
+                              flint_application_get_main_session (self));
+      g_application_release (G_APPLICATION (self));
+    }
+  if (window == NULL)
+    window = GTK_WINDOW (flint_window_new (self));
+  gtk_window_present (window);
+}
+
+static gboolean
+present_window_timeout (gpointer user_data)
+{
+  FlintApplication *self = user_data;
+
+  self->present_id = 0;
+  present_window (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_main_session_state (FlintSession *session, GParamSpec *pspec, FlintApplication *self)
+{
+  FlintSessionState state = flint_session_get_state (session);
+
+  if (state == FLINT_SESSION_ONLINE || state == FLINT_SESSION_DISCONNECTED ||
+      state == FLINT_SESSION_RECONNECTING)
+    present_window (self);
 }
 
 static void
@@ -396,16 +448,27 @@ flint_application_activate (GApplication *app)
   FlintApplication *self = FLINT_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
-  /* Sign-in starts before the window is built: the password lookup and the
-   * TCP/TLS handshake overlap with widget construction. */
   if (!self->started)
     {
       self->started = TRUE;
       start_enabled_accounts (self);
+      /* Realizing the first window (GL set-up, first frame) holds the main
+       * loop for a good part of a second on slow machines, which would stall
+       * the handshake behind it. Sign-in usually finishes sooner, so show the
+       * window once the main account is online or has failed, or after
+       * WINDOW_DELAY_MS at the latest. */
+      if (window == NULL && flint_application_get_main_session (self))
+        {
+          g_application_hold (app);
+          self->present_id =
+            g_timeout_add (WINDOW_DELAY_MS, present_window_timeout, self);
+          self->present_handler =
+            g_signal_connect (flint_application_get_main_session (self), "notify::state",
+                              G_CALLBACK (on_main_session_state), self);
+          return;
+        }
     }
-  if (window == NULL)
-    window = GTK_WINDOW (flint_window_new (self));
-  gtk_window_present (window);
+  present_window (self);
 }
 
 static void
@@ -476,6 +539,7 @@ flint_application_init (FlintApplication *self)
   self->accounts = flint_account_store_new (NULL);
   self->sessions =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->chats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->secrets_available = TRUE;
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),

@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "flint-window"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "flint-account-dialog.h"
 #include "flint-error.h"
@@ -136,40 +137,42 @@ on_certificate_response (AdwMessageDialog *dialog,
   g_free (decision);
 }
 
-static GtkWidget *
-certificate_details (FlintCertificate *certificate)
+/* The fingerprint in lines of eight bytes: fits the dialog, easy to read out. */
+static char *
+fingerprint_lines (FlintCertificate *certificate)
 {
-  GtkWidget *grid = gtk_grid_new ();
   g_autofree char *fingerprint = flint_certificate_format_fingerprint (certificate);
-  const char *rows[][2] = {
-    { _ ("Subject"), flint_certificate_get_subject (certificate) },
-    { _ ("Issuer"), flint_certificate_get_issuer (certificate) },
-    { _ ("Valid from"), flint_certificate_get_not_before (certificate) },
-    { _ ("Valid until"), flint_certificate_get_not_after (certificate) },
-    { _ ("SHA-256 fingerprint"), fingerprint },
-  };
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (fingerprint);
 
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
-  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+  for (gsize i = 0; i < len; i += 24)
     {
-      GtkWidget *key = gtk_label_new (rows[i][0]);
-      GtkWidget *value = gtk_label_new (rows[i][1]);
-
-      gtk_label_set_xalign (GTK_LABEL (key), 1.0);
-      gtk_label_set_yalign (GTK_LABEL (key), 0.0);
-      gtk_widget_add_css_class (key, "dim-label");
-      gtk_label_set_xalign (GTK_LABEL (value), 0.0);
-      gtk_label_set_wrap (GTK_LABEL (value), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (value), PANGO_WRAP_WORD_CHAR);
-      gtk_label_set_selectable (GTK_LABEL (value), TRUE);
-      gtk_label_set_max_width_chars (GTK_LABEL (value), 48);
-      if (rows[i][1] == fingerprint)
-        gtk_widget_add_css_class (value, "monospace");
-      gtk_grid_attach (GTK_GRID (grid), key, 0, (int) i, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), value, 1, (int) i, 1, 1);
+      if (out->len)
+        g_string_append_c (out, '\n');
+      g_string_append_len (out, fingerprint + i, (gssize) MIN (23, len - i));
     }
-  return grid;
+  return g_string_free (out, FALSE);
+}
+
+static char *
+certificate_body (FlintSession *session, FlintCertificate *certificate)
+{
+  g_autofree char *fingerprint = fingerprint_lines (certificate);
+
+  return g_markup_printf_escaped (
+    _ ("The server %s presented a certificate that could not be verified (%s). Trust it "
+       "only "
+       "if its fingerprint matches the one your administrator gave you. Flint remembers "
+       "the "
+       "decision and asks again if the certificate changes.\n\n"
+       "<b>Subject</b>  %s\n<b>Issuer</b>  %s\n<b>Valid</b>  %s – %s\n\n"
+       "<b>SHA-256 fingerprint</b>\n<tt>%s</tt>"),
+    flint_account_get_domain (flint_session_get_account (session)),
+    flint_certificate_get_reason (certificate),
+    flint_certificate_get_subject (certificate),
+    flint_certificate_get_issuer (certificate),
+    flint_certificate_get_not_before (certificate),
+    flint_certificate_get_not_after (certificate), fingerprint);
 }
 
 void
@@ -177,22 +180,16 @@ flint_window_show_certificate (FlintWindow *self, FlintCertificate *certificate)
 {
   GtkWidget *dialog;
   CertDecision *decision;
+  g_autofree char *body = NULL;
 
   g_return_if_fail (FLINT_IS_WINDOW (self));
   if (self->session == NULL)
     return;
 
+  body = certificate_body (self->session, certificate);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Untrusted Certificate"), NULL);
-  adw_message_dialog_format_body (
-    ADW_MESSAGE_DIALOG (dialog),
-    _ ("The server %s presented a certificate that could not be verified (%s). Trust it "
-       "only "
-       "if its fingerprint matches the one your administrator gave you. Flint remembers "
-       "the decision and asks again if the certificate changes."),
-    flint_account_get_domain (flint_session_get_account (self->session)),
-    flint_certificate_get_reason (certificate));
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog),
-                                      certificate_details (certificate));
+  adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), TRUE);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"),
                                     "trust", _ ("_Trust and Connect"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "trust",

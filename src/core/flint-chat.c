@@ -133,12 +133,17 @@ on_message (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
   gboolean inserted = FALSE;
 
   if (record == NULL)
-    return FALSE;
+    {
+      g_debug ("Ignoring a message without a usable body or sender");
+      return FALSE;
+    }
   if (!flint_history_insert (self->history, record, &inserted, &error))
     {
       g_warning ("Could not store a received message: %s", error->message);
       return FALSE;
     }
+  g_debug ("Message %s from %s: %s", record->message_id ? record->message_id : "(no id)",
+           record->conversation, inserted ? "stored" : "already stored");
   if (inserted)
     g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0, record);
   return FALSE;

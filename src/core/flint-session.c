@@ -307,11 +307,17 @@ on_strophe_log (void *userdata, xmpp_log_level_t level, const char *area, const 
 
   if (sent || g_str_has_prefix (msg, "RECV: "))
     {
-      if (g_signal_has_handler_pending (self, signals[SIGNAL_STANZA_LOG], 0, FALSE))
+      gboolean debug = g_getenv ("FLINT_DEBUG_STROPHE") != NULL;
+
+      if (debug ||
+          g_signal_has_handler_pending (self, signals[SIGNAL_STANZA_LOG], 0, FALSE))
         {
           g_autofree char *redacted = redact (msg + 6);
+
           g_signal_emit (self, signals[SIGNAL_STANZA_LOG], 0, sent,
                          redacted ? redacted : msg + 6);
+          if (debug)
+            g_debug ("%s %.300s", sent ? ">>" : "<<", redacted ? redacted : msg + 6);
         }
       return;
     }
