@@ -1,0 +1,417 @@
+#include "config.h"
+
+#define G_LOG_DOMAIN "flint-conversation"
+
+#include "flint-conversation.h"
+#include "flint-jid.h"
+
+#define FIRST_PAGE 50
+
+struct _FlintConversation
+{
+  GObject parent_instance;
+
+  FlintHistory *history;
+  FlintChat *chat;
+  char *account;
+  char *jid;
+
+  GPtrArray *items; /* FlintMessage, in (time, id) order */
+  GHashTable *by_id;
+  gboolean complete;
+  gboolean active;
+  guint unread;
+  char *peer_state;
+
+  gulong stored_handler;
+  gulong updated_handler;
+  gulong state_handler;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FlintConversation,
+                               flint_conversation,
+                               G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      list_model_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_JID,
+  PROP_UNREAD,
+  PROP_COMPLETE,
+  PROP_PEER_STATE,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GType
+get_item_type (GListModel *model)
+{
+  return FLINT_TYPE_MESSAGE;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return FLINT_CONVERSATION (model)->items->len;
+}
+
+static gpointer
+get_item (GListModel *model, guint position)
+{
+  FlintConversation *self = FLINT_CONVERSATION (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+static gboolean
+is_ours (FlintConversation *self, const FlintMessageRecord *record)
+{
+  return record->kind == FLINT_MESSAGE_KIND_CHAT &&
+         g_strcmp0 (record->account, self->account) == 0 &&
+         g_strcmp0 (record->conversation, self->jid) == 0;
+}
+
+/* First position whose message sorts after message: live messages land at
+ * the end in one comparison, delayed ones (offline, archive) in their place. */
+static guint
+insertion_point (FlintConversation *self, FlintMessage *message)
+{
+  guint lo = 0, hi = self->items->len;
+
+  if (hi > 0 &&
+      flint_message_compare (g_ptr_array_index (self->items, hi - 1), message) <= 0)
+    return hi;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (flint_message_compare (g_ptr_array_index (self->items, mid), message) <= 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* Keys are copies: a message's record is replaced when it is updated. */
+static void
+index_message (FlintConversation *self, FlintMessage *message)
+{
+  gint64 id = flint_message_get_id (message);
+
+  g_hash_table_insert (self->by_id, g_memdup2 (&id, sizeof id), message);
+}
+
+static void
+set_unread (FlintConversation *self, guint unread)
+{
+  if (self->unread == unread)
+    return;
+  self->unread = unread;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
+}
+
+static void
+on_message_stored (FlintChat *chat, FlintMessageRecord *record, FlintConversation *self)
+{
+  FlintMessage *message;
+  guint position;
+
+  if (!is_ours (self, record) || g_hash_table_contains (self->by_id, &record->id))
+    return;
+  message = flint_message_new (record);
+  position = insertion_point (self, message);
+  g_ptr_array_insert (self->items, (gint) position, message);
+  index_message (self, message);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+
+  if (record->direction == FLINT_DIRECTION_INCOMING && !self->active)
+    set_unread (self, self->unread + 1);
+}
+
+static void
+on_message_updated (FlintChat *chat, FlintMessageRecord *record, FlintConversation *self)
+{
+  FlintMessage *message;
+
+  if (!is_ours (self, record))
+    return;
+  message = g_hash_table_lookup (self->by_id, &record->id);
+  if (message)
+    flint_message_update (message, record);
+}
+
+static void
+on_chat_state (FlintChat *chat,
+               const char *jid,
+               const char *state,
+               FlintConversation *self)
+{
+  if (!flint_jid_equal_bare (jid, self->jid) || g_strcmp0 (state, self->peer_state) == 0)
+    return;
+  g_free (self->peer_state);
+  self->peer_state = g_strdup (state);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEER_STATE]);
+}
+
+/* Prepends records (oldest first) that all sort before the current items. */
+static guint
+prepend_records (FlintConversation *self, GPtrArray *records)
+{
+  g_autoptr (GPtrArray) fresh = g_ptr_array_new ();
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (records, i);
+      FlintMessage *message;
+
+      if (g_hash_table_contains (self->by_id, &record->id))
+        continue;
+      message = flint_message_new (record);
+      index_message (self, message);
+      g_ptr_array_add (fresh, message);
+    }
+  if (fresh->len == 0)
+    return 0;
+  for (guint i = fresh->len; i > 0; i--)
+    g_ptr_array_insert (self->items, 0, g_ptr_array_index (fresh, i - 1));
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, fresh->len);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  return fresh->len;
+}
+
+guint
+flint_conversation_load_older (FlintConversation *self, guint count)
+{
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (GError) error = NULL;
+  FlintMessage *first;
+  guint added;
+
+  g_return_val_if_fail (FLINT_IS_CONVERSATION (self), 0);
+
+  if (self->complete || count == 0)
+    return 0;
+  first = self->items->len ? g_ptr_array_index (self->items, 0) : NULL;
+  if (first)
+    records = flint_history_get_before (self->history, self->account, self->jid,
+                                        flint_message_get_time (first),
+                                        flint_message_get_id (first), count, &error);
+  else
+    records =
+      flint_history_get_last (self->history, self->account, self->jid, count, &error);
+  if (records == NULL)
+    {
+      g_warning ("Could not read the history of a conversation: %s",
+                 error ? error->message : "?");
+      return 0;
+    }
+  if (records->len < count)
+    {
+      self->complete = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+    }
+  added = prepend_records (self, records);
+  return added;
+}
+
+const char *
+flint_conversation_get_jid (FlintConversation *self)
+{
+  return self->jid;
+}
+
+const char *
+flint_conversation_get_account (FlintConversation *self)
+{
+  return self->account;
+}
+
+gboolean
+flint_conversation_get_complete (FlintConversation *self)
+{
+  return self->complete;
+}
+
+guint
+flint_conversation_get_unread (FlintConversation *self)
+{
+  return self->unread;
+}
+
+/* The conversation is on screen: nothing arriving now is unread. */
+void
+flint_conversation_set_active (FlintConversation *self, gboolean active)
+{
+  self->active = active;
+  if (active)
+    set_unread (self, 0);
+}
+
+const char *
+flint_conversation_get_peer_state (FlintConversation *self)
+{
+  return self->peer_state;
+}
+
+FlintMessage *
+flint_conversation_find (FlintConversation *self, gint64 id)
+{
+  return g_hash_table_lookup (self->by_id, &id);
+}
+
+/* For XEP-0308: Up in an empty composer edits this one. */
+FlintMessage *
+flint_conversation_get_last_outgoing (FlintConversation *self)
+{
+  for (guint i = self->items->len; i > 0; i--)
+    {
+      FlintMessage *message = g_ptr_array_index (self->items, i - 1);
+
+      if (flint_message_get_direction (message) == FLINT_DIRECTION_OUTGOING)
+        return message;
+    }
+  return NULL;
+}
+
+static void
+flint_conversation_get_property (GObject *object,
+                                 guint prop_id,
+                                 GValue *value,
+                                 GParamSpec *pspec)
+{
+  FlintConversation *self = FLINT_CONVERSATION (object);
+
+  switch (prop_id)
+    {
+      case PROP_JID:
+        g_value_set_string (value, self->jid);
+        break;
+      case PROP_UNREAD:
+        g_value_set_uint (value, self->unread);
+        break;
+      case PROP_COMPLETE:
+        g_value_set_boolean (value, self->complete);
+        break;
+      case PROP_PEER_STATE:
+        g_value_set_string (value, self->peer_state);
+        break;
+      case PROP_N_ITEMS:
+        g_value_set_uint (value, self->items->len);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+flint_conversation_dispose (GObject *object)
+{
+  FlintConversation *self = FLINT_CONVERSATION (object);
+
+  if (self->chat)
+    {
+      g_clear_signal_handler (&self->stored_handler, self->chat);
+      g_clear_signal_handler (&self->updated_handler, self->chat);
+      g_clear_signal_handler (&self->state_handler, self->chat);
+    }
+  g_clear_object (&self->chat);
+  g_clear_object (&self->history);
+  G_OBJECT_CLASS (flint_conversation_parent_class)->dispose (object);
+}
+
+static void
+flint_conversation_finalize (GObject *object)
+{
+  FlintConversation *self = FLINT_CONVERSATION (object);
+
+  g_hash_table_unref (self->by_id);
+  g_ptr_array_unref (self->items);
+  g_free (self->account);
+  g_free (self->jid);
+  g_free (self->peer_state);
+  G_OBJECT_CLASS (flint_conversation_parent_class)->finalize (object);
+}
+
+static void
+flint_conversation_class_init (FlintConversationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = flint_conversation_dispose;
+  object_class->finalize = flint_conversation_finalize;
+  object_class->get_property = flint_conversation_get_property;
+
+  properties[PROP_JID] = g_param_spec_string ("jid", NULL, NULL, NULL, flags);
+  properties[PROP_UNREAD] =
+    g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_COMPLETE] = g_param_spec_boolean ("complete", NULL, NULL, FALSE, flags);
+  properties[PROP_PEER_STATE] =
+    g_param_spec_string ("peer-state", NULL, NULL, NULL, flags);
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+flint_conversation_init (FlintConversation *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+/* Connects only to the signals this FlintChat has, so the model works with
+ * chat modules that do not (yet) report receipts or chat states. */
+static gulong
+connect_if_present (gpointer instance,
+                    const char *signal,
+                    GCallback callback,
+                    gpointer data)
+{
+  if (g_signal_lookup (signal, G_OBJECT_TYPE (instance)) == 0)
+    return 0;
+  return g_signal_connect (instance, signal, callback, data);
+}
+
+FlintConversation *
+flint_conversation_new (FlintHistory *history,
+                        FlintChat *chat,
+                        const char *account,
+                        const char *jid)
+{
+  FlintConversation *self = g_object_new (FLINT_TYPE_CONVERSATION, NULL);
+
+  self->history = g_object_ref (history);
+  self->chat = chat ? g_object_ref (chat) : NULL;
+  self->account = flint_jid_bare (account);
+  self->jid = flint_jid_bare (jid);
+  if (chat)
+    {
+      self->stored_handler =
+        connect_if_present (chat, "message-stored", G_CALLBACK (on_message_stored), self);
+      self->updated_handler = connect_if_present (chat, "message-updated",
+                                                  G_CALLBACK (on_message_updated), self);
+      self->state_handler =
+        connect_if_present (chat, "chat-state", G_CALLBACK (on_chat_state), self);
+    }
+  flint_conversation_load_older (self, FIRST_PAGE);
+  return self;
+}

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <gio/gio.h>
+
+#include "flint-chat.h"
+#include "flint-history.h"
+#include "flint-message.h"
+
+G_BEGIN_DECLS
+
+#define FLINT_TYPE_CONVERSATION (flint_conversation_get_type ())
+G_DECLARE_FINAL_TYPE (FlintConversation, flint_conversation, FLINT, CONVERSATION, GObject)
+
+/* The messages of one 1:1 conversation as a GListModel of FlintMessage in
+ * (time, id) order: the latest page from the store at once, older pages on
+ * request (keyset paging), live messages as they are stored, and receipts
+ * and corrections applied to the rows in place. */
+FlintConversation *flint_conversation_new (FlintHistory *history,
+                                           FlintChat *chat,
+                                           const char *account,
+                                           const char *jid);
+
+const char *flint_conversation_get_jid (FlintConversation *self);
+const char *flint_conversation_get_account (FlintConversation *self);
+guint flint_conversation_load_older (FlintConversation *self, guint count);
+gboolean flint_conversation_get_complete (FlintConversation *self);
+guint flint_conversation_get_unread (FlintConversation *self);
+void flint_conversation_set_active (FlintConversation *self, gboolean active);
+const char *flint_conversation_get_peer_state (FlintConversation *self);
+FlintMessage *flint_conversation_find (FlintConversation *self, gint64 id);
+FlintMessage *flint_conversation_get_last_outgoing (FlintConversation *self);
+
+G_END_DECLS

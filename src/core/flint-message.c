@@ -1,0 +1,180 @@
+#include "config.h"
+
+#include "flint-message.h"
+
+struct _FlintMessage
+{
+  GObject parent_instance;
+  FlintMessageRecord *record;
+  gboolean edited;
+};
+
+G_DEFINE_FINAL_TYPE (FlintMessage, flint_message, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_BODY,
+  PROP_SENDER,
+  PROP_TIME,
+  PROP_OUTGOING,
+  PROP_STATE,
+  PROP_EDITED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+flint_message_finalize (GObject *object)
+{
+  FlintMessage *self = FLINT_MESSAGE (object);
+
+  flint_message_record_free (self->record);
+  G_OBJECT_CLASS (flint_message_parent_class)->finalize (object);
+}
+
+static void
+flint_message_get_property (GObject *object,
+                            guint prop_id,
+                            GValue *value,
+                            GParamSpec *pspec)
+{
+  FlintMessage *self = FLINT_MESSAGE (object);
+
+  switch (prop_id)
+    {
+      case PROP_BODY:
+        g_value_set_string (value, self->record->body);
+        break;
+      case PROP_SENDER:
+        g_value_set_string (value, self->record->sender);
+        break;
+      case PROP_TIME:
+        g_value_set_int64 (value, self->record->time);
+        break;
+      case PROP_OUTGOING:
+        g_value_set_boolean (value, self->record->direction == FLINT_DIRECTION_OUTGOING);
+        break;
+      case PROP_STATE:
+        g_value_set_int (value, self->record->state);
+        break;
+      case PROP_EDITED:
+        g_value_set_boolean (value, self->edited);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+flint_message_class_init (FlintMessageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = flint_message_finalize;
+  object_class->get_property = flint_message_get_property;
+
+  properties[PROP_BODY] = g_param_spec_string ("body", NULL, NULL, NULL, flags);
+  properties[PROP_SENDER] = g_param_spec_string ("sender", NULL, NULL, NULL, flags);
+  properties[PROP_TIME] =
+    g_param_spec_int64 ("time", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_OUTGOING] = g_param_spec_boolean ("outgoing", NULL, NULL, FALSE, flags);
+  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_EDITED] = g_param_spec_boolean ("edited", NULL, NULL, FALSE, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+flint_message_init (FlintMessage *self)
+{
+}
+
+FlintMessage *
+flint_message_new (const FlintMessageRecord *record)
+{
+  FlintMessage *self = g_object_new (FLINT_TYPE_MESSAGE, NULL);
+
+  self->record = flint_message_record_copy (record);
+  return self;
+}
+
+const FlintMessageRecord *
+flint_message_get_record (FlintMessage *self)
+{
+  return self->record;
+}
+
+/* Takes the stored state of the same row: a receipt or a correction. */
+void
+flint_message_update (FlintMessage *self, const FlintMessageRecord *record)
+{
+  FlintMessageRecord *old = self->record;
+  gboolean body_changed = g_strcmp0 (old->body, record->body) != 0;
+  gboolean state_changed = old->state != record->state;
+
+  self->record = flint_message_record_copy (record);
+  flint_message_record_free (old);
+  if (body_changed)
+    {
+      self->edited = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BODY]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDITED]);
+    }
+  if (state_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+gint64
+flint_message_get_id (FlintMessage *self)
+{
+  return self->record->id;
+}
+
+const char *
+flint_message_get_body (FlintMessage *self)
+{
+  return self->record->body;
+}
+
+const char *
+flint_message_get_sender (FlintMessage *self)
+{
+  return self->record->sender;
+}
+
+gint64
+flint_message_get_time (FlintMessage *self)
+{
+  return self->record->time;
+}
+
+FlintDirection
+flint_message_get_direction (FlintMessage *self)
+{
+  return self->record->direction;
+}
+
+FlintDeliveryState
+flint_message_get_state (FlintMessage *self)
+{
+  return self->record->state;
+}
+
+gboolean
+flint_message_get_edited (FlintMessage *self)
+{
+  return self->edited;
+}
+
+/* Conversation order: time, then row id for messages of the same moment. */
+int
+flint_message_compare (FlintMessage *a, FlintMessage *b)
+{
+  if (a->record->time != b->record->time)
+    return a->record->time < b->record->time ? -1 : 1;
+  if (a->record->id != b->record->id)
+    return a->record->id < b->record->id ? -1 : 1;
+  return 0;
+}
