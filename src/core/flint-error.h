@@ -33,12 +33,9 @@ typedef enum
   FLINT_ERROR_NO_DICTIONARY,
 } FlintErrorCode;
 
-GQuark
-flint_error_quark (void);
+GQuark flint_error_quark (void);
 
-void
-flint_set_error (GError **error, FlintErrorCode code);
-const char *
-flint_error_describe (FlintErrorCode code);
+void flint_set_error (GError **error, FlintErrorCode code);
+const char *flint_error_describe (FlintErrorCode code);
 
 G_END_DECLS
