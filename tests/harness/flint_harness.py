@@ -9,6 +9,7 @@ Pieces:
   Prosody                a throwaway Prosody server (own config, data, cert, ports)
   Peer                   a slixmpp client in a subprocess (peer.py), driven by JSON lines
   Desktop                Xvfb + private D-Bus session + unlocked gnome-keyring + isolated env
+  TcpProxy               a loopback TCP relay that can cut, stall, refuse and throttle
   flint_binary(), artifact_dir(), source_root(), build_root()
 
 Everything started here is registered for cleanup at interpreter exit (and on
@@ -19,6 +20,7 @@ Command-line interface (for C tests): see main() or README.md.
 """
 
 import atexit
+import errno
 import hashlib
 import json
 import os
@@ -28,6 +30,7 @@ import shutil
 import signal
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import tempfile
@@ -1133,6 +1136,518 @@ class Desktop:
     def __exit__(self, *exc):
         self._cleanup()
         return False
+
+
+# --------------------------------------------------------------------------
+# TcpProxy: a controllable TCP relay for fault-injection tests
+# --------------------------------------------------------------------------
+
+class _Pipe:
+    """One direction of a proxied connection: bytes read from src, held in
+    buf, written to dst."""
+
+    __slots__ = ("name", "buf", "eof", "reset", "shut", "tokens", "stamp")
+
+    def __init__(self, name):
+        self.name = name          # "up" (client -> target) or "down"
+        self.buf = bytearray()
+        self.eof = False          # src said EOF (or reset): nothing more to read
+        self.reset = False        # src was reset: reset dst once buf is flushed
+        self.shut = False         # EOF passed on to dst (shutdown(SHUT_WR))
+        self.tokens = 0.0
+        self.stamp = time.monotonic()
+
+
+class _ProxyConn:
+    __slots__ = ("c", "s", "connecting", "up", "down", "masks", "closed")
+
+    def __init__(self, csock, ssock):
+        self.c = csock
+        self.s = ssock
+        self.connecting = True
+        self.up = _Pipe("up")
+        self.down = _Pipe("down")
+        self.masks = {}
+        self.closed = False
+
+
+class TcpProxy:
+    """A TCP relay on a free loopback port with fault injection.
+
+    with fh.TcpProxy("127.0.0.1", prosody.c2s_port) as px:   # started
+        connect the client to (px.listen_host, px.port)
+        px.cut()                    # RST every current connection, keep listening
+        px.stall(); px.stall(False) # hold / release all bytes (both directions)
+        px.refuse(); px.refuse(False)  # new connections are accepted and reset
+        px.set_rate(2000)           # bytes/s per direction per connection; None = off
+        px.cut_after(5000)          # one-shot cut once 5000 more bytes have passed
+
+    One selector thread does all socket work; the control methods are thread-safe
+    and take effect before they return.  Counters: connections (open now),
+    accepted, refused, cuts, bytes_up (client -> target), bytes_down (target ->
+    client), all counting bytes handed to the receiving side.
+    """
+
+    CHUNK = 256 * 1024
+    BUF_CAP = 4 * 1024 * 1024      # per direction; reading pauses above this
+    BURST_SECONDS = 0.02           # token-bucket depth when throttled
+
+    def __init__(self, target_host, target_port, listen_host=HOST):
+        self.target_host = target_host
+        self.target_port = int(target_port)
+        self.listen_host = listen_host
+        self.port = None
+        self.bytes_up = 0
+        self.bytes_down = 0
+        self.accepted = 0
+        self.refused = 0
+        self.cuts = 0
+        self.target_failures = 0   # upstream connects that failed (client was reset)
+        self._conns = set()
+        self._stalled = False
+        self._refuse = None        # None or "reset" | "close" | "unlisten"
+        self._rate = None
+        self._cut_after = None     # [remaining, direction, reset]
+        self._cmds = queue.Queue()
+        self._sel = None
+        self._lsock = None
+        self._wake_r = self._wake_w = None
+        self._thread = None
+        self._quit = False
+        self._registered = False
+
+    # ---- public API -----------------------------------------------------
+
+    @property
+    def connections(self):
+        return len(self._conns)
+
+    @property
+    def address(self):
+        return (self.listen_host, self.port)
+
+    def start(self):
+        if self._thread is not None:
+            return self
+        import selectors
+        self._sel = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._sel.register(self._wake_r, 1, ("wake", None))   # EVENT_READ
+        self.port = free_port(self.listen_host)
+        if self._refuse != "unlisten":
+            self._listen()
+        self._quit = False
+        self._thread = threading.Thread(target=self._loop, name="TcpProxy:%d" % self.port,
+                                        daemon=True)
+        self._thread.start()
+        _register(self)
+        self._registered = True
+        return self
+
+    def stop(self):
+        """Close the listener and every connection (RST); idempotent."""
+        t = self._thread
+        if t is not None:
+            self._quit = True
+            self._wake()
+            if t is not threading.current_thread():
+                t.join(10)
+            self._thread = None
+        if self._registered:
+            _unregister(self)
+            self._registered = False
+
+    def cut(self, reset=True):
+        """Abruptly close every current connection, both sides (reset=True: RST
+        via SO_LINGER 0; False: plain close, pending bytes then FIN).  Keeps
+        listening.  Returns the number of connections cut."""
+        return self._call(lambda: self._cut_all(reset))
+
+    def stall(self, on=True):
+        """While stalled nothing is forwarded either way (bytes are read and held
+        up to BUF_CAP per direction, EOFs are held too); new connections are
+        accepted, connected to the target, and stalled as well."""
+        def f():
+            self._stalled = bool(on)
+        self._call(f)
+
+    def refuse(self, on=True, how="reset"):
+        """While refusing, new connections fail; existing ones are untouched.
+        how="reset": accepted then reset (client sees ECONNRESET / EOF);
+        "close": accepted then closed (EOF); "unlisten": the listening socket is
+        closed so connects get ECONNREFUSED (reopened on the same port by
+        refuse(False))."""
+        if how not in ("reset", "close", "unlisten"):
+            raise ValueError("how must be reset, close or unlisten")
+
+        def f():
+            old = self._refuse
+            self._refuse = how if on else None
+            if old == "unlisten" and self._refuse != "unlisten":
+                self._listen()
+            elif self._refuse == "unlisten" and old != "unlisten":
+                self._unlisten()
+        self._call(f)
+
+    def set_rate(self, bytes_per_second=None):
+        """Throttle each direction of each connection to bytes_per_second
+        (token bucket, about 20 ms deep); None removes the limit."""
+        if bytes_per_second is not None and bytes_per_second <= 0:
+            raise ValueError("rate must be > 0 or None")
+
+        def f():
+            self._rate = None if bytes_per_second is None else float(bytes_per_second)
+            now = time.monotonic()
+            for c in self._conns:
+                for p in (c.up, c.down):
+                    p.tokens = 0.0
+                    p.stamp = now
+        self._call(f)
+
+    def cut_after(self, nbytes, direction="any", reset=True):
+        """Arm a one-shot cut(reset) once nbytes more bytes have been forwarded
+        in direction "up", "down" or "any" (summed over all connections).  The
+        cut happens exactly at that byte: forwarding stops at nbytes.  nbytes=0
+        cuts when the next byte would pass.  cut_after(None) disarms."""
+        if direction not in ("any", "up", "down"):
+            raise ValueError("direction must be any, up or down")
+
+        def f():
+            self._cut_after = None if nbytes is None else [int(nbytes), direction, reset]
+        self._call(f)
+
+    @property
+    def cut_pending(self):
+        return self._cut_after is not None
+
+    def wait_for(self, pred, timeout=10.0, interval=0.01):
+        """Poll pred(self) until true; raises TimeoutError."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if pred(self):
+                return True
+            if time.monotonic() >= deadline:
+                raise TimeoutError("TcpProxy.wait_for timed out (%s)" % self.info())
+            time.sleep(interval)
+
+    def info(self):
+        return {"port": self.port, "target": "%s:%d" % (self.target_host, self.target_port),
+                "connections": self.connections, "accepted": self.accepted,
+                "refused": self.refused, "cuts": self.cuts, "bytes_up": self.bytes_up,
+                "bytes_down": self.bytes_down, "stalled": self._stalled,
+                "refuse": self._refuse, "rate": self._rate,
+                "cut_after": list(self._cut_after) if self._cut_after else None}
+
+    def _cleanup(self):
+        self.stop()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def __repr__(self):
+        return "<TcpProxy :%s -> %s:%d>" % (self.port, self.target_host, self.target_port)
+
+    # ---- plumbing (everything below runs on the proxy thread) -------------
+
+    def _wake(self):
+        try:
+            self._wake_w.send(b"x")
+        except (BlockingIOError, OSError):
+            pass
+
+    def _call(self, fn):
+        if self._thread is None or threading.current_thread() is self._thread:
+            return fn()
+        box = {}
+        done = threading.Event()
+        self._cmds.put((fn, box, done))
+        self._wake()
+        if not done.wait(10):
+            raise RuntimeError("TcpProxy thread did not answer")
+        if "exc" in box:
+            raise box["exc"]
+        return box.get("result")
+
+    def _run_cmds(self):
+        while True:
+            try:
+                fn, box, done = self._cmds.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                box["result"] = fn()
+            except Exception as e:
+                box["exc"] = e
+            done.set()
+
+    def _listen(self):
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            ls.bind((self.listen_host, self.port))
+        except OSError:
+            ls.close()
+            raise
+        ls.listen(128)
+        ls.setblocking(False)
+        self._lsock = ls
+        self._sel.register(ls, 1, ("listen", None))
+
+    def _unlisten(self):
+        if self._lsock is not None:
+            try:
+                self._sel.unregister(self._lsock)
+            except (KeyError, ValueError):
+                pass
+            self._lsock.close()
+            self._lsock = None
+
+    @staticmethod
+    def _close(sock, reset):
+        if sock is None:
+            return
+        if reset:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+    def _drop(self, conn, reset):
+        if conn.closed:
+            return
+        conn.closed = True
+        self._conns.discard(conn)       # counters first: the peers may look at once
+        for sk in (conn.c, conn.s):
+            if conn.masks.get(sk):
+                try:
+                    self._sel.unregister(sk)
+                except (KeyError, ValueError):
+                    pass
+            self._close(sk, reset)
+
+    def _cut_all(self, reset):
+        conns = list(self._conns)
+        self.cuts += 1
+        for conn in conns:
+            self._drop(conn, reset)
+        return len(conns)
+
+    def _accept(self):
+        while self._lsock is not None:
+            try:
+                cs, _ = self._lsock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            self.accepted += 1
+            if self._refuse is not None:
+                self.refused += 1
+                self._close(cs, self._refuse != "close")
+                continue
+            cs.setblocking(False)
+            cs.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            ss = socket.socket(socket.AF_INET if ":" not in self.target_host
+                               else socket.AF_INET6, socket.SOCK_STREAM)
+            ss.setblocking(False)
+            ss.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn = _ProxyConn(cs, ss)
+            err = ss.connect_ex((self.target_host, self.target_port))
+            self._conns.add(conn)
+            if err not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK):
+                self.target_failures += 1
+                self._drop(conn, True)
+                continue
+            now = time.monotonic()
+            conn.up.stamp = conn.down.stamp = now
+
+    def _burst(self):
+        return max(1.0, self._rate * self.BURST_SECONDS)
+
+    def _refill(self, p, now):
+        if self._rate is None:
+            return
+        p.tokens = min(self._burst(), p.tokens + (now - p.stamp) * self._rate)
+        p.stamp = now
+
+    def _write_wait(self, p, now):
+        """0 if p may write now, else seconds until it may (None: nothing to do)."""
+        if self._stalled or p.shut:
+            return None
+        if not p.buf:
+            return 0 if p.eof else None
+        if self._rate is None:
+            return 0
+        self._refill(p, now)
+        need = max(1.0, min(len(p.buf), self._burst()))
+        if p.tokens >= need:
+            return 0
+        return (need - p.tokens) / self._rate
+
+    def _interest(self, now):
+        """Update selector registrations; return the select timeout."""
+        timeout = 1.0
+        for conn in list(self._conns):
+            up, down = conn.up, conn.down
+            cm = 0
+            sm = 0
+            if not up.eof and len(up.buf) < self.BUF_CAP:
+                cm |= 1
+            if conn.connecting:
+                sm = 2
+            else:
+                if not down.eof and len(down.buf) < self.BUF_CAP:
+                    sm |= 1
+                for p, is_c in ((down, True), (up, False)):
+                    w = self._write_wait(p, now)
+                    if w == 0:
+                        if is_c:
+                            cm |= 2
+                        else:
+                            sm |= 2
+                    elif w is not None:
+                        timeout = min(timeout, w)
+            for sk, m in ((conn.c, cm), (conn.s, sm)):
+                old = conn.masks.get(sk, 0)
+                if m == old:
+                    continue
+                if old == 0:
+                    self._sel.register(sk, m, ("conn", conn))
+                elif m == 0:
+                    self._sel.unregister(sk)
+                else:
+                    self._sel.modify(sk, m, ("conn", conn))
+                conn.masks[sk] = m
+        return max(0.0, timeout)
+
+    def _read(self, conn, src, p):
+        try:
+            data = src.recv(min(self.CHUNK, self.BUF_CAP - len(p.buf)))
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            p.eof = p.reset = True
+            return
+        if not data:
+            p.eof = True
+        else:
+            p.buf += data
+
+    def _write(self, conn, p, dst, now):
+        if p.buf:
+            lim = len(p.buf)
+            if self._rate is not None:
+                self._refill(p, now)
+                lim = min(lim, int(p.tokens))
+            ca = self._cut_after
+            if ca is not None and ca[1] in ("any", p.name):
+                if ca[0] <= 0:
+                    self._cut_after = None
+                    self._cut_all(ca[2])
+                    return
+                lim = min(lim, ca[0])
+            if lim <= 0:
+                return
+            mv = memoryview(p.buf)[:lim]
+            try:
+                sent = dst.send(mv)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                self._drop(conn, True)
+                return
+            finally:
+                mv.release()
+            del p.buf[:sent]
+            if p.name == "up":
+                self.bytes_up += sent
+            else:
+                self.bytes_down += sent
+            if self._rate is not None:
+                p.tokens -= sent
+            if ca is not None and ca[1] in ("any", p.name):
+                ca[0] -= sent
+                if ca[0] <= 0:
+                    self._cut_after = None
+                    self._cut_all(ca[2])
+                    return
+        if not p.buf and p.eof and not p.shut:
+            if p.reset:
+                self._drop(conn, True)
+                return
+            p.shut = True
+            try:
+                dst.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            if conn.up.shut and conn.down.shut:
+                self._drop(conn, False)
+
+    def _on_conn(self, conn, sk, mask, now):
+        if conn.closed:
+            return
+        if sk is conn.s and conn.connecting:
+            err = conn.s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err:
+                self.target_failures += 1
+                self._drop(conn, True)
+            else:
+                conn.connecting = False
+            return
+        if sk is conn.c:
+            src_p, dst_p, other = conn.up, conn.down, conn.s
+        else:
+            src_p, dst_p, other = conn.down, conn.up, conn.c
+        if mask & 1:
+            self._read(conn, sk, src_p)
+        if mask & 2 and not conn.closed and not self._stalled:
+            self._write(conn, dst_p, sk, now)
+        # A fresh EOF with nothing buffered can be passed on at once.
+        if not conn.closed and not self._stalled and src_p.eof and not src_p.buf \
+                and not src_p.shut and not conn.connecting:
+            self._write(conn, src_p, other, now)
+
+    def _loop(self):
+        sel = self._sel
+        try:
+            while not self._quit:
+                timeout = self._interest(time.monotonic())
+                for key, mask in sel.select(timeout):
+                    kind, conn = key.data
+                    if kind == "wake":
+                        try:
+                            while self._wake_r.recv(4096):
+                                pass
+                        except (BlockingIOError, InterruptedError):
+                            pass
+                        self._run_cmds()
+                    elif kind == "listen":
+                        self._accept()
+                    else:
+                        self._on_conn(conn, key.fileobj, mask, time.monotonic())
+                self._run_cmds()
+        finally:
+            for conn in list(self._conns):
+                self._drop(conn, True)
+            self._unlisten()
+            self._quit = True
+            self._run_cmds()
+            for s in (self._wake_r, self._wake_w):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+            sel.close()
 
 
 # --------------------------------------------------------------------------

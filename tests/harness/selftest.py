@@ -1,14 +1,16 @@
 #!/usr/bin/python3
-"""Self-test of the real-server harness: Prosody, peers, CLI, Desktop.
+"""Self-test of the real-server harness: Prosody, peers, CLI, TcpProxy, Desktop.
 
 Run: /usr/bin/python3 tests/harness/selftest.py [-v]
 """
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -161,6 +163,234 @@ class ProsodyPeerTest(unittest.TestCase):
 
 def p_jid(user, info):
     return "%s@%s" % (user, info["domain"])
+
+
+class _EchoServer:
+    """Threaded echo server on a free loopback port; .received counts bytes."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.received = 0
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    def _serve(self, c):
+        try:
+            while True:
+                d = c.recv(1 << 20)
+                if not d:
+                    break
+                with self._lock:
+                    self.received += len(d)
+                c.sendall(d)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def close(self):
+        self.sock.close()
+
+
+def _recv_exact(sock, n, timeout=10):
+    sock.settimeout(timeout)
+    buf = bytearray()
+    while len(buf) < n:
+        d = sock.recv(n - len(buf))
+        if not d:
+            break
+        buf += d
+    return bytes(buf)
+
+
+def _recv_until_closed(sock, timeout=5):
+    """Bytes read until EOF or reset; (data, how) with how "eof" or "reset"."""
+    sock.settimeout(timeout)
+    buf = bytearray()
+    while True:
+        try:
+            d = sock.recv(65536)
+        except ConnectionResetError:
+            return bytes(buf), "reset"
+        if not d:
+            return bytes(buf), "eof"
+        buf += d
+
+
+class TcpProxyTest(unittest.TestCase):
+    def setUp(self):
+        self.echo = _EchoServer()
+        self.px = fh.TcpProxy("127.0.0.1", self.echo.port).start()
+        self.addCleanup(self.echo.close)
+        self.addCleanup(self.px.stop)
+
+    def connect(self):
+        return socket.create_connection(("127.0.0.1", self.px.port), timeout=5)
+
+    def connect_outcome(self):
+        """How a new connection ends: "reset" (possibly already in connect(),
+        since the RST can beat connect()'s poll) or "eof"."""
+        try:
+            c = self.connect()
+        except ConnectionResetError:
+            return "reset"
+        with c:
+            data, how = _recv_until_closed(c)
+        self.assertEqual(data, b"")
+        return how
+
+    def test_exact_bytes_and_throughput(self):
+        data = os.urandom(4 * 1024 * 1024)
+        with self.connect() as c:
+            threading.Thread(target=lambda: (c.sendall(data), c.shutdown(socket.SHUT_WR)),
+                             daemon=True).start()
+            got, how = _recv_until_closed(c, timeout=20)
+        self.assertEqual(how, "eof")           # our EOF went up, the echo's came back
+        self.assertTrue(got == data, "relayed bytes differ")
+        self.assertEqual(self.px.bytes_up, len(data))
+        self.assertEqual(self.px.bytes_down, len(data))
+        self.px.wait_for(lambda p: p.connections == 0, 5)
+        # Throughput: 64 MiB each way must take well under a second per 100 MB.
+        n = 64 * 1024 * 1024
+        chunk = b"x" * (1 << 20)
+        with self.connect() as c:
+            t0 = time.monotonic()
+            threading.Thread(target=lambda: [c.sendall(chunk) for _ in range(n >> 20)],
+                             daemon=True).start()
+            got = 0
+            c.settimeout(20)
+            while got < n:
+                got += len(c.recv(1 << 20))
+            mbs = n / (time.monotonic() - t0) / 1e6
+        sys.stderr.write("[proxy %.0f MB/s each way] " % mbs)
+        self.assertGreater(mbs, 100)
+
+    def test_cut_and_reconnect(self):
+        c = self.connect()
+        c.sendall(b"ping")
+        self.assertEqual(_recv_exact(c, 4), b"ping")
+        self.px.wait_for(lambda p: p.connections == 1)
+        self.assertEqual(self.px.cut(), 1)
+        self.assertEqual(self.px.connections, 0)
+        _, how = _recv_until_closed(c)
+        self.assertEqual(how, "reset")
+        c.close()
+        with self.connect() as c2:
+            c2.sendall(b"again")
+            self.assertEqual(_recv_exact(c2, 5), b"again")
+        self.assertEqual(self.px.accepted, 2)
+        self.assertEqual(self.px.cuts, 1)
+
+    def test_stall_holds_then_releases(self):
+        c = self.connect()
+        c.sendall(b"a")
+        self.assertEqual(_recv_exact(c, 1), b"a")
+        self.px.stall()
+        up0 = self.px.bytes_up
+        c.sendall(b"held-1")
+        c2 = self.connect()                       # accepted, but stalled too
+        c2.sendall(b"held-2")
+        for s in (c, c2):
+            s.settimeout(0.4)
+            with self.assertRaises(socket.timeout):
+                s.recv(100)
+        self.assertEqual(self.px.bytes_up, up0)
+        self.assertEqual(self.px.connections, 2)
+        self.px.stall(False)
+        self.assertEqual(_recv_exact(c, 6), b"held-1")
+        self.assertEqual(_recv_exact(c2, 6), b"held-2")
+        # An EOF sent while stalled is held too, then passed on.
+        self.px.stall()
+        c.shutdown(socket.SHUT_WR)
+        c.settimeout(0.3)
+        with self.assertRaises(socket.timeout):
+            c.recv(1)
+        self.px.stall(False)
+        self.assertEqual(_recv_until_closed(c), (b"", "eof"))
+        c.close()
+        c2.close()
+
+    def test_refuse(self):
+        old = self.connect()
+        self.px.refuse()
+        self.assertEqual(self.connect_outcome(), "reset")   # accepted, then reset
+        old.sendall(b"still")                     # existing connection untouched
+        self.assertEqual(_recv_exact(old, 5), b"still")
+        self.px.refuse(True, how="close")
+        self.assertEqual(self.connect_outcome(), "eof")     # accepted, then closed
+        self.px.refuse(True, how="unlisten")
+        with self.assertRaises(ConnectionRefusedError):
+            self.connect()
+        self.px.refuse(False)
+        with self.connect() as c:
+            c.sendall(b"back")
+            self.assertEqual(_recv_exact(c, 4), b"back")
+        self.assertEqual(self.px.refused, 2)
+        old.close()
+
+    def test_rate_and_cut_after(self):
+        self.px.set_rate(50000)
+        with self.connect() as c:
+            t0 = time.monotonic()
+            c.sendall(b"r" * 25000)
+            self.assertEqual(len(_recv_exact(c, 25000)), 25000)
+            dt = time.monotonic() - t0
+        self.assertGreater(dt, 0.4)               # 25 kB at 50 kB/s, each way
+        self.assertLess(dt, 3.0)
+        self.px.set_rate(None)
+        # cut exactly after 1000 more bytes upstream; a plain close shows the cut point
+        up0 = self.px.bytes_up
+        self.px.cut_after(1000, direction="up", reset=False)
+        self.assertTrue(self.px.cut_pending)
+        with self.connect() as c:
+            c.sendall(os.urandom(5000))
+            got, how = _recv_until_closed(c)
+        self.assertEqual(self.px.bytes_up - up0, 1000)
+        self.assertLessEqual(len(got), 1000)
+        self.assertFalse(self.px.cut_pending)
+        self.assertEqual(self.px.cuts, 1)
+        self.assertEqual(self.px.connections, 0)
+        # one-shot: the next connection is not cut
+        with self.connect() as c:
+            c.sendall(b"z" * 3000)
+            self.assertEqual(len(_recv_exact(c, 3000)), 3000)
+        # reset=True (default) and direction "any"
+        self.px.cut_after(100)
+        with self.connect() as c:
+            c.sendall(b"y" * 500)
+            got, how = _recv_until_closed(c)
+        self.assertEqual(how, "reset")
+        self.assertEqual(self.px.cuts, 2)
+
+    def test_peer_through_proxy(self):
+        with fh.Prosody(muc=False, upload=False, proxy65=False) as p, \
+                fh.TcpProxy(p.host, p.c2s_port) as px:
+            p.register("paula", "pw")
+            peer = fh.Peer(p.jid("paula"), "pw", host=px.listen_host, port=px.port,
+                           resource="px")
+            self.assertEqual(px.connections, 1)
+            peer.send(peer.full_jid, "via proxy", id="px1")
+            self.assertEqual(peer.wait_for({"event": "message", "id": "px1"})["body"],
+                             "via proxy")
+            self.assertGreater(px.bytes_up, 0)
+            self.assertGreater(px.bytes_down, 0)
+            px.cut()
+            peer.wait_for("disconnected", timeout=10)
+            peer.kill()
+            again = fh.Peer(p.jid("paula"), "pw", host=px.listen_host, port=px.port)
+            again.quit()
+            self.assertEqual(px.accepted, 2)
 
 
 class DesktopTest(unittest.TestCase):
