@@ -13,6 +13,7 @@
 #include "flint-chat.h"
 #include "flint-error.h"
 #include "flint-history.h"
+#include "flint-jid.h"
 #include "flint-secrets.h"
 #include "flint-window.h"
 
@@ -42,7 +43,11 @@ enum
 
 static guint signals[N_SIGNALS];
 
-/* ---- command line provisioning ------------------------------------------ */
+/* ---- command line ------------------------------------------------------- */
+
+/* --send takes two values (ADDRESS TEXT); GOption parses one, so the text is
+ * taken from the remaining arguments in local_command_line. */
+static char *send_text;
 
 static char *
 read_password (const char *jid)
@@ -144,6 +149,103 @@ add_account_from_cli (GVariantDict *options)
   return 0;
 }
 
+static gboolean
+bus_name_has_owner (GDBusConnection *bus)
+{
+  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+    bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+    "NameHasOwner", g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(b)"),
+    G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  gboolean owned = FALSE;
+
+  if (reply)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+/* flint --send JID TEXT: hands TEXT to the running instance's chat module
+ * (which stores it, then sends it or keeps it pending until online) and
+ * exits. Without a running instance one is started, detached, first. */
+static int
+send_from_cli (GVariantDict *options)
+{
+  g_autofree const char **args = NULL;
+  g_autoptr (GDBusConnection) bus = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  GVariantBuilder params;
+
+  g_variant_dict_lookup (options, "send", "^a&s", &args);
+  /* The TEXT is the argument after --send's own value. */
+  if (args == NULL || g_strv_length ((char **) args) != 1 || send_text == NULL)
+    return fail_cli (_ ("Usage: flint --send ADDRESS TEXT"));
+  if (!flint_jid_is_valid (args[0]) || strchr (args[0], '@') == NULL)
+    return fail_cli (flint_error_describe (FLINT_ERROR_INVALID_JID));
+  if (*send_text == '\0')
+    return fail_cli (_ ("The message is empty."));
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (bus == NULL)
+    return fail_cli (error->message);
+
+  if (!bus_name_has_owner (bus))
+    {
+      /* Detached from the caller's terminal and pipes: a script waiting for
+       * our output must not wait for the whole instance to quit. */
+      g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+      const char *argv[] = { self_exe, NULL };
+      gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+      if (!g_spawn_async (NULL, (char **) argv, NULL,
+                          G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL |
+                            G_SPAWN_STDERR_TO_DEV_NULL,
+                          NULL, NULL, NULL, &error))
+        return fail_cli (error->message);
+      while (!bus_name_has_owner (bus))
+        {
+          if (g_get_monotonic_time () > deadline)
+            return fail_cli (_ ("Flint did not start in time."));
+          g_usleep (20 * 1000);
+        }
+    }
+
+  g_variant_builder_init (&params, G_VARIANT_TYPE ("av"));
+  g_variant_builder_add (&params, "v", g_variant_new ("(ss)", args[0], send_text));
+  /* A method call, not a signal: it returns once the instance has run the
+   * action, i.e. once the message is stored and handed to the session. */
+  reply = g_dbus_connection_call_sync (
+    bus, APP_ID, "/im/flint/Flint", "org.gtk.Actions", "Activate",
+    g_variant_new ("(sava{sv})", "send-message", &params, NULL), NULL,
+    G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
+  if (reply == NULL)
+    return fail_cli (error->message);
+  return 0;
+}
+
+/* Takes TEXT out of "--send ADDRESS TEXT" before GOption sees it. */
+static gboolean
+flint_application_local_command_line (GApplication *app,
+                                      char ***arguments,
+                                      int *exit_status)
+{
+  char **argv = *arguments;
+
+  for (guint i = 1; argv[i]; i++)
+    {
+      if (g_str_equal (argv[i], "--send") && argv[i + 1] && argv[i + 2])
+        {
+          g_free (send_text);
+          send_text = argv[i + 2];
+          /* shift the rest down over TEXT */
+          for (guint j = i + 2; argv[j]; j++)
+            argv[j] = argv[j + 1];
+          break;
+        }
+    }
+  return G_APPLICATION_CLASS (flint_application_parent_class)
+    ->local_command_line (app, arguments, exit_status);
+}
+
 static int
 flint_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
@@ -154,6 +256,8 @@ flint_application_handle_local_options (GApplication *app, GVariantDict *options
     }
   if (g_variant_dict_contains (options, "add-account"))
     return add_account_from_cli (options);
+  if (g_variant_dict_contains (options, "send"))
+    return send_from_cli (options);
   if (g_variant_dict_contains (options, "host") ||
       g_variant_dict_contains (options, "port") ||
       g_variant_dict_contains (options, "trust-cert-sha256"))
@@ -369,9 +473,36 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
                        (gssize) out->len, NULL);
 }
 
+/* app.send-message (ADDRESS, TEXT): used by flint --send; sends from the
+ * main account, or keeps the message pending until it is online. */
+static void
+send_message_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FlintApplication *self = user_data;
+  FlintSession *session = flint_application_get_main_session (self);
+  FlintChat *chat = NULL;
+  const char *to, *text;
+  g_autoptr (FlintMessageRecord) record = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &to, &text);
+  if (session)
+    chat = flint_application_get_chat (
+      self, flint_account_get_jid (flint_session_get_account (session)));
+  if (chat == NULL)
+    {
+      g_warning ("Cannot send a message: no account is set up");
+      return;
+    }
+  record = flint_chat_send (chat, to, text, &error);
+  if (record == NULL)
+    g_warning ("Cannot send a message: %s", error->message);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
   { "about", about_activated },
+  { "send-message", send_message_activated, "(ss)" },
 };
 
 /* ---- life cycle --------------------------------------------------------- */
@@ -509,6 +640,7 @@ flint_application_class_init (FlintApplicationClass *klass)
 
   object_class->finalize = flint_application_finalize;
   app_class->handle_local_options = flint_application_handle_local_options;
+  app_class->local_command_line = flint_application_local_command_line;
   app_class->startup = flint_application_startup;
   app_class->activate = flint_application_activate;
   app_class->shutdown = flint_application_shutdown;
@@ -532,6 +664,9 @@ flint_application_init (FlintApplication *self)
     { "trust-cert-sha256", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_ ("Trust the server certificate with this SHA-256 fingerprint"),
       N_ ("FINGERPRINT") },
+    { "send", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL,
+      N_ ("Send a message through the running Flint (starting it if needed), then exit"),
+      N_ ("ADDRESS TEXT") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and exit"), NULL },
     { NULL },
   };
