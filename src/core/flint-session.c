@@ -129,6 +129,7 @@ struct _FlintSession
   char *show;
   char *status;
   int priority;
+  xmpp_stanza_t *presence_extension;
 };
 
 G_DEFINE_FINAL_TYPE (FlintSession, flint_session, G_TYPE_OBJECT)
@@ -772,7 +773,27 @@ build_presence (FlintSession *self)
       xmpp_stanza_add_child_ex (child, text, 0);
       xmpp_stanza_add_child_ex (presence, child, 0);
     }
+  if (self->presence_extension)
+    xmpp_stanza_add_child_ex (presence, xmpp_stanza_copy (self->presence_extension), 0);
   return presence;
+}
+
+/* One child (XEP-0115 caps) carried by every presence we build; a change
+ * goes out at once when online. */
+void
+flint_session_set_presence_extension (FlintSession *self, xmpp_stanza_t *child)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+
+  g_clear_pointer (&self->presence_extension, xmpp_stanza_release);
+  if (child)
+    self->presence_extension = xmpp_stanza_copy (child);
+  if (child && self->state == FLINT_SESSION_ONLINE)
+    {
+      xmpp_stanza_t *presence = build_presence (self);
+      flint_session_send (self, presence);
+      xmpp_stanza_release (presence);
+    }
 }
 
 void
@@ -1479,6 +1500,7 @@ flint_session_finalize (GObject *object)
 
   flint_session_set_password (self, NULL);
   g_queue_clear_full (&self->outbox, stanza_release);
+  g_clear_pointer (&self->presence_extension, xmpp_stanza_release);
   g_clear_pointer (&self->handlers, g_ptr_array_unref);
   g_clear_pointer (&self->pending_iqs, g_hash_table_unref);
   g_hash_table_remove (ctx_sessions, self->ctx);

@@ -55,6 +55,7 @@ void flint_session_set_presence (FlintSession *self,
                                  const char *show,
                                  const char *status,
                                  int priority);
+void flint_session_set_presence_extension (FlintSession *self, xmpp_stanza_t *child);
 
 void flint_session_send (FlintSession *self, xmpp_stanza_t *stanza);
 void flint_session_send_iq (FlintSession *self,
