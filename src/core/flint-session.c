@@ -283,20 +283,24 @@ on_sockopt (xmpp_conn_t *conn, void *sock)
 static char *
 redact (const char *xml)
 {
-  static const char *const sasl_elements[] = { "<auth ", "<response", "<challenge",
-                                               "<success", NULL };
+  static const char *const sasl_elements[] = { "auth", "response", "challenge", "success",
+                                               NULL };
 
   for (guint i = 0; sasl_elements[i]; i++)
-    if (g_str_has_prefix (xml, sasl_elements[i]) && strstr (xml, NS_SASL))
-      {
-        const char *end = strchr (xml, '>');
-        g_autofree char *open =
-          end ? g_strndup (xml, (gsize) (end - xml)) : g_strdup (xml);
+    {
+      gsize len = strlen (sasl_elements[i]);
+      const char *end;
+      g_autofree char *open = NULL;
 
-        if (g_str_has_suffix (open, "/"))
-          return g_strconcat (open, ">", NULL);
-        return g_strconcat (open, ">[redacted]</", sasl_elements[i] + 1, ">", NULL);
-      }
+      if (xml[0] != '<' || strncmp (xml + 1, sasl_elements[i], len) != 0 ||
+          !strchr (" />", xml[len + 1]) || !strstr (xml, NS_SASL))
+        continue;
+      end = strchr (xml, '>');
+      open = end ? g_strndup (xml, (gsize) (end - xml)) : g_strdup (xml);
+      if (g_str_has_suffix (open, "/"))
+        return g_strconcat (open, ">", NULL);
+      return g_strconcat (open, ">[redacted]</", sasl_elements[i], ">", NULL);
+    }
   return NULL;
 }
 
@@ -1198,6 +1202,61 @@ network_available (FlintSession *self)
 }
 
 static void
+on_probe_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  FlintSession *self = lookup->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketConnection) connection =
+    g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  char *address = g_object_get_data (G_OBJECT (source), "flint-address");
+
+  if (!g_cancellable_is_cancelled (lookup->cancellable))
+    {
+      if (connection)
+        {
+          g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+          open_connection (self, address, lookup->port);
+        }
+      else
+        fail_attempt (self,
+                      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
+                        ? FLINT_ERROR_CONNECTION_REFUSED
+                        : FLINT_ERROR_NETWORK,
+                      FALSE);
+    }
+  lookup_free (lookup);
+}
+
+/* libstrophe 0.12 moves the XEP-0198 resumption id along at every
+ * connection attempt, so a single failed attempt while the server is still
+ * down loses the chance to resume. While we hold resumable state, a plain
+ * TCP connect first checks that the server answers. */
+static void
+connect_when_reachable (FlintSession *self, const char *address, guint port)
+{
+  g_autoptr (GSocketClient) client = NULL;
+  g_autoptr (GSocketAddress) target = NULL;
+
+  if (self->sm_state == NULL)
+    {
+      open_connection (self, address, port);
+      return;
+    }
+  target = g_inet_socket_address_new_from_string (address, port);
+  if (target == NULL)
+    {
+      open_connection (self, address, port);
+      return;
+    }
+  client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, 10);
+  g_object_set_data_full (G_OBJECT (client), "flint-address", g_strdup (address), g_free);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (target), self->cancellable,
+                                 on_probe_connected, lookup_new (self, port));
+}
+
+static void
 on_host_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Lookup *lookup = user_data;
@@ -1211,7 +1270,7 @@ on_host_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
       if (addresses)
         {
           g_autofree char *address = g_inet_address_to_string (addresses->data);
-          open_connection (self, address, lookup->port);
+          connect_when_reachable (self, address, lookup->port);
         }
       else
         fail_attempt (self, FLINT_ERROR_HOST_NOT_FOUND, network_available (self));
@@ -1229,7 +1288,7 @@ resolve_host (FlintSession *self, const char *host, guint port)
    * keeps the main loop free and hands it an address literal. */
   if (g_hostname_is_ip_address (host))
     {
-      open_connection (self, host, port);
+      connect_when_reachable (self, host, port);
       return;
     }
   resolver = g_resolver_get_default ();
