@@ -29,6 +29,7 @@ struct _FlintApplication
   GHashTable *unread;        /* "account jid" -> count */
   gboolean secrets_available;
   gboolean started;
+  gboolean first_activation_done;
   guint present_id;
   gulong present_handler;
 };
@@ -405,13 +406,14 @@ notify_message (FlintApplication *self, const FlintMessageRecord *record)
                                           record->conversation);
   if (name == NULL)
     name = g_strdup (record->conversation);
-  preview = g_utf8_substring (record->body, 0, MIN (g_utf8_strlen (record->body, -1), 200));
+  preview =
+    g_utf8_substring (record->body, 0, MIN (g_utf8_strlen (record->body, -1), 200));
 
   notification = g_notification_new (name);
   g_notification_set_body (notification, preview);
   g_notification_set_category (notification, "im.received");
   g_notification_set_default_action_and_target (notification, "app.open-chat", "s",
-                                                 record->conversation);
+                                                record->conversation);
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
@@ -653,17 +655,17 @@ open_chat_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     return;
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
     if (FLINT_IS_WINDOW (l->data) &&
-        flint_window_has_chat (FLINT_WINDOW (l->data),
-                               flint_account_get_jid (flint_session_get_account (session)),
-                               jid))
+        flint_window_has_chat (
+          FLINT_WINDOW (l->data),
+          flint_account_get_jid (flint_session_get_account (session)), jid))
       window = l->data;
   if (window == NULL)
     window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
     window = GTK_WINDOW (flint_window_new (self));
   flint_window_open_chat (FLINT_WINDOW (window),
-                          flint_account_get_jid (flint_session_get_account (session)), jid,
-                          TRUE);
+                          flint_account_get_jid (flint_session_get_account (session)),
+                          jid, TRUE);
   gtk_window_present (window);
 }
 
@@ -683,6 +685,22 @@ flint_application_startup (GApplication *app)
   g_autoptr (GError) error = NULL;
   const char *quit_accels[] = { "<Control>q", NULL };
 
+  /* Accounts, history and sign-in come before GTK's own start-up (display,
+   * theme, settings): the password lookup and the connection then run while
+   * GTK initialises. */
+  if (!flint_account_store_load (self->accounts, &error))
+    g_warning ("%s", error->message);
+  g_clear_error (&error);
+
+  /* A damaged store is backed up and replaced by flint_history_open(); the
+   * window tells the user. */
+  self->history = flint_history_open (NULL, &error);
+  if (self->history == NULL)
+    g_warning ("History unavailable: %s", error->message);
+
+  self->started = TRUE;
+  start_enabled_accounts (self);
+
   G_APPLICATION_CLASS (flint_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
@@ -693,16 +711,6 @@ flint_application_startup (GApplication *app)
       const GActionEntry test_actions[] = { { "test-dump", test_dump_activated, "s" } };
       g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions, 1, app);
     }
-
-  if (!flint_account_store_load (self->accounts, &error))
-    g_warning ("%s", error->message);
-  g_clear_error (&error);
-
-  /* A damaged store is backed up and replaced by flint_history_open(); the
-   * window tells the user. */
-  self->history = flint_history_open (NULL, &error);
-  if (self->history == NULL)
-    g_warning ("History unavailable: %s", error->message);
 }
 
 static void
@@ -748,10 +756,9 @@ flint_application_activate (GApplication *app)
   FlintApplication *self = FLINT_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
-  if (!self->started)
+  if (!self->first_activation_done)
     {
-      self->started = TRUE;
-      start_enabled_accounts (self);
+      self->first_activation_done = TRUE;
       /* Realizing the first window (GL set-up, first frame) holds the main
        * loop for a good part of a second on slow machines, which would stall
        * the handshake behind it. Sign-in usually finishes sooner, so show the
