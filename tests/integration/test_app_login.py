@@ -83,6 +83,25 @@ class AppLoginTest(unittest.TestCase):
         self.assertNotIn(PASSWORD, self.app.log_text())
         bob.quit()
 
+    def test_no_keyring_at_sign_in_asks_for_the_password(self):
+        # An account set up earlier, but this session has no Secret Service.
+        desktop = fh.Desktop(keyring=False).start()
+        self.addCleanup(desktop._cleanup)
+        app = FlintApp(desktop)
+        self.addCleanup(app.stop)
+        os.makedirs(app.config_dir, exist_ok=True)
+        with open(os.path.join(app.config_dir, "accounts.conf"), "w") as f:
+            f.write("[account %s]\nhost=127.0.0.1\nport=%d\ntrusted-cert-sha256=%s\n"
+                    % (self.prosody.jid("alice"), self.prosody.c2s_port,
+                       self.prosody.cert_sha256))
+        app.start()
+        dump = app.wait_for(lambda d: d.get("error_code") == "12", timeout=30)
+        self.assertEqual(dump["state"], "disconnected")
+        self.assertIn("No password is stored", dump["error"])
+        desktop.wait_for_window("Flint", timeout=10)
+        time.sleep(0.5)
+        desktop.screenshot("login-no-keyring.png")
+
     def test_wrong_password_is_shown(self):
         self.app.add_account(self.prosody, "alice", "not-the-password")
         self.app.start()
