@@ -25,6 +25,9 @@ struct _FlintApplication
   FlintHistory *history;
   GHashTable *sessions;
   GHashTable *chats;
+  GHashTable *rosters;
+  GHashTable *conversations; /* "account jid" -> FlintConversation */
+  GHashTable *unread;        /* "account jid" -> count */
   gboolean secrets_available;
   gboolean started;
   gboolean first_activation_done;
@@ -39,6 +42,7 @@ G_DEFINE_FINAL_TYPE (FlintApplication, flint_application, ADW_TYPE_APPLICATION)
 enum
 {
   SIGNAL_SESSION_ADDED,
+  SIGNAL_UNREAD_CHANGED,
   N_SIGNALS
 };
 
@@ -304,6 +308,129 @@ on_session_online (FlintSession *session, gboolean resumed, FlintApplication *se
   g_object_set_data (G_OBJECT (session), "flint-resumed", GINT_TO_POINTER (resumed));
 }
 
+/* ---- conversations, unread counts, notifications ------------------------- */
+
+static char *
+conversation_key (const char *account, const char *jid)
+{
+  g_autofree char *a = flint_jid_bare (account);
+  g_autofree char *j = flint_jid_bare (jid);
+
+  return g_strdup_printf ("%s %s", a, j);
+}
+
+FlintConversation *
+flint_application_get_conversation (FlintApplication *self,
+                                    const char *account,
+                                    const char *jid)
+{
+  g_autofree char *key = conversation_key (account, jid);
+  FlintConversation *conversation = g_hash_table_lookup (self->conversations, key);
+
+  if (conversation == NULL && self->history)
+    {
+      conversation = flint_conversation_new (
+        self->history, flint_application_get_chat (self, account), account, jid);
+      g_hash_table_insert (self->conversations, g_steal_pointer (&key), conversation);
+    }
+  return conversation;
+}
+
+guint
+flint_application_get_unread (FlintApplication *self,
+                              const char *account,
+                              const char *jid)
+{
+  g_autofree char *key = conversation_key (account, jid);
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->unread, key));
+}
+
+guint
+flint_application_get_total_unread (FlintApplication *self)
+{
+  GHashTableIter iter;
+  gpointer count;
+  guint total = 0;
+
+  g_hash_table_iter_init (&iter, self->unread);
+  while (g_hash_table_iter_next (&iter, NULL, &count))
+    total += GPOINTER_TO_UINT (count);
+  return total;
+}
+
+static void
+set_unread (FlintApplication *self, const char *account, const char *jid, guint count)
+{
+  g_autofree char *key = conversation_key (account, jid);
+
+  if (GPOINTER_TO_UINT (g_hash_table_lookup (self->unread, key)) == count)
+    return;
+  if (count)
+    g_hash_table_insert (self->unread, g_steal_pointer (&key), GUINT_TO_POINTER (count));
+  else
+    g_hash_table_remove (self->unread, key);
+  g_signal_emit (self, signals[SIGNAL_UNREAD_CHANGED], 0, account, jid);
+}
+
+void
+flint_application_mark_read (FlintApplication *self, const char *account, const char *jid)
+{
+  g_autofree char *id = g_strdup_printf ("message %s", jid);
+
+  set_unread (self, account, jid, 0);
+  g_application_withdraw_notification (G_APPLICATION (self), id);
+}
+
+/* Whether a window shows this conversation to the user right now. */
+static gboolean
+chat_is_seen (FlintApplication *self, const char *account, const char *jid)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (FLINT_IS_WINDOW (l->data) &&
+        flint_window_is_showing_chat (FLINT_WINDOW (l->data), account, jid))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+notify_message (FlintApplication *self, const FlintMessageRecord *record)
+{
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char *id = g_strdup_printf ("message %s", record->conversation);
+  g_autofree char *name = NULL;
+  g_autofree char *preview = NULL;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (FLINT_IS_WINDOW (window))
+    name = flint_window_get_display_name (FLINT_WINDOW (window), record->account,
+                                          record->conversation);
+  if (name == NULL)
+    name = g_strdup (record->conversation);
+  preview =
+    g_utf8_substring (record->body, 0, MIN (g_utf8_strlen (record->body, -1), 200));
+
+  notification = g_notification_new (name);
+  g_notification_set_body (notification, preview);
+  g_notification_set_category (notification, "im.received");
+  g_notification_set_default_action_and_target (notification, "app.open-chat", "s",
+                                                record->conversation);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+on_message_stored (FlintChat *chat, FlintMessageRecord *record, FlintApplication *self)
+{
+  if (record->kind != FLINT_MESSAGE_KIND_CHAT ||
+      record->direction != FLINT_DIRECTION_INCOMING || record->body == NULL ||
+      chat_is_seen (self, record->account, record->conversation))
+    return;
+  set_unread (self, record->account, record->conversation,
+              flint_application_get_unread (self, record->account, record->conversation) +
+                1);
+  notify_message (self, record);
+}
+
 FlintSession *
 flint_application_start_account (FlintApplication *self,
                                  FlintAccount *account,
@@ -317,9 +444,16 @@ flint_application_start_account (FlintApplication *self,
       session = flint_session_new (account);
       g_hash_table_insert (self->sessions, g_strdup (flint_account_get_jid (account)),
                            session);
+      g_hash_table_insert (self->rosters, g_strdup (flint_account_get_jid (account)),
+                           flint_roster_new (session));
       if (self->history)
-        g_hash_table_insert (self->chats, g_strdup (flint_account_get_jid (account)),
-                             flint_chat_new (session, self->history));
+        {
+          FlintChat *chat = flint_chat_new (session, self->history);
+
+          g_hash_table_insert (self->chats, g_strdup (flint_account_get_jid (account)),
+                               chat);
+          g_signal_connect (chat, "message-stored", G_CALLBACK (on_message_stored), self);
+        }
       g_signal_connect (session, "online", G_CALLBACK (on_session_online), self);
       g_signal_emit (self, signals[SIGNAL_SESSION_ADDED], 0, session);
     }
@@ -391,6 +525,12 @@ FlintChat *
 flint_application_get_chat (FlintApplication *self, const char *jid)
 {
   return g_hash_table_lookup (self->chats, jid);
+}
+
+FlintRoster *
+flint_application_get_roster (FlintApplication *self, const char *account_jid)
+{
+  return g_hash_table_lookup (self->rosters, account_jid);
 }
 
 FlintHistory *
@@ -480,6 +620,10 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
                  g_object_get_data (G_OBJECT (session), "flint-resumed") ? "1" : "0");
   json_member (out, "error_code", code);
   json_member (out, "error", error ? error->message : NULL);
+  g_string_append_printf (out, ", \"unread_total\": %u",
+                          flint_application_get_total_unread (self));
+  if (FLINT_IS_WINDOW (window))
+    flint_window_describe_json (FLINT_WINDOW (window), out);
   g_string_append (out, "}\n");
   g_file_set_contents (g_variant_get_string (parameter, NULL), out->str,
                        (gssize) out->len, NULL);
@@ -511,8 +655,45 @@ send_message_activated (GSimpleAction *action, GVariant *parameter, gpointer use
     g_warning ("Cannot send a message: %s", error->message);
 }
 
+/* The default action of message notifications, and a way in for tests. */
+static void
+open_chat_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FlintApplication *self = user_data;
+  FlintSession *session = flint_application_get_main_session (self);
+  GtkWindow *window = NULL;
+  const char *jid = g_variant_get_string (parameter, NULL);
+
+  if (session == NULL || !flint_jid_is_valid (jid))
+    return;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (FLINT_IS_WINDOW (l->data) &&
+        flint_window_has_chat (
+          FLINT_WINDOW (l->data),
+          flint_account_get_jid (flint_session_get_account (session)), jid))
+      window = l->data;
+  if (window == NULL)
+    window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    window = GTK_WINDOW (flint_window_new (self));
+  flint_window_open_chat (FLINT_WINDOW (window),
+                          flint_account_get_jid (flint_session_get_account (session)),
+                          jid, TRUE);
+  gtk_window_present (window);
+}
+
+static void
+test_send_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  if (window)
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.send", parameter);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
+  { "open-chat", open_chat_activated, "s" },
   { "about", about_activated },
   { "send-message", send_message_activated, "(ss)" },
 };
@@ -549,8 +730,12 @@ flint_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
     {
-      const GActionEntry test_actions[] = { { "test-dump", test_dump_activated, "s" } };
-      g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions, 1, app);
+      const GActionEntry test_actions[] = {
+        { "test-dump", test_dump_activated, "s" },
+        { "test-send", test_send_activated, "s" },
+      };
+      g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
+                                       G_N_ELEMENTS (test_actions), app);
     }
 }
 
@@ -642,7 +827,10 @@ flint_application_finalize (GObject *object)
 {
   FlintApplication *self = FLINT_APPLICATION (object);
 
+  g_clear_pointer (&self->conversations, g_hash_table_unref);
+  g_clear_pointer (&self->unread, g_hash_table_unref);
   g_clear_pointer (&self->chats, g_hash_table_unref);
+  g_clear_pointer (&self->rosters, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_object (&self->history);
   g_clear_object (&self->accounts);
@@ -662,6 +850,9 @@ flint_application_class_init (FlintApplicationClass *klass)
   app_class->activate = flint_application_activate;
   app_class->shutdown = flint_application_shutdown;
 
+  signals[SIGNAL_UNREAD_CHANGED] =
+    g_signal_new ("unread-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   signals[SIGNAL_SESSION_ADDED] =
     g_signal_new ("session-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, FLINT_TYPE_SESSION);
@@ -692,6 +883,10 @@ flint_application_init (FlintApplication *self)
   self->sessions =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->chats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->rosters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->conversations =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->unread = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->secrets_available = TRUE;
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),

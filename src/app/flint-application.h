@@ -4,9 +4,9 @@
 
 #include "flint-account-store.h"
 #include "flint-chat.h"
+#include "flint-conversation.h"
 #include "flint-history.h"
-#include "flint-chat.h"
-#include "flint-history.h"
+#include "flint-roster.h"
 #include "flint-session.h"
 
 G_BEGIN_DECLS
@@ -26,5 +26,21 @@ FlintSession *flint_application_start_account (FlintApplication *self,
 gboolean flint_application_get_secrets_available (FlintApplication *self);
 FlintChat *flint_application_get_chat (FlintApplication *self, const char *jid);
 FlintHistory *flint_application_get_history (FlintApplication *self);
+FlintRoster *flint_application_get_roster (FlintApplication *self,
+                                           const char *account_jid);
+
+/* One FlintConversation per account and peer, shared by all windows. */
+FlintConversation *flint_application_get_conversation (FlintApplication *self,
+                                                       const char *account,
+                                                       const char *jid);
+/* Incoming messages nobody has looked at yet; "unread-changed" (account,
+ * jid) says when a count changes. */
+guint flint_application_get_unread (FlintApplication *self,
+                                    const char *account,
+                                    const char *jid);
+guint flint_application_get_total_unread (FlintApplication *self);
+void flint_application_mark_read (FlintApplication *self,
+                                  const char *account,
+                                  const char *jid);
 
 G_END_DECLS

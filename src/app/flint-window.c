@@ -6,7 +6,12 @@
 #include <string.h>
 
 #include "flint-account-dialog.h"
+#include "flint-add-contact-dialog.h"
+#include "flint-chat-page.h"
+#include "flint-contact-row.h"
 #include "flint-error.h"
+#include "flint-jid.h"
+#include "flint-roster-view.h"
 #include "flint-window.h"
 
 struct _FlintWindow
@@ -19,8 +24,25 @@ struct _FlintWindow
   gulong error_handler;
   gulong cert_handler;
 
+  FlintRoster *roster;
+  gboolean restoring;
+  int drag_start_width;
+
   AdwToastOverlay *toasts;
+  AdwLeaflet *leaflet;
+  GtkWidget *sidebar;
+  GtkWidget *pane_separator;
+  GtkWidget *content;
   AdwWindowTitle *window_title;
+  AdwWindowTitle *chat_title;
+  AdwAvatar *own_avatar;
+  GtkWidget *own_presence;
+  GtkRevealer *connection_revealer;
+  GtkSpinner *bar_spinner;
+  GtkLabel *bar_label;
+  GtkWidget *bar_button;
+  FlintRosterView *roster_view;
+  AdwTabView *tab_view;
   GtkStack *stack;
   AdwStatusPage *status_page;
   GtkSpinner *spinner;
@@ -46,6 +68,18 @@ error_is (FlintSession *session, FlintErrorCode code)
 }
 
 static void
+update_content (FlintWindow *self)
+{
+  const char *page;
+
+  if (adw_tab_view_get_n_pages (self->tab_view) > 0)
+    page = "chat";
+  else
+    page = self->session ? "status" : "welcome";
+  gtk_stack_set_visible_child_name (self->stack, page);
+}
+
+static void
 update (FlintWindow *self)
 {
   FlintSession *session = self->session;
@@ -53,15 +87,20 @@ update (FlintWindow *self)
   const char *icon = NULL, *title = NULL;
   g_autofree char *description = NULL;
   gboolean busy = FALSE, retry = FALSE;
+  FlintSessionState state;
 
+  gtk_widget_set_visible (self->sidebar, session != NULL);
+  gtk_widget_set_visible (self->pane_separator, session != NULL);
   if (session == NULL)
     {
-      gtk_stack_set_visible_child_name (self->stack, "welcome");
       adw_window_title_set_subtitle (self->window_title, NULL);
+      gtk_revealer_set_reveal_child (self->connection_revealer, FALSE);
+      update_content (self);
       return;
     }
 
-  switch (flint_session_get_state (session))
+  state = flint_session_get_state (session);
+  switch (state)
     {
       case FLINT_SESSION_CONNECTING:
         icon = "network-transmit-receive-symbolic";
@@ -93,7 +132,7 @@ update (FlintWindow *self)
                 !error_is (session, FLINT_ERROR_TLS_UNTRUSTED);
         break;
     }
-  if (error && flint_session_get_state (session) != FLINT_SESSION_ONLINE)
+  if (error && state != FLINT_SESSION_ONLINE)
     description = g_strdup (error->message);
 
   adw_status_page_set_icon_name (self->status_page, icon);
@@ -108,7 +147,16 @@ update (FlintWindow *self)
   gtk_widget_set_visible (self->certificate_button,
                           error_is (session, FLINT_ERROR_TLS_UNTRUSTED) &&
                             flint_session_get_certificate (session));
-  gtk_stack_set_visible_child_name (self->stack, "status");
+
+  /* The roster pane keeps the connection state in view while chatting. */
+  gtk_revealer_set_reveal_child (self->connection_revealer,
+                                 state != FLINT_SESSION_ONLINE);
+  gtk_label_set_text (self->bar_label, title);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->bar_label), description);
+  gtk_widget_set_visible (GTK_WIDGET (self->bar_spinner), busy);
+  gtk_spinner_set_spinning (self->bar_spinner, busy);
+  gtk_widget_set_visible (self->bar_button, retry);
+  update_content (self);
 
   adw_window_title_set_subtitle (
     self->window_title, flint_account_get_jid (flint_session_get_account (session)));
@@ -213,12 +261,419 @@ on_certificate_failed (FlintSession *session,
   flint_window_show_certificate (self, certificate);
 }
 
+/* ---- own presence ------------------------------------------------------ */
+
+static void
+apply_presence (FlintWindow *self)
+{
+  g_autofree char *show = g_settings_get_string (self->settings, "presence");
+  g_autofree char *status = g_settings_get_string (self->settings, "status-message");
+  FlintPresence presence;
+
+  if (g_strcmp0 (show, "offline") == 0)
+    presence = FLINT_PRESENCE_OFFLINE;
+  else
+    presence = flint_presence_from_show (show);
+  for (guint i = FLINT_PRESENCE_OFFLINE; i <= FLINT_PRESENCE_CHAT; i++)
+    gtk_widget_remove_css_class (self->own_presence, flint_presence_css_class (i));
+  gtk_widget_add_css_class (self->own_presence, flint_presence_css_class (presence));
+  gtk_widget_set_tooltip_text (
+    GTK_WIDGET (gtk_widget_get_parent (gtk_widget_get_parent (self->own_presence))),
+    *status ? status : flint_presence_label (presence));
+
+  if (self->session == NULL)
+    return;
+  flint_session_set_presence (self->session, flint_presence_to_show (presence),
+                              *status ? status : NULL, 0);
+}
+
+static void
+on_presence_changed (GSettings *settings, const char *key, FlintWindow *self)
+{
+  g_autofree char *show = g_settings_get_string (settings, "presence");
+
+  apply_presence (self);
+  if (self->session == NULL)
+    return;
+  /* Offline is a choice: sign off, and sign in again on any other status. */
+  if (g_strcmp0 (show, "offline") == 0)
+    {
+      if (flint_session_get_state (self->session) != FLINT_SESSION_DISCONNECTED)
+        flint_session_disconnect (self->session);
+    }
+  else if (flint_session_get_state (self->session) == FLINT_SESSION_DISCONNECTED &&
+           g_strcmp0 (key, "presence") == 0)
+    flint_session_connect (self->session);
+}
+
+static void
+on_status_response (AdwMessageDialog *dialog, const char *response, FlintWindow *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+
+  if (g_strcmp0 (response, "set") == 0)
+    g_settings_set_string (self->settings, "status-message",
+                           gtk_editable_get_text (entry));
+  else if (g_strcmp0 (response, "clear") == 0)
+    g_settings_set_string (self->settings, "status-message", "");
+}
+
+static void
+status_message_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  g_autofree char *status = g_settings_get_string (self->settings, "status-message");
+  GtkWidget *dialog =
+    adw_message_dialog_new (GTK_WINDOW (self), _ ("Status Message"),
+                            _ ("Your contacts see it next to your name."));
+  GtkWidget *entry = gtk_entry_new ();
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), status);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _ ("In a meeting until 3"));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"),
+                                    "clear", _ ("C_lear"), "set", _ ("_Set"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "set",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "set");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_status_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- chat tabs ----------------------------------------------------------- */
+
+static FlintChatPage *
+page_chat (AdwTabPage *page)
+{
+  return FLINT_CHAT_PAGE (adw_tab_page_get_child (page));
+}
+
+static AdwTabPage *
+find_page (FlintWindow *self, const char *account, const char *jid)
+{
+  guint n = adw_tab_view_get_n_pages (self->tab_view);
+
+  for (guint i = 0; i < n; i++)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, (int) i);
+      FlintChatPage *chat = page_chat (page);
+
+      if (flint_jid_equal_bare (flint_chat_page_get_account (chat), account) &&
+          flint_jid_equal_bare (flint_chat_page_get_jid (chat), jid))
+        return page;
+    }
+  return NULL;
+}
+
+static FlintContact *
+lookup_contact (FlintWindow *self, const char *account, const char *jid)
+{
+  FlintRoster *roster = flint_application_get_roster (get_app (self), account);
+
+  return roster ? flint_roster_lookup (roster, jid) : NULL;
+}
+
+char *
+flint_window_get_display_name (FlintWindow *self, const char *account, const char *jid)
+{
+  FlintContact *contact = lookup_contact (self, account, jid);
+
+  return contact ? g_strdup (flint_contact_get_display_name (contact)) : NULL;
+}
+
+/* Title with the unread count, attention and the typing indicator. */
+static void
+update_tab (FlintWindow *self, AdwTabPage *page)
+{
+  FlintChatPage *chat = page_chat (page);
+  guint unread = flint_application_get_unread (
+    get_app (self), flint_chat_page_get_account (chat), flint_chat_page_get_jid (chat));
+  g_autofree char *title = NULL;
+  gboolean typing = flint_chat_page_get_typing (chat);
+
+  if (unread)
+    title = g_strdup_printf ("(%u) %s", unread, flint_chat_page_get_title (chat));
+  else
+    title = g_strdup (flint_chat_page_get_title (chat));
+  adw_tab_page_set_title (page, title);
+  adw_tab_page_set_tooltip (page, flint_chat_page_get_jid (chat));
+  adw_tab_page_set_needs_attention (page, unread > 0);
+  if (typing)
+    {
+      g_autoptr (GIcon) icon = g_themed_icon_new ("document-edit-symbolic");
+      adw_tab_page_set_indicator_icon (page, icon);
+      adw_tab_page_set_indicator_tooltip (page, _ ("Typing…"));
+    }
+  else
+    adw_tab_page_set_indicator_icon (page, NULL);
+}
+
+static void
+update_header (FlintWindow *self)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+  FlintChatPage *chat = page ? page_chat (page) : NULL;
+  FlintContact *contact = NULL;
+  const char *subtitle = NULL;
+
+  if (chat == NULL)
+    {
+      adw_window_title_set_title (self->chat_title, NULL);
+      adw_window_title_set_subtitle (self->chat_title, NULL);
+      return;
+    }
+  contact = lookup_contact (self, flint_chat_page_get_account (chat),
+                            flint_chat_page_get_jid (chat));
+  if (flint_chat_page_get_typing (chat))
+    subtitle = _ ("typing…");
+  else if (contact)
+    subtitle = flint_contact_get_status (contact) && *flint_contact_get_status (contact)
+                 ? flint_contact_get_status (contact)
+                 : flint_presence_label (flint_contact_get_presence (contact));
+  adw_window_title_set_title (self->chat_title, flint_chat_page_get_title (chat));
+  adw_window_title_set_subtitle (self->chat_title, subtitle);
+}
+
+static void
+update_title (FlintWindow *self)
+{
+  guint total = flint_application_get_total_unread (get_app (self));
+  g_autofree char *title = NULL;
+
+  if (total)
+    /* TRANSLATORS: the window title with the number of unread messages */
+    title = g_strdup_printf (_ ("(%u) Flint"), total);
+  gtk_window_set_title (GTK_WINDOW (self), title ? title : _ ("Flint"));
+}
+
+static gboolean
+content_visible (FlintWindow *self)
+{
+  return !adw_leaflet_get_folded (self->leaflet) ||
+         adw_leaflet_get_visible_child (self->leaflet) == self->content;
+}
+
+gboolean
+flint_window_is_showing_chat (FlintWindow *self, const char *account, const char *jid)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  return page && gtk_window_is_active (GTK_WINDOW (self)) && content_visible (self) &&
+         flint_jid_equal_bare (flint_chat_page_get_account (page_chat (page)), account) &&
+         flint_jid_equal_bare (flint_chat_page_get_jid (page_chat (page)), jid);
+}
+
+gboolean
+flint_window_has_chat (FlintWindow *self, const char *account, const char *jid)
+{
+  return find_page (self, account, jid) != NULL;
+}
+
+/* The selected tab of the focused window is read as it arrives. */
+static void
+update_active (FlintWindow *self)
+{
+  AdwTabPage *selected = adw_tab_view_get_selected_page (self->tab_view);
+  gboolean seen = gtk_window_is_active (GTK_WINDOW (self)) && content_visible (self);
+  guint n = adw_tab_view_get_n_pages (self->tab_view);
+
+  for (guint i = 0; i < n; i++)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, (int) i);
+      FlintChatPage *chat = page_chat (page);
+      gboolean active = seen && page == selected;
+
+      flint_chat_page_set_active (chat, active);
+      if (active)
+        flint_application_mark_read (get_app (self), flint_chat_page_get_account (chat),
+                                     flint_chat_page_get_jid (chat));
+    }
+}
+
+static void
+save_tabs (FlintWindow *self)
+{
+  GVariantBuilder builder;
+  guint n = adw_tab_view_get_n_pages (self->tab_view);
+
+  /* Only the first window's tabs come back at the next start. */
+  if (self->restoring ||
+      gtk_application_get_windows (GTK_APPLICATION (get_app (self)))->data != self)
+    return;
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
+  for (guint i = 0; i < n; i++)
+    {
+      FlintChatPage *chat =
+        page_chat (adw_tab_view_get_nth_page (self->tab_view, (int) i));
+
+      g_variant_builder_add (&builder, "(ss)", flint_chat_page_get_account (chat),
+                             flint_chat_page_get_jid (chat));
+    }
+  g_settings_set_value (self->settings, "open-chats", g_variant_builder_end (&builder));
+}
+
+static void
+on_chat_notify (FlintChatPage *chat, GParamSpec *pspec, FlintWindow *self)
+{
+  AdwTabPage *page = adw_tab_view_get_page (self->tab_view, GTK_WIDGET (chat));
+
+  if (page == NULL)
+    return;
+  update_tab (self, page);
+  if (page == adw_tab_view_get_selected_page (self->tab_view))
+    update_header (self);
+}
+
+static void
+on_page_attached (AdwTabView *view, AdwTabPage *page, int position, FlintWindow *self)
+{
+  FlintChatPage *chat = page_chat (page);
+
+  g_signal_connect_object (chat, "notify::title", G_CALLBACK (on_chat_notify), self, 0);
+  g_signal_connect_object (chat, "notify::typing", G_CALLBACK (on_chat_notify), self, 0);
+  update_tab (self, page);
+  update_content (self);
+  save_tabs (self);
+}
+
+static void
+on_page_detached (AdwTabView *view, AdwTabPage *page, int position, FlintWindow *self)
+{
+  FlintChatPage *chat = page_chat (page);
+
+  g_signal_handlers_disconnect_by_data (chat, self);
+  flint_chat_page_set_active (chat, FALSE);
+  update_content (self);
+  save_tabs (self);
+  update_header (self);
+}
+
+static void
+on_selected_page (AdwTabView *view, GParamSpec *pspec, FlintWindow *self)
+{
+  update_header (self);
+  update_active (self);
+}
+
+static AdwTabView *
+on_create_window (AdwTabView *view, FlintWindow *self)
+{
+  FlintWindow *window = flint_window_new (get_app (self));
+
+  gtk_window_present (GTK_WINDOW (window));
+  return window->tab_view;
+}
+
+static void
+bind_title (FlintWindow *self, FlintChatPage *chat)
+{
+  FlintContact *contact = lookup_contact (self, flint_chat_page_get_account (chat),
+                                          flint_chat_page_get_jid (chat));
+
+  if (contact)
+    g_object_bind_property (contact, "display-name", chat, "title",
+                            G_BINDING_SYNC_CREATE);
+}
+
+void
+flint_window_open_chat (FlintWindow *self,
+                        const char *account,
+                        const char *jid,
+                        gboolean select)
+{
+  FlintApplication *app = get_app (self);
+  AdwTabPage *page = find_page (self, account, jid);
+  FlintConversation *conversation;
+  FlintChat *chat;
+  FlintChatPage *chat_page;
+
+  if (page == NULL)
+    {
+      g_autofree char *bare = flint_jid_bare (jid);
+
+      conversation = flint_application_get_conversation (app, account, bare);
+      chat = flint_application_get_chat (app, account);
+      if (conversation == NULL || chat == NULL)
+        {
+          flint_window_add_toast (self, flint_error_describe (FLINT_ERROR_DATABASE));
+          return;
+        }
+      chat_page = flint_chat_page_new (chat, conversation);
+      bind_title (self, chat_page);
+      page = adw_tab_view_append (self->tab_view, GTK_WIDGET (chat_page));
+    }
+  if (select)
+    {
+      adw_tab_view_set_selected_page (self->tab_view, page);
+      adw_leaflet_set_visible_child (self->leaflet, self->content);
+      /* Opening a chat is reading it, focused window or not. */
+      flint_application_mark_read (app, account, jid);
+      flint_chat_page_focus_composer (page_chat (page));
+    }
+}
+
+static void
+on_contact_activated (FlintWindow *self, const char *jid)
+{
+  if (self->session)
+    flint_window_open_chat (
+      self, flint_account_get_jid (flint_session_get_account (self->session)), jid, TRUE);
+}
+
+static void
+restore_tabs (FlintWindow *self)
+{
+  g_autoptr (GVariant) tabs = g_settings_get_value (self->settings, "open-chats");
+  GVariantIter iter;
+  const char *account, *jid;
+
+  self->restoring = TRUE;
+  g_variant_iter_init (&iter, tabs);
+  while (g_variant_iter_next (&iter, "(&s&s)", &account, &jid))
+    if (flint_application_get_session (get_app (self), account))
+      flint_window_open_chat (self, account, jid, FALSE);
+  self->restoring = FALSE;
+}
+
+/* ---- unread ------------------------------------------------------------- */
+
+static void
+on_unread_changed (FlintApplication *app,
+                   const char *account,
+                   const char *jid,
+                   FlintWindow *self)
+{
+  AdwTabPage *page = find_page (self, account, jid);
+  FlintContact *contact = lookup_contact (self, account, jid);
+
+  if (page)
+    update_tab (self, page);
+  if (contact)
+    flint_contact_set_unread (contact, flint_application_get_unread (app, account, jid));
+  update_title (self);
+}
+
 /* ---- session binding ---------------------------------------------------- */
 
 static void
 on_session_changed (FlintSession *session, GParamSpec *pspec, FlintWindow *self)
 {
   update (self);
+}
+
+static void
+on_subscription_request (FlintRoster *roster,
+                         const char *jid,
+                         const char *nick,
+                         FlintWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  /* TRANSLATORS: %s is a chat address; the request is shown above the contacts */
+  text = g_strdup_printf (_ ("%s wants to see your status"), nick && *nick ? nick : jid);
+  flint_window_add_toast (self, text);
 }
 
 void
@@ -235,8 +690,15 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
       g_clear_signal_handler (&self->cert_handler, self->session);
       g_clear_object (&self->session);
     }
+  if (self->roster)
+    {
+      g_signal_handlers_disconnect_by_data (self->roster, self);
+      g_clear_object (&self->roster);
+    }
   if (session)
     {
+      const char *jid = flint_account_get_jid (flint_session_get_account (session));
+
       self->session = g_object_ref (session);
       self->state_handler = g_signal_connect (session, "notify::state",
                                               G_CALLBACK (on_session_changed), self);
@@ -244,7 +706,17 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
                                               G_CALLBACK (on_session_changed), self);
       self->cert_handler = g_signal_connect (session, "certificate-failed",
                                              G_CALLBACK (on_certificate_failed), self);
+      self->roster = flint_application_get_roster (get_app (self), jid);
+      if (self->roster)
+        {
+          g_object_ref (self->roster);
+          g_signal_connect (self->roster, "subscription-request",
+                            G_CALLBACK (on_subscription_request), self);
+        }
+      adw_avatar_set_text (self->own_avatar, jid);
+      apply_presence (self);
     }
+  flint_roster_view_set_roster (self->roster_view, self->roster);
   update (self);
 }
 
@@ -267,13 +739,63 @@ flint_window_add_toast (FlintWindow *self, const char *text)
   adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
 }
 
-/* A one-line summary for tests and the accessibility tree alike. */
+/* A one-line summary for tests and the accessibility tree alike:
+ * "page|title|description". */
 char *
 flint_window_describe_state (FlintWindow *self)
 {
-  return g_strdup_printf ("%s|%s|%s", gtk_stack_get_visible_child_name (self->stack),
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+
+  if (g_strcmp0 (page, "chat") == 0)
+    return g_strdup_printf ("chat|%s|%s",
+                            adw_window_title_get_title (self->chat_title) ?: "",
+                            adw_window_title_get_subtitle (self->chat_title) ?: "");
+  return g_strdup_printf ("%s|%s|%s", page,
                           adw_status_page_get_title (self->status_page) ?: "",
                           adw_status_page_get_description (self->status_page) ?: "");
+}
+
+static void
+json_string (GString *out, const char *value)
+{
+  g_autofree char *escaped = g_strescape (value ? value : "", NULL);
+
+  g_string_append_printf (out, "\"%s\"", escaped);
+}
+
+/* More of the window for tests, as JSON members after the summary. */
+void
+flint_window_describe_json (FlintWindow *self, GString *out)
+{
+  AdwTabPage *selected = adw_tab_view_get_selected_page (self->tab_view);
+  guint n = adw_tab_view_get_n_pages (self->tab_view);
+  g_autofree char *roster = flint_roster_view_describe (self->roster_view);
+
+  g_string_append (out, ", \"title\": ");
+  json_string (out, gtk_window_get_title (GTK_WINDOW (self)));
+  g_string_append_printf (out, ", \"active\": %s, \"folded\": %s, \"tabs\": [",
+                          gtk_window_is_active (GTK_WINDOW (self)) ? "true" : "false",
+                          adw_leaflet_get_folded (self->leaflet) ? "true" : "false");
+  for (guint i = 0; i < n; i++)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, (int) i);
+      FlintChatPage *chat = page_chat (page);
+
+      g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
+      json_string (out, flint_chat_page_get_jid (chat));
+      g_string_append (out, ", \"title\": ");
+      json_string (out, adw_tab_page_get_title (page));
+      g_string_append_printf (
+        out, ", \"selected\": %s, \"attention\": %s, \"typing\": %s, \"messages\": %u}",
+        page == selected ? "true" : "false",
+        adw_tab_page_get_needs_attention (page) ? "true" : "false",
+        flint_chat_page_get_typing (chat) ? "true" : "false",
+        g_list_model_get_n_items (
+          G_LIST_MODEL (flint_chat_page_get_conversation (chat))));
+    }
+  g_string_append_printf (out, "], \"roster\": %s", roster);
+  g_string_append_printf (out, ", \"sidebar_width\": %d",
+                          gtk_widget_get_width (self->sidebar));
 }
 
 /* ---- actions ------------------------------------------------------------ */
@@ -324,7 +846,98 @@ review_certificate_activated (GtkWidget *widget,
     flint_window_show_certificate (self, certificate);
 }
 
+static void
+add_contact_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+
+  if (self->roster == NULL)
+    return;
+  gtk_window_present (
+    GTK_WINDOW (flint_add_contact_dialog_new (GTK_WINDOW (self), self->roster)));
+}
+
+static void
+blocked_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  flint_roster_view_show_blocked (FLINT_WINDOW (widget)->roster_view);
+}
+
+static void
+nothing_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+}
+
+static void
+search_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  g_object_set (self->roster_view, "search-mode", TRUE, NULL);
+}
+
+static void
+back_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+}
+
+static void
+close_tab_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  if (page)
+    adw_tab_view_close_page (self->tab_view, page);
+}
+
+/* For tests and scripts: send text in the selected tab as if typed. */
+static void
+send_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  if (page)
+    flint_chat_page_send_text (page_chat (page), g_variant_get_string (parameter, NULL));
+}
+
+/* ---- pane width ------------------------------------------------------- */
+
+static void
+on_drag_begin (GtkGestureDrag *gesture, double x, double y, FlintWindow *self)
+{
+  self->drag_start_width = gtk_widget_get_width (self->sidebar);
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture, double dx, double dy, FlintWindow *self)
+{
+  int width = CLAMP (self->drag_start_width + (int) dx, 240, 480);
+
+  gtk_widget_set_size_request (self->sidebar, width, -1);
+}
+
+static void
+on_drag_end (GtkGestureDrag *gesture, double dx, double dy, FlintWindow *self)
+{
+  int width;
+
+  gtk_widget_get_size_request (self->sidebar, &width, NULL);
+  g_settings_set_int (self->settings, "sidebar-width", width);
+}
+
 /* ---- object ------------------------------------------------------------- */
+
+static void
+on_is_active (FlintWindow *self)
+{
+  update_active (self);
+}
 
 static void
 flint_window_dispose (GObject *object)
@@ -344,16 +957,31 @@ flint_window_class_init (FlintWindowClass *klass)
 
   object_class->dispose = flint_window_dispose;
 
+  g_type_ensure (FLINT_TYPE_ROSTER_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/im/flint/Flint/flint-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, toasts);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, pane_separator);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, content);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, chat_title);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, own_avatar);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, own_presence);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, connection_revealer);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, bar_spinner);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, bar_label);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, bar_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, roster_view);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, tab_view);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, password_button);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, certificate_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_contact_activated);
 
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_activated);
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL,
@@ -362,11 +990,38 @@ flint_window_class_init (FlintWindowClass *klass)
                                    enter_password_activated);
   gtk_widget_class_install_action (widget_class, "win.review-certificate", NULL,
                                    review_certificate_activated);
+  gtk_widget_class_install_action (widget_class, "win.status-message", NULL,
+                                   status_message_activated);
+  gtk_widget_class_install_action (widget_class, "win.add-contact", NULL,
+                                   add_contact_activated);
+  gtk_widget_class_install_action (widget_class, "win.blocked-contacts", NULL,
+                                   blocked_activated);
+  /* Placeholders until rooms (MUC) and preferences exist. */
+  gtk_widget_class_install_action (widget_class, "win.join-room", NULL,
+                                   nothing_activated);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL,
+                                   nothing_activated);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_activated);
+  gtk_widget_class_install_action (widget_class, "win.close-tab", NULL,
+                                   close_tab_activated);
+  gtk_widget_class_install_action (widget_class, "win.send", "s", send_activated);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
+                                       "win.close-tab", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.add-contact", NULL);
 }
 
 static void
 flint_window_init (FlintWindow *self)
 {
+  g_autoptr (GAction) show_offline = NULL;
+  g_autoptr (GAction) presence = NULL;
+  GtkGesture *drag = gtk_gesture_drag_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
@@ -376,21 +1031,56 @@ flint_window_init (FlintWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized",
                    G_SETTINGS_BIND_DEFAULT);
+  gtk_widget_set_size_request (self->sidebar,
+                               g_settings_get_int (self->settings, "sidebar-width"), -1);
+
+  show_offline = g_settings_create_action (self->settings, "show-offline");
+  presence = g_settings_create_action (self->settings, "presence");
+  g_action_map_add_action (G_ACTION_MAP (self), show_offline);
+  g_action_map_add_action (G_ACTION_MAP (self), presence);
+  g_signal_connect_object (self->settings, "changed::presence",
+                           G_CALLBACK (on_presence_changed), self, 0);
+  g_signal_connect_object (self->settings, "changed::status-message",
+                           G_CALLBACK (on_presence_changed), self, 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.join-room", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preferences", FALSE);
+
+  /* The separator between the panes is a handle: drag it to resize. */
+  gtk_widget_set_cursor_from_name (self->pane_separator, "col-resize");
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (self->pane_separator, GTK_EVENT_CONTROLLER (drag));
+
+  g_signal_connect (self->tab_view, "page-attached", G_CALLBACK (on_page_attached), self);
+  g_signal_connect (self->tab_view, "page-detached", G_CALLBACK (on_page_detached), self);
+  g_signal_connect (self->tab_view, "notify::selected-page",
+                    G_CALLBACK (on_selected_page), self);
+  g_signal_connect (self->tab_view, "create-window", G_CALLBACK (on_create_window), self);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (on_is_active), NULL);
+  g_signal_connect_swapped (self->leaflet, "notify::visible-child",
+                            G_CALLBACK (update_active), self);
 }
 
 FlintWindow *
 flint_window_new (FlintApplication *app)
 {
   FlintWindow *self = g_object_new (FLINT_TYPE_WINDOW, "application", app, NULL);
+  gboolean first = gtk_application_get_windows (GTK_APPLICATION (app))->next == NULL;
 
   FlintHistory *history = flint_application_get_history (app);
   const GError *problem = history ? flint_history_get_recovery_error (history) : NULL;
 
   g_signal_connect_object (app, "session-added", G_CALLBACK (on_session_added), self, 0);
+  g_signal_connect_object (app, "unread-changed", G_CALLBACK (on_unread_changed), self,
+                           0);
   if (problem)
     flint_window_add_toast (self, problem->message);
   else if (history == NULL)
     flint_window_add_toast (self, flint_error_describe (FLINT_ERROR_DATABASE));
   flint_window_set_session (self, flint_application_get_main_session (app));
+  if (first)
+    restore_tabs (self);
+  update_title (self);
   return self;
 }

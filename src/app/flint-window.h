@@ -15,5 +15,18 @@ FlintSession *flint_window_get_session (FlintWindow *self);
 void flint_window_show_certificate (FlintWindow *self, FlintCertificate *certificate);
 void flint_window_add_toast (FlintWindow *self, const char *text);
 char *flint_window_describe_state (FlintWindow *self);
+void flint_window_describe_json (FlintWindow *self, GString *out);
+
+/* Opens (or finds) the tab of a one-to-one conversation. */
+void flint_window_open_chat (FlintWindow *self,
+                             const char *account,
+                             const char *jid,
+                             gboolean select);
+gboolean flint_window_has_chat (FlintWindow *self, const char *account, const char *jid);
+/* The conversation is the selected tab of this focused window. */
+gboolean
+flint_window_is_showing_chat (FlintWindow *self, const char *account, const char *jid);
+char *
+flint_window_get_display_name (FlintWindow *self, const char *account, const char *jid);
 
 G_END_DECLS

@@ -1,0 +1,592 @@
+#include "config.h"
+
+#define G_LOG_DOMAIN "flint-chat-page"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "flint-chat-page.h"
+#include "flint-composer.h"
+#include "flint-jid.h"
+#include "flint-message-row.h"
+#include "flint-window.h"
+
+#define GROUP_GAP (5 * 60 * G_USEC_PER_SEC)
+#define PAGE_SIZE 50
+#define PAUSED_AFTER_S 5
+
+struct _FlintChatPage
+{
+  GtkWidget parent_instance;
+
+  FlintChat *chat;
+  FlintConversation *conversation;
+  char *title;
+  char *own_name;
+  gint64 marker_id;
+  gboolean active;
+  gboolean stick_to_bottom;
+  guint load_idle;
+  guint paused_id;
+  char *sent_state;
+
+  GtkScrolledWindow *scroller;
+  GtkListView *list_view;
+  FlintComposer *composer;
+};
+
+G_DEFINE_FINAL_TYPE (FlintChatPage, flint_chat_page, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_TITLE,
+  PROP_TYPING,
+  PROP_CONVERSATION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---- chat states (XEP-0085) -------------------------------------------- */
+
+static void
+send_chat_state (FlintChatPage *self, const char *state)
+{
+  if (g_strcmp0 (self->sent_state, state) == 0)
+    return;
+  g_free (self->sent_state);
+  self->sent_state = g_strdup (state);
+  flint_chat_set_chat_state (self->chat, flint_conversation_get_jid (self->conversation),
+                             state);
+}
+
+static gboolean
+paused_timeout (gpointer user_data)
+{
+  FlintChatPage *self = user_data;
+
+  self->paused_id = 0;
+  send_chat_state (self, "paused");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_buffer_changed (GtkTextBuffer *buffer, FlintChatPage *self)
+{
+  g_clear_handle_id (&self->paused_id, g_source_remove);
+  if (gtk_text_buffer_get_char_count (buffer) == 0)
+    {
+      send_chat_state (self, "active");
+      return;
+    }
+  send_chat_state (self, "composing");
+  self->paused_id = g_timeout_add_seconds (PAUSED_AFTER_S, paused_timeout, self);
+}
+
+/* ---- message list ------------------------------------------------------ */
+
+static gboolean
+same_local_day (gint64 a, gint64 b)
+{
+  g_autoptr (GDateTime) ua = g_date_time_new_from_unix_utc (a / G_USEC_PER_SEC);
+  g_autoptr (GDateTime) ub = g_date_time_new_from_unix_utc (b / G_USEC_PER_SEC);
+  g_autoptr (GDateTime) la = g_date_time_to_local (ua);
+  g_autoptr (GDateTime) lb = g_date_time_to_local (ub);
+
+  return g_date_time_get_year (la) == g_date_time_get_year (lb) &&
+         g_date_time_get_day_of_year (la) == g_date_time_get_day_of_year (lb);
+}
+
+static void
+layout_row (FlintChatPage *self, GtkListItem *item)
+{
+  FlintMessageRow *row = FLINT_MESSAGE_ROW (gtk_list_item_get_child (item));
+  FlintMessage *message = gtk_list_item_get_item (item);
+  guint position = gtk_list_item_get_position (item);
+  g_autoptr (FlintMessage) prev = NULL;
+  gboolean day, header;
+
+  if (message == NULL || position == GTK_INVALID_LIST_POSITION)
+    return;
+  if (position > 0)
+    prev = g_list_model_get_item (G_LIST_MODEL (self->conversation), position - 1);
+
+  day = prev == NULL ||
+        !same_local_day (flint_message_get_time (prev), flint_message_get_time (message));
+  /* Consecutive messages of one sender within a few minutes share a header. */
+  header =
+    day || flint_message_get_direction (prev) != flint_message_get_direction (message) ||
+    g_strcmp0 (flint_message_get_sender (prev), flint_message_get_sender (message)) ||
+    flint_message_get_time (message) - flint_message_get_time (prev) > GROUP_GAP;
+  flint_message_row_set_layout (row, day, header,
+                                self->marker_id &&
+                                  flint_message_get_id (message) == self->marker_id);
+}
+
+static void
+on_position_changed (GtkListItem *item, GParamSpec *pspec, FlintChatPage *self)
+{
+  layout_row (self, item);
+}
+
+static void
+setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintChatPage *self)
+{
+  gtk_list_item_set_child (item, flint_message_row_new ());
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_selectable (item, FALSE);
+  /* Older pages and delayed messages shift positions: the neighbour that
+   * decides the header may change without a rebind. */
+  g_signal_connect_object (item, "notify::position", G_CALLBACK (on_position_changed),
+                           self, 0);
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintChatPage *self)
+{
+  FlintMessageRow *row = FLINT_MESSAGE_ROW (gtk_list_item_get_child (item));
+  FlintMessage *message = gtk_list_item_get_item (item);
+  const char *name = flint_message_get_direction (message) == FLINT_DIRECTION_OUTGOING
+                       ? self->own_name
+                       : self->title;
+
+  flint_message_row_set_message (row, message, name);
+  layout_row (self, item);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintChatPage *self)
+{
+  flint_message_row_set_message (FLINT_MESSAGE_ROW (gtk_list_item_get_child (item)), NULL,
+                                 NULL);
+}
+
+static gboolean
+load_older_idle (gpointer user_data)
+{
+  FlintChatPage *self = user_data;
+
+  self->load_idle = 0;
+  /* GtkListView keeps its anchor row in place when rows are prepended, so
+   * what the user reads does not jump. */
+  flint_conversation_load_older (self->conversation, PAGE_SIZE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scroll_to_bottom (FlintChatPage *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
+                                   gtk_adjustment_get_page_size (adj));
+}
+
+static void
+on_value_changed (GtkAdjustment *adj, FlintChatPage *self)
+{
+  double value = gtk_adjustment_get_value (adj);
+  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+  self->stick_to_bottom = value >= bottom - 4;
+  if (value < gtk_adjustment_get_page_size (adj) / 2 && self->load_idle == 0 &&
+      !flint_conversation_get_complete (self->conversation) &&
+      gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj))
+    self->load_idle = g_idle_add (load_older_idle, self);
+}
+
+static void
+on_size_changed (GtkAdjustment *adj, GParamSpec *pspec, FlintChatPage *self)
+{
+  if (self->stick_to_bottom)
+    scroll_to_bottom (self);
+}
+
+static void
+on_items_changed (
+  GListModel *model, guint position, guint removed, guint added, FlintChatPage *self)
+{
+  /* A message of ours always brings the view down to it. */
+  if (added && position + added == g_list_model_get_n_items (model))
+    {
+      g_autoptr (FlintMessage) last = g_list_model_get_item (model, position + added - 1);
+
+      if (flint_message_get_direction (last) == FLINT_DIRECTION_OUTGOING)
+        self->stick_to_bottom = TRUE;
+    }
+}
+
+/* ---- composer ---------------------------------------------------------- */
+
+static void
+show_toast (FlintChatPage *self, const char *text)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), FLINT_TYPE_WINDOW);
+
+  if (window)
+    flint_window_add_toast (FLINT_WINDOW (window), text);
+}
+
+static gboolean
+on_send (FlintComposer *composer, const char *text, FlintChatPage *self)
+{
+  g_autoptr (FlintMessageRecord) record = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *jid = flint_conversation_get_jid (self->conversation);
+  const char *correction = flint_composer_get_correction_id (composer);
+
+  if (correction)
+    record = flint_chat_correct (self->chat, jid, correction, text, &error);
+  else
+    record = flint_chat_send (self->chat, jid, text, &error);
+  if (record == NULL)
+    {
+      show_toast (self, error ? error->message : _ ("The message could not be sent."));
+      return FALSE;
+    }
+  g_clear_handle_id (&self->paused_id, g_source_remove);
+  /* A sent message ends composing without another stanza (XEP-0085 5.2). */
+  g_free (self->sent_state);
+  self->sent_state = g_strdup ("active");
+  self->stick_to_bottom = TRUE;
+  return TRUE;
+}
+
+gboolean
+flint_chat_page_send_text (FlintChatPage *self, const char *text)
+{
+  gboolean taken = FALSE;
+
+  g_signal_emit_by_name (self->composer, "send", text, &taken);
+  return taken;
+}
+
+static gboolean
+on_composer_key (GtkEventControllerKey *keys,
+                 guint keyval,
+                 guint keycode,
+                 GdkModifierType state,
+                 FlintChatPage *self)
+{
+  GtkTextBuffer *buffer =
+    gtk_text_view_get_buffer (flint_composer_get_text_view (self->composer));
+  FlintMessage *last;
+  const FlintMessageRecord *record;
+
+  if (keyval != GDK_KEY_Up || (state & gtk_accelerator_get_default_mod_mask ()) != 0 ||
+      gtk_text_buffer_get_char_count (buffer) > 0)
+    return FALSE;
+  /* Up in an empty field edits the last message sent (XEP-0308). */
+  last = flint_conversation_get_last_outgoing (self->conversation);
+  record = last ? flint_message_get_record (last) : NULL;
+  if (record == NULL || record->message_id == NULL)
+    return FALSE;
+  flint_composer_begin_correction (self->composer, record->message_id, record->body);
+  return TRUE;
+}
+
+/* The spelling language chosen in a conversation is kept for it. */
+static char *
+languages_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "flint", "conversations.ini", NULL);
+}
+
+static char *
+language_group (FlintChatPage *self)
+{
+  return g_strdup_printf ("%s %s", flint_conversation_get_account (self->conversation),
+                          flint_conversation_get_jid (self->conversation));
+}
+
+static void
+load_language (FlintChatPage *self)
+{
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = languages_path ();
+  g_autofree char *group = language_group (self);
+  g_autofree char *language = NULL;
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
+    return;
+  language = g_key_file_get_string (file, group, "spell-language", NULL);
+  if (language && *language)
+    flint_composer_set_language (self->composer, language);
+}
+
+static void
+on_language_changed (FlintComposer *composer, GParamSpec *pspec, FlintChatPage *self)
+{
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = languages_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *group = language_group (self);
+  const char *language = flint_composer_get_language (composer);
+  g_autofree char *saved = NULL;
+
+  g_key_file_load_from_file (file, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  saved = g_key_file_get_string (file, group, "spell-language", NULL);
+  if (g_strcmp0 (saved ? saved : "", language ? language : "") == 0)
+    return;
+  g_key_file_set_string (file, group, "spell-language", language ? language : "");
+  g_mkdir_with_parents (dir, 0700);
+  if (!g_key_file_save_to_file (file, path, &error))
+    g_warning ("Could not save the spelling language: %s", error->message);
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+FlintConversation *
+flint_chat_page_get_conversation (FlintChatPage *self)
+{
+  return self->conversation;
+}
+
+const char *
+flint_chat_page_get_account (FlintChatPage *self)
+{
+  return flint_conversation_get_account (self->conversation);
+}
+
+const char *
+flint_chat_page_get_jid (FlintChatPage *self)
+{
+  return flint_conversation_get_jid (self->conversation);
+}
+
+const char *
+flint_chat_page_get_title (FlintChatPage *self)
+{
+  return self->title;
+}
+
+void
+flint_chat_page_set_title (FlintChatPage *self, const char *title)
+{
+  g_return_if_fail (FLINT_IS_CHAT_PAGE (self));
+
+  if (title == NULL || *title == '\0')
+    title = flint_conversation_get_jid (self->conversation);
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+gboolean
+flint_chat_page_get_typing (FlintChatPage *self)
+{
+  return g_strcmp0 (flint_conversation_get_peer_state (self->conversation),
+                    "composing") == 0;
+}
+
+void
+flint_chat_page_set_active (FlintChatPage *self, gboolean active)
+{
+  guint unread = flint_conversation_get_unread (self->conversation);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversation));
+
+  if (self->active == active)
+    return;
+  self->active = active;
+  if (active && unread > 0 && unread <= n)
+    {
+      g_autoptr (FlintMessage) first =
+        g_list_model_get_item (G_LIST_MODEL (self->conversation), n - unread);
+      self->marker_id = flint_message_get_id (first);
+    }
+  flint_conversation_set_active (self->conversation, active);
+  send_chat_state (self, active ? "active" : "inactive");
+}
+
+void
+flint_chat_page_focus_composer (FlintChatPage *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (flint_composer_get_text_view (self->composer)));
+}
+
+static void
+on_peer_state (FlintConversation *conversation, GParamSpec *pspec, FlintChatPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TYPING]);
+}
+
+/* ---- object ------------------------------------------------------------ */
+
+static void
+flint_chat_page_get_property (GObject *object,
+                              guint prop_id,
+                              GValue *value,
+                              GParamSpec *pspec)
+{
+  FlintChatPage *self = FLINT_CHAT_PAGE (object);
+
+  switch (prop_id)
+    {
+      case PROP_TITLE:
+        g_value_set_string (value, self->title);
+        break;
+      case PROP_TYPING:
+        g_value_set_boolean (value, flint_chat_page_get_typing (self));
+        break;
+      case PROP_CONVERSATION:
+        g_value_set_object (value, self->conversation);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+flint_chat_page_set_property (GObject *object,
+                              guint prop_id,
+                              const GValue *value,
+                              GParamSpec *pspec)
+{
+  FlintChatPage *self = FLINT_CHAT_PAGE (object);
+
+  switch (prop_id)
+    {
+      case PROP_TITLE:
+        flint_chat_page_set_title (self, g_value_get_string (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+flint_chat_page_dispose (GObject *object)
+{
+  FlintChatPage *self = FLINT_CHAT_PAGE (object);
+
+  if (self->chat && self->active)
+    send_chat_state (self, "inactive");
+  g_clear_handle_id (&self->load_idle, g_source_remove);
+  g_clear_handle_id (&self->paused_id, g_source_remove);
+  if (self->conversation)
+    {
+      g_signal_handlers_disconnect_by_data (self->conversation, self);
+      if (self->active)
+        flint_conversation_set_active (self->conversation, FALSE);
+    }
+  gtk_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_CHAT_PAGE);
+  g_clear_object (&self->conversation);
+  g_clear_object (&self->chat);
+  G_OBJECT_CLASS (flint_chat_page_parent_class)->dispose (object);
+}
+
+static void
+flint_chat_page_finalize (GObject *object)
+{
+  FlintChatPage *self = FLINT_CHAT_PAGE (object);
+
+  g_free (self->title);
+  g_free (self->own_name);
+  g_free (self->sent_state);
+  G_OBJECT_CLASS (flint_chat_page_parent_class)->finalize (object);
+}
+
+/* Tab switches focus the page: send that to the composer, not to the first
+ * message label (which would select its whole text). */
+static gboolean
+flint_chat_page_grab_focus (GtkWidget *widget)
+{
+  FlintChatPage *self = FLINT_CHAT_PAGE (widget);
+
+  return gtk_widget_grab_focus (
+    GTK_WIDGET (flint_composer_get_text_view (self->composer)));
+}
+
+static void
+flint_chat_page_class_init (FlintChatPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = flint_chat_page_dispose;
+  object_class->finalize = flint_chat_page_finalize;
+  object_class->get_property = flint_chat_page_get_property;
+  object_class->set_property = flint_chat_page_set_property;
+  widget_class->grab_focus = flint_chat_page_grab_focus;
+
+  properties[PROP_TITLE] = g_param_spec_string (
+    "title", NULL, NULL, NULL,
+    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TYPING] = g_param_spec_boolean (
+    "typing", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONVERSATION] =
+    g_param_spec_object ("conversation", NULL, NULL, FLINT_TYPE_CONVERSATION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (FLINT_TYPE_COMPOSER);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/im/flint/Flint/flint-chat-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, FlintChatPage, scroller);
+  gtk_widget_class_bind_template_child (widget_class, FlintChatPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, FlintChatPage, composer);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+flint_chat_page_init (FlintChatPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->stick_to_bottom = TRUE;
+}
+
+static void
+on_composer_focus (GtkEventControllerFocus *focus, FlintChatPage *self)
+{
+  if (self->active && gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (
+                        flint_composer_get_text_view (self->composer))) == 0)
+    send_chat_state (self, "active");
+}
+
+FlintChatPage *
+flint_chat_page_new (FlintChat *chat, FlintConversation *conversation)
+{
+  FlintChatPage *self = g_object_new (FLINT_TYPE_CHAT_PAGE, NULL);
+  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  GtkTextView *view = flint_composer_get_text_view (self->composer);
+  GtkEventController *keys = gtk_event_controller_key_new ();
+  GtkEventController *focus = gtk_event_controller_focus_new ();
+
+  self->chat = g_object_ref (chat);
+  self->conversation = g_object_ref (conversation);
+  self->own_name = g_strdup (_ ("You"));
+  flint_chat_page_set_title (self, NULL);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_model (self->list_view,
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (
+                             g_object_ref (G_LIST_MODEL (conversation)))));
+
+  g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_value_changed), self, 0);
+  g_signal_connect_object (adj, "notify::upper", G_CALLBACK (on_size_changed), self, 0);
+  g_signal_connect_object (adj, "notify::page-size", G_CALLBACK (on_size_changed), self,
+                           0);
+  g_signal_connect (conversation, "items-changed", G_CALLBACK (on_items_changed), self);
+  g_signal_connect (conversation, "notify::peer-state", G_CALLBACK (on_peer_state), self);
+
+  load_language (self);
+  g_signal_connect (self->composer, "notify::language", G_CALLBACK (on_language_changed),
+                    self);
+  g_signal_connect (self->composer, "send", G_CALLBACK (on_send), self);
+  g_signal_connect (gtk_text_view_get_buffer (view), "changed",
+                    G_CALLBACK (on_buffer_changed), self);
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_composer_key), self);
+  gtk_widget_add_controller (GTK_WIDGET (view), keys);
+  g_signal_connect (focus, "enter", G_CALLBACK (on_composer_focus), self);
+  gtk_widget_add_controller (GTK_WIDGET (view), focus);
+  return self;
+}

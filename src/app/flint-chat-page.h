@@ -1,0 +1,33 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "flint-chat.h"
+#include "flint-conversation.h"
+
+G_BEGIN_DECLS
+
+#define FLINT_TYPE_CHAT_PAGE (flint_chat_page_get_type ())
+G_DECLARE_FINAL_TYPE (FlintChatPage, flint_chat_page, FLINT, CHAT_PAGE, GtkWidget)
+
+/* One tab: the messages of a FlintConversation and the composer.
+ *
+ * Properties: "title" (the peer's display name, set by the window from the
+ * roster), "typing" (read-only: the peer is composing), "conversation". */
+FlintChatPage *flint_chat_page_new (FlintChat *chat, FlintConversation *conversation);
+
+FlintConversation *flint_chat_page_get_conversation (FlintChatPage *self);
+const char *flint_chat_page_get_account (FlintChatPage *self);
+const char *flint_chat_page_get_jid (FlintChatPage *self);
+const char *flint_chat_page_get_title (FlintChatPage *self);
+void flint_chat_page_set_title (FlintChatPage *self, const char *title);
+gboolean flint_chat_page_get_typing (FlintChatPage *self);
+
+/* The page is what the user looks at (selected tab in the focused window):
+ * clears unread, sends chat states. */
+void flint_chat_page_set_active (FlintChatPage *self, gboolean active);
+void flint_chat_page_focus_composer (FlintChatPage *self);
+/* For tests: send as if typed into the composer. */
+gboolean flint_chat_page_send_text (FlintChatPage *self, const char *text);
+
+G_END_DECLS

@@ -1,0 +1,262 @@
+#include "config.h"
+
+#define G_LOG_DOMAIN "flint-message-row"
+
+#include <glib/gi18n.h>
+
+#include "flint-message-row.h"
+
+struct _FlintMessageRow
+{
+  GtkWidget parent_instance;
+
+  FlintMessage *message;
+  gulong body_handler;
+  gulong state_handler;
+  gulong edited_handler;
+
+  GtkWidget *day_label;
+  GtkWidget *new_marker;
+  GtkWidget *header;
+  GtkLabel *sender_label;
+  GtkLabel *time_label;
+  GtkLabel *body_label;
+  GtkWidget *edited_label;
+  GtkImage *state_icon;
+};
+
+G_DEFINE_FINAL_TYPE (FlintMessageRow, flint_message_row, GTK_TYPE_WIDGET)
+
+char *
+flint_linkify_markup (const char *text)
+{
+  static GRegex *links;
+  g_autoptr (GMatchInfo) match = NULL;
+  GString *out = g_string_new (NULL);
+  const char *done = text;
+
+  if (links == NULL)
+    links = g_regex_new ("\\b(?:https?://|www\\.|xmpp:)[^\\s<>\"]+[^\\s<>\"'.,;:!?)\\]]",
+                         G_REGEX_OPTIMIZE | G_REGEX_CASELESS, 0, NULL);
+
+  g_regex_match (links, text, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      int start, end;
+      g_autofree char *word = NULL;
+      g_autofree char *before = NULL;
+      g_autofree char *href = NULL;
+      g_autofree char *url = NULL;
+      g_autofree char *shown = NULL;
+
+      g_match_info_fetch_pos (match, 0, &start, &end);
+      before = g_markup_escape_text (done, text + start - done);
+      word = g_strndup (text + start, (gsize) (end - start));
+      /* A bare www. link needs a scheme to open in a browser. */
+      href = g_ascii_strncasecmp (word, "www.", 4) == 0
+               ? g_strconcat ("https://", word, NULL)
+               : g_strdup (word);
+      url = g_markup_escape_text (href, -1);
+      shown = g_markup_escape_text (word, -1);
+      g_string_append_printf (out, "%s<a href=\"%s\">%s</a>", before, url, shown);
+      done = text + end;
+      g_match_info_next (match, NULL);
+    }
+  {
+    g_autofree char *rest = g_markup_escape_text (done, -1);
+    g_string_append (out, rest);
+  }
+  return g_string_free (out, FALSE);
+}
+
+static void
+update_body (FlintMessageRow *self)
+{
+  g_autofree char *markup =
+    flint_linkify_markup (flint_message_get_body (self->message) ?: "");
+
+  gtk_label_set_markup (self->body_label, markup);
+  gtk_widget_set_visible (self->edited_label, flint_message_get_edited (self->message));
+}
+
+static void
+update_state (FlintMessageRow *self)
+{
+  const char *icon = NULL, *tooltip = NULL;
+
+  if (flint_message_get_direction (self->message) == FLINT_DIRECTION_OUTGOING)
+    switch (flint_message_get_state (self->message))
+      {
+        case FLINT_DELIVERY_PENDING:
+          icon = "content-loading-symbolic";
+          tooltip = _ ("Waiting to be sent");
+          break;
+        case FLINT_DELIVERY_DELIVERED:
+        case FLINT_DELIVERY_READ:
+          icon = "object-select-symbolic";
+          tooltip = _ ("Delivered");
+          break;
+        case FLINT_DELIVERY_FAILED:
+          icon = "dialog-warning-symbolic";
+          tooltip = _ ("Could not be sent");
+          break;
+        default:
+          break;
+      }
+  gtk_image_set_from_icon_name (self->state_icon, icon);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_icon), tooltip);
+  gtk_widget_set_visible (GTK_WIDGET (self->state_icon), icon != NULL);
+}
+
+static void
+on_message_notify (FlintMessage *message, GParamSpec *pspec, FlintMessageRow *self)
+{
+  if (g_strcmp0 (pspec->name, "state") == 0)
+    update_state (self);
+  else
+    update_body (self);
+}
+
+static void
+disconnect_message (FlintMessageRow *self)
+{
+  if (self->message == NULL)
+    return;
+  g_clear_signal_handler (&self->body_handler, self->message);
+  g_clear_signal_handler (&self->state_handler, self->message);
+  g_clear_signal_handler (&self->edited_handler, self->message);
+  g_clear_object (&self->message);
+}
+
+void
+flint_message_row_set_message (FlintMessageRow *self,
+                               FlintMessage *message,
+                               const char *sender_name)
+{
+  g_autoptr (GDateTime) utc = NULL;
+  g_autoptr (GDateTime) local = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *full = NULL;
+
+  g_return_if_fail (FLINT_IS_MESSAGE_ROW (self));
+
+  disconnect_message (self);
+  if (message == NULL)
+    return;
+  self->message = g_object_ref (message);
+  self->body_handler =
+    g_signal_connect (message, "notify::body", G_CALLBACK (on_message_notify), self);
+  self->state_handler =
+    g_signal_connect (message, "notify::state", G_CALLBACK (on_message_notify), self);
+  self->edited_handler =
+    g_signal_connect (message, "notify::edited", G_CALLBACK (on_message_notify), self);
+
+  utc = g_date_time_new_from_unix_utc (flint_message_get_time (message) / G_USEC_PER_SEC);
+  local = g_date_time_to_local (utc);
+  time = g_date_time_format (local, "%H:%M");
+  full = g_date_time_format (local, "%c");
+  gtk_label_set_text (self->sender_label, sender_name);
+  gtk_label_set_text (self->time_label, time);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), full);
+
+  if (flint_message_get_direction (message) == FLINT_DIRECTION_OUTGOING)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "outgoing");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "outgoing");
+  update_body (self);
+  update_state (self);
+}
+
+static char *
+day_text (FlintMessage *message)
+{
+  g_autoptr (GDateTime) utc =
+    g_date_time_new_from_unix_utc (flint_message_get_time (message) / G_USEC_PER_SEC);
+  g_autoptr (GDateTime) day = g_date_time_to_local (utc);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  int days = g_date_time_get_day_of_year (now) - g_date_time_get_day_of_year (day);
+
+  if (g_date_time_get_year (now) == g_date_time_get_year (day))
+    {
+      if (days == 0)
+        return g_strdup (_ ("Today"));
+      if (days == 1)
+        return g_strdup (_ ("Yesterday"));
+      /* TRANSLATORS: a day separator in a conversation, see strftime(3) */
+      return g_date_time_format (day, _ ("%A, %e %B"));
+    }
+  /* TRANSLATORS: a day separator for an older year, see strftime(3) */
+  return g_date_time_format (day, _ ("%e %B %Y"));
+}
+
+void
+flint_message_row_set_layout (FlintMessageRow *self,
+                              gboolean day_separator,
+                              gboolean header,
+                              gboolean new_marker)
+{
+  g_return_if_fail (FLINT_IS_MESSAGE_ROW (self));
+
+  if (day_separator && self->message)
+    {
+      g_autofree char *text = day_text (self->message);
+      gtk_label_set_text (GTK_LABEL (self->day_label), text);
+    }
+  gtk_widget_set_visible (self->day_label, day_separator);
+  gtk_widget_set_visible (self->new_marker, new_marker);
+  gtk_widget_set_visible (self->header, header || day_separator || new_marker);
+  if (header || day_separator || new_marker)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "first");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "first");
+}
+
+FlintMessage *
+flint_message_row_get_message (FlintMessageRow *self)
+{
+  return self->message;
+}
+
+static void
+flint_message_row_dispose (GObject *object)
+{
+  FlintMessageRow *self = FLINT_MESSAGE_ROW (object);
+
+  disconnect_message (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_MESSAGE_ROW);
+  G_OBJECT_CLASS (flint_message_row_parent_class)->dispose (object);
+}
+
+static void
+flint_message_row_class_init (FlintMessageRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = flint_message_row_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/im/flint/Flint/flint-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, day_label);
+  gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, new_marker);
+  gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, header);
+  gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, sender_label);
+  gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, body_label);
+  gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, edited_label);
+  gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, state_icon);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "messagerow");
+}
+
+static void
+flint_message_row_init (FlintMessageRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+flint_message_row_new (void)
+{
+  return g_object_new (FLINT_TYPE_MESSAGE_ROW, NULL);
+}

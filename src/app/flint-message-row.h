@@ -1,0 +1,28 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "flint-message.h"
+
+G_BEGIN_DECLS
+
+#define FLINT_TYPE_MESSAGE_ROW (flint_message_row_get_type ())
+G_DECLARE_FINAL_TYPE (FlintMessageRow, flint_message_row, FLINT, MESSAGE_ROW, GtkWidget)
+
+/* One message in a conversation list. The chat page decides the layout from
+ * the neighbours: whether it starts a new day, a new sender group, or the
+ * unread part of the conversation. */
+GtkWidget *flint_message_row_new (void);
+void flint_message_row_set_message (FlintMessageRow *self,
+                                    FlintMessage *message,
+                                    const char *sender_name);
+void flint_message_row_set_layout (FlintMessageRow *self,
+                                   gboolean day_separator,
+                                   gboolean header,
+                                   gboolean new_marker);
+FlintMessage *flint_message_row_get_message (FlintMessageRow *self);
+
+/* Escaped Pango markup with http(s), www. and xmpp: links as <a> tags. */
+char *flint_linkify_markup (const char *text);
+
+G_END_DECLS

@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""The main window against a real server (issue 3): the roster with groups
+and presence, an incoming message (unread counts, window title), opening the
+chat tab through app.open-chat (the notification's action), replying by
+typing into the composer, and screenshots in light, dark and narrow."""
+
+import os
+import shutil
+import time
+import unittest
+
+import flint_harness as fh
+from flint_app import FlintApp
+
+HAVE_XDOTOOL = shutil.which("xdotool") is not None
+
+
+def contact_rows(dump):
+    return [r for r in dump.get("roster", []) if r.startswith("C:")]
+
+
+def row_for(dump, jid):
+    for r in contact_rows(dump):
+        if r[2:].split("|")[0] == jid:
+            return r[2:].split("|")
+    return None
+
+
+class MainWindowTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.prosody = fh.Prosody()
+        cls.prosody.start()
+        for user in ("alice", "bob", "carol"):
+            cls.prosody.register(user, user + "-pw")
+        cls.alice = cls.prosody.jid("alice")
+        cls.bob_jid = cls.prosody.jid("bob")
+        cls.carol_jid = cls.prosody.jid("carol")
+        cls.bob = fh.Peer.start(cls.prosody, "bob", "bob-pw")
+        cls.carol = fh.Peer.start(cls.prosody, "carol", "carol-pw")
+        # Alice's roster, made by another client of hers: bob in Team, carol
+        # in Friends, subscriptions both ways (the peers accept and return).
+        setup = fh.Peer.start(cls.prosody, "alice", "alice-pw", resource="setup")
+        setup.roster_add(cls.bob_jid, name="Bob Builder", groups=["Team"], subscribe=True)
+        setup.roster_add(cls.carol_jid, name="Carol", groups=["Friends"], subscribe=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            roster = setup.command("roster_get")["roster"]
+            subs = [roster.get(j, {}).get("subscription") for j in (cls.bob_jid, cls.carol_jid)]
+            if subs == ["both", "both"]:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("subscriptions not mutual: %r" % roster)
+        setup.quit()
+        cls.bob.presence(status="Building things")
+        cls.carol.presence(show="away", status="Lunch")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.bob.quit()
+        cls.carol.quit()
+        cls.prosody._cleanup()
+
+    def run_app(self, env=None, settings=None):
+        desktop = fh.Desktop().start()
+        self.addCleanup(desktop._cleanup)
+        if settings:
+            path = os.path.join(desktop.env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
+            os.makedirs(path, exist_ok=True)
+            with open(os.path.join(path, "keyfile"), "w") as f:
+                f.write("[im/flint/Flint]\n")
+                for key, value in settings.items():
+                    f.write("%s=%s\n" % (key, value))
+        app = FlintApp(desktop)
+        self.addCleanup(app.stop)
+        app.add_account(self.prosody, "alice", "alice-pw")
+        app.start(env=env)
+        return desktop, app
+
+    def wait_roster(self, app):
+        def ready(d):
+            bob, carol = row_for(d, self.bob_jid), row_for(d, self.carol_jid)
+            return (d.get("state") == "online" and bob and carol and bob[1] == "available"
+                    and carol[1] == "away")
+        return app.wait_for(ready, timeout=30, what="roster with presence")
+
+    def activate(self, app, action, param):
+        r = app.desktop.run(
+            ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
+             "/im/flint/Flint", "--method", "org.gtk.Actions.Activate", action,
+             "[<'%s'>]" % param, "{}"], timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_roster_message_and_reply(self):
+        desktop, app = self.run_app(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-light"})
+        dump = self.wait_roster(app)
+        self.assertTrue(dump["window"].startswith("status|Online|Signed in as alice@"),
+                        dump["window"])
+        self.assertIn("G:Team", dump["roster"])
+        self.assertIn("G:Friends", dump["roster"])
+        # Groups in name order, each contact under its group.
+        roster = dump["roster"]
+        self.assertLess(roster.index("G:Friends"), roster.index("G:Team"))
+        self.assertEqual(roster[roster.index("G:Team") + 1].split("|")[0], "C:" + self.bob_jid)
+        self.assertEqual(row_for(dump, self.bob_jid)[3], "both")
+
+        # An incoming message: unread in the roster, the total in the title.
+        self.bob.send(self.alice, "Hi Alice, got a minute? https://example.com/plan")
+        dump = app.wait_for(lambda d: d.get("unread_total") == 1, timeout=20,
+                            what="unread count")
+        self.assertEqual(row_for(dump, self.bob_jid)[2], "1")
+        self.assertEqual(dump["title"], "(1) Flint")
+        time.sleep(0.5)
+        desktop.screenshot("main-unread-light.png")
+
+        # The notification's action opens the tab and reads it.
+        self.activate(app, "open-chat", self.bob_jid)
+        dump = app.wait_for(lambda d: any(t["jid"] == self.bob_jid and t["selected"]
+                                          for t in d.get("tabs", [])),
+                            timeout=10, what="bob's tab")
+        self.assertTrue(dump["window"].startswith("chat|Bob Builder|"), dump["window"])
+        dump = app.wait_for(lambda d: d.get("unread_total") == 0, timeout=10,
+                            what="read after opening")
+        self.assertEqual(dump["title"], "Flint")
+        self.assertGreaterEqual(dump["tabs"][0]["messages"], 1)
+
+        # Typing shows on the tab, then the reply goes out.
+        self.bob.chatstate(self.alice, "composing")
+        app.wait_for(lambda d: d["tabs"][0]["typing"], timeout=10, what="typing indicator")
+        reply = "Sure, on my way"
+        if HAVE_XDOTOOL:
+            wid = desktop.wait_for_window("Flint")[0]
+            desktop.run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
+            time.sleep(0.3)
+            desktop.run(["xdotool", "type", "--delay", "20", reply], timeout=20)
+            time.sleep(0.3)
+            desktop.run(["xdotool", "key", "Return"], timeout=10)
+        else:
+            self.activate(app, "test-send", reply)
+        msg = self.bob.wait_for(lambda e: e.get("event") == "message" and e.get("body") == reply,
+                                timeout=15)
+        self.assertEqual(msg["from"].split("/")[0], self.alice)
+        app.wait_for(lambda d: d["tabs"][0]["messages"] >= 2, timeout=10, what="reply shown")
+        self.bob.send(self.alice, "Great, see you in room 4.")
+        time.sleep(1.0)
+        desktop.screenshot("main-chat-light.png")
+
+    def test_dark_and_narrow(self):
+        desktop, app = self.run_app(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-dark"})
+        self.wait_roster(app)
+        self.activate(app, "open-chat", self.carol_jid)
+        app.wait_for(lambda d: d.get("tabs") and d["tabs"][0]["selected"], timeout=10,
+                     what="carol's tab")
+        self.carol.send(self.alice, "Dark mode looks good")
+        app.wait_for(lambda d: d["tabs"][0]["messages"] >= 1, timeout=10, what="message")
+        time.sleep(0.8)
+        desktop.screenshot("main-chat-dark.png")
+        app.stop()
+
+        # Narrow (window size from GSettings before start): the panes fold.
+        desktop, app = self.run_app(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-light"},
+                                    settings={"window-width": "400", "window-height": "640"})
+        dump = self.wait_roster(app)
+        self.assertTrue(dump["folded"], dump)
+        time.sleep(0.8)
+        desktop.screenshot("main-narrow-roster.png")
+        self.activate(app, "open-chat", self.carol_jid)
+        app.wait_for(lambda d: d.get("tabs") and d["tabs"][0]["selected"], timeout=10,
+                     what="carol's tab")
+        self.carol.send(self.alice, "A longer message to see how the text wraps when "
+                        "the window is narrow, with a link: www.example.org/handbook")
+        app.wait_for(lambda d: d["tabs"][0]["messages"] >= 1, timeout=10, what="message")
+        time.sleep(0.8)
+        desktop.screenshot("main-narrow-chat.png")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
