@@ -52,10 +52,13 @@ class FlintApp:
         fd, path = tempfile.mkstemp(prefix="flint-dump-", suffix=".json")
         os.close(fd)
         os.unlink(path)
-        r = self.desktop.run(
-            ["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", OBJECT_PATH,
-             "--method", "org.gtk.Actions.Activate", "test-dump", "[<'%s'>]" % path, "{}"],
-            timeout=timeout)
+        try:
+            r = self.desktop.run(
+                ["gdbus", "call", "--session", "--dest", APP_ID, "--object-path", OBJECT_PATH,
+                 "--method", "org.gtk.Actions.Activate", "test-dump", "[<'%s'>]" % path, "{}"],
+                timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None  # busy (e.g. a sanitizer build): the caller polls again
         if r.returncode != 0:
             return None
         deadline = time.monotonic() + timeout
@@ -98,9 +101,13 @@ class FlintApp:
         if self.proc is None:
             return
         if self.proc.poll() is None:
-            self.desktop.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path",
-                              OBJECT_PATH, "--method", "org.gtk.Actions.Activate", "quit",
-                              "[]", "{}"], timeout=timeout)
+            try:
+                self.desktop.run(["gdbus", "call", "--session", "--dest", APP_ID,
+                                  "--object-path", OBJECT_PATH, "--method",
+                                  "org.gtk.Actions.Activate", "quit", "[]", "{}"],
+                                 timeout=timeout)
+            except subprocess.TimeoutExpired:
+                pass
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
