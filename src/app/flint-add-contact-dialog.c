@@ -132,5 +132,7 @@ flint_add_contact_dialog_new (GtkWindow *parent, FlintRoster *roster)
     g_object_new (FLINT_TYPE_ADD_CONTACT_DIALOG, "transient-for", parent, NULL);
 
   self->roster = roster ? g_object_ref (roster) : NULL;
+  /* Start in the address field, not on Cancel. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->jid_row));
   return self;
 }

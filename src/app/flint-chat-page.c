@@ -29,6 +29,7 @@ struct _FlintChatPage
   guint load_idle;
   guint paused_id;
   char *sent_state;
+  GPtrArray *list_items; /* the GtkListItems in use, for re-layout */
 
   GtkScrolledWindow *scroller;
   GtkListView *list_view;
@@ -140,6 +141,13 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintChatPage *
    * decides the header may change without a rebind. */
   g_signal_connect_object (item, "notify::position", G_CALLBACK (on_position_changed),
                            self, 0);
+  g_ptr_array_add (self->list_items, item);
+}
+
+static void
+teardown_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintChatPage *self)
+{
+  g_ptr_array_remove_fast (self->list_items, item);
 }
 
 static void
@@ -384,20 +392,25 @@ flint_chat_page_get_typing (FlintChatPage *self)
 }
 
 void
+flint_chat_page_mark_unread (FlintChatPage *self, guint unread)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversation));
+  g_autoptr (FlintMessage) first = NULL;
+
+  if (unread == 0 || unread > n)
+    return;
+  first = g_list_model_get_item (G_LIST_MODEL (self->conversation), n - unread);
+  self->marker_id = flint_message_get_id (first);
+  for (guint i = 0; i < self->list_items->len; i++)
+    layout_row (self, g_ptr_array_index (self->list_items, i));
+}
+
+void
 flint_chat_page_set_active (FlintChatPage *self, gboolean active)
 {
-  guint unread = flint_conversation_get_unread (self->conversation);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversation));
-
   if (self->active == active)
     return;
   self->active = active;
-  if (active && unread > 0 && unread <= n)
-    {
-      g_autoptr (FlintMessage) first =
-        g_list_model_get_item (G_LIST_MODEL (self->conversation), n - unread);
-      self->marker_id = flint_message_get_id (first);
-    }
   flint_conversation_set_active (self->conversation, active);
   send_chat_state (self, active ? "active" : "inactive");
 }
@@ -487,6 +500,7 @@ flint_chat_page_finalize (GObject *object)
   g_free (self->title);
   g_free (self->own_name);
   g_free (self->sent_state);
+  g_ptr_array_unref (self->list_items);
   G_OBJECT_CLASS (flint_chat_page_parent_class)->finalize (object);
 }
 
@@ -537,6 +551,7 @@ flint_chat_page_init (FlintChatPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->stick_to_bottom = TRUE;
+  self->list_items = g_ptr_array_new ();
 }
 
 static void
@@ -565,6 +580,7 @@ flint_chat_page_new (FlintChat *chat, FlintConversation *conversation)
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+  g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view,
                            GTK_SELECTION_MODEL (gtk_no_selection_new (

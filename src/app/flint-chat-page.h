@@ -26,6 +26,8 @@ gboolean flint_chat_page_get_typing (FlintChatPage *self);
 /* The page is what the user looks at (selected tab in the focused window):
  * clears unread, sends chat states. */
 void flint_chat_page_set_active (FlintChatPage *self, gboolean active);
+/* Marks the last unread messages with a "New Messages" line. */
+void flint_chat_page_mark_unread (FlintChatPage *self, guint unread);
 void flint_chat_page_focus_composer (FlintChatPage *self);
 /* For tests: send as if typed into the composer. */
 gboolean flint_chat_page_send_text (FlintChatPage *self, const char *text);

@@ -697,6 +697,10 @@ flint_roster_view_describe (FlintRosterView *self)
   GString *out = g_string_new ("[");
   guint n = model ? MIN (g_list_model_get_n_items (model), 500) : 0;
 
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->requests_box));
+       child; child = gtk_widget_get_next_sibling (child))
+    g_string_append_printf (out, "%s\"R:%s\"", out->len > 1 ? ", " : "",
+                            (char *) g_object_get_data (G_OBJECT (child), "jid"));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (GObject) object = g_list_model_get_item (model, i);
@@ -720,7 +724,7 @@ flint_roster_view_describe (FlintRosterView *self)
             flint_contact_get_unread (contact), flint_contact_get_subscription (contact));
         }
       escaped = g_strescape (text, NULL);
-      g_string_append_printf (out, "%s\"%s\"", i ? ", " : "", escaped);
+      g_string_append_printf (out, "%s\"%s\"", out->len > 1 ? ", " : "", escaped);
     }
   g_string_append (out, "]");
   return g_string_free (out, FALSE);

@@ -487,6 +487,11 @@ update_active (FlintWindow *self)
 
       flint_chat_page_set_active (chat, active);
       if (active)
+        flint_chat_page_mark_unread (
+          chat, flint_application_get_unread (get_app (self),
+                                              flint_chat_page_get_account (chat),
+                                              flint_chat_page_get_jid (chat)));
+      if (active)
         flint_application_mark_read (get_app (self), flint_chat_page_get_account (chat),
                                      flint_chat_page_get_jid (chat));
     }
@@ -609,6 +614,8 @@ flint_window_open_chat (FlintWindow *self,
       adw_tab_view_set_selected_page (self->tab_view, page);
       adw_leaflet_set_visible_child (self->leaflet, self->content);
       /* Opening a chat is reading it, focused window or not. */
+      flint_chat_page_mark_unread (page_chat (page),
+                                   flint_application_get_unread (app, account, jid));
       flint_application_mark_read (app, account, jid);
       flint_chat_page_focus_composer (page_chat (page));
     }

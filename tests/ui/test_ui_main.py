@@ -31,7 +31,7 @@ class MainWindowTest(unittest.TestCase):
     def setUpClass(cls):
         cls.prosody = fh.Prosody()
         cls.prosody.start()
-        for user in ("alice", "bob", "carol"):
+        for user in ("alice", "bob", "carol", "dave"):
             cls.prosody.register(user, user + "-pw")
         cls.alice = cls.prosody.jid("alice")
         cls.bob_jid = cls.prosody.jid("bob")
@@ -105,6 +105,13 @@ class MainWindowTest(unittest.TestCase):
         self.assertEqual(roster[roster.index("G:Team") + 1].split("|")[0], "C:" + self.bob_jid)
         self.assertEqual(row_for(dump, self.bob_jid)[3], "both")
 
+        # Someone new asks to see Alice's status: a request row on top.
+        dave = fh.Peer.start(self.prosody, "dave", "dave-pw")
+        self.addCleanup(dave.quit)
+        dave.subscribe(self.alice)
+        dump = app.wait_for(lambda d: "R:" + self.prosody.jid("dave") in d.get("roster", []),
+                            timeout=15, what="subscription request")
+
         # An incoming message: unread in the roster, the total in the title.
         self.bob.send(self.alice, "Hi Alice, got a minute? https://example.com/plan")
         dump = app.wait_for(lambda d: d.get("unread_total") == 1, timeout=20,
@@ -156,6 +163,27 @@ class MainWindowTest(unittest.TestCase):
         app.wait_for(lambda d: d["tabs"][0]["messages"] >= 1, timeout=10, what="message")
         time.sleep(0.8)
         desktop.screenshot("main-chat-dark.png")
+
+        # Ctrl+N: the add contact dialog checks the address as it is typed.
+        if HAVE_XDOTOOL:
+            wid = desktop.wait_for_window("Flint")[0]
+            desktop.run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
+            desktop.run(["xdotool", "key", "ctrl+n"], timeout=10)
+            dialog = desktop.wait_for_window("Add Contact", timeout=10)[0]
+            desktop.run(["xdotool", "windowfocus", "--sync", dialog], timeout=10)
+            time.sleep(0.5)
+            desktop.run(["xdotool", "type", "--delay", "20", "bob@"], timeout=10)
+            time.sleep(0.5)
+            desktop.screenshot("main-add-contact-dark.png")
+            desktop.run(["xdotool", "key", "Escape"], timeout=10)
+        app.stop()
+
+        # The open tab comes back at the next start.
+        app = FlintApp(desktop)
+        self.addCleanup(app.stop)
+        app.start(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-dark"})
+        dump = app.wait_for(lambda d: d.get("tabs"), timeout=30, what="restored tab")
+        self.assertEqual([t["jid"] for t in dump["tabs"]], [self.carol_jid])
         app.stop()
 
         # Narrow (window size from GSettings before start): the panes fold.
