@@ -26,6 +26,11 @@ struct _FlintChatPage
   gint64 marker_id;
   gboolean active;
   gboolean stick_to_bottom;
+  double last_upper;
+  guint settle_id;
+  guint settle_frames;
+  guint settle_stable;
+  double last_page;
   guint load_idle;
   guint paused_id;
   char *sent_state;
@@ -182,25 +187,66 @@ load_older_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* GtkListView estimates the height of rows it has not measured yet, so the
+ * bottom moves while it lays out: follow it for a few frames, until it
+ * holds still. */
+static gboolean
+settle_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  FlintChatPage *self = user_data;
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+  if (gtk_adjustment_get_value (adj) < bottom)
+    {
+      gtk_adjustment_set_value (adj, bottom);
+      self->settle_stable = 0;
+    }
+  else
+    self->settle_stable++;
+  if (++self->settle_frames > 90 || self->settle_stable >= 4)
+    {
+      self->settle_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 scroll_to_bottom (FlintChatPage *self)
 {
-  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
-
-  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
-                                   gtk_adjustment_get_page_size (adj));
+  self->stick_to_bottom = TRUE;
+  self->settle_frames = 0;
+  self->settle_stable = 0;
+  if (self->settle_id == 0)
+    self->settle_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
+                                                    settle_tick, self, NULL);
 }
 
+/* Value changes while settling, or that come with a new upper or page size,
+ * are layout (rows measured, older pages prepended, window resized), not the
+ * user scrolling: they keep the view at the bottom if it was there. */
 static void
 on_value_changed (GtkAdjustment *adj, FlintChatPage *self)
 {
   double value = gtk_adjustment_get_value (adj);
-  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+  double upper = gtk_adjustment_get_upper (adj);
+  double page = gtk_adjustment_get_page_size (adj);
+  gboolean layout = upper != self->last_upper || page != self->last_page;
 
-  self->stick_to_bottom = value >= bottom - 4;
-  if (value < gtk_adjustment_get_page_size (adj) / 2 && self->load_idle == 0 &&
-      !flint_conversation_get_complete (self->conversation) &&
-      gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj))
+  self->last_upper = upper;
+  self->last_page = page;
+  if (self->settle_id)
+    return;
+  if (layout)
+    {
+      if (self->stick_to_bottom && value < upper - page)
+        scroll_to_bottom (self);
+      return;
+    }
+  self->stick_to_bottom = value >= upper - page - 4;
+  if (value < page / 2 && self->load_idle == 0 &&
+      !flint_conversation_get_complete (self->conversation) && upper > page)
     self->load_idle = g_idle_add (load_older_idle, self);
 }
 
@@ -220,8 +266,9 @@ on_items_changed (
     {
       g_autoptr (FlintMessage) last = g_list_model_get_item (model, position + added - 1);
 
-      if (flint_message_get_direction (last) == FLINT_DIRECTION_OUTGOING)
-        self->stick_to_bottom = TRUE;
+      if (flint_message_get_direction (last) == FLINT_DIRECTION_OUTGOING ||
+          self->stick_to_bottom)
+        scroll_to_bottom (self);
     }
 }
 
@@ -257,7 +304,7 @@ on_send (FlintComposer *composer, const char *text, FlintChatPage *self)
   /* A sent message ends composing without another stanza (XEP-0085 5.2). */
   g_free (self->sent_state);
   self->sent_state = g_strdup ("active");
-  self->stick_to_bottom = TRUE;
+  scroll_to_bottom (self);
   return TRUE;
 }
 
@@ -397,7 +444,12 @@ flint_chat_page_mark_unread (FlintChatPage *self, guint unread)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversation));
   g_autoptr (FlintMessage) first = NULL;
 
-  if (unread == 0 || unread > n)
+  if (unread == 0)
+    return;
+  /* Bring the first unread message in, within reason. */
+  if (unread > n && unread <= 1000)
+    n += flint_conversation_load_older (self->conversation, unread - n);
+  if (unread > n)
     return;
   first = g_list_model_get_item (G_LIST_MODEL (self->conversation), n - unread);
   self->marker_id = flint_message_get_id (first);
@@ -480,6 +532,11 @@ flint_chat_page_dispose (GObject *object)
     send_chat_state (self, "inactive");
   g_clear_handle_id (&self->load_idle, g_source_remove);
   g_clear_handle_id (&self->paused_id, g_source_remove);
+  if (self->settle_id)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_id);
+      self->settle_id = 0;
+    }
   if (self->conversation)
     {
       g_signal_handlers_disconnect_by_data (self->conversation, self);

@@ -153,6 +153,39 @@ class MainWindowTest(unittest.TestCase):
         time.sleep(1.0)
         desktop.screenshot("main-chat-light.png")
 
+    @unittest.skipUnless(HAVE_XDOTOOL, "needs xdotool to scroll")
+    def test_older_messages_load_on_scroll(self):
+        desktop, app = self.run_app()
+        self.wait_roster(app)
+        for i in range(120):
+            self.carol.send(self.alice, "Message number %d" % i)
+        app.wait_for(lambda d: d.get("unread_total", 0) >= 120, timeout=30,
+                     what="120 unread")
+        self.activate(app, "open-chat", self.carol_jid)
+        # All unread messages are brought in, under a "New Messages" line.
+        dump = app.wait_for(lambda d: d.get("tabs") and d["tabs"][0]["messages"] >= 120,
+                            timeout=10, what="carol's tab with all unread")
+        time.sleep(1.5)
+        desktop.screenshot("main-many-messages-light.png")
+        app.stop()
+
+        # At the next start the tab shows the latest page only; older ones
+        # come when scrolled to the top.
+        app = FlintApp(desktop)
+        self.addCleanup(app.stop)
+        app.start(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-light"})
+        dump = app.wait_for(lambda d: d.get("tabs") and d["tabs"][0]["selected"]
+                            and d.get("state") == "online", timeout=30, what="restored tab")
+        self.assertLess(dump["tabs"][0]["messages"], 120)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            desktop.run(["xdotool", "mousemove", "640", "300", "click", "--repeat", "15",
+                         "--delay", "30", "4"], timeout=20)
+            dump = app.dump()
+            if dump and dump["tabs"][0]["messages"] >= 120:
+                break
+        self.assertGreaterEqual(dump["tabs"][0]["messages"], 120)
+
     def test_dark_and_narrow(self):
         desktop, app = self.run_app(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-dark"})
         self.wait_roster(app)
