@@ -113,7 +113,14 @@ class FlintApp:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        log = self.log_text()
         self.proc = None
+        # In a sanitizer build any report fails the test (system libraries'
+        # known leaks are suppressed by tests/sanitizers/lsan.supp).
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in log:
+                start = log.index(marker)
+                raise AssertionError("sanitizer report in flint's log:\n" + log[start:start + 6000])
 
     # ---- files ------------------------------------------------------------
     @property
