@@ -10,6 +10,28 @@
 
 #define NS_SID "urn:xmpp:sid:0"
 #define NS_DELAY "urn:xmpp:delay"
+#define NS_RECEIPTS "urn:xmpp:receipts"
+#define NS_CHATSTATES "http://jabber.org/protocol/chatstates"
+#define NS_CARBONS "urn:xmpp:carbons:2"
+#define NS_FORWARD "urn:xmpp:forward:0"
+#define NS_CORRECT "urn:xmpp:message-correct:0"
+#define NS_HINTS "urn:xmpp:hints"
+
+/* Receipts, errors and corrections name a message by id; it is looked for
+ * among the newest messages of its conversation, where such answers land.
+ * The store has no lookup by id that returns the row. */
+#define RECENT_WINDOW 200
+
+static const char *const chat_states[] = { "active", "composing", "paused", "inactive",
+                                           "gone" };
+
+/* Where a message came from: straight to us, or a XEP-0280 copy. */
+typedef enum
+{
+  ORIGIN_DIRECT,
+  ORIGIN_CARBON_RECEIVED,
+  ORIGIN_CARBON_SENT,
+} Origin;
 
 struct _FlintChat
 {
@@ -19,22 +41,51 @@ struct _FlintChat
   FlintHistory *history;
   guint message_handler;
   gulong online_handler;
+
+  gboolean send_receipts;
+  gboolean send_chat_states;
+  gboolean carbons_enabled;
+  GHashTable *sent_states; /* bare JID -> the chat state we last sent */
 };
 
 G_DEFINE_FINAL_TYPE (FlintChat, flint_chat, G_TYPE_OBJECT)
 
 enum
 {
+  PROP_0,
+  PROP_SEND_RECEIPTS,
+  PROP_SEND_CHAT_STATES,
+  PROP_CARBONS_ENABLED,
+  N_PROPS
+};
+
+enum
+{
   SIGNAL_MESSAGE_STORED,
+  SIGNAL_MESSAGE_UPDATED,
+  SIGNAL_CHAT_STATE,
   N_SIGNALS
 };
 
+static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static const char *
 account_jid (FlintChat *self)
 {
   return flint_account_get_jid (flint_session_get_account (self->session));
+}
+
+/* Our bare JID exactly: carbons come from the account, never a resource. */
+static gboolean
+is_own_bare_jid (FlintChat *self, const char *jid)
+{
+  g_autofree char *resource = NULL;
+
+  if (jid == NULL || !flint_jid_is_valid (jid))
+    return FALSE;
+  resource = flint_jid_resource (jid);
+  return resource == NULL && flint_jid_equal_bare (jid, account_jid (self));
 }
 
 static char *
@@ -67,40 +118,88 @@ parse_delay (xmpp_stanza_t *stanza)
   return g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
 }
 
-/* Returns a record for a chat message carrying a body, or NULL for anything
- * else (no body, errors, rooms, malformed addresses). */
-FlintMessageRecord *
-flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza)
+static xmpp_stanza_t *
+new_element (FlintChat *self, const char *name, const char *ns)
+{
+  xmpp_stanza_t *element = xmpp_stanza_new (flint_session_get_context (self->session));
+
+  xmpp_stanza_set_name (element, name);
+  xmpp_stanza_set_ns (element, ns);
+  return element;
+}
+
+static void
+add_element (FlintChat *self,
+             xmpp_stanza_t *parent,
+             const char *name,
+             const char *ns,
+             const char *id)
+{
+  xmpp_stanza_t *element = new_element (self, name, ns);
+
+  if (id)
+    xmpp_stanza_set_attribute (element, "id", id);
+  xmpp_stanza_add_child_ex (parent, element, 0);
+}
+
+/* The chat state element of a message, if any. */
+static const char *
+find_chat_state (xmpp_stanza_t *stanza)
+{
+  for (xmpp_stanza_t *c = xmpp_stanza_get_children (stanza); c;
+       c = xmpp_stanza_get_next (c))
+    if (xmpp_stanza_is_tag (c) && g_strcmp0 (xmpp_stanza_get_ns (c), NS_CHATSTATES) == 0)
+      for (guint i = 0; i < G_N_ELEMENTS (chat_states); i++)
+        if (g_strcmp0 (xmpp_stanza_get_name (c), chat_states[i]) == 0)
+          return chat_states[i];
+  return NULL;
+}
+
+/* A record for a chat message carrying a body, or NULL for anything else
+ * (no body, errors, rooms, malformed addresses). An outgoing one is a
+ * carbon of what another of our resources sent: its peer is the to. */
+static FlintMessageRecord *
+parse_chat (FlintChat *self, xmpp_stanza_t *stanza, FlintDirection direction)
 {
   const char *type = xmpp_stanza_get_type (stanza);
-  const char *from = xmpp_stanza_get_from (stanza);
+  const char *peer = direction == FLINT_DIRECTION_OUTGOING
+                       ? xmpp_stanza_get_to (stanza)
+                       : xmpp_stanza_get_from (stanza);
   g_autoptr (FlintMessageRecord) record = NULL;
   g_autofree char *body = NULL;
   g_autofree char *bare = NULL;
+  xmpp_stanza_t *replace;
   gint64 now = g_get_real_time ();
 
   if (type && !g_str_equal (type, "chat") && !g_str_equal (type, "normal"))
     return NULL;
-  if (from == NULL || !flint_jid_is_valid (from))
+  if (peer == NULL || !flint_jid_is_valid (peer))
     return NULL;
   body = child_text (stanza, "body");
   if (body == NULL || !g_utf8_validate (body, -1, NULL))
     return NULL;
-  bare = flint_jid_bare (from);
+  bare = flint_jid_bare (peer);
 
   record = flint_message_record_new ();
   record->account = g_strdup (account_jid (self));
   record->conversation = g_strdup (bare);
   record->kind = FLINT_MESSAGE_KIND_CHAT;
-  record->direction = FLINT_DIRECTION_INCOMING;
-  record->sender = g_strdup (bare);
+  record->direction = direction;
+  record->sender =
+    g_strdup (direction == FLINT_DIRECTION_OUTGOING ? account_jid (self) : bare);
   record->body = g_steal_pointer (&body);
   record->local_time = now;
   record->time = parse_delay (stanza);
   if (record->time == 0)
     record->time = now;
   record->message_id = g_strdup (xmpp_stanza_get_id (stanza));
-  record->state = FLINT_DELIVERY_RECEIVED;
+  record->state =
+    direction == FLINT_DIRECTION_OUTGOING ? FLINT_DELIVERY_SENT : FLINT_DELIVERY_RECEIVED;
+
+  replace = xmpp_stanza_get_child_by_name_and_ns (stanza, "replace", NS_CORRECT);
+  if (replace && xmpp_stanza_get_attribute (replace, "id") &&
+      *xmpp_stanza_get_attribute (replace, "id"))
+    record->correction_of = g_strdup (xmpp_stanza_get_attribute (replace, "id"));
 
   for (xmpp_stanza_t *c = xmpp_stanza_get_children (stanza); c;
        c = xmpp_stanza_get_next (c))
@@ -124,55 +223,317 @@ flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza)
   return g_steal_pointer (&record);
 }
 
+FlintMessageRecord *
+flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza)
+{
+  g_return_val_if_fail (FLINT_IS_CHAT (self), NULL);
+  g_return_val_if_fail (stanza != NULL, NULL);
+
+  return parse_chat (self, stanza, FLINT_DIRECTION_INCOMING);
+}
+
+/* The stored message of @conversation that @id names (its id attribute or
+ * origin-id), newest first; NULL when not among the recent ones. */
+static FlintMessageRecord *
+find_recent (FlintChat *self,
+             const char *conversation,
+             const char *id,
+             FlintDirection direction)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) recent = NULL;
+
+  if (id == NULL || *id == '\0')
+    return NULL;
+  recent = flint_history_get_last (self->history, account_jid (self), conversation,
+                                   RECENT_WINDOW, &error);
+  if (recent == NULL)
+    {
+      g_warning ("Could not read the history: %s", error->message);
+      return NULL;
+    }
+  for (guint i = recent->len; i > 0; i--)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (recent, i - 1);
+
+      if (record->direction == direction && (g_strcmp0 (record->message_id, id) == 0 ||
+                                             g_strcmp0 (record->origin_id, id) == 0))
+        return flint_message_record_copy (record);
+    }
+  return NULL;
+}
+
+static void
+store (FlintChat *self, FlintMessageRecord *record)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean inserted = FALSE;
+
+  if (!flint_history_insert (self->history, record, &inserted, &error))
+    {
+      g_warning ("Could not store a message: %s", error->message);
+      return;
+    }
+  g_debug ("Message %s with %s: %s", record->message_id ? record->message_id : "(no id)",
+           record->conversation, inserted ? "stored" : "already stored");
+  if (inserted)
+    g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0, record);
+}
+
+/* Moves our outgoing message @id with @conversation to @state, if it is
+ * still before it: a late receipt never undoes "read", an error never
+ * undoes "delivered". */
+static void
+update_state (FlintChat *self,
+              const char *conversation,
+              const char *id,
+              FlintDeliveryState state)
+{
+  g_autoptr (FlintMessageRecord) record =
+    find_recent (self, conversation, id, FLINT_DIRECTION_OUTGOING);
+  g_autoptr (GError) error = NULL;
+
+  if (record == NULL)
+    return;
+  switch (record->state)
+    {
+      case FLINT_DELIVERY_PENDING:
+      case FLINT_DELIVERY_SENT:
+      case FLINT_DELIVERY_ACKED:
+        break;
+      case FLINT_DELIVERY_FAILED:
+        /* A receipt proves it arrived after all. */
+        if (state == FLINT_DELIVERY_DELIVERED)
+          break;
+        return;
+      default:
+        return;
+    }
+  if (!flint_history_set_state (
+        self->history, record->account, conversation,
+        record->message_id ? record->message_id : record->origin_id, state, &error))
+    {
+      g_warning ("Could not update a message's state: %s", error->message);
+      return;
+    }
+  record->state = state;
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_UPDATED], 0, record);
+}
+
+/* XEP-0308: only the sender of the original may correct it. */
+static void
+handle_correction (FlintChat *self, FlintMessageRecord *correction)
+{
+  g_autoptr (FlintMessageRecord) original = find_recent (
+    self, correction->conversation, correction->correction_of, correction->direction);
+  g_autoptr (FlintMessageRecord) other = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean applied = FALSE;
+
+  if (original == NULL)
+    {
+      FlintDirection opposite = correction->direction == FLINT_DIRECTION_INCOMING
+                                  ? FLINT_DIRECTION_OUTGOING
+                                  : FLINT_DIRECTION_INCOMING;
+
+      other =
+        find_recent (self, correction->conversation, correction->correction_of, opposite);
+      if (other)
+        {
+          g_debug ("Ignoring a correction of someone else's message in %s",
+                   correction->conversation);
+          return;
+        }
+    }
+  else if (g_strcmp0 (original->sender, correction->sender) != 0)
+    {
+      g_debug ("Ignoring a correction from a different sender in %s",
+               correction->conversation);
+      return;
+    }
+
+  if (!flint_history_apply_correction (self->history, correction, &applied, &error))
+    {
+      g_warning ("Could not apply a correction: %s", error->message);
+      return;
+    }
+  if (applied && original)
+    {
+      g_free (original->body);
+      original->body = g_strdup (correction->body);
+      g_free (original->correction_of);
+      original->correction_of = g_strdup (correction->message_id ? correction->message_id
+                                                                 : correction->origin_id);
+      g_signal_emit (self, signals[SIGNAL_MESSAGE_UPDATED], 0, original);
+    }
+  else if (!applied)
+    /* The original is not stored (older than we have, or never seen): the
+     * text is still what the sender meant us to read. */
+    store (self, correction);
+}
+
+static void
+send_receipt (FlintChat *self, xmpp_stanza_t *stanza)
+{
+  const char *type = xmpp_stanza_get_type (stanza);
+  g_autofree char *id = flint_session_new_id (self->session);
+  xmpp_stanza_t *receipt;
+
+  /* Same type as the message, so a chat receipt is carbon-copied to our
+   * other resources like the message was. */
+  receipt = xmpp_message_new (flint_session_get_context (self->session),
+                              g_strcmp0 (type, "chat") == 0 ? "chat" : NULL,
+                              xmpp_stanza_get_from (stanza), id);
+  add_element (self, receipt, "received", NS_RECEIPTS, xmpp_stanza_get_id (stanza));
+  flint_session_send (self->session, receipt);
+  xmpp_stanza_release (receipt);
+}
+
+static void
+handle_chat_message (FlintChat *self, xmpp_stanza_t *stanza, Origin origin)
+{
+  FlintDirection direction =
+    origin == ORIGIN_CARBON_SENT ? FLINT_DIRECTION_OUTGOING : FLINT_DIRECTION_INCOMING;
+  const char *type = xmpp_stanza_get_type (stanza);
+  const char *peer = direction == FLINT_DIRECTION_OUTGOING
+                       ? xmpp_stanza_get_to (stanza)
+                       : xmpp_stanza_get_from (stanza);
+  g_autoptr (FlintMessageRecord) record = NULL;
+  g_autofree char *bare = NULL;
+  xmpp_stanza_t *received;
+  const char *state;
+
+  if (peer == NULL || !flint_jid_is_valid (peer))
+    return;
+  if (type && !g_str_equal (type, "chat") && !g_str_equal (type, "normal") &&
+      !g_str_equal (type, "error"))
+    return;
+  bare = flint_jid_bare (peer);
+
+  if (g_strcmp0 (type, "error") == 0)
+    {
+      /* Our message bounced: only the address we sent it to may say so. */
+      if (direction == FLINT_DIRECTION_INCOMING && xmpp_stanza_get_id (stanza))
+        update_state (self, bare, xmpp_stanza_get_id (stanza), FLINT_DELIVERY_FAILED);
+      return;
+    }
+
+  /* A receipt counts only from the contact the message went to: the
+   * lookup is within the conversation with the receipt's sender. */
+  received = xmpp_stanza_get_child_by_name_and_ns (stanza, "received", NS_RECEIPTS);
+  if (received && direction == FLINT_DIRECTION_INCOMING)
+    update_state (self, bare, xmpp_stanza_get_attribute (received, "id"),
+                  FLINT_DELIVERY_DELIVERED);
+
+  /* What our other resources type is not news to us. */
+  state = find_chat_state (stanza);
+  if (state && direction == FLINT_DIRECTION_INCOMING)
+    g_signal_emit (self, signals[SIGNAL_CHAT_STATE], 0, bare, state);
+
+  record = parse_chat (self, stanza, direction);
+  if (record == NULL)
+    return;
+  if (record->correction_of)
+    handle_correction (self, record);
+  else
+    store (self, record);
+
+  /* Asked again for a message we have: the first receipt may have been
+   * lost. Copies are answered by the resource they were meant for. */
+  if (origin == ORIGIN_DIRECT && self->send_receipts && xmpp_stanza_get_id (stanza) &&
+      xmpp_stanza_get_child_by_name_and_ns (stanza, "request", NS_RECEIPTS))
+    send_receipt (self, stanza);
+}
+
+/* XEP-0280. Returns FALSE when @stanza is no carbon. */
+static gboolean
+handle_carbon (FlintChat *self, xmpp_stanza_t *stanza)
+{
+  xmpp_stanza_t *wrapper =
+    xmpp_stanza_get_child_by_name_and_ns (stanza, "received", NS_CARBONS);
+  const char *from = xmpp_stanza_get_from (stanza);
+  xmpp_stanza_t *forwarded, *inner;
+  gboolean sent = FALSE;
+
+  if (wrapper == NULL)
+    {
+      wrapper = xmpp_stanza_get_child_by_name_and_ns (stanza, "sent", NS_CARBONS);
+      sent = TRUE;
+    }
+  if (wrapper == NULL)
+    return FALSE;
+
+  /* Security (XEP-0280 §11): only our own server, speaking for our bare
+   * JID, sends carbons. Anyone else could make up messages in our name. */
+  if (from && !is_own_bare_jid (self, from))
+    {
+      g_debug ("Ignoring a forged carbon from %s", from);
+      return TRUE;
+    }
+  forwarded = xmpp_stanza_get_child_by_name_and_ns (wrapper, "forwarded", NS_FORWARD);
+  inner = forwarded ? xmpp_stanza_get_child_by_name (forwarded, "message") : NULL;
+  if (inner == NULL)
+    return TRUE;
+  /* The copy is of a message to (received) or from (sent) our account. */
+  if (!flint_jid_equal_bare (sent ? xmpp_stanza_get_from (inner)
+                                  : xmpp_stanza_get_to (inner),
+                             account_jid (self)))
+    {
+      g_debug ("Ignoring a carbon of a message not ours");
+      return TRUE;
+    }
+  handle_chat_message (self, inner, sent ? ORIGIN_CARBON_SENT : ORIGIN_CARBON_RECEIVED);
+  return TRUE;
+}
+
 static gboolean
 on_message (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
 {
   FlintChat *self = user_data;
-  g_autoptr (FlintMessageRecord) record = flint_chat_parse_message (self, stanza);
-  g_autoptr (GError) error = NULL;
-  gboolean inserted = FALSE;
 
-  if (record == NULL)
-    {
-      g_debug ("Ignoring a message without a usable body or sender");
-      return FALSE;
-    }
-  if (!flint_history_insert (self->history, record, &inserted, &error))
-    {
-      g_warning ("Could not store a received message: %s", error->message);
-      return FALSE;
-    }
-  g_debug ("Message %s from %s: %s", record->message_id ? record->message_id : "(no id)",
-           record->conversation, inserted ? "stored" : "already stored");
-  if (inserted)
-    g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0, record);
+  if (g_strcmp0 (xmpp_stanza_get_type (stanza), "groupchat") == 0)
+    return FALSE;
+  if (!handle_carbon (self, stanza))
+    handle_chat_message (self, stanza, ORIGIN_DIRECT);
+  /* Other modules may still want the stanza. */
   return FALSE;
 }
 
 static xmpp_stanza_t *
-build_message (FlintChat *self, const FlintMessageRecord *record)
+build_message (FlintChat *self, const FlintMessageRecord *record, const char *replace_id)
 {
   xmpp_ctx_t *ctx = flint_session_get_context (self->session);
   xmpp_stanza_t *message =
     xmpp_message_new (ctx, "chat", record->conversation, record->message_id);
-  xmpp_stanza_t *origin = xmpp_stanza_new (ctx);
 
   xmpp_message_set_body (message, record->body);
-  xmpp_stanza_set_name (origin, "origin-id");
-  xmpp_stanza_set_ns (origin, NS_SID);
-  xmpp_stanza_set_attribute (origin, "id", record->origin_id);
-  xmpp_stanza_add_child_ex (message, origin, 0);
+  add_element (self, message, "origin-id", NS_SID, record->origin_id);
+  /* Asked of everyone, as Dino and Conversations do: caps may not be known
+   * yet, and a client without receipts just ignores the request. */
+  add_element (self, message, "request", NS_RECEIPTS, NULL);
+  if (self->send_chat_states)
+    add_element (self, message, "active", NS_CHATSTATES, NULL);
+  if (replace_id)
+    add_element (self, message, "replace", NS_CORRECT, replace_id);
   return message;
+}
+
+static void
+note_active (FlintChat *self, const char *bare)
+{
+  if (self->send_chat_states)
+    g_hash_table_replace (self->sent_states, g_strdup (bare), (gpointer) "active");
 }
 
 static void
 transmit (FlintChat *self, FlintMessageRecord *record)
 {
-  xmpp_stanza_t *message = build_message (self, record);
+  xmpp_stanza_t *message = build_message (self, record, NULL);
   g_autoptr (GError) error = NULL;
 
   flint_session_send (self->session, message);
   xmpp_stanza_release (message);
+  note_active (self, record->conversation);
   record->state = FLINT_DELIVERY_SENT;
   if (!flint_history_set_state (self->history, record->account, record->conversation,
                                 record->message_id, FLINT_DELIVERY_SENT, &error))
@@ -189,7 +550,7 @@ flint_chat_send (FlintChat *self, const char *to, const char *body, GError **err
 
   g_return_val_if_fail (FLINT_IS_CHAT (self), NULL);
 
-  if (!flint_jid_is_valid (to))
+  if (to == NULL || !flint_jid_is_valid (to))
     {
       flint_set_error (error, FLINT_ERROR_INVALID_JID);
       return NULL;
@@ -220,18 +581,284 @@ flint_chat_send (FlintChat *self, const char *to, const char *body, GError **err
   return g_steal_pointer (&record);
 }
 
+/**
+ * flint_chat_correct:
+ * @original_message_id: the message_id (or origin_id) of our message
+ *
+ * Replaces the text of our message to @to (XEP-0308): sends the
+ * correction and stores the new text in place of the old.
+ *
+ * Returns: (transfer full): the corrected message, as "message-updated"
+ *   also hands it out, or %NULL when there is no such message of ours
+ */
+FlintMessageRecord *
+flint_chat_correct (FlintChat *self,
+                    const char *to,
+                    const char *original_message_id,
+                    const char *new_body,
+                    GError **error)
+{
+  g_autoptr (FlintMessageRecord) original = NULL;
+  g_autoptr (FlintMessageRecord) correction = NULL;
+  g_autofree char *bare = NULL;
+  const char *replace_id;
+  xmpp_stanza_t *message;
+  gboolean applied = FALSE;
+
+  g_return_val_if_fail (FLINT_IS_CHAT (self), NULL);
+  g_return_val_if_fail (original_message_id != NULL, NULL);
+  g_return_val_if_fail (new_body != NULL, NULL);
+
+  if (to == NULL || !flint_jid_is_valid (to))
+    {
+      flint_set_error (error, FLINT_ERROR_INVALID_JID);
+      return NULL;
+    }
+  bare = flint_jid_bare (to);
+  original = find_recent (self, bare, original_message_id, FLINT_DIRECTION_OUTGOING);
+  if (original == NULL)
+    {
+      g_set_error_literal (error, FLINT_ERROR, FLINT_ERROR_FAILED,
+                           _ ("This message can no longer be corrected. Send a new "
+                              "message instead."));
+      return NULL;
+    }
+  /* XEP-0308 names the original by its id attribute, also when it is
+   * corrected again. */
+  replace_id = original->message_id ? original->message_id : original->origin_id;
+
+  correction = flint_message_record_new ();
+  correction->account = g_strdup (account_jid (self));
+  correction->conversation = g_strdup (bare);
+  correction->kind = FLINT_MESSAGE_KIND_CHAT;
+  correction->direction = FLINT_DIRECTION_OUTGOING;
+  correction->sender = g_strdup (original->sender);
+  correction->body = g_strdup (new_body);
+  correction->message_id = flint_session_new_id (self->session);
+  correction->origin_id = g_strdup (correction->message_id);
+  correction->correction_of = g_strdup (replace_id);
+
+  if (!flint_history_apply_correction (self->history, correction, &applied, error))
+    return NULL;
+  if (!applied)
+    {
+      g_set_error_literal (error, FLINT_ERROR, FLINT_ERROR_FAILED,
+                           _ ("This message can no longer be corrected. Send a new "
+                              "message instead."));
+      return NULL;
+    }
+
+  /* Offline, the session keeps it until the next sign-in. */
+  message = build_message (self, correction, replace_id);
+  flint_session_send (self->session, message);
+  xmpp_stanza_release (message);
+  note_active (self, bare);
+
+  g_free (original->body);
+  original->body = g_strdup (new_body);
+  g_free (original->correction_of);
+  original->correction_of = g_strdup (correction->message_id);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_UPDATED], 0, original);
+  return g_steal_pointer (&original);
+}
+
+/**
+ * flint_chat_set_chat_state:
+ * @state: "active", "composing", "paused", "inactive" or "gone"
+ *
+ * Tells @jid what we are doing in the conversation (XEP-0085), only when
+ * it changed, only while online (a stale "composing" is worse than none)
+ * and only when "send-chat-states" is on.
+ */
+void
+flint_chat_set_chat_state (FlintChat *self, const char *jid, const char *state)
+{
+  const char *known = NULL;
+  g_autofree char *bare = NULL;
+  g_autofree char *id = NULL;
+  xmpp_stanza_t *message;
+
+  g_return_if_fail (FLINT_IS_CHAT (self));
+  g_return_if_fail (state != NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (chat_states); i++)
+    if (g_str_equal (state, chat_states[i]))
+      known = chat_states[i];
+  g_return_if_fail (known != NULL);
+
+  if (!self->send_chat_states || jid == NULL || !flint_jid_is_valid (jid) ||
+      flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
+    return;
+  bare = flint_jid_bare (jid);
+  if (g_strcmp0 (g_hash_table_lookup (self->sent_states, bare), known) == 0)
+    return;
+
+  id = flint_session_new_id (self->session);
+  message = xmpp_message_new (flint_session_get_context (self->session), "chat", jid, id);
+  add_element (self, message, known, NS_CHATSTATES, NULL);
+  /* Typing notifications are not history: keep them out of archives. */
+  add_element (self, message, "no-store", NS_HINTS, NULL);
+  flint_session_send (self->session, message);
+  xmpp_stanza_release (message);
+  g_hash_table_replace (self->sent_states, g_steal_pointer (&bare), (gpointer) known);
+}
+
+/* ---- carbons and sessions ----------------------------------------------- */
+
+static void
+set_carbons_enabled (FlintChat *self, gboolean enabled)
+{
+  if (self->carbons_enabled == enabled)
+    return;
+  self->carbons_enabled = enabled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CARBONS_ENABLED]);
+}
+
+static void
+on_carbons_enabled (FlintSession *session,
+                    xmpp_stanza_t *result,
+                    const GError *error,
+                    gpointer user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr (FlintChat) self = g_weak_ref_get (ref);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (self == NULL)
+    return;
+  if (error)
+    g_debug ("The server did not enable carbons: %s", error->message);
+  set_carbons_enabled (self, error == NULL);
+}
+
+/* Just tried: a server without XEP-0280 answers with an error, which costs
+ * less than asking it first. */
+static void
+enable_carbons (FlintChat *self)
+{
+  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
+  g_autofree char *id = flint_session_new_id (self->session);
+  xmpp_stanza_t *iq = xmpp_iq_new (ctx, "set", id);
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  add_element (self, iq, "enable", NS_CARBONS, NULL);
+  g_weak_ref_init (ref, self);
+  flint_session_send_iq (self->session, iq, on_carbons_enabled, ref);
+  xmpp_stanza_release (iq);
+}
+
 static void
 on_online (FlintSession *session, gboolean resumed, FlintChat *self)
 {
-  g_autoptr (GPtrArray) pending =
-    flint_history_get_pending (self->history, account_jid (self));
+  g_autoptr (GPtrArray) pending = NULL;
 
+  if (!resumed)
+    {
+      /* A new session: carbons are off again and peers know nothing of
+       * our chat states. */
+      set_carbons_enabled (self, FALSE);
+      g_hash_table_remove_all (self->sent_states);
+      enable_carbons (self);
+    }
+
+  pending = flint_history_get_pending (self->history, account_jid (self));
   for (guint i = 0; pending && i < pending->len; i++)
     {
       FlintMessageRecord *record = g_ptr_array_index (pending, i);
 
       if (record->kind == FLINT_MESSAGE_KIND_CHAT)
         transmit (self, record);
+    }
+}
+
+/* ---- properties and object ---------------------------------------------- */
+
+gboolean
+flint_chat_get_send_receipts (FlintChat *self)
+{
+  g_return_val_if_fail (FLINT_IS_CHAT (self), FALSE);
+  return self->send_receipts;
+}
+
+void
+flint_chat_set_send_receipts (FlintChat *self, gboolean send_receipts)
+{
+  g_return_if_fail (FLINT_IS_CHAT (self));
+
+  send_receipts = !!send_receipts;
+  if (self->send_receipts == send_receipts)
+    return;
+  self->send_receipts = send_receipts;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEND_RECEIPTS]);
+}
+
+gboolean
+flint_chat_get_send_chat_states (FlintChat *self)
+{
+  g_return_val_if_fail (FLINT_IS_CHAT (self), FALSE);
+  return self->send_chat_states;
+}
+
+void
+flint_chat_set_send_chat_states (FlintChat *self, gboolean send_chat_states)
+{
+  g_return_if_fail (FLINT_IS_CHAT (self));
+
+  send_chat_states = !!send_chat_states;
+  if (self->send_chat_states == send_chat_states)
+    return;
+  self->send_chat_states = send_chat_states;
+  g_hash_table_remove_all (self->sent_states);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEND_CHAT_STATES]);
+}
+
+gboolean
+flint_chat_get_carbons_enabled (FlintChat *self)
+{
+  g_return_val_if_fail (FLINT_IS_CHAT (self), FALSE);
+  return self->carbons_enabled;
+}
+
+static void
+flint_chat_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FlintChat *self = FLINT_CHAT (object);
+
+  switch (prop_id)
+    {
+      case PROP_SEND_RECEIPTS:
+        g_value_set_boolean (value, self->send_receipts);
+        break;
+      case PROP_SEND_CHAT_STATES:
+        g_value_set_boolean (value, self->send_chat_states);
+        break;
+      case PROP_CARBONS_ENABLED:
+        g_value_set_boolean (value, self->carbons_enabled);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+flint_chat_set_property (GObject *object,
+                         guint prop_id,
+                         const GValue *value,
+                         GParamSpec *pspec)
+{
+  FlintChat *self = FLINT_CHAT (object);
+
+  switch (prop_id)
+    {
+      case PROP_SEND_RECEIPTS:
+        flint_chat_set_send_receipts (self, g_value_get_boolean (value));
+        break;
+      case PROP_SEND_CHAT_STATES:
+        flint_chat_set_send_chat_states (self, g_value_get_boolean (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -251,19 +878,55 @@ flint_chat_dispose (GObject *object)
 }
 
 static void
+flint_chat_finalize (GObject *object)
+{
+  FlintChat *self = FLINT_CHAT (object);
+
+  g_hash_table_unref (self->sent_states);
+  G_OBJECT_CLASS (flint_chat_parent_class)->finalize (object);
+}
+
+static void
 flint_chat_class_init (FlintChatClass *klass)
 {
-  G_OBJECT_CLASS (klass)->dispose = flint_chat_dispose;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = flint_chat_dispose;
+  object_class->finalize = flint_chat_finalize;
+  object_class->get_property = flint_chat_get_property;
+  object_class->set_property = flint_chat_set_property;
+
+  properties[PROP_SEND_RECEIPTS] = g_param_spec_boolean (
+    "send-receipts", NULL, NULL, TRUE,
+    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SEND_CHAT_STATES] = g_param_spec_boolean (
+    "send-chat-states", NULL, NULL, TRUE,
+    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CARBONS_ENABLED] = g_param_spec_boolean (
+    "carbons-enabled", NULL, NULL, FALSE,
+    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A message newly in the store, incoming or outgoing. */
   signals[SIGNAL_MESSAGE_STORED] =
     g_signal_new ("message-stored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, FLINT_TYPE_MESSAGE_RECORD);
+  /* A stored message (same id) with a new state or corrected body. */
+  signals[SIGNAL_MESSAGE_UPDATED] =
+    g_signal_new ("message-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, FLINT_TYPE_MESSAGE_RECORD);
+  /* The peer's XEP-0085 state: bare JID, state name. */
+  signals[SIGNAL_CHAT_STATE] =
+    g_signal_new ("chat-state", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
 flint_chat_init (FlintChat *self)
 {
+  self->send_receipts = TRUE;
+  self->send_chat_states = TRUE;
+  self->sent_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 FlintChat *

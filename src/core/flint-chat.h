@@ -11,11 +11,43 @@ G_DECLARE_FINAL_TYPE (FlintChat, flint_chat, FLINT, CHAT, GObject)
 /* One-to-one messages of one account: parses incoming chat messages into
  * FlintHistory (each stored once however often it arrives) and sends
  * outgoing ones, keeping those that cannot go out yet as pending in the
- * store so they leave, once, when the session is next online. */
+ * store so they leave, once, when the session is next online.
+ *
+ * Also: XEP-0184 receipts (every outgoing message asks for one; received
+ * ones move the stored state to DELIVERED), XEP-0085 chat states,
+ * XEP-0280 carbons (enabled at each new session; copies of what our other
+ * resources send or receive are stored like our own), XEP-0308 corrections.
+ *
+ * Signals:
+ *  "message-stored" (FlintMessageRecord *record): newly in the store.
+ *  "message-updated" (FlintMessageRecord *record): a stored message (same
+ *    record->id) changed: its state (receipt, error) or its body (a
+ *    correction). After a correction, record->correction_of holds the id
+ *    of the correcting message: non-NULL there means "edited". The store
+ *    itself does not keep that mark.
+ *  "chat-state" (const char *bare_jid, const char *state): the peer is
+ *    "active", "composing", "paused", "inactive" or "gone".
+ *
+ * Properties: "send-receipts" (default TRUE), "send-chat-states" (default
+ * TRUE; FALSE also leaves <active/> off outgoing messages), and
+ * "carbons-enabled" (read-only: the server accepted XEP-0280 for this
+ * session). */
 FlintChat *flint_chat_new (FlintSession *session, FlintHistory *history);
 
 FlintMessageRecord *flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza);
 FlintMessageRecord *
 flint_chat_send (FlintChat *self, const char *to, const char *body, GError **error);
+FlintMessageRecord *flint_chat_correct (FlintChat *self,
+                                        const char *to,
+                                        const char *original_message_id,
+                                        const char *new_body,
+                                        GError **error);
+void flint_chat_set_chat_state (FlintChat *self, const char *jid, const char *state);
+
+gboolean flint_chat_get_send_receipts (FlintChat *self);
+void flint_chat_set_send_receipts (FlintChat *self, gboolean send_receipts);
+gboolean flint_chat_get_send_chat_states (FlintChat *self);
+void flint_chat_set_send_chat_states (FlintChat *self, gboolean send_chat_states);
+gboolean flint_chat_get_carbons_enabled (FlintChat *self);
 
 G_END_DECLS

@@ -480,7 +480,9 @@ on_disco_info (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
     {
       xmpp_stanza_t *query = build_info_query (self, node);
 
+      /* xmpp_stanza_reply() keeps the request's type. */
       reply = xmpp_stanza_reply (stanza);
+      xmpp_stanza_set_type (reply, "result");
       xmpp_stanza_add_child_ex (reply, query, 0);
     }
   flint_session_send (self->session, reply);
