@@ -186,6 +186,49 @@ class MainWindowTest(unittest.TestCase):
                 break
         self.assertGreaterEqual(dump["tabs"][0]["messages"], 120)
 
+    def test_large_roster(self):
+        """2,000 contacts in 20 groups: the list is virtualized, so the window
+        answers at once and scrolls through it."""
+        self.prosody.register("big", "big-pw")
+        big = self.prosody.jid("big")
+        setup = fh.Peer.start(self.prosody, "big", "big-pw", resource="setup")
+        self.addCleanup(setup.quit)
+        for i in range(2000):
+            setup.command("raw", wait=False, xml=(
+                "<iq type='set' id='r%d'><query xmlns='jabber:iq:roster'>"
+                "<item jid='user%04d@example.org' name='User %04d'><group>Group %02d</group>"
+                "</item></query></iq>" % (i, i, i, i % 20)))
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if len(setup.command("roster_get", timeout=30)["roster"]) >= 2000:
+                    break
+            except (RuntimeError, fh.PeerTimeout):
+                pass
+            self.assertLess(time.monotonic(), deadline, "roster not stored")
+            time.sleep(1)
+        desktop = fh.Desktop().start()
+        self.addCleanup(desktop._cleanup)
+        app = FlintApp(desktop)
+        self.addCleanup(app.stop)
+        app.add_account(self.prosody, "big", "big-pw")
+        app.start()
+        dump = app.wait_for(lambda d: d.get("state") == "online" and
+                            len(contact_rows(d)) >= 400, timeout=60, what="big roster")
+        self.assertEqual(dump["roster"][0], "G:Group 00")
+        # The UI thread stays responsive: a dump round trip is quick.
+        for _ in range(5):
+            t = time.monotonic()
+            self.assertIsNotNone(app.dump())
+            self.assertLess(time.monotonic() - t, 1.0)
+        if HAVE_XDOTOOL:
+            t = time.monotonic()
+            desktop.run(["xdotool", "mousemove", "150", "400", "click", "--repeat", "60",
+                         "--delay", "10", "5"], timeout=30)
+            self.assertIsNotNone(app.dump())
+            time.sleep(0.5)
+            desktop.screenshot("main-large-roster.png")
+
     def test_dark_and_narrow(self):
         desktop, app = self.run_app(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-dark"})
         self.wait_roster(app)
