@@ -648,6 +648,8 @@ handle_builtin_iq (FlintSession *self, xmpp_stanza_t *stanza)
   else
     return FALSE;
 
+  /* xmpp_stanza_reply() keeps the request's type. */
+  xmpp_stanza_set_type (reply, "result");
   xmpp_send (self->conn, reply);
   xmpp_stanza_release (reply);
   wake (self);

@@ -193,6 +193,46 @@ test_stanza_log_redacts_auth (void)
   spin (100);
 }
 
+static void
+test_answers_ping_and_version (void)
+{
+  g_autoptr (FlintAccount) account = make_account (&server, "alice", TRUE);
+  g_autoptr (FlintSession) session = session_new (account, "secret-a");
+  Peer *peer;
+  const char *queries[][2] = {
+    { "<ping xmlns='urn:xmpp:ping'/>", NULL },
+    { "<query xmlns='jabber:iq:version'/>", "Flint" },
+    { "<unknown xmlns='urn:example:nothing'/>", "service-unavailable" },
+  };
+
+  flint_session_connect (session);
+  g_assert_true (
+    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 10000));
+  peer = peer_start (&server, "bob", "secret-b");
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autofree char *cmd = g_strdup_printf (
+        "{\"cmd\": \"iq\", \"xml\": \"<iq type='get' to='%s' id='q%u'>%s</iq>\"}",
+        flint_session_get_bound_jid (session), i, queries[i][0]);
+      char *line;
+
+      peer_command (peer, cmd);
+      for (line = peer_read_line (peer, 10000); line && !strstr (line, "\"done\"");
+           line = peer_read_line (peer, 10000))
+        g_free (line);
+      g_assert_nonnull (line);
+      g_test_message ("%s", line);
+      /* A get is answered with a result (or an error), never with a get. */
+      g_assert_nonnull (strstr (line, i == 2 ? "error" : "result"));
+      if (queries[i][1])
+        g_assert_nonnull (strstr (line, queries[i][1]));
+      g_free (line);
+    }
+  peer_stop (peer);
+  flint_session_disconnect (session);
+  spin (100);
+}
+
 static xmpp_stanza_t *
 chat_message (FlintSession *session, const char *to, const char *body, const char *id)
 {
@@ -273,6 +313,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/certificate-changed", test_certificate_changed);
   g_test_add_func ("/session/tls-required", test_tls_required);
   g_test_add_func ("/session/stanza-log-redacts-auth", test_stanza_log_redacts_auth);
+  g_test_add_func ("/session/answers-ping-and-version", test_answers_ping_and_version);
   g_test_add_func ("/session/reconnect-delivers-queued-once",
                    test_reconnect_delivers_queued_once);
   ret = g_test_run ();
