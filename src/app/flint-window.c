@@ -670,6 +670,24 @@ on_session_changed (FlintSession *session, GParamSpec *pspec, FlintWindow *self)
   update (self);
 }
 
+/* Contacts come with the roster, possibly after their messages. */
+static void
+on_roster_loaded (FlintRoster *roster, GParamSpec *pspec, FlintWindow *self)
+{
+  GListModel *contacts = flint_roster_get_contacts (roster);
+  const char *account =
+    flint_account_get_jid (flint_session_get_account (flint_roster_get_session (roster)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (contacts); i++)
+    {
+      g_autoptr (FlintContact) contact = g_list_model_get_item (contacts, i);
+
+      flint_contact_set_unread (
+        contact, flint_application_get_unread (get_app (self), account,
+                                               flint_contact_get_jid (contact)));
+    }
+}
+
 static void
 on_subscription_request (FlintRoster *roster,
                          const char *jid,
@@ -719,6 +737,8 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
           g_object_ref (self->roster);
           g_signal_connect (self->roster, "subscription-request",
                             G_CALLBACK (on_subscription_request), self);
+          g_signal_connect (self->roster, "notify::loaded", G_CALLBACK (on_roster_loaded),
+                            self);
         }
       adw_avatar_set_text (self->own_avatar, jid);
       apply_presence (self);

@@ -121,6 +121,26 @@ class MainWindowTest(unittest.TestCase):
         time.sleep(0.5)
         desktop.screenshot("main-unread-light.png")
 
+        if HAVE_XDOTOOL:
+            wid = desktop.wait_for_window("Flint")[0]
+            desktop.run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
+            # Ctrl+F filters all contacts as you type.
+            desktop.run(["xdotool", "key", "ctrl+f"], timeout=10)
+            time.sleep(0.3)
+            desktop.run(["xdotool", "type", "--delay", "30", "car"], timeout=10)
+            dump = app.wait_for(lambda d: [r.split("|")[0] for r in d["roster"]
+                                           if not r.startswith("R:")] == ["C:" + self.carol_jid],
+                                timeout=10, what="search for carol")
+            desktop.screenshot("main-search-light.png")
+            desktop.run(["xdotool", "key", "Escape"], timeout=10)
+            app.wait_for(lambda d: "G:Team" in d["roster"], timeout=10, what="search ended")
+            # The contact menu on a right click.
+            time.sleep(0.5)
+            desktop.run(["xdotool", "mousemove", "150", "265", "click", "3"], timeout=10)
+            time.sleep(0.8)
+            desktop.screenshot("main-contact-menu-light.png")
+            desktop.run(["xdotool", "key", "Escape"], timeout=10)
+
         # The notification's action opens the tab and reads it.
         self.activate(app, "open-chat", self.bob_jid)
         dump = app.wait_for(lambda d: any(t["jid"] == self.bob_jid and t["selected"]
