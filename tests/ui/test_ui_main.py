@@ -169,9 +169,18 @@ class MainWindowTest(unittest.TestCase):
                                 timeout=15)
         self.assertEqual(msg["from"].split("/")[0], self.alice)
         app.wait_for(lambda d: d["tabs"][0]["messages"] >= 2, timeout=10, what="reply shown")
+        if HAVE_XDOTOOL:
+            # Typing sent XEP-0085 composing before the message.
+            self.bob.wait_for(lambda e: e.get("event") == "chatstate"
+                              and e.get("state") == "composing", timeout=5)
         self.bob.send(self.alice, "Great, see you in room 4.")
         time.sleep(1.0)
         desktop.screenshot("main-chat-light.png")
+        if HAVE_XDOTOOL:
+            # Ctrl+W closes the tab; the connection state shows again.
+            desktop.run(["xdotool", "key", "ctrl+w"], timeout=10)
+            dump = app.wait_for(lambda d: not d["tabs"], timeout=10, what="tab closed")
+            self.assertTrue(dump["window"].startswith("status|Online|"), dump["window"])
 
     @unittest.skipUnless(HAVE_XDOTOOL, "needs xdotool to scroll")
     def test_older_messages_load_on_scroll(self):
