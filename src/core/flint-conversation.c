@@ -6,6 +6,7 @@
 #include "flint-jid.h"
 
 #define FIRST_PAGE 50
+#define FLUSH_INTERVAL_MS 80
 
 struct _FlintConversation
 {
@@ -16,7 +17,10 @@ struct _FlintConversation
   char *account;
   char *jid;
 
-  GPtrArray *items; /* FlintMessage, in (time, id) order */
+  GPtrArray *items;   /* FlintMessage, in (time, id) order */
+  GPtrArray *pending; /* stored, not yet in items (see flush_pending) */
+  guint flush_id;
+  gint64 last_flush;
   GHashTable *by_id;
   gboolean complete;
   gboolean active;
@@ -127,23 +131,84 @@ set_unread (FlintConversation *self, guint unread)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
 }
 
+static int
+compare_messages (gconstpointer a, gconstpointer b)
+{
+  return flint_message_compare (*(FlintMessage **) a, *(FlintMessage **) b);
+}
+
+/* Moves the messages stored since the last flush into the model: one
+ * items-changed for a run appended at the end (the usual case), one per
+ * message for delayed ones that belong further up. */
+static void
+flush_pending (FlintConversation *self)
+{
+  guint n = self->pending->len;
+  FlintMessage *last;
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  self->last_flush = g_get_monotonic_time ();
+  if (n == 0)
+    return;
+  g_ptr_array_sort (self->pending, compare_messages);
+  last = self->items->len ? g_ptr_array_index (self->items, self->items->len - 1) : NULL;
+  if (last == NULL ||
+      flint_message_compare (last, g_ptr_array_index (self->pending, 0)) <= 0)
+    {
+      guint position = self->items->len;
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (self->items, g_ptr_array_index (self->pending, i));
+      g_ptr_array_set_size (self->pending, 0);
+      g_list_model_items_changed (G_LIST_MODEL (self), position, 0, n);
+    }
+  else
+    for (guint i = 0; i < n; i++)
+      {
+        FlintMessage *message = g_ptr_array_index (self->pending, i);
+        guint position = insertion_point (self, message);
+
+        g_ptr_array_insert (self->items, (gint) position, message);
+        g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+      }
+  g_ptr_array_set_size (self->pending, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static gboolean
+on_flush_timeout (gpointer user_data)
+{
+  FlintConversation *self = user_data;
+
+  self->flush_id = 0;
+  flush_pending (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_message_stored (FlintChat *chat, FlintMessageRecord *record, FlintConversation *self)
 {
   FlintMessage *message;
-  guint position;
+  gint64 now, due;
 
   if (!is_ours (self, record) || g_hash_table_contains (self->by_id, &record->id))
     return;
   message = flint_message_new (record);
-  position = insertion_point (self, message);
-  g_ptr_array_insert (self->items, (gint) position, message);
   index_message (self, message);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  g_ptr_array_add (self->pending, message);
 
   if (record->direction == FLINT_DIRECTION_INCOMING && !self->active)
     set_unread (self, self->unread + 1);
+
+  /* Every model change costs the view a relayout and a frame. A message
+   * after a quiet moment shows at once; a flood is shown in slices of
+   * FLUSH_INTERVAL_MS, a few frames a second instead of one per message. */
+  if (self->flush_id)
+    return;
+  now = g_get_monotonic_time ();
+  due = self->last_flush + FLUSH_INTERVAL_MS * G_TIME_SPAN_MILLISECOND;
+  self->flush_id =
+    g_timeout_add (due > now ? (guint) ((due - now) / 1000) : 0, on_flush_timeout, self);
 }
 
 static void
@@ -281,6 +346,7 @@ flint_conversation_find (FlintConversation *self, gint64 id)
 FlintMessage *
 flint_conversation_get_last_outgoing (FlintConversation *self)
 {
+  flush_pending (self);
   for (guint i = self->items->len; i > 0; i--)
     {
       FlintMessage *message = g_ptr_array_index (self->items, i - 1);
@@ -332,6 +398,7 @@ flint_conversation_dispose (GObject *object)
       g_clear_signal_handler (&self->updated_handler, self->chat);
       g_clear_signal_handler (&self->state_handler, self->chat);
     }
+  g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_object (&self->chat);
   g_clear_object (&self->history);
   G_OBJECT_CLASS (flint_conversation_parent_class)->dispose (object);
@@ -342,6 +409,9 @@ flint_conversation_finalize (GObject *object)
 {
   FlintConversation *self = FLINT_CONVERSATION (object);
 
+  for (guint i = 0; i < self->pending->len; i++)
+    g_object_unref (g_ptr_array_index (self->pending, i));
+  g_ptr_array_unref (self->pending);
   g_hash_table_unref (self->by_id);
   g_ptr_array_unref (self->items);
   g_free (self->account);
@@ -375,6 +445,7 @@ static void
 flint_conversation_init (FlintConversation *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pending = g_ptr_array_new ();
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
