@@ -11,6 +11,7 @@
 #include "flint-application.h"
 #include "flint-certificate.h"
 #include "flint-chat.h"
+#include "flint-disco.h"
 #include "flint-error.h"
 #include "flint-history.h"
 #include "flint-jid.h"
@@ -25,6 +26,7 @@ struct _FlintApplication
   FlintHistory *history;
   GHashTable *sessions;
   GHashTable *chats;
+  GHashTable *discos;
   GHashTable *rosters;
   GHashTable *conversations; /* "account jid" -> FlintConversation */
   GHashTable *unread;        /* "account jid" -> count */
@@ -446,6 +448,9 @@ flint_application_start_account (FlintApplication *self,
                            session);
       g_hash_table_insert (self->rosters, g_strdup (flint_account_get_jid (account)),
                            flint_roster_new (session));
+      /* Answers disco#info and puts our XEP-0115 caps in every presence. */
+      g_hash_table_insert (self->discos, g_strdup (flint_account_get_jid (account)),
+                           flint_disco_new (session));
       if (self->history)
         {
           FlintChat *chat = flint_chat_new (session, self->history);
@@ -830,6 +835,7 @@ flint_application_finalize (GObject *object)
   g_clear_pointer (&self->conversations, g_hash_table_unref);
   g_clear_pointer (&self->unread, g_hash_table_unref);
   g_clear_pointer (&self->chats, g_hash_table_unref);
+  g_clear_pointer (&self->discos, g_hash_table_unref);
   g_clear_pointer (&self->rosters, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_object (&self->history);
@@ -883,6 +889,7 @@ flint_application_init (FlintApplication *self)
   self->sessions =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->chats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->discos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->rosters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->conversations =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
