@@ -738,6 +738,21 @@ flint_roster_handle_blocklist (FlintRoster *self, xmpp_stanza_t *iq)
     rebuild_blocked_list (self);
 }
 
+/* Not xmpp_stanza_reply(): it gives NULL for a push without from, which is
+ * what servers send. */
+static void
+send_result (FlintRoster *self, xmpp_stanza_t *iq)
+{
+  xmpp_stanza_t *reply = xmpp_iq_new (flint_session_get_context (self->session), "result",
+                                      xmpp_stanza_get_id (iq));
+  const char *from = xmpp_stanza_get_from (iq);
+
+  if (from)
+    xmpp_stanza_set_to (reply, from);
+  flint_session_send (self->session, reply);
+  xmpp_stanza_release (reply);
+}
+
 static gboolean
 on_block_push (FlintSession *session, xmpp_stanza_t *iq, gpointer user_data)
 {
@@ -745,17 +760,13 @@ on_block_push (FlintSession *session, xmpp_stanza_t *iq, gpointer user_data)
   xmpp_stanza_t *block = xmpp_stanza_get_child_by_name_and_ns (iq, "block", NS_BLOCKING);
   xmpp_stanza_t *unblock =
     xmpp_stanza_get_child_by_name_and_ns (iq, "unblock", NS_BLOCKING);
-  xmpp_stanza_t *reply;
 
   if ((block == NULL && unblock == NULL) || !from_own_account (self, iq))
     return FALSE;
   if (apply_block_items (self, block ? block : unblock, block != NULL))
     blocklist_changed (self);
   set_can_block (self, TRUE);
-  reply = xmpp_stanza_reply (iq);
-  xmpp_stanza_set_type (reply, "result");
-  flint_session_send (session, reply);
-  xmpp_stanza_release (reply);
+  send_result (self, iq);
   return TRUE;
 }
 
@@ -765,14 +776,10 @@ static gboolean
 on_roster_push (FlintSession *session, xmpp_stanza_t *iq, gpointer user_data)
 {
   FlintRoster *self = user_data;
-  xmpp_stanza_t *reply;
 
   if (!flint_roster_handle_push (self, iq))
     return FALSE; /* the session answers it with an error */
-  reply = xmpp_stanza_reply (iq);
-  xmpp_stanza_set_type (reply, "result");
-  flint_session_send (session, reply);
-  xmpp_stanza_release (reply);
+  send_result (self, iq);
   return TRUE;
 }
 
