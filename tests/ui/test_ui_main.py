@@ -294,7 +294,9 @@ class MainWindowTest(unittest.TestCase):
         # Narrow (window size from GSettings before start): the panes fold.
         desktop, app = self.run_app(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-light"},
                                     settings={"window-width": "400", "window-height": "640"})
-        dump = self.wait_roster(app)
+        self.wait_roster(app)
+        # The leaflet folds once the window has its first allocation.
+        dump = app.wait_for(lambda d: d.get("folded"), timeout=10, what="folded panes")
         self.assertTrue(dump["folded"], dump)
         time.sleep(0.8)
         desktop.screenshot("main-narrow-roster.png")
