@@ -49,7 +49,8 @@ int flint_roster_group_compare (FlintRosterGroup *a, FlintRosterGroup *b);
 
 /* FlintRoster: the stanza entry points, callable without a server. */
 void flint_roster_handle_roster_result (FlintRoster *self, xmpp_stanza_t *iq);
-/* Returns FALSE (and changes nothing) for a push not from our account. */
+/* Returns FALSE (and changes nothing) for a push not from our account or
+ * not carrying exactly one item. */
 gboolean flint_roster_handle_push (FlintRoster *self, xmpp_stanza_t *iq);
 void flint_roster_handle_presence (FlintRoster *self, xmpp_stanza_t *presence);
 void flint_roster_handle_blocklist (FlintRoster *self, xmpp_stanza_t *iq);

@@ -738,6 +738,8 @@ flint_roster_handle_blocklist (FlintRoster *self, xmpp_stanza_t *iq)
     rebuild_blocked_list (self);
 }
 
+static xmpp_stanza_t *new_element (FlintRoster *self, const char *name, const char *ns);
+
 /* Not xmpp_stanza_reply(): it gives NULL for a push without from, which is
  * what servers send. */
 static void
@@ -749,6 +751,24 @@ send_result (FlintRoster *self, xmpp_stanza_t *iq)
 
   if (from)
     xmpp_stanza_set_to (reply, from);
+  flint_session_send (self->session, reply);
+  xmpp_stanza_release (reply);
+}
+
+static void
+send_bad_request (FlintRoster *self, xmpp_stanza_t *iq)
+{
+  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
+  xmpp_stanza_t *reply = xmpp_iq_new (ctx, "error", xmpp_stanza_get_id (iq));
+  xmpp_stanza_t *error = new_element (self, "error", NULL);
+  const char *from = xmpp_stanza_get_from (iq);
+
+  if (from)
+    xmpp_stanza_set_to (reply, from);
+  xmpp_stanza_set_type (error, "modify");
+  xmpp_stanza_add_child_ex (
+    error, new_element (self, "bad-request", "urn:ietf:params:xml:ns:xmpp-stanzas"), 0);
+  xmpp_stanza_add_child_ex (reply, error, 0);
   flint_session_send (self->session, reply);
   xmpp_stanza_release (reply);
 }
@@ -777,9 +797,14 @@ on_roster_push (FlintSession *session, xmpp_stanza_t *iq, gpointer user_data)
 {
   FlintRoster *self = user_data;
 
-  if (!flint_roster_handle_push (self, iq))
-    return FALSE; /* the session answers it with an error */
-  send_result (self, iq);
+  /* A forger gets the session's service-unavailable, as if we had no
+   * roster; our server gets bad-request for a malformed push. */
+  if (!from_own_account (self, iq))
+    return FALSE;
+  if (flint_roster_handle_push (self, iq))
+    send_result (self, iq);
+  else
+    send_bad_request (self, iq);
   return TRUE;
 }
 
