@@ -30,6 +30,7 @@ struct _FlintApplication
   GHashTable *rosters;
   GHashTable *conversations; /* "account jid" -> FlintConversation */
   GHashTable *unread;        /* "account jid" -> count */
+  GHashTable *notices;       /* "account jid" -> Notice: pending desktop notifications */
   gboolean secrets_available;
   gboolean started;
   gboolean first_activation_done;
@@ -380,7 +381,10 @@ flint_application_mark_read (FlintApplication *self, const char *account, const 
 {
   g_autofree char *id = g_strdup_printf ("message %s", jid);
 
+  g_autofree char *key = conversation_key (account, jid);
+
   set_unread (self, account, jid, 0);
+  g_hash_table_remove (self->notices, key);
   g_application_withdraw_notification (G_APPLICATION (self), id);
 }
 
@@ -395,9 +399,35 @@ chat_is_seen (FlintApplication *self, const char *account, const char *jid)
   return FALSE;
 }
 
-static void
-notify_message (FlintApplication *self, const FlintMessageRecord *record)
+/* A burst of messages from one person is one notification, refreshed at
+ * most every NOTICE_INTERVAL_MS: a desktop notification per message would
+ * flood the user's screen and cost a D-Bus round trip each. */
+#define NOTICE_INTERVAL_MS 2000
+
+typedef struct
 {
+  FlintApplication *app;
+  FlintMessageRecord *latest;
+  guint count;
+  gint64 last_sent;
+  guint timeout_id;
+} Notice;
+
+static void
+notice_free (gpointer data)
+{
+  Notice *notice = data;
+
+  g_clear_handle_id (&notice->timeout_id, g_source_remove);
+  g_clear_pointer (&notice->latest, flint_message_record_free);
+  g_free (notice);
+}
+
+static void
+send_notice (Notice *notice)
+{
+  FlintApplication *self = notice->app;
+  const FlintMessageRecord *record = notice->latest;
   g_autoptr (GNotification) notification = NULL;
   g_autofree char *id = g_strdup_printf ("message %s", record->conversation);
   g_autofree char *name = NULL;
@@ -409,8 +439,12 @@ notify_message (FlintApplication *self, const FlintMessageRecord *record)
                                           record->conversation);
   if (name == NULL)
     name = g_strdup (record->conversation);
-  preview =
-    g_utf8_substring (record->body, 0, MIN (g_utf8_strlen (record->body, -1), 200));
+  if (notice->count > 1)
+    preview = g_strdup_printf (
+      ngettext ("%u new message", "%u new messages", notice->count), notice->count);
+  else
+    preview =
+      g_utf8_substring (record->body, 0, MIN (g_utf8_strlen (record->body, -1), 200));
 
   notification = g_notification_new (name);
   g_notification_set_body (notification, preview);
@@ -418,6 +452,45 @@ notify_message (FlintApplication *self, const FlintMessageRecord *record)
   g_notification_set_default_action_and_target (notification, "app.open-chat", "s",
                                                 record->conversation);
   g_application_send_notification (G_APPLICATION (self), id, notification);
+  notice->last_sent = g_get_monotonic_time ();
+}
+
+static gboolean
+on_notice_due (gpointer data)
+{
+  Notice *notice = data;
+
+  notice->timeout_id = 0;
+  send_notice (notice);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+notify_message (FlintApplication *self, const FlintMessageRecord *record)
+{
+  g_autofree char *key = conversation_key (record->account, record->conversation);
+  Notice *notice = g_hash_table_lookup (self->notices, key);
+  gint64 now = g_get_monotonic_time ();
+  gint64 due;
+
+  if (notice == NULL)
+    {
+      notice = g_new0 (Notice, 1);
+      notice->app = self;
+      g_hash_table_insert (self->notices, g_steal_pointer (&key), notice);
+    }
+  g_clear_pointer (&notice->latest, flint_message_record_free);
+  notice->latest = flint_message_record_copy (record);
+  /* Messages not yet seen: the count restarts when the chat is read. */
+  notice->count++;
+  if (notice->timeout_id)
+    return;
+  due = notice->last_sent + NOTICE_INTERVAL_MS * G_TIME_SPAN_MILLISECOND;
+  if (notice->last_sent == 0 || due <= now)
+    send_notice (notice);
+  else
+    notice->timeout_id =
+      g_timeout_add ((guint) ((due - now) / 1000), on_notice_due, notice);
 }
 
 static void
@@ -834,6 +907,7 @@ flint_application_finalize (GObject *object)
 
   g_clear_pointer (&self->conversations, g_hash_table_unref);
   g_clear_pointer (&self->unread, g_hash_table_unref);
+  g_clear_pointer (&self->notices, g_hash_table_unref);
   g_clear_pointer (&self->chats, g_hash_table_unref);
   g_clear_pointer (&self->discos, g_hash_table_unref);
   g_clear_pointer (&self->rosters, g_hash_table_unref);
@@ -894,6 +968,7 @@ flint_application_init (FlintApplication *self)
   self->conversations =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->unread = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->notices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, notice_free);
   self->secrets_available = TRUE;
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
