@@ -475,14 +475,14 @@ on_disco_info (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
   if (request == NULL)
     return FALSE;
   if (node && !g_str_equal (node, our_node))
-    reply = xmpp_stanza_reply_error (stanza, "cancel", "item-not-found", NULL);
+    reply = flint_session_make_reply (flint_session_get_context (self->session), stanza,
+                                      "cancel", "item-not-found");
   else
     {
       xmpp_stanza_t *query = build_info_query (self, node);
 
-      /* xmpp_stanza_reply() keeps the request's type. */
-      reply = xmpp_stanza_reply (stanza);
-      xmpp_stanza_set_type (reply, "result");
+      reply = flint_session_make_reply (flint_session_get_context (self->session), stanza,
+                                        NULL, NULL);
       xmpp_stanza_add_child_ex (reply, query, 0);
     }
   flint_session_send (self->session, reply);

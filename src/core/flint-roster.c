@@ -740,17 +740,12 @@ flint_roster_handle_blocklist (FlintRoster *self, xmpp_stanza_t *iq)
 
 static xmpp_stanza_t *new_element (FlintRoster *self, const char *name, const char *ns);
 
-/* Not xmpp_stanza_reply(): it gives NULL for a push without from, which is
- * what servers send. */
 static void
 send_result (FlintRoster *self, xmpp_stanza_t *iq)
 {
-  xmpp_stanza_t *reply = xmpp_iq_new (flint_session_get_context (self->session), "result",
-                                      xmpp_stanza_get_id (iq));
-  const char *from = xmpp_stanza_get_from (iq);
+  xmpp_stanza_t *reply =
+    flint_session_make_reply (flint_session_get_context (self->session), iq, NULL, NULL);
 
-  if (from)
-    xmpp_stanza_set_to (reply, from);
   flint_session_send (self->session, reply);
   xmpp_stanza_release (reply);
 }
@@ -758,17 +753,9 @@ send_result (FlintRoster *self, xmpp_stanza_t *iq)
 static void
 send_bad_request (FlintRoster *self, xmpp_stanza_t *iq)
 {
-  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
-  xmpp_stanza_t *reply = xmpp_iq_new (ctx, "error", xmpp_stanza_get_id (iq));
-  xmpp_stanza_t *error = new_element (self, "error", NULL);
-  const char *from = xmpp_stanza_get_from (iq);
+  xmpp_stanza_t *reply = flint_session_make_reply (
+    flint_session_get_context (self->session), iq, "modify", "bad-request");
 
-  if (from)
-    xmpp_stanza_set_to (reply, from);
-  xmpp_stanza_set_type (error, "modify");
-  xmpp_stanza_add_child_ex (
-    error, new_element (self, "bad-request", "urn:ietf:params:xml:ns:xmpp-stanzas"), 0);
-  xmpp_stanza_add_child_ex (reply, error, 0);
   flint_session_send (self->session, reply);
   xmpp_stanza_release (reply);
 }

@@ -613,6 +613,39 @@ dispatch_handlers (FlintSession *self, xmpp_stanza_t *stanza)
   return handled;
 }
 
+/* A reply (type "result", or "error" with a stanza error condition) to
+ * request. libstrophe's xmpp_stanza_reply() returns NULL for a stanza
+ * without from, which is exactly what the server's own pushes look like. */
+xmpp_stanza_t *
+flint_session_make_reply (xmpp_ctx_t *ctx,
+                          xmpp_stanza_t *request,
+                          const char *error_type,
+                          const char *condition)
+{
+  xmpp_stanza_t *reply = xmpp_stanza_new (ctx);
+  const char *name = xmpp_stanza_get_name (request);
+
+  xmpp_stanza_set_name (reply, name ? name : "iq");
+  xmpp_stanza_set_type (reply, condition ? "error" : "result");
+  if (xmpp_stanza_get_id (request))
+    xmpp_stanza_set_id (reply, xmpp_stanza_get_id (request));
+  if (xmpp_stanza_get_from (request))
+    xmpp_stanza_set_to (reply, xmpp_stanza_get_from (request));
+  if (condition)
+    {
+      xmpp_stanza_t *error = xmpp_stanza_new (ctx);
+      xmpp_stanza_t *what = xmpp_stanza_new (ctx);
+
+      xmpp_stanza_set_name (error, "error");
+      xmpp_stanza_set_type (error, error_type ? error_type : "cancel");
+      xmpp_stanza_set_name (what, condition);
+      xmpp_stanza_set_ns (what, "urn:ietf:params:xml:ns:xmpp-stanzas");
+      xmpp_stanza_add_child_ex (error, what, 0);
+      xmpp_stanza_add_child_ex (reply, error, 0);
+    }
+  return reply;
+}
+
 static gboolean
 handle_builtin_iq (FlintSession *self, xmpp_stanza_t *stanza)
 {
@@ -622,14 +655,14 @@ handle_builtin_iq (FlintSession *self, xmpp_stanza_t *stanza)
     return FALSE;
 
   if (xmpp_stanza_get_child_by_name_and_ns (stanza, "ping", NS_PING))
-    reply = xmpp_stanza_reply (stanza);
+    reply = flint_session_make_reply (self->ctx, stanza, NULL, NULL);
   else if (xmpp_stanza_get_child_by_name_and_ns (stanza, "query", NS_VERSION))
     {
       xmpp_stanza_t *query, *field, *text;
       const char *const fields[][2] = { { "name", "Flint" },
                                         { "version", PACKAGE_VERSION } };
 
-      reply = xmpp_stanza_reply (stanza);
+      reply = flint_session_make_reply (self->ctx, stanza, NULL, NULL);
       query = xmpp_stanza_new (self->ctx);
       xmpp_stanza_set_name (query, "query");
       xmpp_stanza_set_ns (query, NS_VERSION);
@@ -648,8 +681,6 @@ handle_builtin_iq (FlintSession *self, xmpp_stanza_t *stanza)
   else
     return FALSE;
 
-  /* xmpp_stanza_reply() keeps the request's type. */
-  xmpp_stanza_set_type (reply, "result");
   xmpp_send (self->conn, reply);
   xmpp_stanza_release (reply);
   wake (self);
@@ -697,7 +728,7 @@ on_stanza (xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
            !handle_builtin_iq (self, stanza) && self->conn)
     {
       xmpp_stanza_t *reply =
-        xmpp_stanza_reply_error (stanza, "cancel", "service-unavailable", NULL);
+        flint_session_make_reply (self->ctx, stanza, "cancel", "service-unavailable");
       xmpp_send (self->conn, reply);
       xmpp_stanza_release (reply);
       wake (self);

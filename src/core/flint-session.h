@@ -79,5 +79,9 @@ flint_session_set_reconnect_delays (FlintSession *self, guint first_ms, guint ma
 void flint_session_set_keepalive (FlintSession *self, guint interval_s, guint timeout_s);
 
 char *flint_session_new_id (FlintSession *self);
+xmpp_stanza_t *flint_session_make_reply (xmpp_ctx_t *ctx,
+                                         xmpp_stanza_t *request,
+                                         const char *error_type,
+                                         const char *condition);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "flint-certificate.h"
 #include "flint-error.h"
 #include "flint-jid.h"
+#include "flint-session.h"
 
 static void
 test_valid (void)
@@ -103,6 +104,45 @@ test_fingerprint (void)
   g_assert_cmpstr (formatted, ==, hex);
 }
 
+/* Server pushes come without from; libstrophe's own reply helper gives
+ * NULL for those, which the session then sent (a crash). */
+static void
+test_reply_without_from (void)
+{
+  xmpp_ctx_t *ctx = xmpp_ctx_new (NULL, NULL);
+  xmpp_stanza_t *push = xmpp_stanza_new_from_string (
+    ctx, "<iq type='set' id='push1'><query xmlns='jabber:iq:roster'/></iq>");
+  xmpp_stanza_t *ping = xmpp_stanza_new_from_string (
+    ctx, "<iq type='get' id='p2' from='example.com'><ping xmlns='urn:xmpp:ping'/></iq>");
+  xmpp_stanza_t *reply, *error;
+
+  reply = flint_session_make_reply (ctx, push, NULL, NULL);
+  g_assert_nonnull (reply);
+  g_assert_cmpstr (xmpp_stanza_get_type (reply), ==, "result");
+  g_assert_cmpstr (xmpp_stanza_get_id (reply), ==, "push1");
+  g_assert_null (xmpp_stanza_get_to (reply));
+  g_assert_null (xmpp_stanza_get_children (reply));
+  xmpp_stanza_release (reply);
+
+  reply = flint_session_make_reply (ctx, push, "cancel", "service-unavailable");
+  g_assert_cmpstr (xmpp_stanza_get_type (reply), ==, "error");
+  error = xmpp_stanza_get_child_by_name (reply, "error");
+  g_assert_cmpstr (xmpp_stanza_get_type (error), ==, "cancel");
+  g_assert_nonnull (xmpp_stanza_get_child_by_name_and_ns (
+    error, "service-unavailable", "urn:ietf:params:xml:ns:xmpp-stanzas"));
+  xmpp_stanza_release (reply);
+
+  /* A get is answered with a result to its sender, never another get. */
+  reply = flint_session_make_reply (ctx, ping, NULL, NULL);
+  g_assert_cmpstr (xmpp_stanza_get_type (reply), ==, "result");
+  g_assert_cmpstr (xmpp_stanza_get_to (reply), ==, "example.com");
+  xmpp_stanza_release (reply);
+
+  xmpp_stanza_release (push);
+  xmpp_stanza_release (ping);
+  xmpp_ctx_free (ctx);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -111,5 +151,6 @@ main (int argc, char **argv)
   g_test_add_func ("/jid/parts", test_parts);
   g_test_add_func ("/jid/account", test_account_jid);
   g_test_add_func ("/jid/fingerprint", test_fingerprint);
+  g_test_add_func ("/session/reply-without-from", test_reply_without_from);
   return g_test_run ();
 }
