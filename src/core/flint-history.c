@@ -41,7 +41,35 @@
  * Version 2, full-text search: messages_fts, an FTS5 external-content
  * table over messages.body, kept in sync by triggers. unicode61 with
  * remove_diacritics 2 makes "cafe" find "café"; prefix='2 3' makes the
- * typed-so-far word of a search fast. */
+ * typed-so-far word of a search fast.
+ *
+ * Version 3, integer keys and a search bound:
+ *   conversations  (id INTEGER PRIMARY KEY, account TEXT, jid TEXT,
+ *                   UNIQUE (account, jid)): one row per conversation of an
+ *                   account, made on its first message, never deleted.
+ *   messages.conversation_id  INTEGER   conversations.id of (account,
+ *                                       conversation); every v3 row has it.
+ *                                       account and conversation stay in the
+ *                                       row as text, for readers of the file.
+ *   messages.time_max  INTEGER NOT NULL  the largest time of all rows with an
+ *                                       id <= this one (a running maximum
+ *                                       in id order, set on insert). Search
+ *                                       walks matches newest id first and
+ *                                       stops once no older id can beat the
+ *                                       page it holds; so a row's time must
+ *                                       never be raised after insert.
+ * The per-conversation indexes are keyed by conversation_id instead of the
+ * (account, conversation) text, which makes them about half as wide:
+ * (conversation_id, time) for paging (the rowid is the implicit last
+ * column, so it also orders (time, id)), the UNIQUE stanza-id and
+ * origin-id indexes and the message_id index as in version 1. The archive
+ * and pending indexes are unchanged.
+ * The insert trigger of version 2 is gone: insert_one() adds the body to
+ * messages_fts itself. FTS5 (as measured with SQLite 3.40) flushes its
+ * pending terms to a new segment at each statement savepoint, and an INSERT
+ * that fires a trigger opens one; so the trigger wrote one tiny FTS segment
+ * per message, and merging those cost more than all the rest of an insert.
+ * The delete and update triggers stay (they are rare). */
 static const char *const migrations[] = {
   /* 0 -> 1 */
   "CREATE TABLE messages ("
@@ -91,6 +119,35 @@ static const char *const migrations[] = {
   "END;"
   /* Index what version 1 already stored. */
   "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');",
+
+  /* 2 -> 3 */
+  "CREATE TABLE conversations ("
+  "  id INTEGER PRIMARY KEY,"
+  "  account TEXT NOT NULL,"
+  "  jid TEXT NOT NULL,"
+  "  UNIQUE (account, jid)"
+  ");"
+  "INSERT INTO conversations (account, jid)"
+  "  SELECT DISTINCT account, conversation FROM messages ORDER BY account, conversation;"
+  "ALTER TABLE messages ADD COLUMN conversation_id INTEGER REFERENCES conversations (id);"
+  "ALTER TABLE messages ADD COLUMN time_max INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE messages SET conversation_id = c.id FROM conversations c"
+  "  WHERE c.account = messages.account AND c.jid = messages.conversation;"
+  "UPDATE messages SET time_max = t.time_max"
+  "  FROM (SELECT id, max (time) OVER (ORDER BY id) AS time_max FROM messages) t"
+  "  WHERE t.id = messages.id;"
+  "DROP INDEX messages_conversation;"
+  "DROP INDEX messages_stanza_id;"
+  "DROP INDEX messages_origin_id;"
+  "DROP INDEX messages_message_id;"
+  "CREATE INDEX messages_conversation ON messages (conversation_id, time);"
+  "CREATE UNIQUE INDEX messages_stanza_id ON messages"
+  "  (conversation_id, stanza_id, stanza_id_by) WHERE stanza_id IS NOT NULL;"
+  "CREATE UNIQUE INDEX messages_origin_id ON messages"
+  "  (conversation_id, origin_id, direction, sender) WHERE origin_id IS NOT NULL;"
+  "CREATE INDEX messages_message_id ON messages"
+  "  (conversation_id, message_id) WHERE message_id IS NOT NULL;"
+  "DROP TRIGGER messages_fts_insert;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FLINT_HISTORY_SCHEMA_VERSION);
@@ -107,11 +164,15 @@ typedef enum
   STMT_BEGIN,
   STMT_COMMIT,
   STMT_ROLLBACK,
+  STMT_CONV_FIND,
+  STMT_CONV_ADD,
   STMT_FIND_STANZA_ID,
   STMT_FIND_ORIGIN_ID,
   STMT_FIND_MESSAGE_ID,
   STMT_INSERT,
+  STMT_FTS_INSERT,
   STMT_FILL,
+  STMT_GET,
   STMT_LAST,
   STMT_BEFORE,
   STMT_PENDING,
@@ -123,55 +184,68 @@ typedef enum
   N_STMTS
 } Stmt;
 
+/* In the statements below, ?1 of a per-conversation statement is the
+ * conversation_id (see lookup_conversation()). */
 static const char *const stmt_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
   [STMT_COMMIT] = "COMMIT",
   [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_CONV_FIND] = "SELECT id FROM conversations WHERE account = ?1 AND jid = ?2",
+  [STMT_CONV_ADD] = "INSERT INTO conversations (account, jid) VALUES (?1, ?2)",
   [STMT_FIND_STANZA_ID] = "SELECT " FIND_COLUMNS " FROM messages"
-                          " WHERE account = ?1 AND conversation = ?2"
-                          " AND stanza_id = ?3 AND stanza_id_by IS ?4 LIMIT 1",
+                          " WHERE conversation_id = ?1"
+                          " AND stanza_id = ?2 AND stanza_id_by IS ?3 LIMIT 1",
   [STMT_FIND_ORIGIN_ID] =
     "SELECT " FIND_COLUMNS " FROM messages"
-    " WHERE account = ?1 AND conversation = ?2"
-    " AND origin_id = ?3 AND direction = ?4 AND sender = ?5 LIMIT 1",
+    " WHERE conversation_id = ?1"
+    " AND origin_id = ?2 AND direction = ?3 AND sender = ?4 LIMIT 1",
   [STMT_FIND_MESSAGE_ID] = "SELECT " FIND_COLUMNS " FROM messages"
-                           " WHERE account = ?1 AND conversation = ?2"
-                           " AND message_id = ?3 AND direction = ?4 AND sender = ?5"
+                           " WHERE conversation_id = ?1"
+                           " AND message_id = ?2 AND direction = ?3 AND sender = ?4"
                            " ORDER BY id LIMIT 1",
+  /* time_max: the running maximum (see the schema); the new row's id is
+   * the largest so far, so the previous maximum is that of the last row. */
   [STMT_INSERT] = "INSERT INTO messages (account, conversation, kind, direction, sender,"
                   " body, time, local_time, stanza_id, stanza_id_by, origin_id,"
-                  " message_id, state, correction_of)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                  " message_id, state, correction_of, conversation_id, time_max)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                  " ?15, max (?7, coalesce ((SELECT time_max FROM messages"
+                  " ORDER BY id DESC LIMIT 1), ?7)))"
                   " ON CONFLICT DO NOTHING",
+  [STMT_FTS_INSERT] = "INSERT INTO messages_fts (rowid, body) VALUES (?1, ?2)",
   /* OR IGNORE: if filling an id would collide with another row, that row
    * already holds the id; keep both rows as they are rather than fail. */
   [STMT_FILL] = "UPDATE OR IGNORE messages SET stanza_id = ?2, stanza_id_by = ?3,"
                 " origin_id = ?4, message_id = ?5, state = ?6 WHERE id = ?1",
+  [STMT_GET] = "SELECT " RECORD_COLUMNS " FROM messages m WHERE m.id = ?1",
   [STMT_LAST] = "SELECT " RECORD_COLUMNS " FROM messages m"
-                " WHERE m.account = ?1 AND m.conversation = ?2"
-                " ORDER BY m.time DESC, m.id DESC LIMIT ?3",
+                " WHERE m.conversation_id = ?1"
+                " ORDER BY m.time DESC, m.id DESC LIMIT ?2",
   [STMT_BEFORE] = "SELECT " RECORD_COLUMNS " FROM messages m"
-                  " WHERE m.account = ?1 AND m.conversation = ?2"
-                  " AND (m.time, m.id) < (?3, ?4)"
-                  " ORDER BY m.time DESC, m.id DESC LIMIT ?5",
+                  " WHERE m.conversation_id = ?1"
+                  " AND (m.time, m.id) < (?2, ?3)"
+                  " ORDER BY m.time DESC, m.id DESC LIMIT ?4",
   [STMT_PENDING] = "SELECT " RECORD_COLUMNS " FROM messages m"
                    " WHERE m.account = ?1 AND m.direction = 1 AND m.state = 1"
                    " ORDER BY m.time, m.id",
-  [STMT_SEARCH] = "SELECT " RECORD_COLUMNS " FROM messages_fts f"
-                  " JOIN messages m ON m.id = f.rowid"
-                  " WHERE messages_fts MATCH ?1 AND m.account = ?2"
-                  " AND (?3 IS NULL OR m.conversation = ?3)"
-                  " ORDER BY m.time DESC, m.id DESC LIMIT ?4",
+  /* Matches newest id first (FTS5 walks its doclists backwards, so no
+   * sort); the CROSS JOIN keeps the FTS table the outer loop. Each row says
+   * whether it belongs to the account (and conversation, ?3 if not NULL),
+   * and carries time_max for flint_history_search() to know when to stop. */
+  [STMT_SEARCH] = "SELECT m.id, m.time, m.time_max,"
+                  " m.account = ?2 AND (?3 IS NULL OR m.conversation_id = ?3)"
+                  " FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid"
+                  " WHERE messages_fts MATCH ?1 ORDER BY f.rowid DESC",
   [STMT_LAST_STANZA_ID] = "SELECT stanza_id FROM messages"
                           " WHERE account = ?1 AND stanza_id_by = ?2"
                           " AND stanza_id IS NOT NULL"
                           " ORDER BY time DESC LIMIT 1",
-  [STMT_SET_STATE_ORIGIN_ID] = "UPDATE messages SET state = ?4"
-                               " WHERE account = ?1 AND conversation = ?2"
-                               " AND origin_id = ?3 AND direction = 1",
-  [STMT_SET_STATE_MESSAGE_ID] = "UPDATE messages SET state = ?4"
-                                " WHERE account = ?1 AND conversation = ?2"
-                                " AND message_id = ?3 AND direction = 1",
+  [STMT_SET_STATE_ORIGIN_ID] = "UPDATE messages SET state = ?3"
+                               " WHERE conversation_id = ?1"
+                               " AND origin_id = ?2 AND direction = 1",
+  [STMT_SET_STATE_MESSAGE_ID] = "UPDATE messages SET state = ?3"
+                                " WHERE conversation_id = ?1"
+                                " AND message_id = ?2 AND direction = 1",
   [STMT_CORRECT] = "UPDATE messages SET body = ?2 WHERE id = ?1",
 };
 
@@ -348,6 +422,50 @@ rollback (FlintHistory *self)
     run_simple (self, STMT_ROLLBACK, NULL);
 }
 
+/* The conversations.id of (account, jid) in *out_id, or 0 if there is none
+ * and create is FALSE. With create, call it inside a transaction: the new
+ * row goes away with a rollback. Returns FALSE on error only. */
+static gboolean
+lookup_conversation (FlintHistory *self,
+                     const char *account,
+                     const char *jid,
+                     gboolean create,
+                     gint64 *out_id,
+                     GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *out_id = 0;
+  if (!(stmt = get_stmt (self, STMT_CONV_FIND, error)))
+    return FALSE;
+  bind_text (stmt, 1, account);
+  bind_text (stmt, 2, jid);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *out_id = sqlite3_column_int64 (stmt, 0);
+      rc = SQLITE_DONE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return FALSE;
+    }
+  if (*out_id != 0 || !create)
+    return TRUE;
+
+  if (!(stmt = get_stmt (self, STMT_CONV_ADD, error)))
+    return FALSE;
+  bind_text (stmt, 1, account);
+  bind_text (stmt, 2, jid);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  *out_id = sqlite3_last_insert_rowid (self->db);
+  return TRUE;
+}
+
 static FlintMessageRecord *
 record_from_row (sqlite3_stmt *stmt)
 {
@@ -491,6 +609,11 @@ open_database (const char *path, sqlite3 **out_db, GError **error)
     }
   sqlite3_extended_result_codes (db, 1);
   sqlite3_busy_timeout (db, 5000);
+  /* Plans never depend on bound values. Without this, a term like
+   * "direction = ?" compared against the WHERE of the partial index
+   * messages_pending ("direction = 1 AND ...") makes SQLite re-prepare the
+   * dedup lookups every time a value is bound: a parse per lookup. */
+  sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, NULL);
 
   /* Reading the schema parses the header and the first page, which is where
    * a file that is not a database, or a damaged one, first fails. Check it,
@@ -519,6 +642,17 @@ open_database (const char *path, sqlite3 **out_db, GError **error)
     rc = exec_sql (db, "PRAGMA synchronous = NORMAL");
   if (rc == SQLITE_OK)
     rc = exec_sql (db, "PRAGMA foreign_keys = ON");
+  /* A bigger page cache than the 2 MB default keeps the id indexes, which
+   * take inserts all over, in memory (it only grows as pages are used).
+   * Checkpointing every 40 MB of WAL rather than 4 MB writes a page that
+   * several commits changed to the database file once instead of each
+   * time; the WAL file keeps that size, then is trimmed to 16 MB. */
+  if (rc == SQLITE_OK)
+    rc = exec_sql (db, "PRAGMA cache_size = -32768");
+  if (rc == SQLITE_OK)
+    rc = exec_sql (db, "PRAGMA wal_autocheckpoint = 10000");
+  if (rc == SQLITE_OK)
+    rc = exec_sql (db, "PRAGMA journal_size_limit = 16777216");
   if (rc != SQLITE_OK)
     goto fail;
 
@@ -773,6 +907,7 @@ nonempty (const char *s)
 static gboolean
 find_duplicate (FlintHistory *self,
                 const FlintMessageRecord *r,
+                gint64 conversation_id,
                 const char *sender,
                 Found *found,
                 GError **error)
@@ -784,10 +919,9 @@ find_duplicate (FlintHistory *self,
     {
       if (!(stmt = get_stmt (self, STMT_FIND_STANZA_ID, error)))
         return FALSE;
-      bind_text (stmt, 1, r->account);
-      bind_text (stmt, 2, r->conversation);
-      bind_text (stmt, 3, r->stanza_id);
-      bind_text (stmt, 4, r->stanza_id_by);
+      sqlite3_bind_int64 (stmt, 1, conversation_id);
+      bind_text (stmt, 2, r->stanza_id);
+      bind_text (stmt, 3, r->stanza_id_by);
       if (!find_step (self, stmt, found, error))
         return FALSE;
       if (found->id != 0)
@@ -800,21 +934,20 @@ find_duplicate (FlintHistory *self,
     {
       if (!(stmt = get_stmt (self, STMT_FIND_ORIGIN_ID, error)))
         return FALSE;
-      bind_text (stmt, 3, r->origin_id);
+      bind_text (stmt, 2, r->origin_id);
     }
   else if (nonempty (r->message_id))
     {
       if (!(stmt = get_stmt (self, STMT_FIND_MESSAGE_ID, error)))
         return FALSE;
-      bind_text (stmt, 3, r->message_id);
+      bind_text (stmt, 2, r->message_id);
     }
   else
     return TRUE;
 
-  bind_text (stmt, 1, r->account);
-  bind_text (stmt, 2, r->conversation);
-  sqlite3_bind_int (stmt, 4, r->direction);
-  bind_text (stmt, 5, sender);
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int (stmt, 3, r->direction);
+  bind_text (stmt, 4, sender);
   return find_step (self, stmt, found, error);
 }
 
@@ -882,11 +1015,14 @@ insert_one (FlintHistory *self,
   Found found = { 0 };
   const char *sender = r->sender ? r->sender : "";
   sqlite3_stmt *stmt;
-  gint64 local_time, time;
+  gint64 local_time, time, conversation_id;
 
   *out_inserted = FALSE;
 
-  if (!find_duplicate (self, r, sender, &found, error))
+  if (!lookup_conversation (self, r->account, r->conversation, TRUE, &conversation_id,
+                            error))
+    goto fail;
+  if (!find_duplicate (self, r, conversation_id, sender, &found, error))
     goto fail;
 
   if (found.id != 0)
@@ -917,6 +1053,7 @@ insert_one (FlintHistory *self,
   bind_text (stmt, 12, nonempty (r->message_id));
   sqlite3_bind_int (stmt, 13, r->state);
   bind_text (stmt, 14, nonempty (r->correction_of));
+  sqlite3_bind_int64 (stmt, 15, conversation_id);
   if (!step_done (self, stmt, error))
     goto fail;
 
@@ -931,6 +1068,15 @@ insert_one (FlintHistory *self,
     }
 
   r->id = sqlite3_last_insert_rowid (self->db);
+
+  /* What the version 2 trigger did, without its per-row FTS5 flush. */
+  if (!(stmt = get_stmt (self, STMT_FTS_INSERT, error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, r->id);
+  bind_text (stmt, 2, r->body);
+  if (!step_done (self, stmt, error))
+    goto fail;
+
   r->local_time = local_time;
   r->time = time;
   *out_inserted = TRUE;
@@ -1046,9 +1192,16 @@ flint_history_set_state (FlintHistory *self,
                          FlintDeliveryState state,
                          GError **error)
 {
+  gint64 conversation_id;
+
   g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
   g_return_val_if_fail (account != NULL && conversation != NULL, FALSE);
   g_return_val_if_fail (message_id != NULL, FALSE);
+
+  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
+    return FALSE;
+  if (conversation_id == 0)
+    return TRUE;
 
   /* Two statements rather than one OR so each uses its index. */
   for (Stmt which = STMT_SET_STATE_ORIGIN_ID; which <= STMT_SET_STATE_MESSAGE_ID; which++)
@@ -1057,10 +1210,9 @@ flint_history_set_state (FlintHistory *self,
 
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, account);
-      bind_text (stmt, 2, conversation);
-      bind_text (stmt, 3, message_id);
-      sqlite3_bind_int (stmt, 4, state);
+      sqlite3_bind_int64 (stmt, 1, conversation_id);
+      bind_text (stmt, 2, message_id);
+      sqlite3_bind_int (stmt, 3, state);
       if (!step_done (self, stmt, error))
         return FALSE;
     }
@@ -1089,7 +1241,7 @@ flint_history_apply_correction (FlintHistory *self,
                                 GError **error)
 {
   sqlite3_stmt *stmt;
-  gint64 id = 0;
+  gint64 id = 0, conversation_id;
 
   g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
   g_return_val_if_fail (correction != NULL, FALSE);
@@ -1097,6 +1249,12 @@ flint_history_apply_correction (FlintHistory *self,
   if (out_applied)
     *out_applied = FALSE;
   if (!nonempty (correction->correction_of))
+    return TRUE;
+
+  if (!lookup_conversation (self, correction->account, correction->conversation, FALSE,
+                            &conversation_id, error))
+    return FALSE;
+  if (conversation_id == 0)
     return TRUE;
 
   /* XEP-0308 names the corrected message by the id attribute, but
@@ -1110,11 +1268,10 @@ flint_history_apply_correction (FlintHistory *self,
 
       if (!(stmt = get_stmt (self, which, error)))
         return FALSE;
-      bind_text (stmt, 1, correction->account);
-      bind_text (stmt, 2, correction->conversation);
-      bind_text (stmt, 3, correction->correction_of);
-      sqlite3_bind_int (stmt, 4, correction->direction);
-      bind_text (stmt, 5, correction->sender ? correction->sender : "");
+      sqlite3_bind_int64 (stmt, 1, conversation_id);
+      bind_text (stmt, 2, correction->correction_of);
+      sqlite3_bind_int (stmt, 3, correction->direction);
+      bind_text (stmt, 4, correction->sender ? correction->sender : "");
       ok = find_step (self, stmt, &found, error);
       id = found.id;
       found_clear (&found);
@@ -1153,15 +1310,17 @@ flint_history_get_last (FlintHistory *self,
                         GError **error)
 {
   sqlite3_stmt *stmt;
+  gint64 conversation_id;
 
   g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
   g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
 
+  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
+    return NULL;
   if (!(stmt = get_stmt (self, STMT_LAST, error)))
     return NULL;
-  bind_text (stmt, 1, account);
-  bind_text (stmt, 2, conversation);
-  sqlite3_bind_int64 (stmt, 3, limit);
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, limit);
   return collect_records (self, stmt, TRUE, error);
 }
 
@@ -1186,17 +1345,19 @@ flint_history_get_before (FlintHistory *self,
                           GError **error)
 {
   sqlite3_stmt *stmt;
+  gint64 conversation_id;
 
   g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
   g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
 
+  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
+    return NULL;
   if (!(stmt = get_stmt (self, STMT_BEFORE, error)))
     return NULL;
-  bind_text (stmt, 1, account);
-  bind_text (stmt, 2, conversation);
-  sqlite3_bind_int64 (stmt, 3, time);
-  sqlite3_bind_int64 (stmt, 4, id);
-  sqlite3_bind_int64 (stmt, 5, limit);
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, time);
+  sqlite3_bind_int64 (stmt, 3, id);
+  sqlite3_bind_int64 (stmt, 4, limit);
   return collect_records (self, stmt, TRUE, error);
 }
 
@@ -1280,6 +1441,37 @@ build_match_query (const char *text)
   return query->len > 0 ? g_string_free (g_steal_pointer (&query), FALSE) : NULL;
 }
 
+typedef struct
+{
+  gint64 id;
+  gint64 time;
+} SearchHit;
+
+/* Adds hit to hits, kept newest first by (time, id) and at most limit
+ * long. */
+static void
+search_hit_add (GArray *hits, const SearchHit *hit, guint limit)
+{
+  guint lo = 0, hi = hits->len;
+
+  /* The first position whose hit sorts after this one. */
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const SearchHit *h = &g_array_index (hits, SearchHit, mid);
+
+      if (h->time > hit->time || (h->time == hit->time && h->id > hit->id))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo >= limit)
+    return;
+  g_array_insert_val (hits, lo, *hit);
+  if (hits->len > limit)
+    g_array_set_size (hits, limit);
+}
+
 /**
  * flint_history_search:
  * @query: words as the user typed them; never a syntax error
@@ -1288,6 +1480,12 @@ build_match_query (const char *text)
  * Full-text search of message bodies of @account, ignoring case and
  * diacritics; every word must match and the last one may be the start of
  * a word.
+ *
+ * Cost: while messages are stored roughly in time order it reads about
+ * @limit matches, however many there are. Matches stored after newer
+ * messages (an archive paged backwards) or a stored time far in the
+ * future make it read further back, at worst every match, which is what
+ * sorting them all would cost.
  *
  * Returns: (transfer container) (element-type FlintMessageRecord): at
  *   most @limit matches, newest first; empty for an empty query
@@ -1301,21 +1499,79 @@ flint_history_search (FlintHistory *self,
                       GError **error)
 {
   g_autofree char *match = NULL;
+  g_autoptr (GArray) hits = NULL;
+  g_autoptr (GPtrArray) records =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  gint64 conversation_id = 0;
   sqlite3_stmt *stmt;
+  int rc;
 
   g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
   g_return_val_if_fail (query != NULL && account != NULL, NULL);
 
-  if (!g_utf8_validate (query, -1, NULL) || !(match = build_match_query (query)))
-    return g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  if (limit == 0 || !g_utf8_validate (query, -1, NULL) ||
+      !(match = build_match_query (query)))
+    return g_steal_pointer (&records);
 
+  if (conversation != NULL)
+    {
+      if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id,
+                                error))
+        return NULL;
+      if (conversation_id == 0)
+        return g_steal_pointer (&records);
+    }
+
+  /* The best page so far, newest first by (time, id). Matches come newest
+   * id first; once the page is full and its last hit is at least as new as
+   * the current row's time_max, no row with a smaller id can enter it: its
+   * time is at most that time_max, and at an equal time its smaller id
+   * sorts after. Arrival order is close to time order, so this stops after
+   * about one page of matches instead of sorting all of them. */
+  hits = g_array_sized_new (FALSE, FALSE, sizeof (SearchHit), MIN (limit, 1024) + 1);
   if (!(stmt = get_stmt (self, STMT_SEARCH, error)))
     return NULL;
   bind_text (stmt, 1, match);
   bind_text (stmt, 2, account);
-  bind_text (stmt, 3, conversation);
-  sqlite3_bind_int64 (stmt, 4, limit);
-  return collect_records (self, stmt, FALSE, error);
+  if (conversation_id != 0)
+    sqlite3_bind_int64 (stmt, 3, conversation_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SearchHit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
+      gint64 time_max = sqlite3_column_int64 (stmt, 2);
+
+      if (sqlite3_column_int (stmt, 3))
+        search_hit_add (hits, &hit, limit);
+      if (hits->len == limit &&
+          g_array_index (hits, SearchHit, hits->len - 1).time >= time_max)
+        {
+          rc = SQLITE_DONE;
+          break;
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return NULL;
+    }
+
+  for (guint i = 0; i < hits->len; i++)
+    {
+      if (!(stmt = get_stmt (self, STMT_GET, error)))
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, g_array_index (hits, SearchHit, i).id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        g_ptr_array_add (records, record_from_row (stmt));
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          set_db_error (error, self->db, rc);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&records);
 }
 
 /**

@@ -76,7 +76,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlintMessageRecord, flint_message_record_free)
 G_DECLARE_FINAL_TYPE (FlintHistory, flint_history, FLINT, HISTORY, GObject)
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define FLINT_HISTORY_SCHEMA_VERSION 2
+#define FLINT_HISTORY_SCHEMA_VERSION 3
 
 FlintHistory *
 flint_history_open (const char *path, GError **error);

@@ -286,6 +286,197 @@ test_migrate_v1 (Fixture *f, gconstpointer data)
   }
 }
 
+/* A frozen copy of schema version 2 (text-keyed indexes, the FTS insert
+ * trigger), filled through its own triggers as a Flint of that version
+ * left it. */
+static void
+test_migrate_v2 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = NULL;
+  g_autoptr (GPtrArray) found = NULL;
+  g_autoptr (GPtrArray) last = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *trigger = NULL;
+  g_autofree char *n_conversations = NULL;
+  g_autofree char *bad_time_max = NULL;
+  g_autofree char *n_indexed = NULL;
+  g_autofree char *integrity = NULL;
+  gboolean applied = FALSE;
+
+  exec_on (
+    f->path,
+    "PRAGMA journal_mode = WAL;"
+    "CREATE TABLE messages (id INTEGER PRIMARY KEY, account TEXT NOT NULL,"
+    " conversation TEXT NOT NULL, kind INTEGER NOT NULL DEFAULT 0,"
+    " direction INTEGER NOT NULL DEFAULT 0, sender TEXT NOT NULL DEFAULT '',"
+    " body TEXT, time INTEGER NOT NULL, local_time INTEGER NOT NULL,"
+    " stanza_id TEXT, stanza_id_by TEXT, origin_id TEXT, message_id TEXT,"
+    " state INTEGER NOT NULL DEFAULT 0, correction_of TEXT);"
+    "CREATE INDEX messages_conversation ON messages (account, conversation, time, id);"
+    "CREATE UNIQUE INDEX messages_stanza_id ON messages"
+    "  (account, conversation, stanza_id, stanza_id_by) WHERE stanza_id IS NOT NULL;"
+    "CREATE UNIQUE INDEX messages_origin_id ON messages"
+    "  (account, conversation, origin_id, direction, sender)"
+    "  WHERE origin_id IS NOT NULL;"
+    "CREATE INDEX messages_message_id ON messages"
+    "  (account, conversation, message_id) WHERE message_id IS NOT NULL;"
+    "CREATE INDEX messages_archive ON messages"
+    "  (account, stanza_id_by, time) WHERE stanza_id IS NOT NULL;"
+    "CREATE INDEX messages_pending ON messages"
+    "  (account, time, id) WHERE direction = 1 AND state = 1;"
+    "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
+    "  body, content='messages', content_rowid='id',"
+    "  tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
+    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+    "  INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);"
+    "END;"
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+    "  INSERT INTO messages_fts (messages_fts, rowid, body)"
+    "    VALUES ('delete', old.id, old.body);"
+    "END;"
+    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN"
+    "  INSERT INTO messages_fts (messages_fts, rowid, body)"
+    "    VALUES ('delete', old.id, old.body);"
+    "  INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);"
+    "END;"
+    /* Times out of id order, as a MAM catch-up leaves them. */
+    "INSERT INTO messages (account, conversation, direction, sender, body, time,"
+    " local_time, stanza_id, stanza_id_by, origin_id, message_id, state) VALUES"
+    " ('" ACCOUNT "', '" ALICE "', 0, '" ALICE "', 'old crocodile', 30, 30,"
+    "  's1', '" ACCOUNT "', NULL, 'm1', 0),"
+    " ('" ACCOUNT "', '" ALICE "', 0, '" ALICE "', 'old crocus', 10, 10,"
+    "  's2', '" ACCOUNT "', 'o2', 'o2', 0),"
+    " ('" ACCOUNT "', '" BOB "', 0, '" BOB "', 'crocodile tears', 20, 20,"
+    "  NULL, NULL, NULL, 'm3', 0),"
+    " ('" ACCOUNT "', '" BOB "', 1, '" ACCOUNT "', 'see you later', 40, 40,"
+    "  NULL, NULL, 'o4', 'o4', 1),"
+    " ('other@example.com', '" ALICE "', 0, '" ALICE "', 'crocodile elsewhere', 50, 50,"
+    "  NULL, NULL, NULL, 'm1', 0);"
+    "PRAGMA user_version = 2;");
+
+  history = open_ok (f->path);
+  version = query_text (f->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, G_STRINGIFY (FLINT_HISTORY_SCHEMA_VERSION));
+  g_assert_cmpint (FLINT_HISTORY_SCHEMA_VERSION, ==, 3);
+  n_conversations = query_text (f->path, "SELECT count(*) FROM conversations");
+  g_assert_cmpstr (n_conversations, ==, "3");
+  g_assert_cmpint (count_rows (f->path, "WHERE conversation_id IS NULL"), ==, 0);
+  g_assert_cmpint (count_rows (f->path, "m WHERE m.conversation_id != (SELECT c.id"
+                                        " FROM conversations c WHERE c.account ="
+                                        " m.account AND c.jid = m.conversation)"),
+                   ==, 0);
+  /* time_max is the running maximum of time in id order. */
+  bad_time_max =
+    query_text (f->path, "SELECT count(*) FROM messages m WHERE m.time_max !="
+                         " (SELECT max (p.time) FROM messages p WHERE p.id <= m.id)");
+  g_assert_cmpstr (bad_time_max, ==, "0");
+  trigger = query_text (f->path, "SELECT name FROM sqlite_master"
+                                 " WHERE name = 'messages_fts_insert'");
+  g_assert_null (trigger);
+
+  /* Rows from version 2 are kept, in (time, id) order. */
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (last->len, ==, 2);
+  g_assert_cmpstr (((FlintMessageRecord *) last->pdata[0])->body, ==, "old crocus");
+  g_assert_cmpstr (((FlintMessageRecord *) last->pdata[1])->body, ==, "old crocodile");
+
+  /* Their search index still works: newest first, by account and
+   * conversation, whole words and prefixes. */
+  found = flint_history_search (history, "croc", ACCOUNT, NULL, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 3);
+  g_assert_cmpstr (((FlintMessageRecord *) found->pdata[0])->body, ==, "old crocodile");
+  g_assert_cmpstr (((FlintMessageRecord *) found->pdata[1])->body, ==, "crocodile tears");
+  g_assert_cmpstr (((FlintMessageRecord *) found->pdata[2])->body, ==, "old crocus");
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = flint_history_search (history, "crocodile ", ACCOUNT, BOB, 10, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_cmpstr (((FlintMessageRecord *) found->pdata[0])->body, ==, "crocodile tears");
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found =
+    flint_history_search (history, "crocodile", "other@example.com", NULL, 10, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  /* Dedup still knows them: by stanza-id, by origin-id, by message id. */
+  {
+    g_autoptr (FlintMessageRecord) r =
+      make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "old crocodile", 30);
+
+    r->stanza_id = g_strdup ("s1");
+    r->stanza_id_by = g_strdup (ACCOUNT);
+    g_assert_false (insert (history, r));
+  }
+  {
+    g_autoptr (FlintMessageRecord) r =
+      make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "old crocus", 10);
+
+    r->origin_id = g_strdup ("o2");
+    g_assert_false (insert (history, r));
+  }
+  {
+    g_autoptr (FlintMessageRecord) r =
+      make (BOB, FLINT_DIRECTION_INCOMING, BOB, "crocodile tears", 20);
+
+    r->message_id = g_strdup ("m3");
+    g_assert_false (insert (history, r));
+  }
+
+  /* Pending and receipts. */
+  pending = flint_history_get_pending (history, ACCOUNT);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpstr (((FlintMessageRecord *) pending->pdata[0])->body, ==, "see you later");
+  g_assert_true (
+    flint_history_set_state (history, ACCOUNT, BOB, "o4", FLINT_DELIVERY_ACKED, &error));
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  pending = flint_history_get_pending (history, ACCOUNT);
+  g_assert_cmpuint (pending->len, ==, 0);
+
+  /* A correction of an old row reaches the search index. */
+  {
+    g_autoptr (FlintMessageRecord) fix =
+      make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "old alligator", 60);
+
+    fix->correction_of = g_strdup ("m1");
+    g_assert_true (flint_history_apply_correction (history, fix, &applied, &error));
+    g_assert_no_error (error);
+    g_assert_true (applied);
+  }
+  found = flint_history_search (history, "alligator", ACCOUNT, NULL, 10, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = flint_history_search (history, "crocodile", ACCOUNT, NULL, 10, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  /* New messages, in a new conversation too, are indexed once. */
+  {
+    g_autoptr (FlintMessageRecord) r =
+      make (ROOM, FLINT_DIRECTION_INCOMING, "nick", "a new crocodile", 5);
+
+    g_assert_true (insert (history, r));
+  }
+  found = flint_history_search (history, "crocodile", ACCOUNT, NULL, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 2);
+  g_assert_cmpstr (((FlintMessageRecord *) found->pdata[0])->body, ==, "crocodile tears");
+  g_assert_cmpstr (((FlintMessageRecord *) found->pdata[1])->body, ==, "a new crocodile");
+  g_clear_pointer (&found, g_ptr_array_unref);
+  n_indexed = query_text (f->path, "SELECT count(*) FROM messages_fts"
+                                   " WHERE messages_fts MATCH 'crocodile'");
+  g_assert_cmpstr (n_indexed, ==, "3");
+
+  /* And the file is consistent. */
+  g_clear_object (&history);
+  integrity = query_text (f->path, "PRAGMA integrity_check");
+  g_assert_cmpstr (integrity, ==, "ok");
+  exec_on (f->path, "INSERT INTO messages_fts (messages_fts, rank)"
+                    " VALUES ('integrity-check', 1)");
+}
+
 /* Dedup */
 
 static void
@@ -680,6 +871,104 @@ test_search (Fixture *f, gconstpointer data)
 #undef BODY
 }
 
+/* Search stops early once older rows cannot beat the page it has; it must
+ * still give exactly the newest matches by (time, id), whatever order
+ * they arrived in. */
+static int
+compare_newest_first (gconstpointer a, gconstpointer b)
+{
+  const FlintMessageRecord *x = *(FlintMessageRecord *const *) a;
+  const FlintMessageRecord *y = *(FlintMessageRecord *const *) b;
+
+  if (x->time != y->time)
+    return x->time < y->time ? 1 : -1;
+  return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+static void
+test_search_order (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr (GPtrArray) all =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  g_autoptr (GPtrArray) batch = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  static const char *const conversations[] = { ALICE, BOB, ROOM };
+  static const guint limits[] = { 1, 7, 50, 1000 };
+  gint64 now = 1000000;
+
+  /* Mostly in time order, with ties, with a backfill of old messages and
+   * a few from the future; some of another account in between. */
+  for (guint i = 0; i < 600; i++)
+    {
+      const char *conversation = conversations[g_rand_int_range (rand, 0, 3)];
+      gboolean match = g_rand_int_range (rand, 0, 3) != 0;
+      gint64 time;
+      FlintMessageRecord *r;
+
+      if (i >= 300 && i < 400)
+        time = g_rand_int_range (rand, 0, 1000000); /* backfill */
+      else if (g_rand_int_range (rand, 0, 100) == 0)
+        time = now + g_rand_int_range (rand, 0, 1000) * 10; /* ahead */
+      else
+        time = (now += g_rand_int_range (rand, 0, 3) * 10);
+      r = make (conversation, FLINT_DIRECTION_INCOMING, conversation,
+                match ? "lunch plans" : "other things", time);
+      if (g_rand_int_range (rand, 0, 10) == 0)
+        {
+          g_free (r->account);
+          r->account = g_strdup ("other@example.com");
+        }
+      g_ptr_array_add (all, r);
+      g_ptr_array_add (batch, r);
+      if (batch->len == 37 || i == 599)
+        {
+          g_assert_true (flint_history_insert_batch (history, batch, NULL, &error));
+          g_assert_no_error (error);
+          g_ptr_array_set_size (batch, 0);
+        }
+    }
+  g_ptr_array_sort (all, compare_newest_first);
+
+  for (guint c = 0; c <= G_N_ELEMENTS (conversations); c++)
+    for (guint l = 0; l < G_N_ELEMENTS (limits); l++)
+      {
+        const char *conversation =
+          c < G_N_ELEMENTS (conversations) ? conversations[c] : NULL;
+        g_autoptr (GPtrArray) found = flint_history_search (
+          history, c % 2 ? "lunch " : "lun", ACCOUNT, conversation, limits[l], &error);
+        guint n = 0;
+
+        g_assert_no_error (error);
+        for (guint i = 0; i < all->len && n < limits[l]; i++)
+          {
+            FlintMessageRecord *want = all->pdata[i];
+
+            if (g_strcmp0 (want->account, ACCOUNT) != 0 ||
+                g_strcmp0 (want->body, "lunch plans") != 0 ||
+                (conversation && g_strcmp0 (want->conversation, conversation) != 0))
+              continue;
+            g_assert_cmpuint (n, <, found->len);
+            g_assert_cmpint (((FlintMessageRecord *) found->pdata[n])->id, ==, want->id);
+            n++;
+          }
+        g_assert_cmpuint (found->len, ==, n);
+      }
+
+  /* A limit of 0 and a conversation never seen give nothing. */
+  {
+    g_autoptr (GPtrArray) none =
+      flint_history_search (history, "lunch", ACCOUNT, NULL, 0, &error);
+    g_autoptr (GPtrArray) nowhere =
+      flint_history_search (history, "lunch", ACCOUNT, "nobody@example.com", 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (none->len, ==, 0);
+    g_assert_cmpuint (nowhere->len, ==, 0);
+  }
+}
+
 /* Recovery */
 
 static void
@@ -983,6 +1272,7 @@ main (int argc, char **argv)
   ADD ("/history/schema", test_schema);
   ADD ("/history/migrate/empty-file", test_migrate_empty_file);
   ADD ("/history/migrate/v1", test_migrate_v1);
+  ADD ("/history/migrate/v2", test_migrate_v2);
   ADD ("/history/dedup/message-id", test_dedup_message_id);
   ADD ("/history/dedup/mam-fills-stanza-id", test_dedup_mam_fills_stanza_id);
   ADD ("/history/dedup/carbons", test_dedup_carbons);
@@ -990,6 +1280,7 @@ main (int argc, char **argv)
   ADD ("/history/batch", test_batch);
   ADD ("/history/paging", test_paging);
   ADD ("/history/search", test_search);
+  ADD ("/history/search/order", test_search_order);
   ADD ("/history/corrupt/garbage", test_corrupt_garbage);
   ADD ("/history/corrupt/malformed", test_corrupt_malformed);
   ADD ("/history/too-new", test_too_new);
