@@ -28,9 +28,11 @@ struct _FlintApplication
   GHashTable *chats;
   GHashTable *discos;
   GHashTable *rosters;
-  GHashTable *conversations; /* "account jid" -> FlintConversation */
-  GHashTable *unread;        /* "account jid" -> count */
-  GHashTable *notices;       /* "account jid" -> Notice: pending desktop notifications */
+  GHashTable *conversations;  /* "account jid" -> FlintConversation */
+  GHashTable *unread;         /* "account jid" -> count */
+  GHashTable *unread_pending; /* keys whose unread-changed is due */
+  guint unread_flush_id;
+  GHashTable *notices; /* "account jid" -> Notice: pending desktop notifications */
   gboolean secrets_available;
   gboolean started;
   gboolean first_activation_done;
@@ -362,6 +364,31 @@ flint_application_get_total_unread (FlintApplication *self)
   return total;
 }
 
+#define UNREAD_INTERVAL_MS 100
+
+static gboolean
+flush_unread (gpointer data)
+{
+  FlintApplication *self = data;
+  g_autoptr (GHashTable) pending = g_steal_pointer (&self->unread_pending);
+  GHashTableIter iter;
+  const char *key;
+
+  self->unread_flush_id = 0;
+  self->unread_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_iter_init (&iter, pending);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    {
+      /* The key is "ACCOUNT JID" (conversation_key). */
+      const char *space = strchr (key, ' ');
+      g_autofree char *account = space ? g_strndup (key, (gsize) (space - key)) : NULL;
+
+      if (space)
+        g_signal_emit (self, signals[SIGNAL_UNREAD_CHANGED], 0, account, space + 1);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 set_unread (FlintApplication *self, const char *account, const char *jid, guint count)
 {
@@ -370,10 +397,22 @@ set_unread (FlintApplication *self, const char *account, const char *jid, guint 
   if (GPOINTER_TO_UINT (g_hash_table_lookup (self->unread, key)) == count)
     return;
   if (count)
-    g_hash_table_insert (self->unread, g_steal_pointer (&key), GUINT_TO_POINTER (count));
+    g_hash_table_insert (self->unread, g_strdup (key), GUINT_TO_POINTER (count));
   else
     g_hash_table_remove (self->unread, key);
-  g_signal_emit (self, signals[SIGNAL_UNREAD_CHANGED], 0, account, jid);
+
+  /* Reading a chat updates the badges at once; a stream of new messages
+   * updates them at most every UNREAD_INTERVAL_MS (each update relayouts
+   * the tab, the roster row and the title, and costs a frame). */
+  if (count == 0)
+    {
+      g_hash_table_remove (self->unread_pending, key);
+      g_signal_emit (self, signals[SIGNAL_UNREAD_CHANGED], 0, account, jid);
+      return;
+    }
+  g_hash_table_add (self->unread_pending, g_steal_pointer (&key));
+  if (self->unread_flush_id == 0)
+    self->unread_flush_id = g_timeout_add (UNREAD_INTERVAL_MS, flush_unread, self);
 }
 
 void
@@ -906,6 +945,8 @@ flint_application_finalize (GObject *object)
   FlintApplication *self = FLINT_APPLICATION (object);
 
   g_clear_pointer (&self->conversations, g_hash_table_unref);
+  g_clear_handle_id (&self->unread_flush_id, g_source_remove);
+  g_clear_pointer (&self->unread_pending, g_hash_table_unref);
   g_clear_pointer (&self->unread, g_hash_table_unref);
   g_clear_pointer (&self->notices, g_hash_table_unref);
   g_clear_pointer (&self->chats, g_hash_table_unref);
@@ -968,6 +1009,7 @@ flint_application_init (FlintApplication *self)
   self->conversations =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->unread = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->unread_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->notices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, notice_free);
   self->secrets_available = TRUE;
   g_application_add_main_option_entries (G_APPLICATION (self), entries);

@@ -212,6 +212,18 @@ settle_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* While the view sticks to the bottom, a change of size only needs the
+ * value moved along: no per-frame tick, so a stream of incoming messages
+ * does not keep the frame clock running. */
+static void
+jump_to_bottom (FlintChatPage *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
+                                   gtk_adjustment_get_page_size (adj));
+}
+
 static void
 scroll_to_bottom (FlintChatPage *self)
 {
@@ -241,7 +253,7 @@ on_value_changed (GtkAdjustment *adj, FlintChatPage *self)
   if (layout)
     {
       if (self->stick_to_bottom && value < upper - page)
-        scroll_to_bottom (self);
+        jump_to_bottom (self);
       return;
     }
   self->stick_to_bottom = value >= upper - page - 4;
@@ -253,8 +265,8 @@ on_value_changed (GtkAdjustment *adj, FlintChatPage *self)
 static void
 on_size_changed (GtkAdjustment *adj, GParamSpec *pspec, FlintChatPage *self)
 {
-  if (self->stick_to_bottom)
-    scroll_to_bottom (self);
+  if (self->stick_to_bottom && self->settle_id == 0)
+    jump_to_bottom (self);
 }
 
 static void
@@ -266,8 +278,8 @@ on_items_changed (
     {
       g_autoptr (FlintMessage) last = g_list_model_get_item (model, position + added - 1);
 
-      if (flint_message_get_direction (last) == FLINT_DIRECTION_OUTGOING ||
-          self->stick_to_bottom)
+      /* Incoming ones follow through on_size_changed while stuck. */
+      if (flint_message_get_direction (last) == FLINT_DIRECTION_OUTGOING)
         scroll_to_bottom (self);
     }
 }

@@ -7,6 +7,8 @@
 
 #define FIRST_PAGE 50
 #define FLUSH_INTERVAL_MS 80
+#define FLOOD_BATCH 8
+#define FLOOD_INTERVAL_MS 250
 
 struct _FlintConversation
 {
@@ -21,6 +23,7 @@ struct _FlintConversation
   GPtrArray *pending; /* stored, not yet in items (see flush_pending) */
   guint flush_id;
   gint64 last_flush;
+  guint last_batch;
   GHashTable *by_id;
   gboolean complete;
   gboolean active;
@@ -148,6 +151,7 @@ flush_pending (FlintConversation *self)
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
   self->last_flush = g_get_monotonic_time ();
+  self->last_batch = n;
   if (n == 0)
     return;
   g_ptr_array_sort (self->pending, compare_messages);
@@ -206,7 +210,10 @@ on_message_stored (FlintChat *chat, FlintMessageRecord *record, FlintConversatio
   if (self->flush_id)
     return;
   now = g_get_monotonic_time ();
-  due = self->last_flush + FLUSH_INTERVAL_MS * G_TIME_SPAN_MILLISECOND;
+  /* Still flooding (the last slice was big): longer slices, fewer frames. */
+  due = self->last_flush +
+        (self->last_batch >= FLOOD_BATCH ? FLOOD_INTERVAL_MS : FLUSH_INTERVAL_MS) *
+          G_TIME_SPAN_MILLISECOND;
   self->flush_id =
     g_timeout_add (due > now ? (guint) ((due - now) / 1000) : 0, on_flush_timeout, self);
 }

@@ -59,6 +59,15 @@ def main():
 
         app = FlintApp(desktop)
         app.add_account(prosody, "alice", "alice-pw")
+        # GTK 4 fades the text cursor with a per-frame animation for 10 s after
+        # the composer gets focus; on Mesa's software GL here each frame costs
+        # ~50 ms of CPU, which would swamp the figure (measured: 4.7 CPU-s in
+        # 5 s idle with a tab open). The flood is measured without it; users
+        # with a GPU, or who turn blinking off, see the same.
+        gtk_dir = os.path.join(desktop.env["XDG_CONFIG_HOME"], "gtk-4.0")
+        os.makedirs(gtk_dir, exist_ok=True)
+        with open(os.path.join(gtk_dir, "settings.ini"), "w") as f:
+            f.write("[Settings]\ngtk-cursor-blink=false\n")
         t0 = time.monotonic()
         app.start()
         dump = app.wait_for(lambda d: d.get("state") == "online" and len(d.get("roster", [])) >= 20,

@@ -114,8 +114,10 @@ class MainWindowTest(unittest.TestCase):
 
         # An incoming message: unread in the roster, the total in the title.
         self.bob.send(self.alice, "Hi Alice, got a minute? https://example.com/plan")
-        dump = app.wait_for(lambda d: d.get("unread_total") == 1, timeout=20,
-                            what="unread count")
+        # Badges follow the count within a moment (updates are coalesced).
+        dump = app.wait_for(lambda d: d.get("unread_total") == 1
+                            and row_for(d, self.bob_jid)[2] == "1"
+                            and d.get("title") == "(1) Flint", timeout=20, what="unread count")
         self.assertEqual(row_for(dump, self.bob_jid)[2], "1")
         self.assertEqual(dump["title"], "(1) Flint")
         time.sleep(0.5)
