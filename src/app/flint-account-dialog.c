@@ -156,7 +156,7 @@ sign_in_activated (GtkWidget *widget, const char *action_name, GVariant *paramet
   if (*password == '\0')
     {
       show_error (self, _ ("Enter the password of this account."));
-      gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+      gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->password_row));
       return;
     }
 
@@ -223,6 +223,9 @@ flint_account_dialog_init (FlintAccountDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   gtk_window_set_default_widget (GTK_WINDOW (self), self->sign_in_button);
+  /* Typing starts in the address field: with the focus on Cancel, the first
+   * space typed closed the dialog. */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->jid_row));
 }
 
 FlintAccountDialog *
@@ -240,7 +243,7 @@ flint_account_dialog_new (FlintApplication *app, FlintAccount *account)
                              flint_account_get_jid (account));
       gtk_widget_set_sensitive (GTK_WIDGET (self->jid_row), FALSE);
       gtk_widget_set_visible (self->advanced_group, FALSE);
-      gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+      gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->password_row));
     }
   if (!flint_application_get_secrets_available (app))
     {

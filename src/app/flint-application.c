@@ -799,6 +799,18 @@ open_chat_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   gtk_window_present (window);
 }
 
+/* app.test-activate ("win.add-account"): runs a widget action of the active
+ * window, as its button or shortcut would, for tests driving the real UI. */
+static void
+test_activate_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  if (window)
+    gtk_widget_activate_action (GTK_WIDGET (window),
+                                g_variant_get_string (parameter, NULL), NULL);
+}
+
 static void
 test_send_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -850,6 +862,7 @@ flint_application_startup (GApplication *app)
       const GActionEntry test_actions[] = {
         { "test-dump", test_dump_activated, "s" },
         { "test-send", test_send_activated, "s" },
+        { "test-activate", test_activate_activated, "s" },
       };
       g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
                                        G_N_ELEMENTS (test_actions), app);
