@@ -1,0 +1,878 @@
+#include "config.h"
+
+#define G_LOG_DOMAIN "flint-mam"
+
+#include <errno.h>
+
+#include <glib/gstdio.h>
+
+#include "flint-error.h"
+#include "flint-jid.h"
+#include "flint-mam.h"
+
+#define NS_MAM "urn:xmpp:mam:2"
+#define NS_RSM "http://jabber.org/protocol/rsm"
+#define NS_DATA "jabber:x:data"
+#define NS_FORWARD "urn:xmpp:forward:0"
+#define NS_DELAY "urn:xmpp:delay"
+#define NS_SID "urn:xmpp:sid:0"
+#define NS_CORRECT "urn:xmpp:message-correct:0"
+#define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
+
+#define DEFAULT_PAGE_SIZE 100
+
+/* A fresh install (no stored stanza-id) takes only the newest messages:
+ * enough context for every recent conversation, without pulling years of
+ * archive before anything shows. Older ones stay on the server. */
+#define INITIAL_MAX 500
+
+#define CURSOR_GROUP "catch-up"
+
+typedef enum
+{
+  MODE_FORWARD, /* everything after a known archive id, oldest first */
+  MODE_INITIAL, /* the newest INITIAL_MAX, newest page first */
+} Mode;
+
+struct _FlintMam
+{
+  GObject parent_instance;
+
+  FlintSession *session;
+  FlintHistory *history;
+  gulong online_handler;
+  guint message_handler;
+  guint page_size;
+  char *cursor_path;
+
+  gboolean busy;
+  guint generation; /* bumped at each start and stop: late replies are stale */
+  Mode mode;
+  char *query_id;   /* queryid of the page asked for; NULL when none */
+  GPtrArray *page;  /* FlintMessageRecord of that page, in arrival order */
+  char *start;      /* MODE_FORWARD: the archive id the catch-up began after */
+  char *after;      /* MODE_FORWARD: the archive id the next page follows */
+  GPtrArray *pages; /* MODE_INITIAL: the pages so far, newest first */
+  guint n_initial;
+};
+
+G_DEFINE_FINAL_TYPE (FlintMam, flint_mam, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_BUSY,
+  N_PROPS
+};
+
+enum
+{
+  SIGNAL_MESSAGE_STORED,
+  SIGNAL_PAGE_STORED,
+  SIGNAL_CATCH_UP_FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void request_page (FlintMam *self, const char *before);
+
+static const char *
+account_jid (FlintMam *self)
+{
+  return flint_account_get_jid (flint_session_get_account (self->session));
+}
+
+/* Our bare JID exactly: the archive answers from the account, never from a
+ * resource or anyone else. */
+static gboolean
+is_own_bare_jid (FlintMam *self, const char *jid)
+{
+  g_autofree char *resource = NULL;
+
+  if (jid == NULL || !flint_jid_is_valid (jid))
+    return FALSE;
+  resource = flint_jid_resource (jid);
+  return resource == NULL && flint_jid_equal_bare (jid, account_jid (self));
+}
+
+static void
+set_busy (FlintMam *self, gboolean busy)
+{
+  if (self->busy == busy)
+    return;
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+/* ---- stanzas -------------------------------------------------------------- */
+
+static xmpp_stanza_t *
+new_element (FlintMam *self, const char *name, const char *ns)
+{
+  xmpp_stanza_t *element = xmpp_stanza_new (flint_session_get_context (self->session));
+
+  xmpp_stanza_set_name (element, name);
+  if (ns)
+    xmpp_stanza_set_ns (element, ns);
+  return element;
+}
+
+/* Adds <name>text</name> (an empty <name/> when text is NULL). */
+static xmpp_stanza_t *
+add_text_element (FlintMam *self,
+                  xmpp_stanza_t *parent,
+                  const char *name,
+                  const char *text)
+{
+  xmpp_stanza_t *element = new_element (self, name, NULL);
+
+  if (text)
+    {
+      xmpp_stanza_t *node = xmpp_stanza_new (flint_session_get_context (self->session));
+
+      xmpp_stanza_set_text (node, text);
+      xmpp_stanza_add_child_ex (element, node, 0);
+    }
+  xmpp_stanza_add_child_ex (parent, element, 0);
+  return element;
+}
+
+static char *
+child_text (xmpp_stanza_t *stanza, const char *name)
+{
+  xmpp_stanza_t *child = stanza ? xmpp_stanza_get_child_by_name (stanza, name) : NULL;
+  char *text, *copy;
+
+  if (child == NULL)
+    return NULL;
+  text = xmpp_stanza_get_text (child);
+  copy = g_strdup (text);
+  if (text)
+    xmpp_free (xmpp_stanza_get_context (stanza), text);
+  return copy;
+}
+
+static gint64
+parse_stamp (xmpp_stanza_t *delay)
+{
+  const char *stamp = delay ? xmpp_stanza_get_attribute (delay, "stamp") : NULL;
+  g_autoptr (GDateTime) when = NULL;
+
+  if (stamp == NULL)
+    return 0;
+  when = g_date_time_new_from_iso8601 (stamp, NULL);
+  if (when == NULL)
+    return 0;
+  return g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
+}
+
+static gboolean
+nonempty (const char *s)
+{
+  return s != NULL && *s != '\0';
+}
+
+/* The record of one archived 1:1 message with a body, or NULL for anything
+ * else (room messages, errors, receipts, chat states, malformed ones). */
+static FlintMessageRecord *
+parse_result (FlintMam *self, xmpp_stanza_t *result)
+{
+  const char *archive_id = xmpp_stanza_get_attribute (result, "id");
+  xmpp_stanza_t *forwarded =
+    xmpp_stanza_get_child_by_name_and_ns (result, "forwarded", NS_FORWARD);
+  xmpp_stanza_t *inner, *replace;
+  const char *type, *from, *to, *peer;
+  g_autoptr (FlintMessageRecord) record = NULL;
+  g_autofree char *body = NULL;
+  gboolean outgoing;
+  gint64 now = g_get_real_time ();
+
+  if (!nonempty (archive_id) || forwarded == NULL)
+    return NULL;
+  inner = xmpp_stanza_get_child_by_name (forwarded, "message");
+  if (inner == NULL)
+    return NULL;
+  type = xmpp_stanza_get_type (inner);
+  if (type && !g_str_equal (type, "chat") && !g_str_equal (type, "normal"))
+    return NULL;
+  body = child_text (inner, "body");
+  if (body == NULL || !g_utf8_validate (body, -1, NULL))
+    return NULL;
+
+  from = xmpp_stanza_get_from (inner);
+  to = xmpp_stanza_get_to (inner);
+  outgoing = from != NULL && flint_jid_is_valid (from) &&
+             flint_jid_equal_bare (from, account_jid (self));
+  peer = outgoing ? to : from;
+  if (peer == NULL || !flint_jid_is_valid (peer))
+    return NULL;
+
+  record = flint_message_record_new ();
+  record->account = g_strdup (account_jid (self));
+  record->conversation = flint_jid_bare (peer);
+  record->kind = FLINT_MESSAGE_KIND_CHAT;
+  record->direction = outgoing ? FLINT_DIRECTION_OUTGOING : FLINT_DIRECTION_INCOMING;
+  record->sender = g_strdup (outgoing ? record->account : record->conversation);
+  record->body = g_steal_pointer (&body);
+  record->local_time = now;
+  record->time =
+    parse_stamp (xmpp_stanza_get_child_by_name_and_ns (forwarded, "delay", NS_DELAY));
+  if (record->time == 0)
+    record->time = now;
+  record->stanza_id = g_strdup (archive_id);
+  record->stanza_id_by = g_strdup (record->account);
+  if (nonempty (xmpp_stanza_get_id (inner)))
+    record->message_id = g_strdup (xmpp_stanza_get_id (inner));
+  record->state = outgoing ? FLINT_DELIVERY_SENT : FLINT_DELIVERY_RECEIVED;
+
+  for (xmpp_stanza_t *c = xmpp_stanza_get_children (inner); c;
+       c = xmpp_stanza_get_next (c))
+    if (xmpp_stanza_is_tag (c) && g_strcmp0 (xmpp_stanza_get_ns (c), NS_SID) == 0 &&
+        g_strcmp0 (xmpp_stanza_get_name (c), "origin-id") == 0 &&
+        nonempty (xmpp_stanza_get_attribute (c, "id")))
+      {
+        record->origin_id = g_strdup (xmpp_stanza_get_attribute (c, "id"));
+        break;
+      }
+
+  replace = xmpp_stanza_get_child_by_name_and_ns (inner, "replace", NS_CORRECT);
+  if (replace && nonempty (xmpp_stanza_get_attribute (replace, "id")))
+    record->correction_of = g_strdup (xmpp_stanza_get_attribute (replace, "id"));
+  return g_steal_pointer (&record);
+}
+
+/* Every MAM result is taken here, so no other module mistakes one for a
+ * live message. Only our own archive answering our own query counts: a
+ * result from anyone else, or for a query we did not ask, is a forgery. */
+static gboolean
+on_message (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
+{
+  FlintMam *self = user_data;
+  xmpp_stanza_t *result = xmpp_stanza_get_child_by_name_and_ns (stanza, "result", NS_MAM);
+  const char *from = xmpp_stanza_get_from (stanza);
+  FlintMessageRecord *record;
+
+  if (result == NULL)
+    return FALSE;
+  if (from != NULL && !is_own_bare_jid (self, from))
+    {
+      g_debug ("Ignoring an archive result from %s", from);
+      return TRUE;
+    }
+  if (self->query_id == NULL ||
+      g_strcmp0 (xmpp_stanza_get_attribute (result, "queryid"), self->query_id) != 0)
+    {
+      g_debug ("Ignoring an archive result for a query we did not ask");
+      return TRUE;
+    }
+  if ((record = parse_result (self, result)))
+    g_ptr_array_add (self->page, record);
+  return TRUE;
+}
+
+/* ---- the cursor file ------------------------------------------------------ */
+
+/* [catch-up]
+ * in-progress=true from the start of a catch-up until it has read the
+ *   archive to its end;
+ * mode=forward|initial: after a known archive id, or a fresh install's
+ *   fetch of the newest messages (redone whole if interrupted);
+ * after= the archive id the next page follows (forward);
+ * start= the archive id the catch-up began after. */
+static GKeyFile *
+load_cursor (FlintMam *self)
+{
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+
+  if (!g_key_file_load_from_file (file, self->cursor_path, G_KEY_FILE_NONE, &error))
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_warning ("Could not read %s: %s", self->cursor_path, error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&file);
+}
+
+static void
+save_cursor (FlintMam *self, gboolean in_progress)
+{
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (self->cursor_path);
+
+  g_key_file_set_boolean (file, CURSOR_GROUP, "in-progress", in_progress);
+  g_key_file_set_string (file, CURSOR_GROUP, "mode",
+                         self->mode == MODE_FORWARD ? "forward" : "initial");
+  if (self->start)
+    g_key_file_set_string (file, CURSOR_GROUP, "start", self->start);
+  if (self->after)
+    g_key_file_set_string (file, CURSOR_GROUP, "after", self->after);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    g_warning ("Could not create %s: %s", dir, g_strerror (errno));
+  /* Written whole and renamed into place: a crash leaves the old or the
+   * new cursor, never half of one. */
+  else if (!g_key_file_save_to_file (file, self->cursor_path, &error))
+    g_warning ("Could not save the archive position: %s", error->message);
+}
+
+/* ---- storing a page ------------------------------------------------------- */
+
+static gint
+compare_id_desc (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Stores @records (oldest first) in one transaction and announces the new
+ * ones. Returns FALSE if the store failed: the cursor must then not move. */
+static gboolean
+store_records (FlintMam *self, GPtrArray *records)
+{
+  g_autoptr (GPtrArray) plain = g_ptr_array_new ();
+  g_autoptr (GPtrArray) corrections = g_ptr_array_new ();
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GHashTable) new_ids = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr (GError) error = NULL;
+  guint n_inserted = 0;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (records, i);
+
+      g_ptr_array_add (record->correction_of ? corrections : plain, record);
+    }
+
+  if (!flint_history_insert_batch (self->history, plain, &n_inserted, &error))
+    {
+      g_warning ("Could not store archived messages: %s", error->message);
+      return FALSE;
+    }
+
+  /* The batch only counts its new rows; they are the n_inserted largest
+   * row ids it handed back, since SQLite gives a new row an id above every
+   * existing one and a duplicate gets its stored row's id. */
+  for (guint i = 0; i < plain->len; i++)
+    {
+      gint64 id = ((FlintMessageRecord *) g_ptr_array_index (plain, i))->id;
+
+      if (id > 0)
+        g_array_append_val (ids, id);
+    }
+  g_array_sort (ids, compare_id_desc);
+  for (guint i = 0, n = 0; i < ids->len && n < n_inserted; i++)
+    if (i == 0 || g_array_index (ids, gint64, i) != g_array_index (ids, gint64, i - 1))
+      {
+        g_hash_table_add (new_ids, &g_array_index (ids, gint64, i));
+        n++;
+      }
+
+  /* XEP-0308 corrections change the stored original; one whose original
+   * is not stored is kept as a message of its own, as the store suggests. */
+  for (guint i = 0; i < corrections->len; i++)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (corrections, i);
+      gboolean applied = FALSE, inserted = FALSE;
+
+      if (!flint_history_apply_correction (self->history, record, &applied, &error) ||
+          (!applied && !flint_history_insert (self->history, record, &inserted, &error)))
+        {
+          g_warning ("Could not store an archived correction: %s", error->message);
+          g_clear_error (&error);
+          continue;
+        }
+      if (inserted)
+        {
+          n_inserted++;
+          g_hash_table_add (new_ids, &record->id);
+        }
+    }
+
+  g_debug ("Stored %u of %u archived messages", n_inserted, records->len);
+  for (guint i = 0; i < records->len; i++)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (records, i);
+
+      if (record->id > 0 && g_hash_table_remove (new_ids, &record->id))
+        g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0, record);
+    }
+  g_signal_emit (self, signals[SIGNAL_PAGE_STORED], 0, n_inserted);
+  return TRUE;
+}
+
+/* ---- the catch-up --------------------------------------------------------- */
+
+static void
+stop (FlintMam *self)
+{
+  self->generation++;
+  g_clear_pointer (&self->query_id, g_free);
+  g_ptr_array_set_size (self->page, 0);
+  g_ptr_array_set_size (self->pages, 0);
+  g_clear_pointer (&self->start, g_free);
+  g_clear_pointer (&self->after, g_free);
+  self->n_initial = 0;
+  set_busy (self, FALSE);
+}
+
+static void
+finish (FlintMam *self)
+{
+  g_debug ("Archive catch-up finished");
+  stop (self);
+  g_signal_emit (self, signals[SIGNAL_CATCH_UP_FINISHED], 0);
+}
+
+/* What an IQ callback needs to find its FlintMam and know if it is stale. */
+typedef struct
+{
+  GWeakRef ref;
+  guint generation;
+} Request;
+
+static Request *
+request_new (FlintMam *self)
+{
+  Request *request = g_new0 (Request, 1);
+
+  g_weak_ref_init (&request->ref, self);
+  request->generation = self->generation;
+  return request;
+}
+
+/* The FlintMam of a reply that is still wanted (a new reference), else NULL.
+ * Frees the request. */
+static FlintMam *
+request_take (Request *request)
+{
+  FlintMam *self = g_weak_ref_get (&request->ref);
+
+  g_weak_ref_clear (&request->ref);
+  if (self && self->generation != request->generation)
+    g_clear_object (&self);
+  g_free (request);
+  return self;
+}
+
+static void
+start_initial (FlintMam *self)
+{
+  g_debug ("No archive position stored: fetching the newest %u messages", INITIAL_MAX);
+  self->mode = MODE_INITIAL;
+  g_clear_pointer (&self->start, g_free);
+  g_clear_pointer (&self->after, g_free);
+  g_ptr_array_set_size (self->pages, 0);
+  self->n_initial = 0;
+  save_cursor (self, TRUE);
+  request_page (self, "");
+}
+
+/* Oldest first, the pages were collected newest first. */
+static void
+store_initial (FlintMam *self)
+{
+  g_autoptr (GPtrArray) all = g_ptr_array_new ();
+  FlintMessageRecord *newest = NULL;
+
+  for (guint i = self->pages->len; i > 0; i--)
+    {
+      GPtrArray *page = g_ptr_array_index (self->pages, i - 1);
+
+      for (guint j = 0; j < page->len; j++)
+        g_ptr_array_add (all, g_ptr_array_index (page, j));
+    }
+  if (all->len > 0 && !store_records (self, all))
+    {
+      stop (self);
+      return;
+    }
+  /* From here on a catch-up goes forward from the newest one. */
+  if (all->len > 0)
+    newest = g_ptr_array_index (all, all->len - 1);
+  self->mode = MODE_FORWARD;
+  self->after = g_strdup (newest ? newest->stanza_id : NULL);
+  save_cursor (self, FALSE);
+  finish (self);
+}
+
+static void
+on_page_reply (FlintSession *session,
+               xmpp_stanza_t *reply,
+               const GError *error,
+               gpointer user_data)
+{
+  g_autoptr (FlintMam) self = request_take (user_data);
+  g_autoptr (GPtrArray) page = NULL;
+  xmpp_stanza_t *fin, *set;
+  g_autofree char *first = NULL;
+  g_autofree char *last = NULL;
+  gboolean complete;
+
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->query_id, g_free);
+  page = g_steal_pointer (&self->page);
+  self->page =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+
+  if (error)
+    {
+      /* The id we continue after may have expired from the archive. */
+      if (reply && self->mode == MODE_FORWARD &&
+          xmpp_stanza_get_child_by_name (xmpp_stanza_get_child_by_name (reply, "error"),
+                                         "item-not-found"))
+        {
+          g_debug ("The archive no longer has %s", self->after);
+          start_initial (self);
+          return;
+        }
+      /* A disconnect keeps the cursor: the next session continues. */
+      g_debug ("Archive query failed: %s", error->message);
+      stop (self);
+      return;
+    }
+
+  fin = xmpp_stanza_get_child_by_name_and_ns (reply, "fin", NS_MAM);
+  set = fin ? xmpp_stanza_get_child_by_name_and_ns (fin, "set", NS_RSM) : NULL;
+  complete = fin && g_strcmp0 (xmpp_stanza_get_attribute (fin, "complete"), "true") == 0;
+  first = child_text (set, "first");
+  last = child_text (set, "last");
+  /* Without a cursor there is no next page to ask for. */
+  if (!nonempty (first) || !nonempty (last))
+    complete = TRUE;
+
+  if (self->mode == MODE_FORWARD)
+    {
+      if (page->len > 0 && !store_records (self, page))
+        {
+          stop (self);
+          return;
+        }
+      if (nonempty (last))
+        {
+          g_free (self->after);
+          self->after = g_strdup (last);
+        }
+      save_cursor (self, !complete);
+      if (complete)
+        finish (self);
+      else
+        request_page (self, NULL);
+      return;
+    }
+
+  self->n_initial += page->len;
+  g_ptr_array_add (self->pages, g_steal_pointer (&page));
+  if (complete || self->n_initial >= INITIAL_MAX)
+    store_initial (self);
+  else
+    request_page (self, first);
+}
+
+/* Asks for the next page: after self->after (MODE_FORWARD), or before
+ * @before ("" for the newest page, MODE_INITIAL). */
+static void
+request_page (FlintMam *self, const char *before)
+{
+  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
+  g_autofree char *iq_id = flint_session_new_id (self->session);
+  xmpp_stanza_t *iq = xmpp_iq_new (ctx, "set", iq_id);
+  xmpp_stanza_t *query = new_element (self, "query", NS_MAM);
+  xmpp_stanza_t *form = new_element (self, "x", NS_DATA);
+  xmpp_stanza_t *field = new_element (self, "field", NULL);
+  xmpp_stanza_t *set = new_element (self, "set", NS_RSM);
+  g_autofree char *max = NULL;
+  guint page_size = self->page_size;
+
+  if (self->mode == MODE_INITIAL)
+    page_size = MIN (page_size, INITIAL_MAX - self->n_initial);
+  max = g_strdup_printf ("%u", page_size);
+
+  g_free (self->query_id);
+  self->query_id = flint_session_new_id (self->session);
+  g_ptr_array_set_size (self->page, 0);
+
+  xmpp_stanza_set_attribute (query, "queryid", self->query_id);
+  xmpp_stanza_set_type (form, "submit");
+  xmpp_stanza_set_attribute (field, "var", "FORM_TYPE");
+  xmpp_stanza_set_type (field, "hidden");
+  add_text_element (self, field, "value", NS_MAM);
+  xmpp_stanza_add_child_ex (form, field, 0);
+  xmpp_stanza_add_child_ex (query, form, 0);
+  add_text_element (self, set, "max", max);
+  if (self->mode == MODE_FORWARD)
+    add_text_element (self, set, "after", self->after);
+  else
+    add_text_element (self, set, "before", nonempty (before) ? before : NULL);
+  xmpp_stanza_add_child_ex (query, set, 0);
+  xmpp_stanza_add_child_ex (iq, query, 0);
+
+  g_debug ("Asking the archive for %s messages %s %s", max,
+           self->mode == MODE_FORWARD ? "after" : "before",
+           self->mode == MODE_FORWARD ? self->after : before);
+  flint_session_send_iq (self->session, iq, on_page_reply, request_new (self));
+  xmpp_stanza_release (iq);
+}
+
+/* Where this catch-up starts, taken when the session comes online, before
+ * any stanza of it is handled: messages that arrive live (offline delivery
+ * right after our presence) carry newer stanza-ids and would otherwise
+ * hide what the archive holds before them. Saved at once, so a crash
+ * before the first page comes back here too. */
+static void
+take_start (FlintMam *self)
+{
+  g_autoptr (GKeyFile) cursor = load_cursor (self);
+  g_autofree char *mode = NULL;
+
+  g_clear_pointer (&self->start, g_free);
+  g_clear_pointer (&self->after, g_free);
+
+  /* An unfinished catch-up continues after its own cursor. */
+  if (cursor && g_key_file_get_boolean (cursor, CURSOR_GROUP, "in-progress", NULL))
+    {
+      mode = g_key_file_get_string (cursor, CURSOR_GROUP, "mode", NULL);
+      self->after = g_key_file_get_string (cursor, CURSOR_GROUP, "after", NULL);
+      self->start = g_key_file_get_string (cursor, CURSOR_GROUP, "start", NULL);
+      if (g_strcmp0 (mode, "initial") == 0 || !nonempty (self->after))
+        g_clear_pointer (&self->after, g_free);
+      else
+        g_debug ("Continuing an interrupted archive catch-up after %s", self->after);
+    }
+  else
+    {
+      self->after =
+        flint_history_get_last_stanza_id (self->history, account_jid (self), NULL);
+      if (!nonempty (self->after))
+        g_clear_pointer (&self->after, g_free);
+      self->start = g_strdup (self->after);
+    }
+  self->mode = self->after ? MODE_FORWARD : MODE_INITIAL;
+  save_cursor (self, TRUE);
+}
+
+static void
+begin (FlintMam *self)
+{
+  if (self->mode == MODE_INITIAL)
+    start_initial (self);
+  else
+    request_page (self, NULL);
+}
+
+static gboolean
+has_feature (xmpp_stanza_t *query, const char *feature)
+{
+  for (xmpp_stanza_t *c = query ? xmpp_stanza_get_children (query) : NULL; c;
+       c = xmpp_stanza_get_next (c))
+    if (xmpp_stanza_is_tag (c) && g_strcmp0 (xmpp_stanza_get_name (c), "feature") == 0 &&
+        g_strcmp0 (xmpp_stanza_get_attribute (c, "var"), feature) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_disco_reply (FlintSession *session,
+                xmpp_stanza_t *reply,
+                const GError *error,
+                gpointer user_data)
+{
+  g_autoptr (FlintMam) self = request_take (user_data);
+
+  if (self == NULL)
+    return;
+  if (error)
+    {
+      g_debug ("Could not learn whether the server archives messages: %s",
+               error->message);
+      stop (self);
+      return;
+    }
+  if (!has_feature (xmpp_stanza_get_child_by_name_and_ns (reply, "query", NS_DISCO_INFO),
+                    NS_MAM))
+    {
+      g_debug ("The server keeps no message archive (no %s)", NS_MAM);
+      /* Nothing to catch up with: not an interrupted catch-up either. */
+      save_cursor (self, FALSE);
+      stop (self);
+      return;
+    }
+  begin (self);
+}
+
+static void
+start (FlintMam *self)
+{
+  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
+  g_autofree char *id = flint_session_new_id (self->session);
+  g_autofree char *bare = flint_jid_bare (account_jid (self));
+  xmpp_stanza_t *iq = xmpp_iq_new (ctx, "get", id);
+
+  stop (self);
+  set_busy (self, TRUE);
+  take_start (self);
+  xmpp_stanza_set_to (iq, bare);
+  xmpp_stanza_add_child_ex (iq, new_element (self, "query", NS_DISCO_INFO), 0);
+  flint_session_send_iq (self->session, iq, on_disco_reply, request_new (self));
+  xmpp_stanza_release (iq);
+}
+
+static void
+on_online (FlintSession *session, gboolean resumed, FlintMam *self)
+{
+  g_autoptr (GKeyFile) cursor = NULL;
+
+  if (!resumed)
+    {
+      start (self);
+      return;
+    }
+  /* A resumed stream keeps its pending queries; but one that failed while
+   * the stream was down left the catch-up unfinished. */
+  if (self->busy)
+    return;
+  cursor = load_cursor (self);
+  if (cursor && g_key_file_get_boolean (cursor, CURSOR_GROUP, "in-progress", NULL))
+    start (self);
+}
+
+/* ---- object --------------------------------------------------------------- */
+
+gboolean
+flint_mam_get_busy (FlintMam *self)
+{
+  g_return_val_if_fail (FLINT_IS_MAM (self), FALSE);
+  return self->busy;
+}
+
+void
+flint_mam_set_page_size (FlintMam *self, guint page_size)
+{
+  g_return_if_fail (FLINT_IS_MAM (self));
+  g_return_if_fail (page_size > 0);
+  self->page_size = page_size;
+}
+
+guint
+flint_mam_get_page_size (FlintMam *self)
+{
+  g_return_val_if_fail (FLINT_IS_MAM (self), 0);
+  return self->page_size;
+}
+
+const char *
+flint_mam_get_cursor_path (FlintMam *self)
+{
+  g_return_val_if_fail (FLINT_IS_MAM (self), NULL);
+  return self->cursor_path;
+}
+
+static void
+flint_mam_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FlintMam *self = FLINT_MAM (object);
+
+  switch (prop_id)
+    {
+      case PROP_BUSY:
+        g_value_set_boolean (value, self->busy);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+flint_mam_dispose (GObject *object)
+{
+  FlintMam *self = FLINT_MAM (object);
+
+  if (self->session)
+    {
+      g_clear_signal_handler (&self->online_handler, self->session);
+      if (self->message_handler)
+        flint_session_remove_handler (self->session, self->message_handler);
+      self->message_handler = 0;
+    }
+  g_clear_object (&self->session);
+  g_clear_object (&self->history);
+  G_OBJECT_CLASS (flint_mam_parent_class)->dispose (object);
+}
+
+static void
+flint_mam_finalize (GObject *object)
+{
+  FlintMam *self = FLINT_MAM (object);
+
+  g_free (self->cursor_path);
+  g_free (self->query_id);
+  g_free (self->start);
+  g_free (self->after);
+  g_ptr_array_unref (self->page);
+  g_ptr_array_unref (self->pages);
+  G_OBJECT_CLASS (flint_mam_parent_class)->finalize (object);
+}
+
+static void
+flint_mam_class_init (FlintMamClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = flint_mam_get_property;
+  object_class->dispose = flint_mam_dispose;
+  object_class->finalize = flint_mam_finalize;
+
+  properties[PROP_BUSY] = g_param_spec_boolean (
+    "busy", NULL, NULL, FALSE,
+    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_MESSAGE_STORED] = g_signal_new (
+    "message-stored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+    G_TYPE_NONE, 1, FLINT_TYPE_MESSAGE_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE);
+  signals[SIGNAL_PAGE_STORED] =
+    g_signal_new ("page-stored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[SIGNAL_CATCH_UP_FINISHED] =
+    g_signal_new ("catch-up-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+flint_mam_init (FlintMam *self)
+{
+  self->page_size = DEFAULT_PAGE_SIZE;
+  self->page =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  self->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+}
+
+FlintMam *
+flint_mam_new (FlintSession *session, FlintHistory *history)
+{
+  FlintMam *self;
+  g_autofree char *bare = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (FLINT_IS_SESSION (session), NULL);
+  g_return_val_if_fail (FLINT_IS_HISTORY (history), NULL);
+
+  self = g_object_new (FLINT_TYPE_MAM, NULL);
+  self->session = g_object_ref (session);
+  self->history = g_object_ref (history);
+
+  bare = flint_jid_bare (flint_account_get_jid (flint_session_get_account (session)));
+  name = g_strdup_printf ("mam-%s.ini", bare ? bare : "account");
+  g_strdelimit (name, "/\\", '_');
+  self->cursor_path = g_build_filename (g_get_user_data_dir (), "flint", name, NULL);
+
+  self->message_handler =
+    flint_session_add_handler (session, "message", NS_MAM, NULL, on_message, self, NULL);
+  self->online_handler =
+    g_signal_connect (session, "online", G_CALLBACK (on_online), self);
+  return self;
+}
