@@ -1,0 +1,297 @@
+/* Times a MAM catch-up of 10,000 archived messages from a local Prosody:
+ * the whole catch-up (from "online" to "catch-up-finished") and the
+ * longest main-loop iteration during it (the time between two polls, so
+ * the time the UI would be frozen at worst). Once with Prosody's default
+ * page limit (50 per query) and once with the server allowing our page
+ * size (100).
+ *
+ * The messages are sent by a peer logged in as alice to bob, who is
+ * offline: they are alice's outgoing messages in her archive, and nothing
+ * reaches alice's own session live. Only the catch-up is measured.
+ *
+ * Prints Markdown list items with their budgets; exits 1 if one is missed. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "flint-mam.h"
+#include "flint-test-server.h"
+
+#define N_MESSAGES 10000 /* FLINT_BENCH_MAM_N overrides it */
+#define PER_RAW 100
+#define BUDGET_S 10.0
+#define BUDGET_ITERATION_MS 50.0
+
+static Server server;
+static gboolean missed_budget;
+
+/* ---- the longest main-loop iteration ---------------------------------- */
+
+static GPollFunc default_poll;
+static gint64 left_poll;     /* when the last poll returned; 0: not measuring */
+static gint64 max_iteration; /* longest time between a poll's return and the next */
+
+static gint
+timing_poll (GPollFD *fds, guint n_fds, gint timeout)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint ret;
+
+  if (left_poll)
+    max_iteration = MAX (max_iteration, now - left_poll);
+  ret = default_poll (fds, n_fds, timeout);
+  if (left_poll)
+    left_poll = g_get_monotonic_time ();
+  return ret;
+}
+
+/* ---- filling the archive ----------------------------------------------- */
+
+static void
+peer_wait_done (Peer *peer, const char *cmd, guint n)
+{
+  g_autofree char *needle = g_strdup_printf ("\"%s\"", cmd);
+
+  while (n > 0)
+    {
+      g_autofree char *line = peer_read_line (peer, 60000);
+
+      if (line == NULL)
+        g_error ("The peer stopped answering");
+      if (strstr (line, "\"done\"") && strstr (line, needle))
+        n--;
+      else if (strstr (line, "\"error\""))
+        g_error ("Peer error: %s", line);
+    }
+}
+
+static void
+fill_archive (const char *bob, const char *prefix, guint n)
+{
+  Peer *alice = peer_start (&server, "alice", "secret-a");
+
+  for (guint i = 0; i < n; i += PER_RAW)
+    {
+      GString *line = g_string_new ("{\"cmd\": \"raw\", \"xml\": \"");
+
+      for (guint j = i; j < MIN (n, i + PER_RAW); j++)
+        g_string_append_printf (line,
+                                "<message xmlns='jabber:client' to='%s' type='chat' "
+                                "id='%s%u'><body>Message number %u of the benchmark, "
+                                "about as long as a line of office chat.</body>"
+                                "<origin-id xmlns='urn:xmpp:sid:0' id='%s%u'/></message>",
+                                bob, prefix, j, j, prefix, j);
+      g_string_append (line, "\"}");
+      peer_command (alice, line->str);
+      g_string_free (line, TRUE);
+      /* A few commands ahead at most: the peer's queue stays short. */
+      if ((i / PER_RAW) % 10 == 9)
+        peer_wait_done (alice, "raw", 10);
+    }
+  if ((n / PER_RAW) % 10)
+    peer_wait_done (alice, "raw", (n / PER_RAW) % 10);
+  /* Every message has been handled once the server answers this. */
+  peer_command (alice, "{\"cmd\": \"ping\", \"timeout\": 300}");
+  peer_wait_done (alice, "ping", 1);
+  peer_stop (alice);
+}
+
+/* ---- one catch-up ------------------------------------------------------- */
+
+typedef struct
+{
+  guint finished;
+  guint pages;
+  guint stored;
+  gint64 online_at;
+} Run;
+
+static void
+on_online (FlintSession *session, gboolean resumed, Run *run)
+{
+  run->online_at = g_get_monotonic_time ();
+  left_poll = run->online_at;
+  max_iteration = 0;
+}
+
+static void
+on_finished (FlintMam *mam, Run *run)
+{
+  run->finished++;
+}
+
+static void
+on_page (FlintMam *mam, guint n_inserted, Run *run)
+{
+  run->pages++;
+  run->stored += n_inserted;
+}
+
+static gboolean
+run_finished (gpointer data)
+{
+  return ((Run *) data)->finished > 0;
+}
+
+/* Catches up alice's history at @db and returns the messages it stored. */
+static guint
+catch_up (const char *db, const char *what, gboolean measure)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintHistory) history = flint_history_open (db, &error);
+  g_autoptr (FlintAccount) account = make_account (&server, "alice", TRUE);
+  g_autoptr (FlintSession) session = session_new (account, "secret-a");
+  g_autoptr (FlintMam) mam = NULL;
+  Run run = { 0 };
+  gint64 elapsed;
+  double seconds, iteration_ms;
+
+  g_assert_no_error (error);
+  mam = flint_mam_new (session, history);
+  g_signal_connect (session, "online", G_CALLBACK (on_online), &run);
+  g_signal_connect (mam, "catch-up-finished", G_CALLBACK (on_finished), &run);
+  g_signal_connect (mam, "page-stored", G_CALLBACK (on_page), &run);
+  flint_session_connect (session);
+  if (!wait_until (run_finished, &run, 120000))
+    g_error ("The catch-up did not finish");
+  elapsed = g_get_monotonic_time () - run.online_at;
+  left_poll = 0;
+  flint_session_disconnect (session);
+  spin (100);
+  if (!measure)
+    return run.stored;
+
+  seconds = elapsed / 1e6;
+  iteration_ms = max_iteration / 1e3;
+  printf ("- MAM catch-up of %u messages, %s: %.2f s in %u pages (%.0f messages/s; "
+          "budget %.0f s)%s\n",
+          run.stored, what, seconds, run.pages, run.stored / seconds, BUDGET_S,
+          seconds > BUDGET_S ? " **MISSED**" : "");
+  printf ("- longest main-loop iteration during it: %.1f ms (budget %.0f ms)%s\n",
+          iteration_ms, BUDGET_ITERATION_MS,
+          iteration_ms > BUDGET_ITERATION_MS ? " **MISSED**" : "");
+  if (seconds > BUDGET_S || iteration_ms > BUDGET_ITERATION_MS)
+    missed_budget = TRUE;
+  return run.stored;
+}
+
+/* Adds a global option line to the server's configuration and restarts it. */
+static void
+set_server_option (const char *setting)
+{
+  g_autofree char *config = g_build_filename (server.workdir, "prosody.cfg.lua", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GString) edited = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *host;
+
+  g_file_get_contents (config, &text, NULL, &error);
+  g_assert_no_error (error);
+  /* A global option: it must come before the first VirtualHost. */
+  host = strstr (text, "\nVirtualHost");
+  g_assert_nonnull (host);
+  edited = g_string_new_len (text, host - text + 1);
+  g_string_append_printf (edited, "%s\n", setting);
+  g_string_append (edited, host + 1);
+  g_file_set_contents (config, edited->str, -1, &error);
+  g_assert_no_error (error);
+  server_do (&server, "prosody-restart");
+}
+
+static void
+remove_db (const char *db)
+{
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+  g_remove (db);
+  g_remove (wal);
+  g_remove (shm);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *dir = g_dir_make_tmp ("flint-bench-mam-XXXXXX", NULL);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_autofree char *db = g_build_filename (dir, "history.db", NULL);
+  g_autofree char *seed_db = g_build_filename (dir, "seed.db", NULL);
+  g_autofree char *bob = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *cursor_copy = NULL;
+  g_autofree char *seed_cursor = NULL;
+  guint stored;
+  guint n_messages = N_MESSAGES;
+
+  if (g_getenv ("FLINT_BENCH_MAM_N"))
+    n_messages = (guint) g_ascii_strtoull (g_getenv ("FLINT_BENCH_MAM_N"), NULL, 10);
+
+  /* Before anything reads it: cursor files go to the throwaway dir. */
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("XDG_CACHE_HOME", dir, TRUE);
+  default_poll = g_main_context_get_poll_func (NULL);
+  g_main_context_set_poll_func (NULL, timing_poll);
+
+  server_start (&server, TRUE);
+  /* Prosody's internal store keeps at most 10,000 items per archive. */
+  set_server_option ("storage_archive_item_limit = 100000");
+  bob = g_strdup_printf ("bob@%s", server.domain);
+
+  /* A first session stores one message, so the catch-ups measured below
+   * go forward from it (a fresh install would take only the newest 500). */
+  fill_archive (bob, "seed", 1);
+  catch_up (seed_db, NULL, FALSE);
+  cursor = g_build_filename (data, "flint", NULL);
+  cursor_copy = g_build_filename (dir, "seed-cursor", NULL);
+  seed_cursor = g_strdup_printf ("%s/mam-alice@%s.ini", cursor, server.domain);
+
+  fill_archive (bob, "m", n_messages);
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr (GFile) from = g_file_new_for_path (seed_db);
+      g_autoptr (GFile) to = g_file_new_for_path (db);
+      g_autoptr (GError) error = NULL;
+
+      /* Each pass starts from the seeded store and its cursor. */
+      remove_db (db);
+      g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      if (pass == 0)
+        {
+          g_autoptr (GFile) c1 = g_file_new_for_path (seed_cursor);
+          g_autoptr (GFile) c2 = g_file_new_for_path (cursor_copy);
+          g_file_copy (c1, c2, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+        }
+      else
+        {
+          g_autoptr (GFile) c1 = g_file_new_for_path (cursor_copy);
+          g_autoptr (GFile) c2 = g_file_new_for_path (seed_cursor);
+          g_file_copy (c1, c2, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+          set_server_option ("max_archive_query_results = 100");
+        }
+      g_assert_no_error (error);
+      stored = catch_up (db,
+                         pass == 0 ? "Prosody's default limit of 50 per page"
+                                   : "server allowing 100 per page",
+                         TRUE);
+      if (stored != n_messages)
+        {
+          printf ("- stored %u messages instead of %u **FAILED**\n", stored, n_messages);
+          missed_budget = TRUE;
+        }
+    }
+
+  server_do (&server, "prosody-stop");
+  remove_db (db);
+  remove_db (seed_db);
+  g_remove (seed_cursor);
+  g_remove (cursor_copy);
+  g_rmdir (cursor);
+  g_rmdir (data);
+  g_rmdir (dir);
+  return missed_budget ? 1 : 0;
+}
