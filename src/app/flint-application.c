@@ -12,6 +12,7 @@
 #include "flint-certificate.h"
 #include "flint-chat.h"
 #include "flint-disco.h"
+#include "flint-mam.h"
 #include "flint-error.h"
 #include "flint-history.h"
 #include "flint-jid.h"
@@ -27,6 +28,7 @@ struct _FlintApplication
   GHashTable *sessions;
   GHashTable *chats;
   GHashTable *discos;
+  GHashTable *mams;
   GHashTable *rosters;
   GHashTable *conversations;  /* "account jid" -> FlintConversation */
   GHashTable *unread;         /* "account jid" -> count */
@@ -336,6 +338,10 @@ flint_application_get_conversation (FlintApplication *self,
     {
       conversation = flint_conversation_new (
         self->history, flint_application_get_chat (self, account), account, jid);
+      FlintMam *mam = g_hash_table_lookup (self->mams, account);
+
+      if (mam)
+        flint_conversation_add_source (conversation, G_OBJECT (mam));
       g_hash_table_insert (self->conversations, g_steal_pointer (&key), conversation);
     }
   return conversation;
@@ -570,6 +576,9 @@ flint_application_start_account (FlintApplication *self,
           g_hash_table_insert (self->chats, g_strdup (flint_account_get_jid (account)),
                                chat);
           g_signal_connect (chat, "message-stored", G_CALLBACK (on_message_stored), self);
+          /* What the server archived while Flint was away (XEP-0313). */
+          g_hash_table_insert (self->mams, g_strdup (flint_account_get_jid (account)),
+                               flint_mam_new (session, self->history));
         }
       g_signal_connect (session, "online", G_CALLBACK (on_session_online), self);
       g_signal_emit (self, signals[SIGNAL_SESSION_ADDED], 0, session);
@@ -964,6 +973,7 @@ flint_application_finalize (GObject *object)
   g_clear_pointer (&self->notices, g_hash_table_unref);
   g_clear_pointer (&self->chats, g_hash_table_unref);
   g_clear_pointer (&self->discos, g_hash_table_unref);
+  g_clear_pointer (&self->mams, g_hash_table_unref);
   g_clear_pointer (&self->rosters, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_object (&self->history);
@@ -1018,6 +1028,7 @@ flint_application_init (FlintApplication *self)
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->chats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->discos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->mams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->rosters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->conversations =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);

@@ -343,6 +343,19 @@ flint_conversation_get_peer_state (FlintConversation *self)
   return self->peer_state;
 }
 
+/* Another module that stores messages of this conversation (the archive
+ * catch-up) and announces them with a "message-stored" signal like
+ * FlintChat's. */
+void
+flint_conversation_add_source (FlintConversation *self, GObject *source)
+{
+  g_return_if_fail (FLINT_IS_CONVERSATION (self));
+  g_return_if_fail (G_IS_OBJECT (source));
+
+  g_signal_connect_object (source, "message-stored", G_CALLBACK (on_message_stored), self,
+                           0);
+}
+
 FlintMessage *
 flint_conversation_find (FlintConversation *self, gint64 id)
 {

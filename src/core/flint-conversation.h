@@ -27,6 +27,7 @@ gboolean flint_conversation_get_complete (FlintConversation *self);
 guint flint_conversation_get_unread (FlintConversation *self);
 void flint_conversation_set_active (FlintConversation *self, gboolean active);
 const char *flint_conversation_get_peer_state (FlintConversation *self);
+void flint_conversation_add_source (FlintConversation *self, GObject *source);
 FlintMessage *flint_conversation_find (FlintConversation *self, gint64 id);
 FlintMessage *flint_conversation_get_last_outgoing (FlintConversation *self);
 
