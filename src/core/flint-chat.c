@@ -7,9 +7,9 @@
 #include "flint-chat.h"
 #include "flint-error.h"
 #include "flint-jid.h"
+#include "flint-stanza.h"
 
 #define NS_SID "urn:xmpp:sid:0"
-#define NS_DELAY "urn:xmpp:delay"
 #define NS_RECEIPTS "urn:xmpp:receipts"
 #define NS_CHATSTATES "http://jabber.org/protocol/chatstates"
 #define NS_CARBONS "urn:xmpp:carbons:2"
@@ -88,44 +88,10 @@ is_own_bare_jid (FlintChat *self, const char *jid)
   return resource == NULL && flint_jid_equal_bare (jid, account_jid (self));
 }
 
-static char *
-child_text (xmpp_stanza_t *stanza, const char *name)
-{
-  xmpp_stanza_t *child = xmpp_stanza_get_child_by_name (stanza, name);
-  char *text, *copy;
-
-  if (child == NULL)
-    return NULL;
-  text = xmpp_stanza_get_text (child);
-  copy = g_strdup (text);
-  if (text)
-    xmpp_free (xmpp_stanza_get_context (stanza), text);
-  return copy;
-}
-
-static gint64
-parse_delay (xmpp_stanza_t *stanza)
-{
-  xmpp_stanza_t *delay = xmpp_stanza_get_child_by_name_and_ns (stanza, "delay", NS_DELAY);
-  const char *stamp = delay ? xmpp_stanza_get_attribute (delay, "stamp") : NULL;
-  g_autoptr (GDateTime) when = NULL;
-
-  if (stamp == NULL)
-    return 0;
-  when = g_date_time_new_from_iso8601 (stamp, NULL);
-  if (when == NULL)
-    return 0;
-  return g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
-}
-
 static xmpp_stanza_t *
 new_element (FlintChat *self, const char *name, const char *ns)
 {
-  xmpp_stanza_t *element = xmpp_stanza_new (flint_session_get_context (self->session));
-
-  xmpp_stanza_set_name (element, name);
-  xmpp_stanza_set_ns (element, ns);
-  return element;
+  return flint_stanza_new (flint_session_get_context (self->session), name, ns);
 }
 
 static void
@@ -175,7 +141,7 @@ parse_chat (FlintChat *self, xmpp_stanza_t *stanza, FlintDirection direction)
     return NULL;
   if (peer == NULL || !flint_jid_is_valid (peer))
     return NULL;
-  body = child_text (stanza, "body");
+  body = flint_stanza_child_text (stanza, "body", NULL);
   if (body == NULL || !g_utf8_validate (body, -1, NULL))
     return NULL;
   bare = flint_jid_bare (peer);
@@ -189,7 +155,7 @@ parse_chat (FlintChat *self, xmpp_stanza_t *stanza, FlintDirection direction)
     g_strdup (direction == FLINT_DIRECTION_OUTGOING ? account_jid (self) : bare);
   record->body = g_steal_pointer (&body);
   record->local_time = now;
-  record->time = parse_delay (stanza);
+  record->time = flint_stanza_get_delay (stanza);
   if (record->time == 0)
     record->time = now;
   record->message_id = g_strdup (xmpp_stanza_get_id (stanza));

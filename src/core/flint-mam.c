@@ -9,12 +9,12 @@
 #include "flint-error.h"
 #include "flint-jid.h"
 #include "flint-mam.h"
+#include "flint-stanza.h"
 
 #define NS_MAM "urn:xmpp:mam:2"
 #define NS_RSM "http://jabber.org/protocol/rsm"
 #define NS_DATA "jabber:x:data"
 #define NS_FORWARD "urn:xmpp:forward:0"
-#define NS_DELAY "urn:xmpp:delay"
 #define NS_SID "urn:xmpp:sid:0"
 #define NS_CORRECT "urn:xmpp:message-correct:0"
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
@@ -111,12 +111,7 @@ set_busy (FlintMam *self, gboolean busy)
 static xmpp_stanza_t *
 new_element (FlintMam *self, const char *name, const char *ns)
 {
-  xmpp_stanza_t *element = xmpp_stanza_new (flint_session_get_context (self->session));
-
-  xmpp_stanza_set_name (element, name);
-  if (ns)
-    xmpp_stanza_set_ns (element, ns);
-  return element;
+  return flint_stanza_new (flint_session_get_context (self->session), name, ns);
 }
 
 /* Adds <name>text</name> (an empty <name/> when text is NULL). */
@@ -126,46 +121,7 @@ add_text_element (FlintMam *self,
                   const char *name,
                   const char *text)
 {
-  xmpp_stanza_t *element = new_element (self, name, NULL);
-
-  if (text)
-    {
-      xmpp_stanza_t *node = xmpp_stanza_new (flint_session_get_context (self->session));
-
-      xmpp_stanza_set_text (node, text);
-      xmpp_stanza_add_child_ex (element, node, 0);
-    }
-  xmpp_stanza_add_child_ex (parent, element, 0);
-  return element;
-}
-
-static char *
-child_text (xmpp_stanza_t *stanza, const char *name)
-{
-  xmpp_stanza_t *child = stanza ? xmpp_stanza_get_child_by_name (stanza, name) : NULL;
-  char *text, *copy;
-
-  if (child == NULL)
-    return NULL;
-  text = xmpp_stanza_get_text (child);
-  copy = g_strdup (text);
-  if (text)
-    xmpp_free (xmpp_stanza_get_context (stanza), text);
-  return copy;
-}
-
-static gint64
-parse_stamp (xmpp_stanza_t *delay)
-{
-  const char *stamp = delay ? xmpp_stanza_get_attribute (delay, "stamp") : NULL;
-  g_autoptr (GDateTime) when = NULL;
-
-  if (stamp == NULL)
-    return 0;
-  when = g_date_time_new_from_iso8601 (stamp, NULL);
-  if (when == NULL)
-    return 0;
-  return g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
+  return flint_stanza_add_child (parent, name, NULL, text);
 }
 
 static gboolean
@@ -197,7 +153,7 @@ parse_result (FlintMam *self, xmpp_stanza_t *result)
   type = xmpp_stanza_get_type (inner);
   if (type && !g_str_equal (type, "chat") && !g_str_equal (type, "normal"))
     return NULL;
-  body = child_text (inner, "body");
+  body = flint_stanza_child_text (inner, "body", NULL);
   if (body == NULL || !g_utf8_validate (body, -1, NULL))
     return NULL;
 
@@ -217,8 +173,7 @@ parse_result (FlintMam *self, xmpp_stanza_t *result)
   record->sender = g_strdup (outgoing ? record->account : record->conversation);
   record->body = g_steal_pointer (&body);
   record->local_time = now;
-  record->time =
-    parse_stamp (xmpp_stanza_get_child_by_name_and_ns (forwarded, "delay", NS_DELAY));
+  record->time = flint_stanza_get_delay (forwarded);
   if (record->time == 0)
     record->time = now;
   record->stanza_id = g_strdup (archive_id);
@@ -539,8 +494,8 @@ on_page_reply (FlintSession *session,
   fin = xmpp_stanza_get_child_by_name_and_ns (reply, "fin", NS_MAM);
   set = fin ? xmpp_stanza_get_child_by_name_and_ns (fin, "set", NS_RSM) : NULL;
   complete = fin && g_strcmp0 (xmpp_stanza_get_attribute (fin, "complete"), "true") == 0;
-  first = child_text (set, "first");
-  last = child_text (set, "last");
+  first = flint_stanza_child_text (set, "first", NULL);
+  last = flint_stanza_child_text (set, "last", NULL);
   /* Without a cursor there is no next page to ask for. */
   if (!nonempty (first) || !nonempty (last))
     complete = TRUE;

@@ -9,6 +9,7 @@
 #include "flint-jid.h"
 #include "flint-roster-private.h"
 #include "flint-roster.h"
+#include "flint-stanza.h"
 
 #define NS_ROSTER "jabber:iq:roster"
 #define NS_BLOCKING "urn:xmpp:blocking"
@@ -83,23 +84,6 @@ enum
 static guint signals[N_SIGNALS];
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static char *
-child_text (xmpp_stanza_t *stanza, const char *name, const char *ns)
-{
-  xmpp_stanza_t *child = ns ? xmpp_stanza_get_child_by_name_and_ns (stanza, name, ns)
-                            : xmpp_stanza_get_child_by_name (stanza, name);
-  char *text, *copy = NULL;
-
-  if (child == NULL)
-    return NULL;
-  text = xmpp_stanza_get_text (child);
-  if (text && g_utf8_validate (text, -1, NULL))
-    copy = g_strdup (text);
-  if (text)
-    xmpp_free (xmpp_stanza_get_context (stanza), text);
-  return copy;
-}
 
 static int
 compare_strings (gconstpointer a, gconstpointer b)
@@ -543,7 +527,7 @@ static void
 on_subscribe (FlintRoster *self, const char *bare, xmpp_stanza_t *presence)
 {
   FlintContact *contact = g_hash_table_lookup (self->by_jid, bare);
-  g_autofree char *nick = child_text (presence, "nick", NS_NICK);
+  g_autofree char *nick = flint_stanza_child_text (presence, "nick", NS_NICK);
 
   /* Already approved: the server answers for us (RFC 6121 3.1.3). */
   if (contact && flint_contact_is_subscribed_from (contact))
@@ -596,9 +580,10 @@ flint_roster_handle_presence (FlintRoster *self, xmpp_stanza_t *presence)
 
   if (type == NULL)
     {
-      g_autofree char *show = child_text (presence, "show", NULL);
-      g_autofree char *status = child_text (presence, "status", NULL);
-      g_autofree char *priority_text = child_text (presence, "priority", NULL);
+      g_autofree char *show = flint_stanza_child_text (presence, "show", NULL);
+      g_autofree char *status = flint_stanza_child_text (presence, "status", NULL);
+      g_autofree char *priority_text =
+        flint_stanza_child_text (presence, "priority", NULL);
       gint64 priority = priority_text ? g_ascii_strtoll (priority_text, NULL, 10) : 0;
 
       if ((contact = presence_target (self, bare)) == NULL)
@@ -843,12 +828,7 @@ on_blocklist_result (FlintSession *session,
 static xmpp_stanza_t *
 new_element (FlintRoster *self, const char *name, const char *ns)
 {
-  xmpp_stanza_t *element = xmpp_stanza_new (flint_session_get_context (self->session));
-
-  xmpp_stanza_set_name (element, name);
-  if (ns)
-    xmpp_stanza_set_ns (element, ns);
-  return element;
+  return flint_stanza_new (flint_session_get_context (self->session), name, ns);
 }
 
 static void
