@@ -15,6 +15,7 @@
 #include "flint-mam.h"
 #include "flint-error.h"
 #include "flint-history.h"
+#include "flint-json.h"
 #include "flint-jid.h"
 #include "flint-secrets.h"
 #include "flint-window.h"
@@ -704,18 +705,8 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 static void
 json_member (GString *out, const char *key, const char *value)
 {
-  g_string_append_printf (out, "%s\"%s\": \"", out->len > 1 ? ", " : "", key);
-  /* JSON strings are UTF-8: escape only quotes, backslashes and controls. */
-  for (const char *p = value ? value : ""; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if ((guchar) *p < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guchar) *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
+  g_string_append_printf (out, "%s\"%s\": ", out->len > 1 ? ", " : "", key);
+  flint_json_append_string (out, value);
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "flint-contact-row.h"
+#include "flint-json.h"
 #include "flint-roster-view.h"
 
 struct _FlintRosterView
@@ -709,7 +710,6 @@ flint_roster_view_describe (FlintRosterView *self)
           ? gtk_tree_list_row_get_item (GTK_TREE_LIST_ROW (object))
           : g_object_ref (object);
       g_autofree char *text = NULL;
-      g_autofree char *escaped = NULL;
 
       if (FLINT_IS_ROSTER_GROUP (inner))
         text = g_strdup_printf ("G:%s",
@@ -723,8 +723,9 @@ flint_roster_view_describe (FlintRosterView *self)
             flint_presence_css_class (flint_contact_get_presence (contact)),
             flint_contact_get_unread (contact), flint_contact_get_subscription (contact));
         }
-      escaped = g_strescape (text, NULL);
-      g_string_append_printf (out, "%s\"%s\"", out->len > 1 ? ", " : "", escaped);
+      if (out->len > 1)
+        g_string_append (out, ", ");
+      flint_json_append_string (out, text);
     }
   g_string_append (out, "]");
   return g_string_free (out, FALSE);

@@ -12,6 +12,7 @@
 #include "flint-error.h"
 #include "flint-jid.h"
 #include "flint-roster-view.h"
+#include "flint-json.h"
 #include "flint-window.h"
 
 struct _FlintWindow
@@ -782,14 +783,6 @@ flint_window_describe_state (FlintWindow *self)
                           adw_status_page_get_description (self->status_page) ?: "");
 }
 
-static void
-json_string (GString *out, const char *value)
-{
-  g_autofree char *escaped = g_strescape (value ? value : "", NULL);
-
-  g_string_append_printf (out, "\"%s\"", escaped);
-}
-
 /* More of the window for tests, as JSON members after the summary. */
 void
 flint_window_describe_json (FlintWindow *self, GString *out)
@@ -799,7 +792,7 @@ flint_window_describe_json (FlintWindow *self, GString *out)
   g_autofree char *roster = flint_roster_view_describe (self->roster_view);
 
   g_string_append (out, ", \"title\": ");
-  json_string (out, gtk_window_get_title (GTK_WINDOW (self)));
+  flint_json_append_string (out, gtk_window_get_title (GTK_WINDOW (self)));
   g_string_append_printf (out, ", \"active\": %s, \"folded\": %s, \"tabs\": [",
                           gtk_window_is_active (GTK_WINDOW (self)) ? "true" : "false",
                           adw_leaflet_get_folded (self->leaflet) ? "true" : "false");
@@ -809,9 +802,9 @@ flint_window_describe_json (FlintWindow *self, GString *out)
       FlintChatPage *chat = page_chat (page);
 
       g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
-      json_string (out, flint_chat_page_get_jid (chat));
+      flint_json_append_string (out, flint_chat_page_get_jid (chat));
       g_string_append (out, ", \"title\": ");
-      json_string (out, adw_tab_page_get_title (page));
+      flint_json_append_string (out, adw_tab_page_get_title (page));
       g_string_append_printf (
         out, ", \"selected\": %s, \"attention\": %s, \"typing\": %s, \"messages\": %u}",
         page == selected ? "true" : "false",
