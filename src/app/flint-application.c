@@ -799,16 +799,26 @@ open_chat_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   gtk_window_present (window);
 }
 
-/* app.test-activate ("win.add-account"): runs a widget action of the active
- * window, as its button or shortcut would, for tests driving the real UI. */
+/* app.test-activate ("win.add-account", or "spelling.language|en_GB" for an
+ * action with a string value): runs an action as its button or menu item
+ * would, looked up from the focused widget up to the window, for tests
+ * driving the real UI. */
 static void
 test_activate_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  g_auto (GStrv) parts = g_strsplit (g_variant_get_string (parameter, NULL), "|", 2);
+  GtkWidget *focus;
 
-  if (window)
-    gtk_widget_activate_action (GTK_WIDGET (window),
-                                g_variant_get_string (parameter, NULL), NULL);
+  if (window == NULL || parts[0] == NULL)
+    return;
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  if (focus == NULL)
+    focus = GTK_WIDGET (window);
+  if (parts[1])
+    gtk_widget_activate_action (focus, parts[0], "s", parts[1]);
+  else
+    gtk_widget_activate_action (focus, parts[0], NULL);
 }
 
 static void

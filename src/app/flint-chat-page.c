@@ -443,6 +443,13 @@ flint_chat_page_set_title (FlintChatPage *self, const char *title)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
+/* The spelling language of this conversation's composer ("" when none). */
+const char *
+flint_chat_page_get_language (FlintChatPage *self)
+{
+  return flint_composer_get_language (self->composer);
+}
+
 gboolean
 flint_chat_page_get_typing (FlintChatPage *self)
 {

@@ -22,6 +22,7 @@ const char *flint_chat_page_get_jid (FlintChatPage *self);
 const char *flint_chat_page_get_title (FlintChatPage *self);
 void flint_chat_page_set_title (FlintChatPage *self, const char *title);
 gboolean flint_chat_page_get_typing (FlintChatPage *self);
+const char *flint_chat_page_get_language (FlintChatPage *self);
 
 /* The page is what the user looks at (selected tab in the focused window):
  * clears unread, sends chat states. */
