@@ -443,6 +443,34 @@ flint_chat_page_set_title (FlintChatPage *self, const char *title)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
+/* The composer's text ranges flagged as misspelled, as character offsets
+ * "start-end,start-end" (for tests; what a person sees underlined). */
+char *
+flint_chat_page_describe_misspelled (FlintChatPage *self)
+{
+  GtkTextBuffer *buffer =
+    gtk_text_view_get_buffer (flint_composer_get_text_view (self->composer));
+  GtkTextTag *tag =
+    flint_spell_adapter_get_tag (flint_composer_get_spell_adapter (self->composer));
+  GString *out = g_string_new (NULL);
+  GtkTextIter iter;
+
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  while (tag && (gtk_text_iter_starts_tag (&iter, tag) ||
+                 gtk_text_iter_forward_to_tag_toggle (&iter, tag)))
+    {
+      int start = gtk_text_iter_get_offset (&iter);
+
+      if (!gtk_text_iter_forward_to_tag_toggle (&iter, tag))
+        gtk_text_buffer_get_end_iter (buffer, &iter);
+      g_string_append_printf (out, "%s%d-%d", out->len ? "," : "", start,
+                              gtk_text_iter_get_offset (&iter));
+      if (gtk_text_iter_is_end (&iter))
+        break;
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* The spelling language of this conversation's composer ("" when none). */
 const char *
 flint_chat_page_get_language (FlintChatPage *self)

@@ -23,6 +23,7 @@ const char *flint_chat_page_get_title (FlintChatPage *self);
 void flint_chat_page_set_title (FlintChatPage *self, const char *title);
 gboolean flint_chat_page_get_typing (FlintChatPage *self);
 const char *flint_chat_page_get_language (FlintChatPage *self);
+char *flint_chat_page_describe_misspelled (FlintChatPage *self);
 
 /* The page is what the user looks at (selected tab in the focused window):
  * clears unread, sends chat states. */

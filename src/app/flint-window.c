@@ -807,6 +807,12 @@ flint_window_describe_json (FlintWindow *self, GString *out)
       flint_json_append_string (out, adw_tab_page_get_title (page));
       g_string_append (out, ", \"language\": ");
       flint_json_append_string (out, flint_chat_page_get_language (chat));
+      {
+        g_autofree char *misspelled = flint_chat_page_describe_misspelled (chat);
+
+        g_string_append (out, ", \"misspelled\": ");
+        flint_json_append_string (out, misspelled);
+      }
       g_string_append_printf (
         out, ", \"selected\": %s, \"attention\": %s, \"typing\": %s, \"messages\": %u}",
         page == selected ? "true" : "false",

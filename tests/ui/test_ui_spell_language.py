@@ -4,6 +4,8 @@ menu) is remembered for that conversation only, and comes back at the next
 start."""
 
 import os
+import shutil
+import time
 import unittest
 
 import flint_harness as fh
@@ -59,6 +61,30 @@ class SpellLanguageTest(unittest.TestCase):
                                 what="restored tabs")
             self.assertEqual(tab(dump, bob)["language"], "en_GB")
             self.assertEqual(tab(dump, carol)["language"], default)
+
+    @unittest.skipUnless(shutil.which("xdotool"), "needs xdotool for real key events")
+    def test_typing_flags_the_typos(self):
+        with fh.Prosody() as prosody, fh.Desktop() as desktop:
+            prosody.register("alice", "alice-pw")
+            bob = prosody.jid("bob")
+            app = FlintApp(desktop)
+            self.addCleanup(app.stop)
+            app.add_account(prosody, "alice", "alice-pw")
+            app.start()
+            app.wait_state("online", timeout=30)
+            call(desktop, "open-chat", bob)
+            app.wait_for(lambda d: (tab(d, bob) or {}).get("selected"), timeout=15)
+            window = desktop.wait_for_window("Flint", timeout=10)[0]
+            desktop.run(["xdotool", "windowfocus", "--sync", window], timeout=10)
+            time.sleep(0.3)
+            # Typed into the composer, which has the focus in a new tab.
+            desktop.run(["xdotool", "type", "--delay", "25",
+                         "This sentnce has two speling mistakes."], timeout=30)
+            dump = app.wait_for(lambda d: (tab(d, bob) or {}).get("misspelled") == "5-12,21-28",
+                                timeout=10, what="the two typos underlined")
+            self.assertEqual(tab(dump, bob)["misspelled"], "5-12,21-28")
+            time.sleep(0.3)
+            desktop.screenshot("spell-typed-in-chat.png")
 
 
 if __name__ == "__main__":
