@@ -282,11 +282,15 @@ static FlintContact *
 adopt_contact (FlintRoster *self, const char *jid)
 {
   FlintContact *contact = NULL;
-  gpointer stray;
+  gpointer stray_key, stray;
 
-  /* Presence that came before the item is not lost. */
-  if (g_hash_table_steal_extended (self->strays, jid, NULL, &stray))
-    contact = stray;
+  /* Presence that came before the item is not lost. A steal hands back the
+   * key as well: it is ours to free (found by LeakSanitizer). */
+  if (g_hash_table_steal_extended (self->strays, jid, &stray_key, &stray))
+    {
+      g_free (stray_key);
+      contact = stray;
+    }
   else
     contact = flint_contact_new (jid);
   g_hash_table_remove (self->adding, jid);
