@@ -944,20 +944,47 @@ flint_application_activate (GApplication *app)
   present_window (self);
 }
 
+#define SHUTDOWN_MS 1000
+
+static gboolean
+shutdown_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+all_sessions_closed (FlintApplication *self)
+{
+  GHashTableIter iter;
+  FlintSession *session;
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &session))
+    if (!flint_session_is_closed (session))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 flint_application_shutdown (GApplication *app)
 {
   FlintApplication *self = FLINT_APPLICATION (app);
   GHashTableIter iter;
   FlintSession *session;
-  gint64 deadline = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+  gboolean timed_out = FALSE;
+  guint timer;
 
-  /* Sign off politely, but never hold up quitting for long. */
+  /* Sign off politely and let the streams close (so nothing is cut off
+   * mid-stanza), but never hold up quitting for long. */
   g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &session))
     flint_session_disconnect (session);
-  while (g_get_monotonic_time () < deadline && g_main_context_iteration (NULL, FALSE))
-    ;
+  timer = g_timeout_add (SHUTDOWN_MS, shutdown_timeout, &timed_out);
+  while (!timed_out && !all_sessions_closed (self))
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timer);
 
   G_APPLICATION_CLASS (flint_application_parent_class)->shutdown (app);
 }

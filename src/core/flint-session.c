@@ -1501,6 +1501,14 @@ flint_session_set_password (FlintSession *self, const char *password)
   self->password = g_strdup (password);
 }
 
+/* TRUE once no connection is open or closing (after a disconnect has run
+ * its course, or before any connect). */
+gboolean
+flint_session_is_closed (FlintSession *self)
+{
+  return self->conn == NULL;
+}
+
 gboolean
 flint_session_has_password (FlintSession *self)
 {

@@ -47,6 +47,7 @@ FlintCertificate *flint_session_get_certificate (FlintSession *self);
 
 void flint_session_set_password (FlintSession *self, const char *password);
 gboolean flint_session_has_password (FlintSession *self);
+gboolean flint_session_is_closed (FlintSession *self);
 void flint_session_connect (FlintSession *self);
 void flint_session_disconnect (FlintSession *self);
 void flint_session_trust_certificate (FlintSession *self, FlintCertificate *certificate);
