@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "flint-test-server.h"
@@ -259,4 +260,23 @@ wait_until (gboolean (*check) (gpointer), gpointer data, guint timeout_ms)
   if (!timed_out)
     g_source_remove (id);
   return !timed_out;
+}
+
+/* Removes a throwaway directory and everything in it. */
+void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_remove (child);
+    }
+  g_rmdir (path);
 }

@@ -42,3 +42,4 @@ char *peer_read_line (Peer *peer, guint timeout_ms);
 gboolean peer_wait_event (Peer *peer, const char *needle1, const char *needle2);
 void peer_stop (Peer *peer);
 char *json_string (const char *json, const char *key);
+void remove_tree (const char *path);
