@@ -4,6 +4,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "flint-widget.h"
 #include "flint-composer.h"
 #include "flint-spell-checker.h"
 
@@ -613,7 +614,6 @@ static void
 flint_composer_dispose (GObject *object)
 {
   FlintComposer *self = FLINT_COMPOSER (object);
-  GtkWidget *child;
 
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
@@ -626,10 +626,7 @@ flint_composer_dispose (GObject *object)
   g_clear_object (&self->spelling_section);
   self->buffer = NULL;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_COMPOSER);
-  /* Template children without an id are not cleared by the above. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  flint_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_COMPOSER);
 
   G_OBJECT_CLASS (flint_composer_parent_class)->dispose (object);
 }

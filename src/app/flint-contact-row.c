@@ -5,6 +5,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "flint-widget.h"
 #include "flint-contact-row.h"
 
 struct _FlintContactRow
@@ -240,7 +241,7 @@ flint_contact_row_dispose (GObject *object)
 
   flint_contact_row_set_contact (self, NULL);
   g_clear_pointer (&self->menu, gtk_widget_unparent);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_CONTACT_ROW);
+  flint_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_CONTACT_ROW);
   G_OBJECT_CLASS (flint_contact_row_parent_class)->dispose (object);
 }
 

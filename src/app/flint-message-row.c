@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "flint-widget.h"
 #include "flint-message-row.h"
 
 struct _FlintMessageRow
@@ -223,7 +224,7 @@ flint_message_row_dispose (GObject *object)
   FlintMessageRow *self = FLINT_MESSAGE_ROW (object);
 
   disconnect_message (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_MESSAGE_ROW);
+  flint_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_MESSAGE_ROW);
   G_OBJECT_CLASS (flint_message_row_parent_class)->dispose (object);
 }
 

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* For the dispose () of a GtkWidget subclass built from a template: clears
+ * the template and unparents every child left. gtk_widget_dispose_template ()
+ * in GTK 4.8 only drops children bound by id; a child left behind keeps a
+ * parent pointer to the finalized widget, and GTK later walks it (a crash
+ * when a closed tab held the focus). */
+void flint_widget_dispose_template (GtkWidget *widget, GType widget_type);
+
+G_END_DECLS
