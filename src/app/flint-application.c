@@ -286,6 +286,17 @@ typedef struct
   FlintSession *session;
 } PasswordLookup;
 
+/* "Offline" in the status menu is remembered: Flint then starts signed off
+ * and signs in when the user picks another status. */
+static gboolean
+chose_offline (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *show = g_settings_get_string (settings, "presence");
+
+  return g_strcmp0 (show, "offline") == 0;
+}
+
 static void
 on_password_found (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -302,7 +313,8 @@ on_password_found (GObject *source, GAsyncResult *result, gpointer user_data)
     lookup->app->secrets_available = FALSE;
   /* Without a password connect() reports FLINT_ERROR_NO_PASSWORD and the
    * window asks for it. */
-  flint_session_connect (lookup->session);
+  if (!chose_offline ())
+    flint_session_connect (lookup->session);
 
   g_object_unref (lookup->session);
   g_application_release (G_APPLICATION (lookup->app));
@@ -591,7 +603,10 @@ flint_application_start_account (FlintApplication *self,
       flint_session_connect (session);
     }
   else if (flint_session_has_password (session))
-    flint_session_connect (session);
+    {
+      if (!chose_offline ())
+        flint_session_connect (session);
+    }
   else
     {
       PasswordLookup *lookup = g_new0 (PasswordLookup, 1);
@@ -709,11 +724,37 @@ json_member (GString *out, const char *key, const char *value)
   flint_json_append_string (out, value);
 }
 
+/* The open message dialog, if any: tests answer it like a user would. */
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* The most recently focused main window: a dialog may be the active one. */
+static GtkWindow *
+main_window (FlintApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (FLINT_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
 static void
 test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   FlintApplication *self = user_data;
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *window = main_window (self);
   FlintSession *session = flint_application_get_main_session (self);
   const GError *error = session ? flint_session_get_error (session) : NULL;
   g_autoptr (GString) out = g_string_new ("{");
@@ -739,6 +780,11 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   json_member (out, "error", error ? error->message : NULL);
   g_string_append_printf (out, ", \"unread_total\": %u",
                           flint_application_get_total_unread (self));
+  {
+    AdwMessageDialog *dialog = find_message_dialog ();
+
+    json_member (out, "dialog", dialog ? adw_message_dialog_get_heading (dialog) : NULL);
+  }
   if (FLINT_IS_WINDOW (window))
     flint_window_describe_json (FLINT_WINDOW (window), out);
   g_string_append (out, "}\n");
@@ -799,6 +845,33 @@ open_chat_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   gtk_window_present (window);
 }
 
+static gboolean
+activate_from (GtkWidget *widget, const char *name, const char *value)
+{
+  if (value)
+    return gtk_widget_activate_action (widget, name, "s", value);
+  return gtk_widget_activate_action (widget, name, NULL);
+}
+
+/* Actions of a widget outside the focus chain (the roster's, say, while the
+ * composer has the focus): tried from every widget below. */
+static gboolean
+activate_below (GtkWidget *widget, const char *name, const char *value)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (gtk_widget_get_first_child (child) == NULL)
+        {
+          if (activate_from (child, name, value))
+            return TRUE;
+        }
+      else if (activate_below (child, name, value))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* app.test-activate ("win.add-account", or "spelling.language|en_GB" for an
  * action with a string value): runs an action as its button or menu item
  * would, looked up from the focused widget up to the window, for tests
@@ -806,7 +879,7 @@ open_chat_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
 static void
 test_activate_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  GtkWindow *window = main_window (user_data);
   g_auto (GStrv) parts = g_strsplit (g_variant_get_string (parameter, NULL), "|", 2);
   GtkWidget *focus;
 
@@ -815,10 +888,50 @@ test_activate_activated (GSimpleAction *action, GVariant *parameter, gpointer us
   focus = gtk_root_get_focus (GTK_ROOT (window));
   if (focus == NULL)
     focus = GTK_WIDGET (window);
-  if (parts[1])
-    gtk_widget_activate_action (focus, parts[0], "s", parts[1]);
-  else
-    gtk_widget_activate_action (focus, parts[0], NULL);
+  if (!activate_from (focus, parts[0], parts[1]) &&
+      !activate_below (GTK_WIDGET (window), parts[0], parts[1]))
+    g_warning ("test-activate: no widget has the action %s", parts[0]);
+}
+
+static GtkWidget *
+find_button (GtkWidget *widget, const char *label)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* app.test-respond ("rename|New Name"): types the text into the open message
+ * dialog's entry, if given, and clicks the response's button. */
+static void
+test_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  AdwMessageDialog *dialog = find_message_dialog ();
+  g_auto (GStrv) parts = g_strsplit (g_variant_get_string (parameter, NULL), "|", 2);
+  GtkWidget *extra, *button;
+
+  if (dialog == NULL || parts[0] == NULL ||
+      !adw_message_dialog_has_response (dialog, parts[0]))
+    {
+      g_warning ("test-respond: no dialog with response %s", parts[0]);
+      return;
+    }
+  extra = adw_message_dialog_get_extra_child (dialog);
+  if (parts[1] && GTK_IS_EDITABLE (extra))
+    gtk_editable_set_text (GTK_EDITABLE (extra), parts[1]);
+  button = find_button (GTK_WIDGET (dialog),
+                        adw_message_dialog_get_response_label (dialog, parts[0]));
+  if (button)
+    gtk_widget_activate (button);
 }
 
 static void
@@ -873,6 +986,7 @@ flint_application_startup (GApplication *app)
         { "test-dump", test_dump_activated, "s" },
         { "test-send", test_send_activated, "s" },
         { "test-activate", test_activate_activated, "s" },
+        { "test-respond", test_respond_activated, "s" },
       };
       g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
                                        G_N_ELEMENTS (test_actions), app);

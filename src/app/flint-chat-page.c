@@ -5,6 +5,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "flint-widget.h"
 #include "flint-chat-page.h"
 #include "flint-composer.h"
 #include "flint-jid.h"
@@ -590,7 +591,7 @@ flint_chat_page_dispose (GObject *object)
       if (self->active)
         flint_conversation_set_active (self->conversation, FALSE);
     }
-  gtk_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_CHAT_PAGE);
+  flint_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_CHAT_PAGE);
   g_clear_object (&self->conversation);
   g_clear_object (&self->chat);
   G_OBJECT_CLASS (flint_chat_page_parent_class)->dispose (object);
@@ -709,4 +710,20 @@ flint_chat_page_new (FlintChat *chat, FlintConversation *conversation)
   g_signal_connect (focus, "enter", G_CALLBACK (on_composer_focus), self);
   gtk_widget_add_controller (GTK_WIDGET (view), focus);
   return self;
+}
+
+char *
+flint_chat_page_get_draft (FlintChatPage *self)
+{
+  g_return_val_if_fail (FLINT_IS_CHAT_PAGE (self), NULL);
+
+  return flint_composer_get_text (self->composer);
+}
+
+const char *
+flint_chat_page_get_correction_id (FlintChatPage *self)
+{
+  g_return_val_if_fail (FLINT_IS_CHAT_PAGE (self), NULL);
+
+  return flint_composer_get_correction_id (self->composer);
 }

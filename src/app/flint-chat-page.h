@@ -31,6 +31,9 @@ void flint_chat_page_set_active (FlintChatPage *self, gboolean active);
 /* Marks the last unread messages with a "New Messages" line. */
 void flint_chat_page_mark_unread (FlintChatPage *self, guint unread);
 void flint_chat_page_focus_composer (FlintChatPage *self);
+/* What the composer holds; the id of the message being corrected, or NULL. */
+char *flint_chat_page_get_draft (FlintChatPage *self);
+const char *flint_chat_page_get_correction_id (FlintChatPage *self);
 /* For tests: send as if typed into the composer. */
 gboolean flint_chat_page_send_text (FlintChatPage *self, const char *text);
 

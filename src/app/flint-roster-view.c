@@ -5,6 +5,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "flint-widget.h"
 #include "flint-contact-row.h"
 #include "flint-json.h"
 #include "flint-roster-view.h"
@@ -321,53 +322,68 @@ on_activate (GtkListView *list, guint position, FlintRosterView *self)
 
 /* ---- subscription requests -------------------------------------------- */
 
-static void
-remove_request_row (GtkWidget *button)
+/* The request row for jid, or NULL. */
+static GtkWidget *
+find_request_row (FlintRosterView *self, const char *jid)
 {
-  GtkWidget *row = gtk_widget_get_ancestor (button, GTK_TYPE_LIST_BOX_ROW);
-  GtkListBox *box = GTK_LIST_BOX (gtk_widget_get_parent (row));
-
-  gtk_list_box_remove (box, row);
-  gtk_widget_set_visible (GTK_WIDGET (box),
-                          gtk_widget_get_first_child (GTK_WIDGET (box)) != NULL);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->requests_box));
+       child; child = gtk_widget_get_next_sibling (child))
+    if (g_strcmp0 (g_object_get_data (G_OBJECT (child), "jid"), jid) == 0)
+      return child;
+  return NULL;
 }
 
 static void
-on_accept_clicked (GtkButton *button, FlintRosterView *self)
+remove_request_row (FlintRosterView *self, const char *jid)
 {
-  const char *jid = g_object_get_data (G_OBJECT (button), "jid");
+  GtkWidget *row = find_request_row (self, jid);
+
+  if (row)
+    gtk_list_box_remove (self->requests_box, row);
+  gtk_widget_set_visible (GTK_WIDGET (self->requests_box),
+                          gtk_widget_get_first_child (GTK_WIDGET (self->requests_box)) !=
+                            NULL);
+}
+
+static void
+accept_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintRosterView *self = FLINT_ROSTER_VIEW (widget);
+  const char *jid = g_variant_get_string (parameter, NULL);
 
   /* Accepting also asks to see theirs: office contacts go both ways. */
   if (self->roster)
     flint_roster_approve (self->roster, jid, TRUE);
-  remove_request_row (GTK_WIDGET (button));
+  remove_request_row (self, jid);
 }
 
 static void
-on_deny_clicked (GtkButton *button, FlintRosterView *self)
+deny_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  const char *jid = g_object_get_data (G_OBJECT (button), "jid");
+  FlintRosterView *self = FLINT_ROSTER_VIEW (widget);
+  const char *jid = g_variant_get_string (parameter, NULL);
 
   if (self->roster)
     flint_roster_deny (self->roster, jid);
-  remove_request_row (GTK_WIDGET (button));
+  remove_request_row (self, jid);
 }
 
 static void
 add_request (FlintRosterView *self, const char *jid, const char *nick)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *accept = gtk_button_new_with_mnemonic (_ ("_Accept"));
-  GtkWidget *deny = gtk_button_new_from_icon_name ("window-close-symbolic");
+  GtkWidget *row, *accept, *deny;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->requests_box));
-       child; child = gtk_widget_get_next_sibling (child))
-    if (g_strcmp0 (g_object_get_data (G_OBJECT (child), "jid"), jid) == 0)
-      return;
+  if (find_request_row (self, jid))
+    return;
 
+  row = adw_action_row_new ();
+  accept = gtk_button_new_with_mnemonic (_ ("_Accept"));
+  deny = gtk_button_new_from_icon_name ("window-close-symbolic");
   g_object_set_data_full (G_OBJECT (row), "jid", g_strdup (jid), g_free);
-  g_object_set_data_full (G_OBJECT (accept), "jid", g_strdup (jid), g_free);
-  g_object_set_data_full (G_OBJECT (deny), "jid", g_strdup (jid), g_free);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (accept), "roster.accept");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (accept), "s", jid);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (deny), "roster.deny");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (deny), "s", jid);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), nick && *nick ? nick : jid);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _ ("Wants to see your status"));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -378,8 +394,6 @@ add_request (FlintRosterView *self, const char *jid, const char *nick)
   gtk_widget_set_tooltip_text (deny, _ ("Deny"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (deny), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _ ("Deny"), -1);
-  g_signal_connect (accept, "clicked", G_CALLBACK (on_accept_clicked), self);
-  g_signal_connect (deny, "clicked", G_CALLBACK (on_deny_clicked), self);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), accept);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), deny);
   gtk_list_box_append (self->requests_box, row);
@@ -793,7 +807,7 @@ flint_roster_view_dispose (GObject *object)
   g_clear_handle_id (&self->apply_idle, g_source_remove);
   if (self->list_view)
     flint_roster_view_set_roster (self, NULL);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_ROSTER_VIEW);
+  flint_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_ROSTER_VIEW);
   self->list_view = NULL;
   g_clear_object (&self->filter);
   g_clear_object (&self->settings);
@@ -843,6 +857,8 @@ flint_roster_view_class_init (FlintRosterViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_activate);
 
   gtk_widget_class_install_action (widget_class, "roster.open", "s", open_activated);
+  gtk_widget_class_install_action (widget_class, "roster.accept", "s", accept_activated);
+  gtk_widget_class_install_action (widget_class, "roster.deny", "s", deny_activated);
   gtk_widget_class_install_action (widget_class, "roster.rename", "s", rename_activated);
   gtk_widget_class_install_action (widget_class, "roster.groups", "s", groups_activated);
   gtk_widget_class_install_action (widget_class, "roster.remove", "s", remove_activated);

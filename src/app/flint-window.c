@@ -813,6 +813,14 @@ flint_window_describe_json (FlintWindow *self, GString *out)
         g_string_append (out, ", \"misspelled\": ");
         flint_json_append_string (out, misspelled);
       }
+      {
+        g_autofree char *draft = flint_chat_page_get_draft (chat);
+
+        g_string_append (out, ", \"draft\": ");
+        flint_json_append_string (out, draft);
+        g_string_append (out, ", \"correcting\": ");
+        flint_json_append_string (out, flint_chat_page_get_correction_id (chat));
+      }
       g_string_append_printf (
         out, ", \"selected\": %s, \"attention\": %s, \"typing\": %s, \"messages\": %u}",
         page == selected ? "true" : "false",
