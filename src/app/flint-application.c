@@ -787,7 +787,17 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   }
   if (FLINT_IS_WINDOW (window))
     flint_window_describe_json (FLINT_WINDOW (window), out);
-  g_string_append (out, "}\n");
+  /* Every window's tabs, newest focused window first. */
+  g_string_append (out, ", \"windows\": [");
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    {
+      if (!FLINT_IS_WINDOW (l->data))
+        continue;
+      if (out->str[out->len - 1] != '[')
+        g_string_append (out, ", ");
+      flint_window_describe_tabs (l->data, out);
+    }
+  g_string_append (out, "]}\n");
   g_file_set_contents (g_variant_get_string (parameter, NULL), out->str,
                        (gssize) out->len, NULL);
 }

@@ -27,6 +27,8 @@ struct _FlintWindow
 
   FlintRoster *roster;
   gboolean restoring;
+  AdwTabPage *menu_page; /* the tab whose context menu is open, or NULL */
+  guint menu_idle;
   int drag_start_width;
 
   AdwToastOverlay *toasts;
@@ -498,24 +500,33 @@ update_active (FlintWindow *self)
     }
 }
 
+/* The tabs of every window come back, in one window, at the next start. */
 static void
 save_tabs (FlintWindow *self)
 {
   GVariantBuilder builder;
-  guint n = adw_tab_view_get_n_pages (self->tab_view);
+  g_autoptr (GList) windows = NULL;
 
-  /* Only the first window's tabs come back at the next start. */
-  if (self->restoring ||
-      gtk_application_get_windows (GTK_APPLICATION (get_app (self)))->data != self)
+  if (self->restoring)
     return;
+  /* Oldest window first: the list is in focus order, newest first. */
+  windows = g_list_reverse (
+    g_list_copy (gtk_application_get_windows (GTK_APPLICATION (get_app (self)))));
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ss)"));
-  for (guint i = 0; i < n; i++)
+  for (GList *l = windows; l; l = l->next)
     {
-      FlintChatPage *chat =
-        page_chat (adw_tab_view_get_nth_page (self->tab_view, (int) i));
+      FlintWindow *window = l->data;
 
-      g_variant_builder_add (&builder, "(ss)", flint_chat_page_get_account (chat),
-                             flint_chat_page_get_jid (chat));
+      if (!FLINT_IS_WINDOW (window) || window->tab_view == NULL)
+        continue;
+      for (int i = 0; i < adw_tab_view_get_n_pages (window->tab_view); i++)
+        {
+          FlintChatPage *chat =
+            page_chat (adw_tab_view_get_nth_page (window->tab_view, i));
+
+          g_variant_builder_add (&builder, "(ss)", flint_chat_page_get_account (chat),
+                                 flint_chat_page_get_jid (chat));
+        }
     }
   g_settings_set_value (self->settings, "open-chats", g_variant_builder_end (&builder));
 }
@@ -570,6 +581,52 @@ on_create_window (AdwTabView *view, FlintWindow *self)
 
   gtk_window_present (GTK_WINDOW (window));
   return window->tab_view;
+}
+
+static gboolean
+forget_menu_page (gpointer user_data)
+{
+  FlintWindow *self = user_data;
+
+  self->menu_page = NULL;
+  self->menu_idle = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_setup_menu (AdwTabView *view, AdwTabPage *page, FlintWindow *self)
+{
+  g_clear_handle_id (&self->menu_idle, g_source_remove);
+  /* NULL when the menu closes, which may be just before its item's action
+   * runs: forget the page only once that is done. */
+  if (page)
+    self->menu_page = page;
+  else
+    self->menu_idle = g_idle_add (forget_menu_page, self);
+}
+
+/* The tab whose context menu is open, else the selected one. */
+static AdwTabPage *
+action_page (FlintWindow *self)
+{
+  return self->menu_page ? self->menu_page
+                         : adw_tab_view_get_selected_page (self->tab_view);
+}
+
+static void
+move_tab_to_new_window_activated (GtkWidget *widget,
+                                  const char *action_name,
+                                  GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  AdwTabPage *page = action_page (self);
+  FlintWindow *window;
+
+  if (page == NULL)
+    return;
+  window = flint_window_new (get_app (self));
+  adw_tab_view_transfer_page (self->tab_view, page, window->tab_view, 0);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -783,6 +840,21 @@ flint_window_describe_state (FlintWindow *self)
                           adw_status_page_get_description (self->status_page) ?: "");
 }
 
+/* The addresses of the window's tabs, in order, as a JSON array. */
+void
+flint_window_describe_tabs (FlintWindow *self, GString *out)
+{
+  g_string_append (out, "[");
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    {
+      if (i)
+        g_string_append (out, ", ");
+      flint_json_append_string (out, flint_chat_page_get_jid (page_chat (
+                                       adw_tab_view_get_nth_page (self->tab_view, i))));
+    }
+  g_string_append (out, "]");
+}
+
 /* More of the window for tests, as JSON members after the summary. */
 void
 flint_window_describe_json (FlintWindow *self, GString *out)
@@ -925,7 +997,7 @@ static void
 close_tab_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintWindow *self = FLINT_WINDOW (widget);
-  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+  AdwTabPage *page = action_page (self);
 
   if (page)
     adw_tab_view_close_page (self->tab_view, page);
@@ -981,6 +1053,7 @@ flint_window_dispose (GObject *object)
   FlintWindow *self = FLINT_WINDOW (object);
 
   flint_window_set_session (self, NULL);
+  g_clear_handle_id (&self->menu_idle, g_source_remove);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (flint_window_parent_class)->dispose (object);
 }
@@ -1042,6 +1115,8 @@ flint_window_class_init (FlintWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.close-tab", NULL,
                                    close_tab_activated);
   gtk_widget_class_install_action (widget_class, "win.send", "s", send_activated);
+  gtk_widget_class_install_action (widget_class, "win.move-tab-to-new-window", NULL,
+                                   move_tab_to_new_window_activated);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
@@ -1093,6 +1168,7 @@ flint_window_init (FlintWindow *self)
   g_signal_connect (self->tab_view, "notify::selected-page",
                     G_CALLBACK (on_selected_page), self);
   g_signal_connect (self->tab_view, "create-window", G_CALLBACK (on_create_window), self);
+  g_signal_connect (self->tab_view, "setup-menu", G_CALLBACK (on_setup_menu), self);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_is_active), NULL);
   g_signal_connect_swapped (self->leaflet, "notify::visible-child",
                             G_CALLBACK (update_active), self);

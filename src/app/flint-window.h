@@ -16,6 +16,7 @@ void flint_window_show_certificate (FlintWindow *self, FlintCertificate *certifi
 void flint_window_add_toast (FlintWindow *self, const char *text);
 char *flint_window_describe_state (FlintWindow *self);
 void flint_window_describe_json (FlintWindow *self, GString *out);
+void flint_window_describe_tabs (FlintWindow *self, GString *out);
 
 /* Opens (or finds) the tab of a one-to-one conversation. */
 void flint_window_open_chat (FlintWindow *self,

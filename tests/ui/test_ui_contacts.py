@@ -258,6 +258,25 @@ class ContactsTest(unittest.TestCase):
         app.wait_for(lambda d: [t["jid"] for t in d["tabs"]] == [self.carol_jid], timeout=10,
                      what="Ctrl+W closed bob's tab")
 
+        # The tab menu's "Move to New Window": one tab per window, and both
+        # remembered for the next start.
+        self.open_chat(app, self.bob_jid)
+        app.wait_for(lambda d: selected(d) == [self.bob_jid], timeout=10, what="bob again")
+        self.action(app, "win.move-tab-to-new-window")
+        dump = app.wait_for(lambda d: sorted(d["windows"]) == [[self.bob_jid], [self.carol_jid]],
+                            timeout=10, what="bob's tab in a window of its own")
+        time.sleep(0.8)
+        desktop.screenshot("contacts-two-windows-dark.png")
+        keyfile = os.path.join(desktop.env["XDG_CONFIG_HOME"], "glib-2.0", "settings", "keyfile")
+        deadline = time.monotonic() + 10
+        while True:
+            with open(keyfile) as f:
+                saved = [l for l in f if l.startswith("open-chats=")]
+            if saved and self.bob_jid in saved[0] and self.carol_jid in saved[0]:
+                break
+            self.assertLess(time.monotonic(), deadline, "open tabs not saved: %r" % saved)
+            time.sleep(0.2)
+
     def test_offline_is_remembered(self):
         desktop, app = self.run_app()
         app.wait_state("online", timeout=30)
