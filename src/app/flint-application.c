@@ -41,6 +41,10 @@ struct _FlintApplication
   gboolean first_activation_done;
   guint present_id;
   gulong present_handler;
+  /* For benches (test hooks only): monotonic µs of the first sign-in and of
+   * the last presence handled. */
+  gint64 online_at;
+  gint64 last_presence_at;
 };
 
 #define WINDOW_DELAY_MS 300
@@ -326,6 +330,17 @@ static void
 on_session_online (FlintSession *session, gboolean resumed, FlintApplication *self)
 {
   g_object_set_data (G_OBJECT (session), "flint-resumed", GINT_TO_POINTER (resumed));
+  if (self->online_at == 0)
+    self->online_at = g_get_monotonic_time ();
+}
+
+static gboolean
+note_presence_time (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
+{
+  FlintApplication *self = user_data;
+
+  self->last_presence_at = g_get_monotonic_time ();
+  return FALSE;
 }
 
 /* ---- conversations, unread counts, notifications ------------------------- */
@@ -594,6 +609,9 @@ flint_application_start_account (FlintApplication *self,
                                flint_mam_new (session, self->history));
         }
       g_signal_connect (session, "online", G_CALLBACK (on_session_online), self);
+      if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
+        flint_session_add_handler (session, "presence", NULL, NULL, note_presence_time,
+                                   self, NULL);
       g_signal_emit (self, signals[SIGNAL_SESSION_ADDED], 0, session);
     }
 
@@ -780,6 +798,25 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   json_member (out, "error", error ? error->message : NULL);
   g_string_append_printf (out, ", \"unread_total\": %u",
                           flint_application_get_total_unread (self));
+  if (session)
+    {
+      FlintRoster *roster = flint_application_get_roster (
+        self, flint_account_get_jid (flint_session_get_account (session)));
+      GListModel *contacts = roster ? flint_roster_get_contacts (roster) : NULL;
+      guint n = contacts ? g_list_model_get_n_items (contacts) : 0, online = 0;
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr (FlintContact) contact = g_list_model_get_item (contacts, i);
+
+          online += flint_contact_get_presence (contact) != FLINT_PRESENCE_OFFLINE;
+        }
+      g_string_append_printf (out,
+                              ", \"contacts\": %u, \"contacts_online\": %u"
+                              ", \"online_at_us\": %" G_GINT64_FORMAT
+                              ", \"last_presence_at_us\": %" G_GINT64_FORMAT,
+                              n, online, self->online_at, self->last_presence_at);
+    }
   {
     AdwMessageDialog *dialog = find_message_dialog ();
 

@@ -5,10 +5,12 @@
   in the same run;
 - a flood of 2,000 incoming messages in one open tab: all stored and shown,
   CPU seconds of the Flint process under 0.8.
-Presence for 2,000 contacts needs 2,000 logged-in peers, which this bench
-cannot run; the core model's presence cost is in bench-roster."""
+The 2,000 contacts live at an XEP-0114 component (presence_component.py)
+that answers the server's presence probes, so all of them are online when
+Alice logs in, as they would be at 9 in the morning."""
 
 import os
+import subprocess
 import sys
 import time
 
@@ -39,7 +41,21 @@ def main():
     missed = False
     renderer = os.environ.get("GSK_RENDERER", "") or "default (GL)"
     build = os.environ.get("FLINT_BUILD_ROOT", os.path.join(fh.source_root(), "build"))
-    with fh.Prosody() as prosody, fh.Desktop() as desktop:
+    component_port = fh.free_port()
+    bots = "bots.flint.test"
+    extra = "\n".join([
+        'component_ports = { %d }' % component_port,
+        'component_interfaces = { "127.0.0.1" }',
+        'Component "%s"' % bots,
+        '    component_secret = "bench-secret"'])
+    with fh.Prosody(extra_global=extra) as prosody, fh.Desktop() as desktop:
+        component = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                              "presence_component.py"),
+             bots, "bench-secret", "127.0.0.1", str(component_port)],
+            stdout=subprocess.PIPE, text=True, env=dict(os.environ, FLINT_COMPONENT_VERBOSE="1"))
+        if component.stdout.readline().strip() != "ready":
+            raise SystemExit("the presence component did not connect")
         # The floor: a bare window, same desktop, same renderer.
         bare = desktop.spawn([os.path.join(build, "tests", "bench", "bare-window")])
         time.sleep(3)
@@ -52,9 +68,19 @@ def main():
         setup = fh.Peer.start(prosody, "alice", "alice-pw", resource="setup")
         for i in range(CONTACTS):
             setup.command("roster_add", wait=(i % 200 == 199), timeout=60,
-                          jid="user%04d@flint.test" % i, name="User %04d" % i,
-                          groups=["Group %02d" % (i % 20)], subscribe=False)
+                          jid="user%04d@%s" % (i, bots), name="User %04d" % i,
+                          groups=["Group %02d" % (i % 20)], subscribe=True)
         setup.roster_add(prosody.jid("bob"), name="Bob", groups=["Team"])
+        deadline = time.monotonic() + 120
+        while True:
+            roster = setup.command("roster_get", timeout=60)["roster"]
+            both = sum(1 for j, e in roster.items()
+                       if j.endswith("@" + bots) and e["subscription"] == "both")
+            if both >= CONTACTS:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit("only %d of %d subscriptions are mutual" % (both, CONTACTS))
+            time.sleep(1)
         setup.quit()
 
         app = FlintApp(desktop)
@@ -70,18 +96,37 @@ def main():
             f.write("[Settings]\ngtk-cursor-blink=false\n")
         t0 = time.monotonic()
         app.start()
-        dump = app.wait_for(lambda d: d.get("state") == "online" and len(d.get("roster", [])) >= 20,
-                            timeout=60)
+        if os.environ.get("FLINT_BENCH_TRACE"):
+            app.wait_for(lambda d: print("%.3f s: %s online of %s" % (
+                time.monotonic() - t0, d.get("contacts_online"), d.get("contacts")),
+                flush=True) or d.get("contacts_online", 0) >= CONTACTS, timeout=60)
+        dump = app.wait_for(lambda d: d.get("contacts_online", 0) >= CONTACTS
+                            and len(d.get("roster", [])) >= 20, timeout=60,
+                            what="every contact online")
         listed = time.monotonic() - t0
+        # Flint's own clock (CLOCK_MONOTONIC, as time.monotonic here): when
+        # it signed in and when it handled the last presence.
+        online = dump["online_at_us"] / 1e6 - t0
+        shown = dump["last_presence_at_us"] / 1e6 - t0
         time.sleep(2)
         rss = rss_mb(app.proc.pid)
-        print("- %d-contact roster (20 groups): exec to online and listed: %.3f s "
-              "(budget < 1 s with presence: %s)" % (CONTACTS, listed,
-                                                     "ok" if listed < 1.0 else "MISSED"))
+        # When the server's probes were answered: the rest is Flint's.
+        component.terminate()
+        probes = [float(l.split()[1]) - t0 for l in component.stdout.read().splitlines()
+                  if l.startswith("probe ")]
+        component.wait()
+        if probes:
+            print("- presence probes answered by the component: %d, from %.3f s to %.3f s "
+                  "after exec" % (len(probes), min(probes), max(probes)))
+        print("- %d-contact roster (20 groups), every contact online: exec to signed in "
+              "%.3f s; exec to the last of %d presences handled %.3f s: login to all "
+              "shown %.3f s (budget < 1 s after login: %s); seen by polling at %.3f s"
+              % (CONTACTS, online, dump["contacts_online"], shown, shown - online,
+                 "ok" if shown - online < 1.0 else "MISSED", listed))
         print("- RSS after login: %.1f MB; bare libadwaita window: %.1f MB; difference "
               "%.1f MB (renderer %s) (budget <= 40 MB: %s)"
               % (rss, floor, rss - floor, renderer, "ok" if rss - floor <= 40 else "MISSED"))
-        missed |= listed >= 1.0 or rss - floor > 40
+        missed |= shown - online >= 1.0 or rss - floor > 40
 
         # Flood into an open tab.
         bob = fh.Peer.start(prosody, "bob", "bob-pw")
