@@ -22,6 +22,7 @@
 #include "flint-error.h"
 #include "flint-jid.h"
 #include "flint-session.h"
+#include "flint-session-private.h"
 
 #define SETUP_TICK_MS 250
 /* TLS may hold decrypted data the socket no longer signals; each
@@ -122,6 +123,10 @@ struct _FlintSession
   guint next_handler_id;
   guint dispatch_depth;
   GHashTable *pending_iqs;
+  /* Loopback (fuzzing, hostile-input tests): online without a connection;
+   * what would be sent goes to sink. */
+  FlintSessionSink sink;
+  gpointer sink_data;
 
   GNetworkMonitor *monitor;
   gulong network_handler;
@@ -509,6 +514,22 @@ handle_iq_reply (FlintSession *self, xmpp_stanza_t *stanza)
   pending_iq_free (pending);
 }
 
+/* Hands a stanza to the connection, or to the loopback sink. */
+static void
+transmit (FlintSession *self, xmpp_stanza_t *stanza)
+{
+  if (self->sink)
+    self->sink (self, stanza, self->sink_data);
+  else if (self->conn)
+    xmpp_send (self->conn, stanza);
+}
+
+static gboolean
+can_transmit (FlintSession *self)
+{
+  return self->state == FLINT_SESSION_ONLINE && (self->conn || self->sink);
+}
+
 static void
 send_iq_with_timeout (FlintSession *self,
                       xmpp_stanza_t *iq,
@@ -534,7 +555,7 @@ send_iq_with_timeout (FlintSession *self,
       g_ascii_strcasecmp (to, flint_account_get_domain (self->account)) != 0)
     pending->expect_from = g_strdup (to);
 
-  if (self->state != FLINT_SESSION_ONLINE || self->conn == NULL)
+  if (!can_transmit (self))
     {
       /* Not queued: a request's answer is only meaningful now. */
       fail_iq (pending, FLINT_ERROR_NOT_CONNECTED);
@@ -544,7 +565,7 @@ send_iq_with_timeout (FlintSession *self,
 
   pending->timeout_id = g_timeout_add_seconds (timeout_s, on_iq_timeout, pending);
   g_hash_table_replace (self->pending_iqs, pending->id, pending);
-  xmpp_send (self->conn, iq);
+  transmit (self, iq);
   wake (self);
 }
 
@@ -681,7 +702,7 @@ handle_builtin_iq (FlintSession *self, xmpp_stanza_t *stanza)
   else
     return FALSE;
 
-  xmpp_send (self->conn, reply);
+  transmit (self, reply);
   xmpp_stanza_release (reply);
   wake (self);
   return TRUE;
@@ -709,31 +730,36 @@ on_iq_stanza (xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
   return on_stanza (conn, stanza, userdata);
 }
 
-static int
-on_stanza (xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
+static void
+receive_stanza (FlintSession *self, xmpp_stanza_t *stanza)
 {
-  FlintSession *self = userdata;
   const char *name = xmpp_stanza_get_name (stanza);
   const char *type = xmpp_stanza_get_type (stanza);
   gboolean is_iq = g_strcmp0 (name, "iq") == 0;
-
-  if (conn != self->conn)
-    return 1;
 
   g_object_ref (self);
   if (is_iq && (g_strcmp0 (type, "result") == 0 || g_strcmp0 (type, "error") == 0))
     handle_iq_reply (self, stanza);
   else if (!dispatch_handlers (self, stanza) && is_iq &&
            (g_strcmp0 (type, "get") == 0 || g_strcmp0 (type, "set") == 0) &&
-           !handle_builtin_iq (self, stanza) && self->conn)
+           !handle_builtin_iq (self, stanza) && (self->conn || self->sink))
     {
       xmpp_stanza_t *reply =
         flint_session_make_reply (self->ctx, stanza, "cancel", "service-unavailable");
-      xmpp_send (self->conn, reply);
+      transmit (self, reply);
       xmpp_stanza_release (reply);
       wake (self);
     }
   g_object_unref (self);
+}
+
+static int
+on_stanza (xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
+{
+  FlintSession *self = userdata;
+
+  if (conn == self->conn)
+    receive_stanza (self, stanza);
   return 1;
 }
 
@@ -860,9 +886,9 @@ flint_session_send (FlintSession *self, xmpp_stanza_t *stanza)
   g_return_if_fail (FLINT_IS_SESSION (self));
   g_return_if_fail (stanza != NULL);
 
-  if (self->state == FLINT_SESSION_ONLINE && self->conn)
+  if (can_transmit (self))
     {
-      xmpp_send (self->conn, stanza);
+      transmit (self, stanza);
       wake (self);
       return;
     }
@@ -883,10 +909,9 @@ flush_outbox (FlintSession *self)
 {
   xmpp_stanza_t *stanza;
 
-  while (self->state == FLINT_SESSION_ONLINE && self->conn &&
-         (stanza = g_queue_pop_head (&self->outbox)))
+  while (can_transmit (self) && (stanza = g_queue_pop_head (&self->outbox)))
     {
-      xmpp_send (self->conn, stanza);
+      transmit (self, stanza);
       xmpp_stanza_release (stanza);
     }
   wake (self);
@@ -1743,4 +1768,34 @@ flint_session_new (FlintAccount *account)
   g_return_val_if_fail (FLINT_IS_ACCOUNT (account), NULL);
 
   return g_object_new (FLINT_TYPE_SESSION, "account", account, NULL);
+}
+
+/* ---- loopback (tests) --------------------------------------------------- */
+
+void
+flint_session_start_loopback (FlintSession *self,
+                              const char *bound_jid,
+                              FlintSessionSink sink,
+                              gpointer user_data)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+  g_return_if_fail (self->conn == NULL && sink != NULL);
+
+  self->sink = sink;
+  self->sink_data = user_data;
+  g_free (self->bound_jid);
+  self->bound_jid = g_strdup (bound_jid);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BOUND_JID]);
+  set_state (self, FLINT_SESSION_ONLINE);
+  g_signal_emit (self, signals[SIGNAL_ONLINE], 0, FALSE);
+  flush_outbox (self);
+}
+
+void
+flint_session_receive (FlintSession *self, xmpp_stanza_t *stanza)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+  g_return_if_fail (self->sink != NULL);
+
+  receive_stanza (self, stanza);
 }
