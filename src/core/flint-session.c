@@ -23,6 +23,7 @@
 #include "flint-jid.h"
 #include "flint-session.h"
 #include "flint-session-private.h"
+#include "flint-xml-guard.h"
 
 #define SETUP_TICK_MS 250
 /* TLS may hold decrypted data the socket no longer signals; each
@@ -106,6 +107,8 @@ struct _FlintSession
   gboolean saw_auth_failure;
   gboolean saw_tls_missing;
   gboolean saw_resumed;
+  gboolean saw_parse_error; /* the stream broke: drop it, never resume it */
+  guint parse_error_id;
 
   GCancellable *cancellable;
   guint reconnect_id;
@@ -309,6 +312,20 @@ redact (const char *xml)
   return NULL;
 }
 
+static void drop_connection (FlintSession *self);
+
+static gboolean
+on_parse_error_idle (gpointer user_data)
+{
+  FlintSession *self = user_data;
+
+  self->parse_error_id = 0;
+  g_debug ("%s: the server sent malformed XML, dropping the stream",
+           flint_account_get_jid (self->account));
+  drop_connection (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_strophe_log (void *userdata, xmpp_log_level_t level, const char *area, const char *msg)
 {
@@ -339,6 +356,14 @@ on_strophe_log (void *userdata, xmpp_log_level_t level, const char *area, const 
     self->saw_tls_missing = TRUE;
   else if (strstr (msg, "Session resumed successfully"))
     self->saw_resumed = TRUE;
+  else if (g_str_has_prefix (msg, "parse error") && self->parse_error_id == 0)
+    {
+      /* libstrophe sends a stream error and waits for the server to close,
+       * with a cleanup timer that only runs while we pump it: drop the
+       * connection ourselves (outside libstrophe's callback). */
+      self->saw_parse_error = TRUE;
+      self->parse_error_id = g_idle_add (on_parse_error_idle, self);
+    }
 
   if (level >= XMPP_LEVEL_WARN || g_getenv ("FLINT_DEBUG_STROPHE"))
     g_debug ("libstrophe %s: %.200s", area, msg);
@@ -1097,7 +1122,7 @@ on_connection_lost (FlintSession *self, int error, xmpp_stream_error_t *stream_e
   g_clear_handle_id (&self->keepalive_id, g_source_remove);
   self->ping_outstanding = FALSE;
 
-  if (!fatal && !user_closed)
+  if (!fatal && !user_closed && !self->saw_parse_error)
     {
       /* Carry XEP-0198 state (and its unacknowledged stanzas) into the next
        * connection so it can resume. */
@@ -1113,6 +1138,7 @@ on_connection_lost (FlintSession *self, int error, xmpp_stream_error_t *stream_e
   retire_conn (self);
   self->closing = FALSE;
   self->dropping = FALSE;
+  self->saw_parse_error = FALSE;
 
   if (user_closed)
     {
@@ -1627,6 +1653,7 @@ flint_session_finalize (GObject *object)
   g_queue_clear_full (&self->outbox, stanza_release);
   g_clear_pointer (&self->presence_extension, xmpp_stanza_release);
   g_clear_pointer (&self->handlers, g_ptr_array_unref);
+  g_clear_handle_id (&self->parse_error_id, g_source_remove);
   g_clear_pointer (&self->pending_iqs, g_hash_table_unref);
   g_hash_table_remove (ctx_sessions, self->ctx);
   g_clear_pointer (&self->ctx, xmpp_ctx_free);
@@ -1690,6 +1717,7 @@ flint_session_class_init (FlintSessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  flint_xml_guard_init ();
   object_class->dispose = flint_session_dispose;
   object_class->finalize = flint_session_finalize;
   object_class->get_property = flint_session_get_property;
