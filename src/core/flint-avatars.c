@@ -1,0 +1,954 @@
+/* FlintAvatars: XEP-0153/0054 vCard and XEP-0084 PEP avatars.
+ *
+ * Presence (vcard-temp:x:update) and PEP metadata events only name a
+ * SHA-1; the image is asked for once per hash (whoever else advertises the
+ * same hash meanwhile waits for that one request), checked against the
+ * hash, written atomically to the cache, and only then given to the
+ * contacts waiting for it. A contact whose PEP metadata we have seen in
+ * this session is no longer taken from its presence: clients that do both
+ * keep PEP current and the vCard hash sometimes stale. */
+#include "config.h"
+
+#define G_LOG_DOMAIN "flint-avatars"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "flint-avatars.h"
+#include "flint-jid.h"
+#include "flint-stanza.h"
+
+#define NS_VCARD "vcard-temp"
+#define NS_VCARD_UPDATE "vcard-temp:x:update"
+#define NS_MUC_USER "http://jabber.org/protocol/muc#user"
+#define NS_PUBSUB "http://jabber.org/protocol/pubsub"
+#define NS_PUBSUB_EVENT "http://jabber.org/protocol/pubsub#event"
+#define NS_AVATAR_DATA "urn:xmpp:avatar:data"
+#define NS_AVATAR_METADATA "urn:xmpp:avatar:metadata"
+
+#define SAVE_DELAY_MS 1000
+
+struct _FlintAvatars
+{
+  GObject parent_instance;
+
+  FlintSession *session;
+  FlintRoster *roster;
+  guint presence_handler;
+  guint message_handler;
+
+  char *account;    /* our bare JID, normalized */
+  char *dir;        /* the image cache, shared by accounts */
+  char *index_path; /* this account's jid -> hash index */
+
+  GHashTable *hashes;   /* bare JID -> hash of the image it shows */
+  GHashTable *pending;  /* bare JID -> advertised hash not cached yet */
+  GHashTable *fetching; /* hashes being asked for */
+  GHashTable *present;  /* hashes known to be on disk */
+  GHashTable *pep_jids; /* JIDs whose PEP metadata we have seen */
+  GHashTable *checking; /* JIDs whose PEP metadata we are asking for */
+  gboolean own_known;   /* whether hashes[account] is known to be current */
+  guint save_id;
+  guint n_fetches;
+};
+
+G_DEFINE_FINAL_TYPE (FlintAvatars, flint_avatars, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_AVATAR_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* ---- pure helpers -------------------------------------------------------- */
+
+gboolean
+flint_avatars_is_sha1 (const char *hash)
+{
+  if (hash == NULL || strlen (hash) != 40)
+    return FALSE;
+  for (guint i = 0; i < 40; i++)
+    if (!g_ascii_isxdigit (hash[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_base64_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '+' || c == '/';
+}
+
+GBytes *
+flint_avatars_decode (const char *base64, const char *expected_sha1, char **out_sha1)
+{
+  g_autoptr (GString) clean = NULL;
+  g_autofree guchar *data = NULL;
+  g_autofree char *sha1 = NULL;
+  gsize len = 0, padding = 0;
+
+  if (out_sha1)
+    *out_sha1 = NULL;
+  if (base64 == NULL)
+    return NULL;
+
+  clean = g_string_sized_new (strlen (base64));
+  for (const char *p = base64; *p; p++)
+    {
+      if (g_ascii_isspace (*p))
+        continue;
+      if (*p == '=')
+        padding++;
+      else if (!is_base64_char (*p) || padding > 0)
+        return NULL; /* a stray character, or data after the padding */
+      g_string_append_c (clean, *p);
+    }
+  if (clean->len == 0 || clean->len % 4 != 0 || padding > 2)
+    return NULL;
+  /* Before decoding: 4 characters make 3 bytes. */
+  if (clean->len / 4 * 3 - padding > FLINT_AVATARS_MAX_BYTES)
+    return NULL;
+
+  data = g_base64_decode (clean->str, &len);
+  if (data == NULL || len == 0 || len > FLINT_AVATARS_MAX_BYTES)
+    return NULL;
+  sha1 = g_compute_checksum_for_data (G_CHECKSUM_SHA1, data, len);
+  if (expected_sha1 && g_ascii_strcasecmp (sha1, expected_sha1) != 0)
+    return NULL;
+  if (out_sha1)
+    *out_sha1 = g_steal_pointer (&sha1);
+  return g_bytes_new_take (g_steal_pointer (&data), len);
+}
+
+static char *
+bare_key (const char *jid)
+{
+  g_autofree char *bare = NULL;
+
+  if (jid == NULL || !flint_jid_is_valid (jid))
+    return NULL;
+  bare = flint_jid_bare (jid);
+  return bare ? flint_jid_normalize (bare) : NULL;
+}
+
+static char *
+element_text (xmpp_stanza_t *stanza)
+{
+  char *text = xmpp_stanza_get_text (stanza);
+  char *copy = g_strdup (text ? text : "");
+
+  if (text)
+    xmpp_free (xmpp_stanza_get_context (stanza), text);
+  return copy;
+}
+
+static char *
+image_path (FlintAvatars *self, const char *hash)
+{
+  return g_build_filename (self->dir, hash, NULL);
+}
+
+/* ---- the index ----------------------------------------------------------- */
+
+static void
+load_index (FlintAvatars *self)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (!g_file_get_contents (self->index_path, &contents, NULL, NULL))
+    return;
+  if (!g_utf8_validate (contents, -1, NULL))
+    {
+      g_debug ("Ignoring the unreadable avatar index %s", self->index_path);
+      return;
+    }
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], " ", 2);
+      g_autofree char *key = NULL;
+
+      if (g_strv_length (fields) != 2 || !flint_avatars_is_sha1 (fields[1]) ||
+          (key = bare_key (fields[0])) == NULL)
+        continue;
+      g_hash_table_replace (self->hashes, g_steal_pointer (&key),
+                            g_ascii_strdown (fields[1], -1));
+    }
+  self->own_known = g_hash_table_contains (self->hashes, self->account);
+}
+
+static void
+on_index_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    g_debug ("Could not save the avatar index: %s", error->message);
+}
+
+static GBytes *
+index_contents (FlintAvatars *self)
+{
+  GString *text = g_string_new (NULL);
+  GHashTableIter iter;
+  const char *jid, *hash;
+
+  g_hash_table_iter_init (&iter, self->hashes);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &hash))
+    g_string_append_printf (text, "%s %s\n", jid, hash);
+  return g_string_free_to_bytes (text);
+}
+
+static gboolean
+save_index (gpointer data)
+{
+  FlintAvatars *self = data;
+  g_autoptr (GBytes) contents = index_contents (self);
+  g_autoptr (GFile) file = g_file_new_for_path (self->index_path);
+
+  self->save_id = 0;
+  /* Written beside and renamed over: never half an index. */
+  g_file_replace_contents_bytes_async (file, contents, NULL, FALSE, G_FILE_CREATE_NONE,
+                                       NULL, on_index_saved, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_save (FlintAvatars *self)
+{
+  if (self->save_id == 0)
+    self->save_id = g_timeout_add (SAVE_DELAY_MS, save_index, self);
+}
+
+/* ---- showing ------------------------------------------------------------- */
+
+static void
+update_own_presence (FlintAvatars *self)
+{
+  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
+  const char *hash = g_hash_table_lookup (self->hashes, self->account);
+  xmpp_stanza_t *x = flint_stanza_new (ctx, "x", NS_VCARD_UPDATE);
+
+  /* XEP-0153 §4.2: an <x/> without <photo/> says we do not know yet. */
+  if (self->own_known)
+    flint_stanza_add_child (x, "photo", NULL, hash);
+  flint_session_set_presence_extension (self->session, x);
+  xmpp_stanza_release (x);
+}
+
+static void
+apply_to_contact (FlintAvatars *self, FlintContact *contact)
+{
+  g_autofree char *path = flint_avatars_get_path (self, flint_contact_get_jid (contact));
+
+  flint_contact_set_avatar_path (contact, path);
+}
+
+static void
+changed (FlintAvatars *self, const char *jid)
+{
+  FlintContact *contact = self->roster ? flint_roster_lookup (self->roster, jid) : NULL;
+
+  if (contact)
+    apply_to_contact (self, contact);
+  if (g_str_equal (jid, self->account))
+    update_own_presence (self);
+  schedule_save (self);
+  g_signal_emit (self, signals[SIGNAL_AVATAR_CHANGED], 0, jid);
+}
+
+static void
+set_hash (FlintAvatars *self, const char *jid, const char *hash)
+{
+  if (g_str_equal (jid, self->account))
+    self->own_known = TRUE;
+  g_hash_table_remove (self->pending, jid);
+  if (hash == NULL)
+    {
+      if (g_hash_table_remove (self->hashes, jid) || g_str_equal (jid, self->account))
+        changed (self, jid);
+      return;
+    }
+  if (g_strcmp0 (g_hash_table_lookup (self->hashes, jid), hash) == 0)
+    return;
+  g_hash_table_replace (self->hashes, g_strdup (jid), g_strdup (hash));
+  changed (self, jid);
+}
+
+/* Every JID that waited for @hash now shows it. */
+static void
+resolve_pending (FlintAvatars *self, const char *hash)
+{
+  g_autoptr (GPtrArray) ready = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  const char *jid, *wanted;
+
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &wanted))
+    if (g_str_equal (wanted, hash))
+      g_ptr_array_add (ready, g_strdup (jid));
+  for (guint i = 0; i < ready->len; i++)
+    set_hash (self, ready->pdata[i], hash);
+}
+
+static void
+drop_pending (FlintAvatars *self, const char *hash)
+{
+  GHashTableIter iter;
+  const char *wanted;
+
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &wanted))
+    if (g_str_equal (wanted, hash))
+      g_hash_table_iter_remove (&iter);
+}
+
+static gboolean
+is_cached (FlintAvatars *self, const char *hash)
+{
+  g_autofree char *path = NULL;
+
+  if (g_hash_table_contains (self->present, hash))
+    return TRUE;
+  path = image_path (self, hash);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
+  g_hash_table_add (self->present, g_strdup (hash));
+  return TRUE;
+}
+
+/* ---- storing ------------------------------------------------------------- */
+
+typedef struct
+{
+  GWeakRef avatars;
+  char *hash;
+} Store;
+
+static void
+on_image_stored (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Store *store = user_data;
+  g_autoptr (FlintAvatars) self = g_weak_ref_get (&store->avatars);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_file_replace_contents_finish (G_FILE (source), result, NULL, &error);
+
+  if (self)
+    {
+      g_hash_table_remove (self->fetching, store->hash);
+      if (ok)
+        {
+          g_hash_table_add (self->present, g_strdup (store->hash));
+          resolve_pending (self, store->hash);
+        }
+      else
+        {
+          g_debug ("Could not cache avatar %s: %s", store->hash, error->message);
+          drop_pending (self, store->hash);
+        }
+    }
+  g_weak_ref_clear (&store->avatars);
+  g_free (store->hash);
+  g_free (store);
+}
+
+static void
+store_image (FlintAvatars *self, const char *hash, GBytes *bytes)
+{
+  g_autofree char *path = image_path (self, hash);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  Store *store = g_new0 (Store, 1);
+
+  g_weak_ref_init (&store->avatars, self);
+  store->hash = g_strdup (hash);
+  /* Still "fetching" until it is on disk: nobody asks for it again. */
+  g_hash_table_add (self->fetching, g_strdup (hash));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
+                                       on_image_stored, store);
+}
+
+/* ---- fetching ------------------------------------------------------------ */
+
+typedef enum
+{
+  SOURCE_VCARD,
+  SOURCE_PEP,
+} Source;
+
+typedef struct
+{
+  GWeakRef avatars;
+  char *jid;
+  char *hash; /* NULL: our own vCard, whatever its photo */
+  Source source;
+} Fetch;
+
+static void
+fetch_free (Fetch *fetch)
+{
+  g_weak_ref_clear (&fetch->avatars);
+  g_free (fetch->jid);
+  g_free (fetch->hash);
+  g_free (fetch);
+}
+
+static char *
+photo_from_vcard (xmpp_stanza_t *result, gboolean *has_photo)
+{
+  xmpp_stanza_t *vcard = xmpp_stanza_get_child_by_name_and_ns (result, "vCard", NS_VCARD);
+  xmpp_stanza_t *photo = vcard ? xmpp_stanza_get_child_by_name (vcard, "PHOTO") : NULL;
+  xmpp_stanza_t *binval = photo ? xmpp_stanza_get_child_by_name (photo, "BINVAL") : NULL;
+
+  *has_photo = binval != NULL;
+  return binval ? element_text (binval) : NULL;
+}
+
+static char *
+data_from_pubsub (xmpp_stanza_t *result)
+{
+  xmpp_stanza_t *pubsub =
+    xmpp_stanza_get_child_by_name_and_ns (result, "pubsub", NS_PUBSUB);
+  xmpp_stanza_t *items = pubsub ? xmpp_stanza_get_child_by_name (pubsub, "items") : NULL;
+  xmpp_stanza_t *item = items ? xmpp_stanza_get_child_by_name (items, "item") : NULL;
+  xmpp_stanza_t *data =
+    item ? xmpp_stanza_get_child_by_name_and_ns (item, "data", NS_AVATAR_DATA) : NULL;
+
+  return data ? element_text (data) : NULL;
+}
+
+static void
+on_fetch_reply (FlintSession *session,
+                xmpp_stanza_t *result,
+                const GError *error,
+                gpointer user_data)
+{
+  Fetch *fetch = user_data;
+  g_autoptr (FlintAvatars) self = g_weak_ref_get (&fetch->avatars);
+  g_autofree char *base64 = NULL;
+  g_autofree char *hash = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  gboolean has_photo = FALSE;
+
+  if (self == NULL)
+    {
+      fetch_free (fetch);
+      return;
+    }
+  if (fetch->hash)
+    g_hash_table_remove (self->fetching, fetch->hash);
+
+  if (error || result == NULL)
+    {
+      g_debug ("Avatar %s of %s: %s", fetch->hash ? fetch->hash : "(own vCard)",
+               fetch->jid, error ? error->message : "no answer");
+      if (fetch->hash)
+        drop_pending (self, fetch->hash);
+      fetch_free (fetch);
+      return;
+    }
+
+  if (fetch->source == SOURCE_PEP)
+    base64 = data_from_pubsub (result);
+  else
+    base64 = photo_from_vcard (result, &has_photo);
+
+  if (fetch->hash == NULL && !has_photo)
+    {
+      /* Our own vCard has no photo: we have no avatar (unless PEP says
+       * otherwise, which it then does on its own). */
+      if (!g_hash_table_contains (self->pep_jids, fetch->jid))
+        set_hash (self, fetch->jid, NULL);
+      fetch_free (fetch);
+      return;
+    }
+
+  bytes = flint_avatars_decode (base64, fetch->hash, &hash);
+  if (bytes == NULL)
+    {
+      g_debug ("Ignoring avatar %s of %s: missing, malformed, too large or not "
+               "matching its hash",
+               fetch->hash ? fetch->hash : "(own vCard)", fetch->jid);
+      if (fetch->hash)
+        drop_pending (self, fetch->hash);
+      fetch_free (fetch);
+      return;
+    }
+
+  if (fetch->hash == NULL)
+    {
+      if (g_hash_table_contains (self->pep_jids, fetch->jid))
+        {
+          fetch_free (fetch);
+          return;
+        }
+      g_hash_table_replace (self->pending, g_strdup (fetch->jid), g_strdup (hash));
+    }
+  if (is_cached (self, hash))
+    resolve_pending (self, hash);
+  else
+    store_image (self, hash, bytes);
+  fetch_free (fetch);
+}
+
+static void
+send_fetch (FlintAvatars *self, const char *jid, const char *hash, Source source)
+{
+  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
+  g_autofree char *id = flint_session_new_id (self->session);
+  xmpp_stanza_t *iq = xmpp_iq_new (ctx, "get", id);
+  Fetch *fetch = g_new0 (Fetch, 1);
+
+  g_weak_ref_init (&fetch->avatars, self);
+  fetch->jid = g_strdup (jid);
+  fetch->hash = g_strdup (hash);
+  fetch->source = source;
+  if (hash)
+    g_hash_table_add (self->fetching, g_strdup (hash));
+  self->n_fetches++;
+
+  xmpp_stanza_set_to (iq, jid);
+  if (source == SOURCE_PEP)
+    {
+      xmpp_stanza_t *pubsub = flint_stanza_add_child (iq, "pubsub", NS_PUBSUB, NULL);
+      xmpp_stanza_t *items = flint_stanza_add_child (pubsub, "items", NULL, NULL);
+      xmpp_stanza_t *item = flint_stanza_add_child (items, "item", NULL, NULL);
+
+      xmpp_stanza_set_attribute (items, "node", NS_AVATAR_DATA);
+      xmpp_stanza_set_attribute (item, "id", hash);
+    }
+  else
+    flint_stanza_add_child (iq, "vCard", NS_VCARD, NULL);
+  g_debug ("Asking %s for avatar %s", jid, hash ? hash : "(own vCard)");
+  flint_session_send_iq (self->session, iq, on_fetch_reply, fetch);
+  xmpp_stanza_release (iq);
+}
+
+/* @jid advertises @hash (NULL: no avatar) through @source. */
+static void
+advertise (FlintAvatars *self, const char *jid, const char *hash, Source source)
+{
+  g_autofree char *lower = hash ? g_ascii_strdown (hash, -1) : NULL;
+
+  if (lower == NULL)
+    {
+      set_hash (self, jid, NULL);
+      return;
+    }
+  if (g_strcmp0 (g_hash_table_lookup (self->hashes, jid), lower) == 0 &&
+      is_cached (self, lower))
+    {
+      if (g_str_equal (jid, self->account) && !self->own_known)
+        set_hash (self, jid, lower);
+      g_hash_table_remove (self->pending, jid);
+      return;
+    }
+  if (is_cached (self, lower))
+    {
+      set_hash (self, jid, lower);
+      return;
+    }
+  g_hash_table_replace (self->pending, g_strdup (jid), g_strdup (lower));
+  if (g_hash_table_contains (self->fetching, lower) ||
+      flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
+    return;
+  send_fetch (self, jid, lower, source);
+}
+
+/* ---- stanzas in ---------------------------------------------------------- */
+
+static void handle_metadata (FlintAvatars *self, const char *jid, xmpp_stanza_t *items);
+
+typedef struct
+{
+  GWeakRef avatars;
+  char *jid;
+} Check;
+
+static gboolean
+is_item_not_found (xmpp_stanza_t *reply)
+{
+  xmpp_stanza_t *error = reply ? xmpp_stanza_get_child_by_name (reply, "error") : NULL;
+
+  return error && xmpp_stanza_get_child_by_name (error, "item-not-found") != NULL;
+}
+
+static void
+on_metadata_reply (FlintSession *session,
+                   xmpp_stanza_t *result,
+                   const GError *error,
+                   gpointer user_data)
+{
+  Check *check = user_data;
+  g_autoptr (FlintAvatars) self = g_weak_ref_get (&check->avatars);
+  xmpp_stanza_t *pubsub =
+    result ? xmpp_stanza_get_child_by_name_and_ns (result, "pubsub", NS_PUBSUB) : NULL;
+  xmpp_stanza_t *items = pubsub ? xmpp_stanza_get_child_by_name (pubsub, "items") : NULL;
+
+  if (self)
+    {
+      g_hash_table_remove (self->checking, check->jid);
+      if (items && xmpp_stanza_get_child_by_name (items, "item"))
+        handle_metadata (self, check->jid, items);
+      else if (items || is_item_not_found (result))
+        advertise (self, check->jid, NULL, SOURCE_PEP); /* the node is empty */
+      else
+        g_debug ("Avatar metadata of %s: %s", check->jid,
+                 error ? error->message : "no answer");
+    }
+  g_weak_ref_clear (&check->avatars);
+  g_free (check->jid);
+  g_free (check);
+}
+
+/* What @jid's PEP metadata says now: asked when its presence disagrees
+ * with it (Prosody purges the node without telling anyone when a vCard
+ * loses its photo; the presence tells). */
+static void
+check_metadata (FlintAvatars *self, const char *jid)
+{
+  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
+  g_autofree char *id = NULL;
+  xmpp_stanza_t *iq, *pubsub, *items;
+  Check *check;
+
+  if (g_hash_table_contains (self->checking, jid) ||
+      flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
+    return;
+  g_hash_table_add (self->checking, g_strdup (jid));
+  check = g_new0 (Check, 1);
+  g_weak_ref_init (&check->avatars, self);
+  check->jid = g_strdup (jid);
+
+  id = flint_session_new_id (self->session);
+  iq = xmpp_iq_new (ctx, "get", id);
+  xmpp_stanza_set_to (iq, jid);
+  pubsub = flint_stanza_add_child (iq, "pubsub", NS_PUBSUB, NULL);
+  items = flint_stanza_add_child (pubsub, "items", NULL, NULL);
+  xmpp_stanza_set_attribute (items, "node", NS_AVATAR_METADATA);
+  xmpp_stanza_set_attribute (items, "max_items", "1");
+  flint_session_send_iq (self->session, iq, on_metadata_reply, check);
+  xmpp_stanza_release (iq);
+}
+
+static gboolean
+on_presence (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
+{
+  FlintAvatars *self = user_data;
+  g_autofree char *jid = NULL;
+  g_autofree char *text = NULL;
+  xmpp_stanza_t *x, *photo;
+
+  if (xmpp_stanza_get_type (stanza) != NULL)
+    return FALSE;
+  /* A room occupant's bare JID is the room's. */
+  if (xmpp_stanza_get_child_by_name_and_ns (stanza, "x", NS_MUC_USER))
+    return FALSE;
+  x = xmpp_stanza_get_child_by_name_and_ns (stanza, "x", NS_VCARD_UPDATE);
+  photo = x ? xmpp_stanza_get_child_by_name (x, "photo") : NULL;
+  if (photo == NULL || (jid = bare_key (xmpp_stanza_get_from (stanza))) == NULL)
+    return FALSE; /* no XEP-0153, or the sender is not ready to tell */
+  text = g_ascii_strdown (g_strstrip (element_text (photo)), -1);
+  if (g_hash_table_contains (self->pep_jids, jid))
+    {
+      /* PEP wins, but a presence that disagrees makes us look again. */
+      const char *wanted = g_hash_table_lookup (self->pending, jid);
+
+      if (wanted == NULL)
+        wanted = g_hash_table_lookup (self->hashes, jid);
+      if (g_strcmp0 (wanted ? wanted : "", text) != 0)
+        check_metadata (self, jid);
+      return FALSE;
+    }
+  if (*text == '\0')
+    advertise (self, jid, NULL, SOURCE_VCARD);
+  else if (flint_avatars_is_sha1 (text))
+    advertise (self, jid, text, SOURCE_VCARD);
+  else
+    g_debug ("Ignoring the malformed photo hash of %s", jid);
+  return FALSE;
+}
+
+/* One <items node='urn:xmpp:avatar:metadata'/> of @jid, from an event or
+ * from our own query. */
+static void
+handle_metadata (FlintAvatars *self, const char *jid, xmpp_stanza_t *items)
+{
+  xmpp_stanza_t *item = xmpp_stanza_get_child_by_name (items, "item");
+  xmpp_stanza_t *metadata =
+    item ? xmpp_stanza_get_child_by_name_and_ns (item, "metadata", NS_AVATAR_METADATA)
+         : NULL;
+  xmpp_stanza_t *chosen = NULL;
+
+  if (metadata == NULL)
+    return; /* a retraction alone says nothing about what is current */
+  g_hash_table_add (self->pep_jids, g_strdup (jid));
+
+  for (xmpp_stanza_t *c = xmpp_stanza_get_children (metadata); c;
+       c = xmpp_stanza_get_next (c))
+    {
+      const char *bytes, *id;
+
+      if (!xmpp_stanza_is_tag (c) || g_strcmp0 (xmpp_stanza_get_name (c), "info") != 0)
+        continue;
+      id = xmpp_stanza_get_attribute (c, "id");
+      bytes = xmpp_stanza_get_attribute (c, "bytes");
+      /* Only images the data node holds (no url) that we can show. */
+      if (!flint_avatars_is_sha1 (id) || xmpp_stanza_get_attribute (c, "url") ||
+          (bytes && g_ascii_strtoull (bytes, NULL, 10) > FLINT_AVATARS_MAX_BYTES))
+        continue;
+      if (chosen == NULL ||
+          g_strcmp0 (xmpp_stanza_get_attribute (c, "type"), "image/png") == 0)
+        chosen = c;
+    }
+  if (chosen)
+    advertise (self, jid, xmpp_stanza_get_attribute (chosen, "id"), SOURCE_PEP);
+  else if (xmpp_stanza_get_child_by_name (metadata, "info") == NULL)
+    advertise (self, jid, NULL, SOURCE_PEP); /* XEP-0084 §4.5: disabled */
+  else
+    g_debug ("No usable avatar in the metadata of %s", jid);
+}
+
+static gboolean
+on_message (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
+{
+  FlintAvatars *self = user_data;
+  xmpp_stanza_t *event =
+    xmpp_stanza_get_child_by_name_and_ns (stanza, "event", NS_PUBSUB_EVENT);
+  g_autofree char *jid = NULL;
+
+  if (event == NULL || (jid = bare_key (xmpp_stanza_get_from (stanza))) == NULL)
+    return FALSE;
+  for (xmpp_stanza_t *child = xmpp_stanza_get_children (event); child;
+       child = xmpp_stanza_get_next (child))
+    {
+      const char *name = xmpp_stanza_get_name (child);
+
+      if (!xmpp_stanza_is_tag (child) ||
+          g_strcmp0 (xmpp_stanza_get_attribute (child, "node"), NS_AVATAR_METADATA) != 0)
+        continue;
+      if (g_strcmp0 (name, "items") == 0)
+        handle_metadata (self, jid, child);
+      else if (g_strcmp0 (name, "purge") == 0 || g_strcmp0 (name, "delete") == 0)
+        {
+          /* The metadata is gone (Prosody purges it when a vCard loses its
+           * photo): no avatar. */
+          g_hash_table_add (self->pep_jids, g_strdup (jid));
+          advertise (self, jid, NULL, SOURCE_PEP);
+        }
+      else
+        continue;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+on_online (FlintSession *session, gboolean resumed, FlintAvatars *self)
+{
+  GHashTableIter iter;
+  const char *jid, *hash;
+  g_autoptr (GPtrArray) retry = g_ptr_array_new_with_free_func (g_free);
+
+  if (resumed)
+    {
+      /* What waited for the connection. */
+      g_hash_table_iter_init (&iter, self->pending);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &hash))
+        g_ptr_array_add (retry, g_strdup (jid));
+      for (guint i = 0; i < retry->len; i++)
+        {
+          g_autofree char *wanted =
+            g_strdup (g_hash_table_lookup (self->pending, retry->pdata[i]));
+
+          if (wanted && !g_hash_table_contains (self->fetching, wanted))
+            send_fetch (self, retry->pdata[i], wanted,
+                        g_hash_table_contains (self->pep_jids, retry->pdata[i])
+                          ? SOURCE_PEP
+                          : SOURCE_VCARD);
+        }
+      return;
+    }
+  /* Everyone sends their presence and metadata again. */
+  g_hash_table_remove_all (self->pending);
+  g_hash_table_remove_all (self->fetching);
+  g_hash_table_remove_all (self->pep_jids);
+  /* XEP-0153 §4.1: learn our own photo from our vCard at each login. */
+  send_fetch (self, self->account, NULL, SOURCE_VCARD);
+}
+
+static void
+on_contacts_changed (
+  GListModel *contacts, guint position, guint removed, guint added, FlintAvatars *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (FlintContact) contact = g_list_model_get_item (contacts, i);
+
+      if (contact)
+        apply_to_contact (self, contact);
+    }
+}
+
+/* ---- public -------------------------------------------------------------- */
+
+const char *
+flint_avatars_get_hash (FlintAvatars *self, const char *jid)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (FLINT_IS_AVATARS (self), NULL);
+  key = bare_key (jid);
+  return key ? g_hash_table_lookup (self->hashes, key) : NULL;
+}
+
+char *
+flint_avatars_get_path (FlintAvatars *self, const char *jid)
+{
+  const char *hash = flint_avatars_get_hash (self, jid);
+
+  return hash ? image_path (self, hash) : NULL;
+}
+
+char *
+flint_avatars_get_own_path (FlintAvatars *self)
+{
+  g_return_val_if_fail (FLINT_IS_AVATARS (self), NULL);
+  return flint_avatars_get_path (self, self->account);
+}
+
+const char *
+flint_avatars_get_cache_dir (FlintAvatars *self)
+{
+  g_return_val_if_fail (FLINT_IS_AVATARS (self), NULL);
+  return self->dir;
+}
+
+guint
+flint_avatars_get_n_fetches (FlintAvatars *self)
+{
+  g_return_val_if_fail (FLINT_IS_AVATARS (self), 0);
+  return self->n_fetches;
+}
+
+/* ---- object -------------------------------------------------------------- */
+
+static void
+flint_avatars_dispose (GObject *object)
+{
+  FlintAvatars *self = FLINT_AVATARS (object);
+
+  if (self->save_id)
+    {
+      g_autoptr (GBytes) contents = index_contents (self);
+      g_autoptr (GError) error = NULL;
+      gsize size = 0;
+      const char *data = g_bytes_get_data (contents, &size);
+
+      g_clear_handle_id (&self->save_id, g_source_remove);
+      if (!g_file_set_contents (self->index_path, data ? data : "", (gssize) size,
+                                &error))
+        g_debug ("Could not save the avatar index: %s", error->message);
+    }
+  if (self->roster)
+    {
+      g_signal_handlers_disconnect_by_data (flint_roster_get_contacts (self->roster),
+                                            self);
+      g_clear_object (&self->roster);
+    }
+  if (self->session)
+    {
+      flint_session_remove_handler (self->session, self->presence_handler);
+      flint_session_remove_handler (self->session, self->message_handler);
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      flint_session_remove_presence_extension (self->session, "x", NS_VCARD_UPDATE);
+    }
+  g_clear_object (&self->session);
+  G_OBJECT_CLASS (flint_avatars_parent_class)->dispose (object);
+}
+
+static void
+flint_avatars_finalize (GObject *object)
+{
+  FlintAvatars *self = FLINT_AVATARS (object);
+
+  g_hash_table_unref (self->hashes);
+  g_hash_table_unref (self->pending);
+  g_hash_table_unref (self->fetching);
+  g_hash_table_unref (self->present);
+  g_hash_table_unref (self->pep_jids);
+  g_hash_table_unref (self->checking);
+  g_free (self->account);
+  g_free (self->dir);
+  g_free (self->index_path);
+  G_OBJECT_CLASS (flint_avatars_parent_class)->finalize (object);
+}
+
+static void
+flint_avatars_class_init (FlintAvatarsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = flint_avatars_dispose;
+  object_class->finalize = flint_avatars_finalize;
+
+  signals[SIGNAL_AVATAR_CHANGED] =
+    g_signal_new ("avatar-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+flint_avatars_init (FlintAvatars *self)
+{
+  self->hashes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->fetching = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->present = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->pep_jids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->checking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+FlintAvatars *
+flint_avatars_new (FlintSession *session, FlintRoster *roster)
+{
+  FlintAvatars *self;
+  g_autofree char *index_name = NULL;
+
+  g_return_val_if_fail (FLINT_IS_SESSION (session), NULL);
+  g_return_val_if_fail (roster == NULL || FLINT_IS_ROSTER (roster), NULL);
+
+  self = g_object_new (FLINT_TYPE_AVATARS, NULL);
+  self->session = g_object_ref (session);
+  self->account = bare_key (flint_account_get_jid (flint_session_get_account (session)));
+  if (self->account == NULL)
+    self->account =
+      g_strdup (flint_account_get_jid (flint_session_get_account (session)));
+  self->dir = g_build_filename (g_get_user_cache_dir (), "flint", "avatars", NULL);
+  index_name = g_strdup_printf ("index-%s", self->account);
+  g_strdelimit (index_name, "/\\", '_');
+  self->index_path = g_build_filename (self->dir, index_name, NULL);
+  if (g_mkdir_with_parents (self->dir, 0700) != 0)
+    g_debug ("Could not create %s: %s", self->dir, g_strerror (errno));
+  load_index (self);
+
+  self->presence_handler =
+    flint_session_add_handler (session, "presence", NULL, NULL, on_presence, self, NULL);
+  self->message_handler = flint_session_add_handler (session, "message", NS_PUBSUB_EVENT,
+                                                     NULL, on_message, self, NULL);
+  g_signal_connect (session, "online", G_CALLBACK (on_online), self);
+  update_own_presence (self);
+
+  if (roster)
+    {
+      GListModel *contacts = flint_roster_get_contacts (roster);
+
+      self->roster = g_object_ref (roster);
+      g_signal_connect (contacts, "items-changed", G_CALLBACK (on_contacts_changed),
+                        self);
+      on_contacts_changed (contacts, 0, 0, g_list_model_get_n_items (contacts), self);
+    }
+  return self;
+}
