@@ -7,6 +7,7 @@
 
 #include "flint-account-dialog.h"
 #include "flint-add-contact-dialog.h"
+#include "flint-avatar-image.h"
 #include "flint-chat-page.h"
 #include "flint-contact-row.h"
 #include "flint-error.h"
@@ -26,6 +27,7 @@ struct _FlintWindow
   gulong cert_handler;
 
   FlintRoster *roster;
+  FlintAvatars *avatars;
   gboolean restoring;
   AdwTabPage *menu_page; /* the tab whose context menu is open, or NULL */
   guint menu_idle;
@@ -386,6 +388,27 @@ flint_window_get_display_name (FlintWindow *self, const char *account, const cha
   return contact ? g_strdup (flint_contact_get_display_name (contact)) : NULL;
 }
 
+/* The contact's avatar; none (the tab bar then shows no icon) without one. */
+static void
+update_tab_icon (FlintWindow *self, AdwTabPage *page)
+{
+  FlintChatPage *chat = page_chat (page);
+  FlintAvatars *avatars =
+    flint_application_get_avatars (get_app (self), flint_chat_page_get_account (chat));
+  g_autofree char *path =
+    avatars ? flint_avatars_get_path (avatars, flint_chat_page_get_jid (chat)) : NULL;
+  GIcon *current = adw_tab_page_get_icon (page);
+  g_autoptr (GFile) file = path ? g_file_new_for_path (path) : NULL;
+  g_autoptr (GIcon) icon = NULL;
+
+  if (current && G_IS_FILE_ICON (current) && file &&
+      g_file_equal (g_file_icon_get_file (G_FILE_ICON (current)), file))
+    return;
+  if (file)
+    icon = g_file_icon_new (file);
+  adw_tab_page_set_icon (page, icon);
+}
+
 /* Title with the unread count, attention and the typing indicator. */
 static void
 update_tab (FlintWindow *self, AdwTabPage *page)
@@ -403,6 +426,7 @@ update_tab (FlintWindow *self, AdwTabPage *page)
   adw_tab_page_set_title (page, title);
   adw_tab_page_set_tooltip (page, flint_chat_page_get_jid (chat));
   adw_tab_page_set_needs_attention (page, unread > 0);
+  update_tab_icon (self, page);
   if (typing)
     {
       g_autoptr (GIcon) icon = g_themed_icon_new ("document-edit-symbolic");
@@ -759,6 +783,28 @@ on_subscription_request (FlintRoster *roster,
   flint_window_add_toast (self, text);
 }
 
+static void
+update_own_avatar (FlintWindow *self)
+{
+  g_autofree char *path =
+    self->avatars ? flint_avatars_get_own_path (self->avatars) : NULL;
+  g_autoptr (GdkPaintable) image = flint_avatar_image_load (path);
+
+  adw_avatar_set_custom_image (self->own_avatar, image);
+}
+
+static void
+on_avatar_changed (FlintAvatars *avatars, const char *jid, FlintWindow *self)
+{
+  const char *account = flint_account_get_jid (flint_session_get_account (self->session));
+  AdwTabPage *page = find_page (self, account, jid);
+
+  if (flint_jid_equal_bare (jid, account))
+    update_own_avatar (self);
+  if (page)
+    update_tab (self, page);
+}
+
 void
 flint_window_set_session (FlintWindow *self, FlintSession *session)
 {
@@ -777,6 +823,11 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
     {
       g_signal_handlers_disconnect_by_data (self->roster, self);
       g_clear_object (&self->roster);
+    }
+  if (self->avatars)
+    {
+      g_signal_handlers_disconnect_by_data (self->avatars, self);
+      g_clear_object (&self->avatars);
     }
   if (session)
     {
@@ -798,9 +849,17 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
           g_signal_connect (self->roster, "notify::loaded", G_CALLBACK (on_roster_loaded),
                             self);
         }
+      self->avatars = flint_application_get_avatars (get_app (self), jid);
+      if (self->avatars)
+        {
+          g_object_ref (self->avatars);
+          g_signal_connect (self->avatars, "avatar-changed",
+                            G_CALLBACK (on_avatar_changed), self);
+        }
       adw_avatar_set_text (self->own_avatar, jid);
       apply_presence (self);
     }
+  update_own_avatar (self);
   flint_roster_view_set_roster (self->roster_view, self->roster);
   update (self);
 }
@@ -877,6 +936,16 @@ flint_window_describe_json (FlintWindow *self, GString *out)
       flint_json_append_string (out, flint_chat_page_get_jid (chat));
       g_string_append (out, ", \"title\": ");
       flint_json_append_string (out, adw_tab_page_get_title (page));
+      {
+        GIcon *icon = adw_tab_page_get_icon (page);
+        g_autofree char *avatar =
+          icon && G_IS_FILE_ICON (icon)
+            ? g_file_get_basename (g_file_icon_get_file (G_FILE_ICON (icon)))
+            : NULL;
+
+        g_string_append (out, ", \"avatar\": ");
+        flint_json_append_string (out, avatar);
+      }
       g_string_append (out, ", \"language\": ");
       flint_json_append_string (out, flint_chat_page_get_language (chat));
       {
@@ -902,6 +971,16 @@ flint_window_describe_json (FlintWindow *self, GString *out)
           G_LIST_MODEL (flint_chat_page_get_conversation (chat))));
     }
   g_string_append_printf (out, "], \"roster\": %s", roster);
+  /* The picture the header shows: its cache file's name (the SHA-1). */
+  {
+    g_autofree char *own =
+      self->avatars ? flint_avatars_get_own_path (self->avatars) : NULL;
+    g_autofree char *own_name = own ? g_path_get_basename (own) : NULL;
+
+    g_string_append (out, ", \"own_avatar\": ");
+    flint_json_append_string (
+      out, adw_avatar_get_custom_image (self->own_avatar) ? own_name : NULL);
+  }
   g_string_append_printf (out, ", \"sidebar_width\": %d",
                           gtk_widget_get_width (self->sidebar));
 }

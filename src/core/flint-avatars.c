@@ -314,6 +314,8 @@ is_cached (FlintAvatars *self, const char *hash)
 
   if (g_hash_table_contains (self->present, hash))
     return TRUE;
+  if (g_hash_table_contains (self->fetching, hash))
+    return FALSE; /* being written */
   path = image_path (self, hash);
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return FALSE;
@@ -327,48 +329,74 @@ typedef struct
 {
   GWeakRef avatars;
   char *hash;
+  char *path;
+  GBytes *bytes;
 } Store;
+
+static void
+store_free (Store *store)
+{
+  g_weak_ref_clear (&store->avatars);
+  g_free (store->hash);
+  g_free (store->path);
+  g_bytes_unref (store->bytes);
+  g_free (store);
+}
+
+/* g_file_set_contents() writes beside and renames over, even for a new
+ * file (GIO's replace writes a new file in place): nobody ever reads half
+ * an image under its hash, not even after a crash. */
+static void
+store_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Store *store = data;
+  GError *error = NULL;
+  gsize size = 0;
+  const char *bytes = g_bytes_get_data (store->bytes, &size);
+
+  if (g_file_set_contents (store->path, bytes, (gssize) size, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
 
 static void
 on_image_stored (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Store *store = user_data;
+  Store *store = g_task_get_task_data (G_TASK (result));
   g_autoptr (FlintAvatars) self = g_weak_ref_get (&store->avatars);
   g_autoptr (GError) error = NULL;
-  gboolean ok = g_file_replace_contents_finish (G_FILE (source), result, NULL, &error);
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
-  if (self)
+  if (self == NULL)
+    return;
+  g_hash_table_remove (self->fetching, store->hash);
+  if (ok)
     {
-      g_hash_table_remove (self->fetching, store->hash);
-      if (ok)
-        {
-          g_hash_table_add (self->present, g_strdup (store->hash));
-          resolve_pending (self, store->hash);
-        }
-      else
-        {
-          g_debug ("Could not cache avatar %s: %s", store->hash, error->message);
-          drop_pending (self, store->hash);
-        }
+      g_hash_table_add (self->present, g_strdup (store->hash));
+      resolve_pending (self, store->hash);
     }
-  g_weak_ref_clear (&store->avatars);
-  g_free (store->hash);
-  g_free (store);
+  else
+    {
+      g_debug ("Could not cache avatar %s: %s", store->hash, error->message);
+      drop_pending (self, store->hash);
+    }
 }
 
 static void
 store_image (FlintAvatars *self, const char *hash, GBytes *bytes)
 {
-  g_autofree char *path = image_path (self, hash);
-  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, on_image_stored, NULL);
   Store *store = g_new0 (Store, 1);
 
   g_weak_ref_init (&store->avatars, self);
   store->hash = g_strdup (hash);
+  store->path = image_path (self, hash);
+  store->bytes = g_bytes_ref (bytes);
+  g_task_set_task_data (task, store, (GDestroyNotify) store_free);
   /* Still "fetching" until it is on disk: nobody asks for it again. */
   g_hash_table_add (self->fetching, g_strdup (hash));
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
-                                       on_image_stored, store);
+  g_task_run_in_thread (task, store_in_thread);
 }
 
 /* ---- fetching ------------------------------------------------------------ */
@@ -489,8 +517,9 @@ on_fetch_reply (FlintSession *session,
     }
   if (is_cached (self, hash))
     resolve_pending (self, hash);
-  else
+  else if (!g_hash_table_contains (self->fetching, hash))
     store_image (self, hash, bytes);
+  /* else being written already: its end resolves the JIDs waiting. */
   fetch_free (fetch);
 }
 
@@ -834,6 +863,24 @@ flint_avatars_get_n_fetches (FlintAvatars *self)
   return self->n_fetches;
 }
 
+void
+flint_avatars_save_now (FlintAvatars *self)
+{
+  g_autoptr (GBytes) contents = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize size = 0;
+  const char *data;
+
+  g_return_if_fail (FLINT_IS_AVATARS (self));
+  if (self->save_id == 0)
+    return;
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  contents = index_contents (self);
+  data = g_bytes_get_data (contents, &size);
+  if (!g_file_set_contents (self->index_path, data ? data : "", (gssize) size, &error))
+    g_debug ("Could not save the avatar index: %s", error->message);
+}
+
 /* ---- object -------------------------------------------------------------- */
 
 static void
@@ -841,18 +888,7 @@ flint_avatars_dispose (GObject *object)
 {
   FlintAvatars *self = FLINT_AVATARS (object);
 
-  if (self->save_id)
-    {
-      g_autoptr (GBytes) contents = index_contents (self);
-      g_autoptr (GError) error = NULL;
-      gsize size = 0;
-      const char *data = g_bytes_get_data (contents, &size);
-
-      g_clear_handle_id (&self->save_id, g_source_remove);
-      if (!g_file_set_contents (self->index_path, data ? data : "", (gssize) size,
-                                &error))
-        g_debug ("Could not save the avatar index: %s", error->message);
-    }
+  flint_avatars_save_now (self);
   if (self->roster)
     {
       g_signal_handlers_disconnect_by_data (flint_roster_get_contacts (self->roster),

@@ -33,6 +33,9 @@ const char *flint_avatars_get_hash (FlintAvatars *self, const char *jid);
 char *flint_avatars_get_own_path (FlintAvatars *self);
 const char *flint_avatars_get_cache_dir (FlintAvatars *self);
 
+/* Writes the index now if a change is waiting to be written (at quit). */
+void flint_avatars_save_now (FlintAvatars *self);
+
 /* Images asked of the network so far (vCard and PEP data requests). For
  * tests. */
 guint flint_avatars_get_n_fetches (FlintAvatars *self);
