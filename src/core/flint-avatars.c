@@ -680,7 +680,9 @@ on_presence (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
   photo = x ? xmpp_stanza_get_child_by_name (x, "photo") : NULL;
   if (photo == NULL || (jid = bare_key (xmpp_stanza_get_from (stanza))) == NULL)
     return FALSE; /* no XEP-0153, or the sender is not ready to tell */
-  text = g_ascii_strdown (g_strstrip (element_text (photo)), -1);
+  text = g_strstrip (element_text (photo));
+  for (char *p = text; *p; p++)
+    *p = g_ascii_tolower (*p);
   if (g_hash_table_contains (self->pep_jids, jid))
     {
       /* PEP wins, but a presence that disagrees makes us look again. */
