@@ -48,6 +48,8 @@ struct _FlintAvatars
   GHashTable *present;  /* hashes known to be on disk */
   GHashTable *pep_jids; /* JIDs whose PEP metadata we have seen */
   GHashTable *checking; /* JIDs whose PEP metadata we are asking for */
+  GHashTable *refused;  /* "jid hash" whose vCard did not match: not again */
+  GHashTable *disputed; /* JID -> the presence hash that made us check PEP */
   gboolean own_known;   /* whether hashes[account] is known to be current */
   guint save_id;
   guint n_fetches;
@@ -502,6 +504,11 @@ on_fetch_reply (FlintSession *session,
                fetch->hash ? fetch->hash : "(own vCard)", fetch->jid);
       if (fetch->hash)
         drop_pending (self, fetch->hash);
+      /* Every presence repeats the hash: ask once per session, not each
+       * time. (A PEP event is a new publication: that one is asked.) */
+      if (fetch->hash && fetch->source == SOURCE_VCARD)
+        g_hash_table_add (self->refused,
+                          g_strdup_printf ("%s %s", fetch->jid, fetch->hash));
       fetch_free (fetch);
       return;
     }
@@ -690,14 +697,23 @@ on_presence (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
 
       if (wanted == NULL)
         wanted = g_hash_table_lookup (self->hashes, jid);
-      if (g_strcmp0 (wanted ? wanted : "", text) != 0)
-        check_metadata (self, jid);
+      if (g_strcmp0 (wanted ? wanted : "", text) != 0 &&
+          g_strcmp0 (g_hash_table_lookup (self->disputed, jid), text) != 0)
+        {
+          g_hash_table_replace (self->disputed, g_strdup (jid), g_strdup (text));
+          check_metadata (self, jid);
+        }
       return FALSE;
     }
   if (*text == '\0')
     advertise (self, jid, NULL, SOURCE_VCARD);
   else if (flint_avatars_is_sha1 (text))
-    advertise (self, jid, text, SOURCE_VCARD);
+    {
+      g_autofree char *key = g_strdup_printf ("%s %s", jid, text);
+
+      if (!g_hash_table_contains (self->refused, key))
+        advertise (self, jid, text, SOURCE_VCARD);
+    }
   else
     g_debug ("Ignoring the malformed photo hash of %s", jid);
   return FALSE;
@@ -717,6 +733,7 @@ handle_metadata (FlintAvatars *self, const char *jid, xmpp_stanza_t *items)
   if (metadata == NULL)
     return; /* a retraction alone says nothing about what is current */
   g_hash_table_add (self->pep_jids, g_strdup (jid));
+  g_hash_table_remove (self->disputed, jid);
 
   for (xmpp_stanza_t *c = xmpp_stanza_get_children (metadata); c;
        c = xmpp_stanza_get_next (c))
@@ -807,6 +824,8 @@ on_online (FlintSession *session, gboolean resumed, FlintAvatars *self)
   g_hash_table_remove_all (self->pending);
   g_hash_table_remove_all (self->fetching);
   g_hash_table_remove_all (self->pep_jids);
+  g_hash_table_remove_all (self->refused);
+  g_hash_table_remove_all (self->disputed);
   /* XEP-0153 §4.1: learn our own photo from our vCard at each login. */
   send_fetch (self, self->account, NULL, SOURCE_VCARD);
 }
@@ -919,6 +938,8 @@ flint_avatars_finalize (GObject *object)
   g_hash_table_unref (self->present);
   g_hash_table_unref (self->pep_jids);
   g_hash_table_unref (self->checking);
+  g_hash_table_unref (self->refused);
+  g_hash_table_unref (self->disputed);
   g_free (self->account);
   g_free (self->dir);
   g_free (self->index_path);
@@ -947,6 +968,8 @@ flint_avatars_init (FlintAvatars *self)
   self->present = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->pep_jids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->checking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->disputed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 FlintAvatars *

@@ -256,8 +256,26 @@ test_forged_ignored (void)
   FlintContact *contact = lookup ("carol");
   guint fetches = flint_avatars_get_n_fetches (avatars);
 
-  /* Metadata naming a hash its data does not have. */
+  /* A presence naming a photo her vCard does not have (she has none):
+   * asked once, not again at the next presence with the same hash. */
   g_assert_nonnull (contact);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *raw = g_strdup_printf (
+        "{\"cmd\": \"raw\", \"xml\": \"<presence xmlns='jabber:client'><x "
+        "xmlns='vcard-temp:x:update'><photo>%s</photo></x></presence>\"}",
+        forged);
+
+      peer_command (carol, raw);
+      if (i == 0)
+        WAIT_FOR (flint_avatars_get_n_fetches (avatars) == fetches + 1);
+      spin (300);
+    }
+  g_assert_cmpuint (flint_avatars_get_n_fetches (avatars), ==, fetches + 1);
+  g_assert_null (flint_contact_get_avatar_path (contact));
+  fetches = flint_avatars_get_n_fetches (avatars);
+
+  /* Metadata naming a hash its data does not have. */
   peer_do (carol, "pep_avatar_publish", fields);
   WAIT_FOR (flint_avatars_get_n_fetches (avatars) > fetches);
   spin (1000);
