@@ -12,10 +12,12 @@
 #define G_LOG_DOMAIN "flint-avatars"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
 #include "flint-avatars.h"
+#include "flint-error.h"
 #include "flint-jid.h"
 #include "flint-stanza.h"
 
@@ -841,6 +843,277 @@ on_contacts_changed (
       if (contact)
         apply_to_contact (self, contact);
     }
+}
+
+/* ---- our own avatar ------------------------------------------------------ */
+
+/* Publishing: XEP-0084 data, then metadata (§4.1: data first, so nobody
+ * sees metadata whose data is not there yet), then our vCard's PHOTO for
+ * clients and servers without PEP (read first: the other fields stay).
+ * Either way counts; only both failing is an error. */
+typedef struct
+{
+  GBytes *image; /* NULL: remove */
+  char *type;
+  char *hash;
+  char *base64;
+  gboolean pep_ok;
+  char *pep_error;
+} Publish;
+
+static void
+publish_free (Publish *publish)
+{
+  g_clear_pointer (&publish->image, g_bytes_unref);
+  g_free (publish->type);
+  g_free (publish->hash);
+  g_free (publish->base64);
+  g_free (publish->pep_error);
+  g_free (publish);
+}
+
+static xmpp_stanza_t *
+new_iq (FlintAvatars *self, const char *type)
+{
+  g_autofree char *id = flint_session_new_id (self->session);
+
+  return xmpp_iq_new (flint_session_get_context (self->session), type, id);
+}
+
+static xmpp_stanza_t *
+pep_publish_iq (FlintAvatars *self, const char *node, const char *item_id)
+{
+  xmpp_stanza_t *iq = new_iq (self, "set");
+  xmpp_stanza_t *pubsub = flint_stanza_add_child (iq, "pubsub", NS_PUBSUB, NULL);
+  xmpp_stanza_t *publish = flint_stanza_add_child (pubsub, "publish", NULL, NULL);
+  xmpp_stanza_t *item = flint_stanza_add_child (publish, "item", NULL, NULL);
+
+  xmpp_stanza_set_attribute (publish, "node", node);
+  xmpp_stanza_set_attribute (item, "id", item_id);
+  return iq; /* the payload goes into <item/>: xmpp_stanza_get_children */
+}
+
+static xmpp_stanza_t *
+iq_item (xmpp_stanza_t *iq)
+{
+  xmpp_stanza_t *pubsub = xmpp_stanza_get_children (iq);
+  xmpp_stanza_t *publish = xmpp_stanza_get_children (pubsub);
+
+  return xmpp_stanza_get_children (publish);
+}
+
+static void
+publish_done (GTask *task, const char *vcard_error)
+{
+  FlintAvatars *self = g_task_get_source_object (task);
+  Publish *publish = g_task_get_task_data (task);
+
+  if (!publish->pep_ok && vcard_error)
+    {
+      g_debug ("Publishing our avatar: PEP: %s; vCard: %s", publish->pep_error,
+               vcard_error);
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_FAILED, "%s",
+                               _ ("Your server did not accept the new picture. "
+                                  "Try again later, or try a smaller picture."));
+      return;
+    }
+  if (publish->image)
+    {
+      g_hash_table_replace (self->pending, g_strdup (self->account),
+                            g_strdup (publish->hash));
+      if (is_cached (self, publish->hash))
+        resolve_pending (self, publish->hash);
+      /* else still being written: its end resolves it */
+    }
+  else
+    set_hash (self, self->account, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_vcard_set (FlintSession *session,
+              xmpp_stanza_t *result,
+              const GError *error,
+              gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+
+  publish_done (task, error ? error->message : result ? NULL : "no answer");
+}
+
+static void
+on_vcard_read (FlintSession *session,
+               xmpp_stanza_t *result,
+               const GError *error,
+               gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  FlintAvatars *self = g_task_get_source_object (task);
+  Publish *publish = g_task_get_task_data (task);
+  xmpp_stanza_t *old =
+    result && !error ? xmpp_stanza_get_child_by_name_and_ns (result, "vCard", NS_VCARD)
+                     : NULL;
+  xmpp_stanza_t *iq, *vcard;
+
+  if (result == NULL || (error && !is_item_not_found (result)))
+    {
+      /* Without the old vCard a new one would lose its other fields. */
+      publish_done (task, error ? error->message : "no answer");
+      return;
+    }
+  iq = new_iq (self, "set");
+  vcard = flint_stanza_add_child (iq, "vCard", NS_VCARD, NULL);
+  for (xmpp_stanza_t *c = old ? xmpp_stanza_get_children (old) : NULL; c;
+       c = xmpp_stanza_get_next (c))
+    if (!xmpp_stanza_is_tag (c) || g_strcmp0 (xmpp_stanza_get_name (c), "PHOTO") != 0)
+      xmpp_stanza_add_child_ex (vcard, xmpp_stanza_copy (c), 0); /* not shared */
+  if (publish->image)
+    {
+      xmpp_stanza_t *photo = flint_stanza_add_child (vcard, "PHOTO", NULL, NULL);
+
+      flint_stanza_add_child (photo, "TYPE", NULL, publish->type);
+      flint_stanza_add_child (photo, "BINVAL", NULL, publish->base64);
+    }
+  flint_session_send_iq (self->session, iq, on_vcard_set, g_steal_pointer (&task));
+  xmpp_stanza_release (iq);
+}
+
+static void
+publish_vcard (GTask *task)
+{
+  FlintAvatars *self = g_task_get_source_object (task);
+  xmpp_stanza_t *iq = new_iq (self, "get");
+
+  flint_stanza_add_child (iq, "vCard", NS_VCARD, NULL);
+  flint_session_send_iq (self->session, iq, on_vcard_read, task);
+  xmpp_stanza_release (iq);
+}
+
+static void
+on_metadata_published (FlintSession *session,
+                       xmpp_stanza_t *result,
+                       const GError *error,
+                       gpointer user_data)
+{
+  GTask *task = user_data;
+  Publish *publish = g_task_get_task_data (task);
+
+  publish->pep_ok = result && !error;
+  if (!publish->pep_ok)
+    publish->pep_error = g_strdup (error ? error->message : "no answer");
+  publish_vcard (task);
+}
+
+static void
+publish_metadata (GTask *task)
+{
+  FlintAvatars *self = g_task_get_source_object (task);
+  Publish *publish = g_task_get_task_data (task);
+  xmpp_stanza_t *iq =
+    pep_publish_iq (self, NS_AVATAR_METADATA, publish->image ? publish->hash : "current");
+  xmpp_stanza_t *metadata =
+    flint_stanza_add_child (iq_item (iq), "metadata", NS_AVATAR_METADATA, NULL);
+
+  if (publish->image)
+    {
+      xmpp_stanza_t *info = flint_stanza_add_child (metadata, "info", NULL, NULL);
+      g_autofree char *bytes =
+        g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (publish->image));
+
+      xmpp_stanza_set_attribute (info, "bytes", bytes);
+      xmpp_stanza_set_attribute (info, "id", publish->hash);
+      xmpp_stanza_set_attribute (info, "type", publish->type);
+    }
+  flint_session_send_iq (self->session, iq, on_metadata_published, task);
+  xmpp_stanza_release (iq);
+}
+
+static void
+on_data_published (FlintSession *session,
+                   xmpp_stanza_t *result,
+                   const GError *error,
+                   gpointer user_data)
+{
+  GTask *task = user_data;
+  Publish *publish = g_task_get_task_data (task);
+
+  if (result && !error)
+    {
+      publish_metadata (task);
+      return;
+    }
+  publish->pep_error = g_strdup (error ? error->message : "no answer");
+  publish_vcard (task);
+}
+
+void
+flint_avatars_set_own_async (FlintAvatars *self,
+                             GBytes *image,
+                             const char *type,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  GTask *task;
+  Publish *publish;
+
+  g_return_if_fail (FLINT_IS_AVATARS (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, flint_avatars_set_own_async);
+  if (flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
+    {
+      g_task_return_error (
+        task, g_error_new_literal (FLINT_ERROR, FLINT_ERROR_NOT_CONNECTED,
+                                   flint_error_describe (FLINT_ERROR_NOT_CONNECTED)));
+      g_object_unref (task);
+      return;
+    }
+  if (image && (g_bytes_get_size (image) == 0 ||
+                g_bytes_get_size (image) > FLINT_AVATARS_MAX_BYTES))
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_FAILED, "%s",
+                               _ ("This picture is too large for an avatar. "
+                                  "Choose a picture smaller than 1 MB."));
+      g_object_unref (task);
+      return;
+    }
+
+  publish = g_new0 (Publish, 1);
+  if (image)
+    {
+      gsize size = 0;
+      const guchar *data = g_bytes_get_data (image, &size);
+
+      publish->image = g_bytes_ref (image);
+      publish->type = g_strdup (type ? type : "image/png");
+      publish->hash = g_compute_checksum_for_data (G_CHECKSUM_SHA1, data, size);
+      publish->base64 = g_base64_encode (data, size);
+    }
+  g_task_set_task_data (task, publish, (GDestroyNotify) publish_free);
+
+  if (image)
+    {
+      xmpp_stanza_t *iq = pep_publish_iq (self, NS_AVATAR_DATA, publish->hash);
+
+      /* Cached at once: our own notification, coming back before the
+       * answer, then finds it there or being written, and fetches nothing. */
+      if (!is_cached (self, publish->hash) &&
+          !g_hash_table_contains (self->fetching, publish->hash))
+        store_image (self, publish->hash, publish->image);
+
+      flint_stanza_add_child (iq_item (iq), "data", NS_AVATAR_DATA, publish->base64);
+      flint_session_send_iq (self->session, iq, on_data_published, task);
+      xmpp_stanza_release (iq);
+    }
+  else
+    publish_metadata (task);
+}
+
+gboolean
+flint_avatars_set_own_finish (FlintAvatars *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- public -------------------------------------------------------------- */

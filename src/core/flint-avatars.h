@@ -33,6 +33,18 @@ const char *flint_avatars_get_hash (FlintAvatars *self, const char *jid);
 char *flint_avatars_get_own_path (FlintAvatars *self);
 const char *flint_avatars_get_cache_dir (FlintAvatars *self);
 
+/* Publishes @image (PNG or JPEG bytes of @type, at most
+ * FLINT_AVATARS_MAX_BYTES; NULL removes our avatar) as our XEP-0084 avatar
+ * and our vCard photo. When either is accepted it becomes our own avatar
+ * here too; the error (translated) says when neither was. */
+void flint_avatars_set_own_async (FlintAvatars *self,
+                                  GBytes *image,
+                                  const char *type,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
+gboolean
+flint_avatars_set_own_finish (FlintAvatars *self, GAsyncResult *result, GError **error);
+
 /* Writes the index now if a change is waiting to be written (at quit). */
 void flint_avatars_save_now (FlintAvatars *self);
 

@@ -301,6 +301,109 @@ test_forged_ignored (void)
 }
 
 static void
+on_set_own (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError **error = data;
+
+  if (!flint_avatars_set_own_finish (FLINT_AVATARS (source), result, error) &&
+      *error == NULL)
+    g_assert_not_reached ();
+  if (*error == NULL)
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NONE, "ok");
+}
+
+/* Sets our avatar and waits for the answer; FALSE with the message on error. */
+static gboolean
+set_own (GBytes *image, char **message)
+{
+  GError *error = NULL;
+  gboolean ok;
+
+  flint_avatars_set_own_async (avatars, image, "image/png", on_set_own, &error);
+  WAIT_FOR (error != NULL);
+  ok = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NONE);
+  if (message)
+    *message = g_strdup (error->message);
+  g_error_free (error);
+  return ok;
+}
+
+/* What bob gets asking for alice's vCard and avatar metadata. */
+static char *
+bob_asks (const char *payload)
+{
+  g_autofree char *alice = jid_of ("alice");
+  g_autofree char *command =
+    g_strdup_printf ("{\"cmd\": \"iq\", \"xml\": \"<iq xmlns='jabber:client' type='get' "
+                     "to='%s'>%s</iq>\"}",
+                     alice, payload);
+
+  peer_command (bob, command);
+  return peer_expect (bob, "\"done\"", "\"iq\"");
+}
+
+static void
+test_set_own (void)
+{
+  g_autofree char *sha1 = NULL;
+  g_autofree char *b64 = image_base64 ("alice-new", &sha1);
+  g_autofree char *old_sha1 = NULL;
+  g_autofree char *old_b64 = image_base64 ("alice", &old_sha1);
+  g_autoptr (GBytes) image = g_bytes_new_take (NULL, 0);
+  g_autoptr (GBytes) old_image = NULL;
+  g_autoptr (GBytes) huge = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *meta = NULL;
+  g_autofree char *vcard = NULL;
+  gsize len = 0;
+  guchar *data;
+  const char *own = flint_account_get_jid (account);
+  guint fetches = flint_avatars_get_n_fetches (avatars);
+
+  data = g_base64_decode (b64, &len);
+  g_bytes_unref (image);
+  image = g_bytes_new_take (data, len);
+  data = g_base64_decode (old_b64, &len);
+  old_image = g_bytes_new_take (data, len);
+
+  g_assert_true (set_own (image, NULL));
+  WAIT_FOR (g_strcmp0 (flint_avatars_get_hash (avatars, own), sha1) == 0);
+  /* Our own notification came back: nothing was fetched for it. */
+  g_assert_cmpuint (flint_avatars_get_n_fetches (avatars), ==, fetches);
+  {
+    g_autofree char *path = flint_avatars_get_own_path (avatars);
+    g_autofree char *actual = file_sha1 (path);
+
+    g_assert_cmpstr (actual, ==, sha1);
+  }
+  /* Others see it through PEP and the vCard. */
+  meta = bob_asks ("<pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+                   "<items node='urn:xmpp:avatar:metadata'/></pubsub>");
+  g_assert_nonnull (strstr (meta, sha1));
+  vcard = bob_asks ("<vCard xmlns='vcard-temp'/>");
+  g_assert_nonnull (strstr (vcard, "<FN>alice</FN>")); /* the other fields stay */
+  g_assert_nonnull (strstr (vcard, b64));
+
+  /* Removing it. */
+  g_assert_true (set_own (NULL, NULL));
+  WAIT_FOR (flint_avatars_get_hash (avatars, own) == NULL);
+  g_clear_pointer (&meta, g_free);
+  meta = bob_asks ("<pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+                   "<items node='urn:xmpp:avatar:metadata'/></pubsub>");
+  g_assert_null (strstr (meta, sha1));
+
+  /* Too large: refused before anything is sent. */
+  huge = g_bytes_new_take (g_malloc0 (FLINT_AVATARS_MAX_BYTES + 1),
+                           FLINT_AVATARS_MAX_BYTES + 1);
+  g_assert_false (set_own (huge, &message));
+  g_assert_nonnull (strstr (message, "1 MB"));
+
+  /* Back to the first one, for the restart test. */
+  g_assert_true (set_own (old_image, NULL));
+  WAIT_FOR (g_strcmp0 (flint_avatars_get_hash (avatars, own), old_sha1) == 0);
+}
+
+static void
 test_restart_uses_cache (void)
 {
   g_autofree char *sha1 = NULL;
@@ -362,6 +465,7 @@ main (int argc, char **argv)
   g_test_add_func ("/avatars/vcard-photo", test_vcard_photo);
   g_test_add_func ("/avatars/pep-change-and-remove", test_pep_change_and_remove);
   g_test_add_func ("/avatars/forged-ignored", test_forged_ignored);
+  g_test_add_func ("/avatars/set-own", test_set_own);
   g_test_add_func ("/avatars/restart-uses-cache", test_restart_uses_cache);
   ret = g_test_run ();
 
