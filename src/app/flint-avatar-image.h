@@ -11,4 +11,13 @@ G_BEGIN_DECLS
  * decode it once. */
 GdkPaintable *flint_avatar_image_load (const char *path);
 
+/* A picture file made into our own avatar in a worker thread: turned
+ * upright, the middle square kept, at most 192×192, as PNG bytes. The
+ * error is translated text for the user. */
+void flint_avatar_image_prepare_async (const char *path,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+GBytes *flint_avatar_image_prepare_finish (GAsyncResult *result, GError **error);
+
 G_END_DECLS

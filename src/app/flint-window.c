@@ -347,6 +347,93 @@ status_message_activated (GtkWidget *widget, const char *action_name, GVariant *
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- own avatar ---------------------------------------------------------- */
+
+static void
+on_own_avatar_set (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlintWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!flint_avatars_set_own_finish (FLINT_AVATARS (source), result, &error))
+    flint_window_add_toast (self, error->message);
+}
+
+static void
+on_avatar_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlintWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) image = flint_avatar_image_prepare_finish (result, &error);
+
+  if (image == NULL)
+    flint_window_add_toast (self, error->message);
+  else if (self->avatars)
+    flint_avatars_set_own_async (self->avatars, image, "image/png", on_own_avatar_set,
+                                 g_object_ref (self));
+}
+
+/* win.set-avatar-file (path): what the file chooser ends in; tests use it
+ * directly. */
+static void
+set_avatar_file_activated (GtkWidget *widget,
+                           const char *action_name,
+                           GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+
+  if (self->avatars == NULL)
+    return;
+  if (flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
+    {
+      flint_window_add_toast (self,
+                              _ ("Your avatar can be changed once you are online."));
+      return;
+    }
+  flint_avatar_image_prepare_async (g_variant_get_string (parameter, NULL), NULL,
+                                    on_avatar_prepared, g_object_ref (self));
+}
+
+static void
+on_avatar_chosen (GtkNativeDialog *chooser, int response, FlintWindow *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT &&
+      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL &&
+      (path = g_file_get_path (file)) != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.set-avatar-file", "s", path);
+  g_object_unref (chooser);
+}
+
+static void
+change_avatar_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
+    _ ("Choose Your Avatar"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+    _ ("_Choose"), _ ("_Cancel"));
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _ ("Pictures"));
+  gtk_file_filter_add_pixbuf_formats (filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_avatar_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+remove_avatar_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+
+  if (self->avatars)
+    flint_avatars_set_own_async (self->avatars, NULL, NULL, on_own_avatar_set,
+                                 g_object_ref (self));
+}
+
 /* ---- chat tabs ----------------------------------------------------------- */
 
 static FlintChatPage *
@@ -791,6 +878,7 @@ update_own_avatar (FlintWindow *self)
   g_autoptr (GdkPaintable) image = flint_avatar_image_load (path);
 
   adw_avatar_set_custom_image (self->own_avatar, image);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-avatar", path != NULL);
 }
 
 static void
@@ -1178,6 +1266,12 @@ flint_window_class_init (FlintWindowClass *klass)
                                    enter_password_activated);
   gtk_widget_class_install_action (widget_class, "win.review-certificate", NULL,
                                    review_certificate_activated);
+  gtk_widget_class_install_action (widget_class, "win.change-avatar", NULL,
+                                   change_avatar_activated);
+  gtk_widget_class_install_action (widget_class, "win.set-avatar-file", "s",
+                                   set_avatar_file_activated);
+  gtk_widget_class_install_action (widget_class, "win.remove-avatar", NULL,
+                                   remove_avatar_activated);
   gtk_widget_class_install_action (widget_class, "win.status-message", NULL,
                                    status_message_activated);
   gtk_widget_class_install_action (widget_class, "win.add-contact", NULL,

@@ -35,6 +35,23 @@ def make_png(size, top, bottom):
             + chunk(b"IEND", b""))
 
 
+def make_png_wide(width, height):
+    """A width×height PNG: red left third, white middle, blue right third."""
+    row = b"\0"
+    for x in range(width):
+        row += bytes((200, 40, 40) if x < width // 3 else
+                     (250, 250, 250) if x < 2 * width // 3 else (40, 40, 200))
+    raw = zlib.compress(row * height)
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw)
+            + chunk(b"IEND", b""))
+
+
 def picture(top, bottom):
     png = make_png(96, top, bottom)
     return base64.b64encode(png).decode(), hashlib.sha1(png).hexdigest()
@@ -164,6 +181,38 @@ class AvatarWindowTest(unittest.TestCase):
                      timeout=30, what="bob's avatar after the restart")
         time.sleep(1.0)
         desktop.screenshot("avatars-dark.png")
+
+        # Choosing a new picture of our own (a wide one: its middle square is
+        # kept): the header shows it and contacts can fetch it.
+        wide = os.path.join(desktop.basedir, "wide.png")
+        with open(wide, "wb") as f:
+            f.write(make_png_wide(300, 120))
+        not_a_picture = os.path.join(desktop.basedir, "notes.png")
+        with open(not_a_picture, "w") as f:
+            f.write("not a picture at all")
+        self.activate(app, "test-activate", "win.set-avatar-file|" + not_a_picture)
+        time.sleep(1.0)
+        self.assertEqual(app.dump()["own_avatar"], OWN_SHA1)
+        self.activate(app, "test-activate", "win.set-avatar-file|" + wide)
+        dump = app.wait_for(lambda d: d.get("own_avatar") not in ("", OWN_SHA1), timeout=15,
+                            what="our new avatar")
+        new_sha1 = dump["own_avatar"]
+        with open(os.path.join(cache, new_sha1), "rb") as f:
+            data = f.read()
+        self.assertEqual(hashlib.sha1(data).hexdigest(), new_sha1)
+        self.assertEqual(struct.unpack(">II", data[16:24]), (120, 120))
+        reply = self.bob.command(
+            "iq", xml="<iq xmlns='jabber:client' type='get' to='%s'><pubsub "
+            "xmlns='http://jabber.org/protocol/pubsub'><items node='urn:xmpp:avatar:metadata'/>"
+            "</pubsub></iq>" % self.prosody.jid("alice"))["reply"]
+        self.assertIn(new_sha1, reply)
+        time.sleep(0.5)
+        desktop.screenshot("avatars-own-changed-dark.png")
+
+        # And removing it: initials in the header.
+        self.activate(app, "test-activate", "win.remove-avatar")
+        app.wait_for(lambda d: d.get("own_avatar") == "", timeout=15,
+                     what="our avatar removed")
 
 
 if __name__ == "__main__":
