@@ -16,7 +16,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "flint-avatars.h"
+#include "flint-avatars-private.h"
 #include "flint-error.h"
 #include "flint-jid.h"
 #include "flint-stanza.h"
@@ -1117,6 +1117,13 @@ flint_avatars_set_own_finish (FlintAvatars *self, GAsyncResult *result, GError *
 }
 
 /* ---- public -------------------------------------------------------------- */
+
+gboolean
+flint_avatars_handle_presence (FlintAvatars *self, xmpp_stanza_t *presence)
+{
+  g_return_val_if_fail (FLINT_IS_AVATARS (self), FALSE);
+  return on_presence (self->session, presence, self);
+}
 
 const char *
 flint_avatars_get_hash (FlintAvatars *self, const char *jid)
