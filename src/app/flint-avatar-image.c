@@ -9,8 +9,27 @@
 /* Larger than any avatar Flint draws (48 px at scale 2): images sent as
  * 1 MiB photos would otherwise sit in memory at full size. */
 #define MAX_SIZE 128
+/* Recently shown pictures kept decoded after their last widget is gone,
+ * so scrolling back through the roster does not decode them again. */
+#define N_RECENT 64
+
+typedef struct
+{
+  GWeakRef owner;
+  FlintAvatarImageReady ready;
+} Waiter;
 
 static GHashTable *textures; /* path -> GdkTexture, not owned */
+static GHashTable *waiting;  /* path -> GPtrArray of Waiter: being decoded */
+static GHashTable *failed;   /* paths that are not pictures */
+static GQueue recent = G_QUEUE_INIT;
+
+static void
+waiter_free (Waiter *waiter)
+{
+  g_weak_ref_clear (&waiter->owner);
+  g_free (waiter);
+}
 
 static void
 forget_texture (gpointer path, GObject *where_the_texture_was)
@@ -18,34 +37,113 @@ forget_texture (gpointer path, GObject *where_the_texture_was)
   g_hash_table_remove (textures, path);
 }
 
-GdkPaintable *
-flint_avatar_image_load (const char *path)
+static void
+keep_recent (GdkTexture *texture)
 {
-  g_autoptr (GdkPixbuf) pixbuf = NULL;
+  GList *link = g_queue_find (&recent, texture);
+
+  if (link)
+    {
+      g_queue_unlink (&recent, link);
+      g_queue_push_head_link (&recent, link);
+    }
+  else
+    g_queue_push_head (&recent, g_object_ref (texture));
+  while (recent.length > N_RECENT)
+    g_object_unref (g_queue_pop_tail (&recent));
+}
+
+static void
+decode_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  const char *path = data;
+  GError *error = NULL;
+  GdkPixbuf *pixbuf = gdk_pixbuf_new_from_file_at_size (path, MAX_SIZE, MAX_SIZE, &error);
+
+  if (pixbuf)
+    g_task_return_pointer (task, pixbuf, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_decoded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  const char *path = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
+  g_autoptr (GdkPixbuf) pixbuf = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr (GPtrArray) waiters = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *key = NULL;
+
+  g_hash_table_steal_extended (waiting, path, (gpointer *) &key, (gpointer *) &waiters);
+  if (pixbuf == NULL)
+    {
+      g_debug ("Cannot show the avatar %s: %s", path, error->message);
+      g_hash_table_add (failed, g_steal_pointer (&key));
+      return;
+    }
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  g_hash_table_insert (textures, key, texture);
+  g_object_weak_ref (G_OBJECT (texture), forget_texture, key);
+  key = NULL; /* the table's */
+  keep_recent (texture);
+  for (guint i = 0; waiters && i < waiters->len; i++)
+    {
+      Waiter *waiter = waiters->pdata[i];
+      g_autoptr (GObject) owner = g_weak_ref_get (&waiter->owner);
+
+      if (owner)
+        waiter->ready (owner, path, GDK_PAINTABLE (texture));
+    }
+}
+
+GdkPaintable *
+flint_avatar_image_lookup (const char *path, GObject *owner, FlintAvatarImageReady ready)
+{
   GdkTexture *texture;
-  char *key;
+  GPtrArray *waiters;
+  Waiter *waiter;
 
   if (path == NULL || *path == '\0')
     return NULL;
   if (textures == NULL)
-    textures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    {
+      textures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_ptr_array_unref);
+      failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    }
   texture = g_hash_table_lookup (textures, path);
   if (texture)
-    return g_object_ref (GDK_PAINTABLE (texture));
-
-  /* Cache files are named by their SHA-1: one path is one picture for good. */
-  pixbuf = gdk_pixbuf_new_from_file_at_size (path, MAX_SIZE, MAX_SIZE, &error);
-  if (pixbuf == NULL)
     {
-      g_debug ("Cannot show the avatar %s: %s", path, error->message);
-      return NULL;
+      keep_recent (texture);
+      return g_object_ref (GDK_PAINTABLE (texture));
     }
-  texture = gdk_texture_new_for_pixbuf (pixbuf);
-  key = g_strdup (path);
-  g_hash_table_insert (textures, key, texture);
-  g_object_weak_ref (G_OBJECT (texture), forget_texture, key);
-  return GDK_PAINTABLE (texture);
+  if (g_hash_table_contains (failed, path))
+    return NULL;
+
+  waiters = g_hash_table_lookup (waiting, path);
+  if (waiters == NULL)
+    {
+      /* Decoding (and scaling) a large photo takes tens of milliseconds:
+       * never on the main loop. Cache files are named by their SHA-1, so
+       * one path is one picture for good. */
+      g_autoptr (GTask) task = g_task_new (NULL, NULL, on_decoded, NULL);
+
+      waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
+      g_hash_table_insert (waiting, g_strdup (path), waiters);
+      g_task_set_task_data (task, g_strdup (path), g_free);
+      g_task_run_in_thread (task, decode_in_thread);
+    }
+  if (owner && ready)
+    {
+      waiter = g_new0 (Waiter, 1);
+      g_weak_ref_init (&waiter->owner, owner);
+      waiter->ready = ready;
+      g_ptr_array_add (waiters, waiter);
+    }
+  return NULL;
 }
 
 /* ---- a picture chosen for our own avatar --------------------------------- */

@@ -63,6 +63,16 @@ flint_presence_label (FlintPresence presence)
 }
 
 static void
+on_image_ready (GObject *owner, const char *path, GdkPaintable *image)
+{
+  FlintContactRow *self = FLINT_CONTACT_ROW (owner);
+
+  /* The row may show someone else by now. */
+  if (g_strcmp0 (path, self->avatar_path) == 0)
+    adw_avatar_set_custom_image (self->avatar, image);
+}
+
+static void
 update_avatar (FlintContactRow *self)
 {
   const char *path = flint_contact_get_avatar_path (self->contact);
@@ -72,9 +82,9 @@ update_avatar (FlintContactRow *self)
     return;
   g_free (self->avatar_path);
   self->avatar_path = g_strdup (path);
-  /* Shared with every other row showing the same picture; NULL (none, or
-   * not an image) shows the initials. */
-  image = flint_avatar_image_load (path);
+  /* Shared with every other row showing the same picture; NULL (none,
+   * not decoded yet, or not an image) shows the initials meanwhile. */
+  image = flint_avatar_image_lookup (path, G_OBJECT (self), on_image_ready);
   adw_avatar_set_custom_image (self->avatar, image);
 }
 

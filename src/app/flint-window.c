@@ -475,25 +475,36 @@ flint_window_get_display_name (FlintWindow *self, const char *account, const cha
   return contact ? g_strdup (flint_contact_get_display_name (contact)) : NULL;
 }
 
-/* The contact's avatar; none (the tab bar then shows no icon) without one. */
+/* The contact's avatar (the shared texture is a GIcon too); none, and the
+ * tab bar shows no icon, without one or until it is decoded. The page
+ * remembers the path the icon shows (for the ready callback and tests). */
+static void
+on_tab_image_ready (GObject *owner, const char *path, GdkPaintable *image)
+{
+  AdwTabPage *page = ADW_TAB_PAGE (owner);
+
+  if (g_strcmp0 (g_object_get_data (owner, "flint-avatar-path"), path) == 0)
+    adw_tab_page_set_icon (page, G_ICON (image));
+}
+
 static void
 update_tab_icon (FlintWindow *self, AdwTabPage *page)
 {
   FlintChatPage *chat = page_chat (page);
   FlintAvatars *avatars =
     flint_application_get_avatars (get_app (self), flint_chat_page_get_account (chat));
-  g_autofree char *path =
+  char *path =
     avatars ? flint_avatars_get_path (avatars, flint_chat_page_get_jid (chat)) : NULL;
-  GIcon *current = adw_tab_page_get_icon (page);
-  g_autoptr (GFile) file = path ? g_file_new_for_path (path) : NULL;
-  g_autoptr (GIcon) icon = NULL;
+  g_autoptr (GdkPaintable) image = NULL;
 
-  if (current && G_IS_FILE_ICON (current) && file &&
-      g_file_equal (g_file_icon_get_file (G_FILE_ICON (current)), file))
-    return;
-  if (file)
-    icon = g_file_icon_new (file);
-  adw_tab_page_set_icon (page, icon);
+  if (g_strcmp0 (g_object_get_data (G_OBJECT (page), "flint-avatar-path"), path) == 0)
+    {
+      g_free (path);
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (page), "flint-avatar-path", path, g_free);
+  image = flint_avatar_image_lookup (path, G_OBJECT (page), on_tab_image_ready);
+  adw_tab_page_set_icon (page, image ? G_ICON (image) : NULL);
 }
 
 /* Title with the unread count, attention and the typing indicator. */
@@ -871,11 +882,23 @@ on_subscription_request (FlintRoster *roster,
 }
 
 static void
+on_own_image_ready (GObject *owner, const char *path, GdkPaintable *image)
+{
+  FlintWindow *self = FLINT_WINDOW (owner);
+  g_autofree char *current =
+    self->avatars ? flint_avatars_get_own_path (self->avatars) : NULL;
+
+  if (g_strcmp0 (current, path) == 0)
+    adw_avatar_set_custom_image (self->own_avatar, image);
+}
+
+static void
 update_own_avatar (FlintWindow *self)
 {
   g_autofree char *path =
     self->avatars ? flint_avatars_get_own_path (self->avatars) : NULL;
-  g_autoptr (GdkPaintable) image = flint_avatar_image_load (path);
+  g_autoptr (GdkPaintable) image =
+    flint_avatar_image_lookup (path, G_OBJECT (self), on_own_image_ready);
 
   adw_avatar_set_custom_image (self->own_avatar, image);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-avatar", path != NULL);
@@ -1025,11 +1048,9 @@ flint_window_describe_json (FlintWindow *self, GString *out)
       g_string_append (out, ", \"title\": ");
       flint_json_append_string (out, adw_tab_page_get_title (page));
       {
-        GIcon *icon = adw_tab_page_get_icon (page);
+        const char *path = g_object_get_data (G_OBJECT (page), "flint-avatar-path");
         g_autofree char *avatar =
-          icon && G_IS_FILE_ICON (icon)
-            ? g_file_get_basename (g_file_icon_get_file (G_FILE_ICON (icon)))
-            : NULL;
+          path && adw_tab_page_get_icon (page) ? g_path_get_basename (path) : NULL;
 
         g_string_append (out, ", \"avatar\": ");
         flint_json_append_string (out, avatar);
