@@ -475,16 +475,62 @@ flint_window_get_display_name (FlintWindow *self, const char *account, const cha
   return contact ? g_strdup (flint_contact_get_display_name (contact)) : NULL;
 }
 
-/* The contact's avatar (the shared texture is a GIcon too); none, and the
- * tab bar shows no icon, without one or until it is decoded. The page
- * remembers the path the icon shows (for the ready callback and tests). */
+/* The tab's icon: the contact's picture in a circle like everywhere else,
+ * at twice the tab icon's size (sharp on HiDPI); no icon without one. */
+#define TAB_ICON_SIZE 32
+
+static GdkTexture *
+round_icon (GdkTexture *picture)
+{
+  int w = gdk_texture_get_width (picture), h = gdk_texture_get_height (picture);
+  int side = MIN (w, h);
+  cairo_surface_t *source = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cairo_surface_t *target =
+    cairo_image_surface_create (CAIRO_FORMAT_ARGB32, TAB_ICON_SIZE, TAB_ICON_SIZE);
+  cairo_t *cr = cairo_create (target);
+  g_autoptr (GBytes) bytes = NULL;
+  int stride;
+
+  /* GDK_MEMORY_DEFAULT is cairo's ARGB32. */
+  gdk_texture_download (picture, cairo_image_surface_get_data (source),
+                        (gsize) cairo_image_surface_get_stride (source));
+  cairo_surface_mark_dirty (source);
+  cairo_arc (cr, TAB_ICON_SIZE / 2.0, TAB_ICON_SIZE / 2.0, TAB_ICON_SIZE / 2.0, 0,
+             2 * G_PI);
+  cairo_clip (cr);
+  cairo_scale (cr, (double) TAB_ICON_SIZE / side, (double) TAB_ICON_SIZE / side);
+  cairo_set_source_surface (cr, source, -(w - side) / 2.0, -(h - side) / 2.0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (target);
+  stride = cairo_image_surface_get_stride (target);
+  bytes =
+    g_bytes_new (cairo_image_surface_get_data (target), (gsize) stride * TAB_ICON_SIZE);
+  cairo_surface_destroy (source);
+  cairo_surface_destroy (target);
+  return gdk_memory_texture_new (TAB_ICON_SIZE, TAB_ICON_SIZE, GDK_MEMORY_DEFAULT, bytes,
+                                 (gsize) stride);
+}
+
+static void
+set_tab_icon (AdwTabPage *page, GdkPaintable *image)
+{
+  g_autoptr (GdkTexture) icon =
+    image && GDK_IS_TEXTURE (image) ? round_icon (GDK_TEXTURE (image)) : NULL;
+
+  adw_tab_page_set_icon (page, icon ? G_ICON (icon) : NULL);
+}
+
 static void
 on_tab_image_ready (GObject *owner, const char *path, GdkPaintable *image)
 {
   AdwTabPage *page = ADW_TAB_PAGE (owner);
 
   if (g_strcmp0 (g_object_get_data (owner, "flint-avatar-path"), path) == 0)
-    adw_tab_page_set_icon (page, G_ICON (image));
+    {
+      set_tab_icon (page, image);
+    }
 }
 
 static void
@@ -504,7 +550,7 @@ update_tab_icon (FlintWindow *self, AdwTabPage *page)
     }
   g_object_set_data_full (G_OBJECT (page), "flint-avatar-path", path, g_free);
   image = flint_avatar_image_lookup (path, G_OBJECT (page), on_tab_image_ready);
-  adw_tab_page_set_icon (page, image ? G_ICON (image) : NULL);
+  set_tab_icon (page, image);
 }
 
 /* Title with the unread count, attention and the typing indicator. */
@@ -1025,6 +1071,24 @@ flint_window_describe_tabs (FlintWindow *self, GString *out)
   g_string_append (out, "]");
 }
 
+/* For tests: whether a tab icon really shows something in its middle
+ * (an icon drawn wrong is transparent). */
+static gboolean
+icon_has_picture (GIcon *icon)
+{
+  g_autofree guchar *pixels = NULL;
+  int w, h;
+
+  if (icon == NULL || !GDK_IS_TEXTURE (icon))
+    return FALSE;
+  w = gdk_texture_get_width (GDK_TEXTURE (icon));
+  h = gdk_texture_get_height (GDK_TEXTURE (icon));
+  pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (GDK_TEXTURE (icon), pixels, (gsize) w * 4);
+  /* ARGB32 in native byte order: alpha is the last byte here. */
+  return pixels[((h / 2) * w + w / 2) * 4 + 3] != 0;
+}
+
 /* More of the window for tests, as JSON members after the summary. */
 void
 flint_window_describe_json (FlintWindow *self, GString *out)
@@ -1049,8 +1113,9 @@ flint_window_describe_json (FlintWindow *self, GString *out)
       flint_json_append_string (out, adw_tab_page_get_title (page));
       {
         const char *path = g_object_get_data (G_OBJECT (page), "flint-avatar-path");
-        g_autofree char *avatar =
-          path && adw_tab_page_get_icon (page) ? g_path_get_basename (path) : NULL;
+        g_autofree char *avatar = path && icon_has_picture (adw_tab_page_get_icon (page))
+                                    ? g_path_get_basename (path)
+                                    : NULL;
 
         g_string_append (out, ", \"avatar\": ");
         flint_json_append_string (out, avatar);
