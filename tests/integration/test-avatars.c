@@ -25,7 +25,7 @@ static char *cache;
 #define WAIT_FOR(cond)                                                                   \
   G_STMT_START                                                                           \
   {                                                                                      \
-    gint64 _end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;                         \
+    gint64 _end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;                         \
     while (!(cond) && g_get_monotonic_time () < _end)                                    \
       spin (20);                                                                         \
     g_assert_true (cond);                                                                \
@@ -193,7 +193,7 @@ test_own_avatar (void)
 
   flint_session_connect (session);
   g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 10000));
+    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 30000));
   WAIT_FOR (flint_roster_get_loaded (roster));
   /* XEP-0153 §4.1: our vCard is read at login. */
   WAIT_FOR (g_strcmp0 (flint_avatars_get_hash (avatars, flint_account_get_jid (account)),
@@ -427,7 +427,7 @@ test_restart_uses_cache (void)
 
   flint_session_connect (session);
   g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 10000));
+    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 30000));
   WAIT_FOR (flint_roster_get_loaded (roster));
   WAIT_FOR (lookup ("bob") &&
             flint_contact_get_presence (lookup ("bob")) != FLINT_PRESENCE_OFFLINE);
