@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "flint-application.h"
+#include "flint-avatars.h"
 #include "flint-certificate.h"
 #include "flint-chat.h"
 #include "flint-disco.h"
@@ -30,6 +31,7 @@ struct _FlintApplication
   GHashTable *chats;
   GHashTable *discos;
   GHashTable *mams;
+  GHashTable *avatars;
   GHashTable *rosters;
   GHashTable *conversations;  /* "account jid" -> FlintConversation */
   GHashTable *unread;         /* "account jid" -> count */
@@ -597,6 +599,11 @@ flint_application_start_account (FlintApplication *self,
       /* Answers disco#info and puts our XEP-0115 caps in every presence. */
       g_hash_table_insert (self->discos, g_strdup (flint_account_get_jid (account)),
                            flint_disco_new (session));
+      /* vCard and PEP avatars, cached; sets each contact's avatar-path. */
+      g_hash_table_insert (
+        self->avatars, g_strdup (flint_account_get_jid (account)),
+        flint_avatars_new (
+          session, g_hash_table_lookup (self->rosters, flint_account_get_jid (account))));
       if (self->history)
         {
           FlintChat *chat = flint_chat_new (session, self->history);
@@ -685,6 +692,12 @@ FlintChat *
 flint_application_get_chat (FlintApplication *self, const char *jid)
 {
   return g_hash_table_lookup (self->chats, jid);
+}
+
+FlintAvatars *
+flint_application_get_avatars (FlintApplication *self, const char *account_jid)
+{
+  return g_hash_table_lookup (self->avatars, account_jid);
 }
 
 FlintRoster *
@@ -1128,6 +1141,12 @@ all_sessions_closed (FlintApplication *self)
 }
 
 static void
+save_avatars (const char *account, FlintAvatars *avatars, gpointer data)
+{
+  flint_avatars_save_now (avatars);
+}
+
+static void
 flint_application_shutdown (GApplication *app)
 {
   FlintApplication *self = FLINT_APPLICATION (app);
@@ -1146,6 +1165,8 @@ flint_application_shutdown (GApplication *app)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (timer);
+  /* What the avatar index still has to write. */
+  g_hash_table_foreach (self->avatars, (GHFunc) save_avatars, NULL);
 
   G_APPLICATION_CLASS (flint_application_parent_class)->shutdown (app);
 }
@@ -1163,6 +1184,7 @@ flint_application_finalize (GObject *object)
   g_clear_pointer (&self->chats, g_hash_table_unref);
   g_clear_pointer (&self->discos, g_hash_table_unref);
   g_clear_pointer (&self->mams, g_hash_table_unref);
+  g_clear_pointer (&self->avatars, g_hash_table_unref);
   g_clear_pointer (&self->rosters, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_object (&self->history);
@@ -1218,6 +1240,7 @@ flint_application_init (FlintApplication *self)
   self->chats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->discos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->mams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->avatars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->rosters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->conversations =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);

@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "flint-account-store.h"
+#include "flint-avatars.h"
 #include "flint-chat.h"
 #include "flint-conversation.h"
 #include "flint-history.h"
@@ -28,6 +29,8 @@ FlintChat *flint_application_get_chat (FlintApplication *self, const char *jid);
 FlintHistory *flint_application_get_history (FlintApplication *self);
 FlintRoster *flint_application_get_roster (FlintApplication *self,
                                            const char *account_jid);
+FlintAvatars *flint_application_get_avatars (FlintApplication *self,
+                                             const char *account_jid);
 
 /* One FlintConversation per account and peer, shared by all windows. */
 FlintConversation *flint_application_get_conversation (FlintApplication *self,

@@ -5,6 +5,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "flint-avatar-image.h"
 #include "flint-widget.h"
 #include "flint-contact-row.h"
 
@@ -62,18 +63,29 @@ flint_presence_label (FlintPresence presence)
 }
 
 static void
+on_image_ready (GObject *owner, const char *path, GdkPaintable *image)
+{
+  FlintContactRow *self = FLINT_CONTACT_ROW (owner);
+
+  /* The row may show someone else by now. */
+  if (g_strcmp0 (path, self->avatar_path) == 0)
+    adw_avatar_set_custom_image (self->avatar, image);
+}
+
+static void
 update_avatar (FlintContactRow *self)
 {
   const char *path = flint_contact_get_avatar_path (self->contact);
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GdkPaintable) image = NULL;
 
   if (g_strcmp0 (path, self->avatar_path) == 0)
     return;
   g_free (self->avatar_path);
   self->avatar_path = g_strdup (path);
-  if (path && *path)
-    texture = gdk_texture_new_from_filename (path, NULL);
-  adw_avatar_set_custom_image (self->avatar, GDK_PAINTABLE (texture));
+  /* Shared with every other row showing the same picture; NULL (none,
+   * not decoded yet, or not an image) shows the initials meanwhile. */
+  image = flint_avatar_image_lookup (path, G_OBJECT (self), on_image_ready);
+  adw_avatar_set_custom_image (self->avatar, image);
 }
 
 static void

@@ -732,10 +732,15 @@ flint_roster_view_describe (FlintRosterView *self)
         {
           FlintContact *contact = FLINT_CONTACT (inner);
 
+          const char *avatar = flint_contact_get_avatar_path (contact);
+          g_autofree char *avatar_name = avatar ? g_path_get_basename (avatar) : NULL;
+
+          /* The last field: the avatar's cache file name (its SHA-1). */
           text = g_strdup_printf (
-            "C:%s|%s|%u|%s", flint_contact_get_jid (contact),
+            "C:%s|%s|%u|%s|%s", flint_contact_get_jid (contact),
             flint_presence_css_class (flint_contact_get_presence (contact)),
-            flint_contact_get_unread (contact), flint_contact_get_subscription (contact));
+            flint_contact_get_unread (contact), flint_contact_get_subscription (contact),
+            avatar_name ? avatar_name : "");
         }
       if (out->len > 1)
         g_string_append (out, ", ");

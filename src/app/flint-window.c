@@ -7,6 +7,7 @@
 
 #include "flint-account-dialog.h"
 #include "flint-add-contact-dialog.h"
+#include "flint-avatar-image.h"
 #include "flint-chat-page.h"
 #include "flint-contact-row.h"
 #include "flint-error.h"
@@ -26,6 +27,7 @@ struct _FlintWindow
   gulong cert_handler;
 
   FlintRoster *roster;
+  FlintAvatars *avatars;
   gboolean restoring;
   AdwTabPage *menu_page; /* the tab whose context menu is open, or NULL */
   guint menu_idle;
@@ -345,6 +347,93 @@ status_message_activated (GtkWidget *widget, const char *action_name, GVariant *
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- own avatar ---------------------------------------------------------- */
+
+static void
+on_own_avatar_set (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlintWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!flint_avatars_set_own_finish (FLINT_AVATARS (source), result, &error))
+    flint_window_add_toast (self, error->message);
+}
+
+static void
+on_avatar_prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlintWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) image = flint_avatar_image_prepare_finish (result, &error);
+
+  if (image == NULL)
+    flint_window_add_toast (self, error->message);
+  else if (self->avatars)
+    flint_avatars_set_own_async (self->avatars, image, "image/png", on_own_avatar_set,
+                                 g_object_ref (self));
+}
+
+/* win.set-avatar-file (path): what the file chooser ends in; tests use it
+ * directly. */
+static void
+set_avatar_file_activated (GtkWidget *widget,
+                           const char *action_name,
+                           GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+
+  if (self->avatars == NULL)
+    return;
+  if (flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
+    {
+      flint_window_add_toast (self,
+                              _ ("Your avatar can be changed once you are online."));
+      return;
+    }
+  flint_avatar_image_prepare_async (g_variant_get_string (parameter, NULL), NULL,
+                                    on_avatar_prepared, g_object_ref (self));
+}
+
+static void
+on_avatar_chosen (GtkNativeDialog *chooser, int response, FlintWindow *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT &&
+      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL &&
+      (path = g_file_get_path (file)) != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.set-avatar-file", "s", path);
+  g_object_unref (chooser);
+}
+
+static void
+change_avatar_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
+    _ ("Choose Your Avatar"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+    _ ("_Choose"), _ ("_Cancel"));
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _ ("Pictures"));
+  gtk_file_filter_add_pixbuf_formats (filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_avatar_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+remove_avatar_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+
+  if (self->avatars)
+    flint_avatars_set_own_async (self->avatars, NULL, NULL, on_own_avatar_set,
+                                 g_object_ref (self));
+}
+
 /* ---- chat tabs ----------------------------------------------------------- */
 
 static FlintChatPage *
@@ -386,6 +475,84 @@ flint_window_get_display_name (FlintWindow *self, const char *account, const cha
   return contact ? g_strdup (flint_contact_get_display_name (contact)) : NULL;
 }
 
+/* The tab's icon: the contact's picture in a circle like everywhere else,
+ * at twice the tab icon's size (sharp on HiDPI); no icon without one. */
+#define TAB_ICON_SIZE 32
+
+static GdkTexture *
+round_icon (GdkTexture *picture)
+{
+  int w = gdk_texture_get_width (picture), h = gdk_texture_get_height (picture);
+  int side = MIN (w, h);
+  cairo_surface_t *source = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cairo_surface_t *target =
+    cairo_image_surface_create (CAIRO_FORMAT_ARGB32, TAB_ICON_SIZE, TAB_ICON_SIZE);
+  cairo_t *cr = cairo_create (target);
+  g_autoptr (GBytes) bytes = NULL;
+  int stride;
+
+  /* GDK_MEMORY_DEFAULT is cairo's ARGB32. */
+  gdk_texture_download (picture, cairo_image_surface_get_data (source),
+                        (gsize) cairo_image_surface_get_stride (source));
+  cairo_surface_mark_dirty (source);
+  cairo_arc (cr, TAB_ICON_SIZE / 2.0, TAB_ICON_SIZE / 2.0, TAB_ICON_SIZE / 2.0, 0,
+             2 * G_PI);
+  cairo_clip (cr);
+  cairo_scale (cr, (double) TAB_ICON_SIZE / side, (double) TAB_ICON_SIZE / side);
+  cairo_set_source_surface (cr, source, -(w - side) / 2.0, -(h - side) / 2.0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (target);
+  stride = cairo_image_surface_get_stride (target);
+  bytes =
+    g_bytes_new (cairo_image_surface_get_data (target), (gsize) stride * TAB_ICON_SIZE);
+  cairo_surface_destroy (source);
+  cairo_surface_destroy (target);
+  return gdk_memory_texture_new (TAB_ICON_SIZE, TAB_ICON_SIZE, GDK_MEMORY_DEFAULT, bytes,
+                                 (gsize) stride);
+}
+
+static void
+set_tab_icon (AdwTabPage *page, GdkPaintable *image)
+{
+  g_autoptr (GdkTexture) icon =
+    image && GDK_IS_TEXTURE (image) ? round_icon (GDK_TEXTURE (image)) : NULL;
+
+  adw_tab_page_set_icon (page, icon ? G_ICON (icon) : NULL);
+}
+
+static void
+on_tab_image_ready (GObject *owner, const char *path, GdkPaintable *image)
+{
+  AdwTabPage *page = ADW_TAB_PAGE (owner);
+
+  if (g_strcmp0 (g_object_get_data (owner, "flint-avatar-path"), path) == 0)
+    {
+      set_tab_icon (page, image);
+    }
+}
+
+static void
+update_tab_icon (FlintWindow *self, AdwTabPage *page)
+{
+  FlintChatPage *chat = page_chat (page);
+  FlintAvatars *avatars =
+    flint_application_get_avatars (get_app (self), flint_chat_page_get_account (chat));
+  char *path =
+    avatars ? flint_avatars_get_path (avatars, flint_chat_page_get_jid (chat)) : NULL;
+  g_autoptr (GdkPaintable) image = NULL;
+
+  if (g_strcmp0 (g_object_get_data (G_OBJECT (page), "flint-avatar-path"), path) == 0)
+    {
+      g_free (path);
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (page), "flint-avatar-path", path, g_free);
+  image = flint_avatar_image_lookup (path, G_OBJECT (page), on_tab_image_ready);
+  set_tab_icon (page, image);
+}
+
 /* Title with the unread count, attention and the typing indicator. */
 static void
 update_tab (FlintWindow *self, AdwTabPage *page)
@@ -403,6 +570,7 @@ update_tab (FlintWindow *self, AdwTabPage *page)
   adw_tab_page_set_title (page, title);
   adw_tab_page_set_tooltip (page, flint_chat_page_get_jid (chat));
   adw_tab_page_set_needs_attention (page, unread > 0);
+  update_tab_icon (self, page);
   if (typing)
     {
       g_autoptr (GIcon) icon = g_themed_icon_new ("document-edit-symbolic");
@@ -759,6 +927,41 @@ on_subscription_request (FlintRoster *roster,
   flint_window_add_toast (self, text);
 }
 
+static void
+on_own_image_ready (GObject *owner, const char *path, GdkPaintable *image)
+{
+  FlintWindow *self = FLINT_WINDOW (owner);
+  g_autofree char *current =
+    self->avatars ? flint_avatars_get_own_path (self->avatars) : NULL;
+
+  if (g_strcmp0 (current, path) == 0)
+    adw_avatar_set_custom_image (self->own_avatar, image);
+}
+
+static void
+update_own_avatar (FlintWindow *self)
+{
+  g_autofree char *path =
+    self->avatars ? flint_avatars_get_own_path (self->avatars) : NULL;
+  g_autoptr (GdkPaintable) image =
+    flint_avatar_image_lookup (path, G_OBJECT (self), on_own_image_ready);
+
+  adw_avatar_set_custom_image (self->own_avatar, image);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-avatar", path != NULL);
+}
+
+static void
+on_avatar_changed (FlintAvatars *avatars, const char *jid, FlintWindow *self)
+{
+  const char *account = flint_account_get_jid (flint_session_get_account (self->session));
+  AdwTabPage *page = find_page (self, account, jid);
+
+  if (flint_jid_equal_bare (jid, account))
+    update_own_avatar (self);
+  if (page)
+    update_tab (self, page);
+}
+
 void
 flint_window_set_session (FlintWindow *self, FlintSession *session)
 {
@@ -777,6 +980,11 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
     {
       g_signal_handlers_disconnect_by_data (self->roster, self);
       g_clear_object (&self->roster);
+    }
+  if (self->avatars)
+    {
+      g_signal_handlers_disconnect_by_data (self->avatars, self);
+      g_clear_object (&self->avatars);
     }
   if (session)
     {
@@ -798,9 +1006,17 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
           g_signal_connect (self->roster, "notify::loaded", G_CALLBACK (on_roster_loaded),
                             self);
         }
+      self->avatars = flint_application_get_avatars (get_app (self), jid);
+      if (self->avatars)
+        {
+          g_object_ref (self->avatars);
+          g_signal_connect (self->avatars, "avatar-changed",
+                            G_CALLBACK (on_avatar_changed), self);
+        }
       adw_avatar_set_text (self->own_avatar, jid);
       apply_presence (self);
     }
+  update_own_avatar (self);
   flint_roster_view_set_roster (self->roster_view, self->roster);
   update (self);
 }
@@ -855,6 +1071,24 @@ flint_window_describe_tabs (FlintWindow *self, GString *out)
   g_string_append (out, "]");
 }
 
+/* For tests: whether a tab icon really shows something in its middle
+ * (an icon drawn wrong is transparent). */
+static gboolean
+icon_has_picture (GIcon *icon)
+{
+  g_autofree guchar *pixels = NULL;
+  int w, h;
+
+  if (icon == NULL || !GDK_IS_TEXTURE (icon))
+    return FALSE;
+  w = gdk_texture_get_width (GDK_TEXTURE (icon));
+  h = gdk_texture_get_height (GDK_TEXTURE (icon));
+  pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (GDK_TEXTURE (icon), pixels, (gsize) w * 4);
+  /* ARGB32 in native byte order: alpha is the last byte here. */
+  return pixels[((h / 2) * w + w / 2) * 4 + 3] != 0;
+}
+
 /* More of the window for tests, as JSON members after the summary. */
 void
 flint_window_describe_json (FlintWindow *self, GString *out)
@@ -877,6 +1111,15 @@ flint_window_describe_json (FlintWindow *self, GString *out)
       flint_json_append_string (out, flint_chat_page_get_jid (chat));
       g_string_append (out, ", \"title\": ");
       flint_json_append_string (out, adw_tab_page_get_title (page));
+      {
+        const char *path = g_object_get_data (G_OBJECT (page), "flint-avatar-path");
+        g_autofree char *avatar = path && icon_has_picture (adw_tab_page_get_icon (page))
+                                    ? g_path_get_basename (path)
+                                    : NULL;
+
+        g_string_append (out, ", \"avatar\": ");
+        flint_json_append_string (out, avatar);
+      }
       g_string_append (out, ", \"language\": ");
       flint_json_append_string (out, flint_chat_page_get_language (chat));
       {
@@ -902,6 +1145,16 @@ flint_window_describe_json (FlintWindow *self, GString *out)
           G_LIST_MODEL (flint_chat_page_get_conversation (chat))));
     }
   g_string_append_printf (out, "], \"roster\": %s", roster);
+  /* The picture the header shows: its cache file's name (the SHA-1). */
+  {
+    g_autofree char *own =
+      self->avatars ? flint_avatars_get_own_path (self->avatars) : NULL;
+    g_autofree char *own_name = own ? g_path_get_basename (own) : NULL;
+
+    g_string_append (out, ", \"own_avatar\": ");
+    flint_json_append_string (
+      out, adw_avatar_get_custom_image (self->own_avatar) ? own_name : NULL);
+  }
   g_string_append_printf (out, ", \"sidebar_width\": %d",
                           gtk_widget_get_width (self->sidebar));
 }
@@ -1099,6 +1352,12 @@ flint_window_class_init (FlintWindowClass *klass)
                                    enter_password_activated);
   gtk_widget_class_install_action (widget_class, "win.review-certificate", NULL,
                                    review_certificate_activated);
+  gtk_widget_class_install_action (widget_class, "win.change-avatar", NULL,
+                                   change_avatar_activated);
+  gtk_widget_class_install_action (widget_class, "win.set-avatar-file", "s",
+                                   set_avatar_file_activated);
+  gtk_widget_class_install_action (widget_class, "win.remove-avatar", NULL,
+                                   remove_avatar_activated);
   gtk_widget_class_install_action (widget_class, "win.status-message", NULL,
                                    status_message_activated);
   gtk_widget_class_install_action (widget_class, "win.add-contact", NULL,

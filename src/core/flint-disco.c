@@ -38,6 +38,8 @@ static const char *const default_features[] = {
   "urn:xmpp:ping",
   "urn:xmpp:receipts",
   "urn:xmpp:sid:0",
+  /* XEP-0084 avatars as PEP notifications (FlintAvatars). */
+  "urn:xmpp:avatar:metadata+notify",
 };
 
 typedef struct
@@ -873,7 +875,7 @@ flint_disco_dispose (GObject *object)
       flint_session_remove_handler (self->session, self->iq_handler);
       flint_session_remove_handler (self->session, self->presence_handler);
       g_signal_handlers_disconnect_by_data (self->session, self);
-      flint_session_set_presence_extension (self->session, NULL);
+      flint_session_remove_presence_extension (self->session, "c", NS_CAPS);
     }
   g_clear_object (&self->session);
   G_OBJECT_CLASS (flint_disco_parent_class)->dispose (object);

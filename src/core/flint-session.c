@@ -137,7 +137,7 @@ struct _FlintSession
   char *show;
   char *status;
   int priority;
-  xmpp_stanza_t *presence_extension;
+  GPtrArray *presence_extensions; /* xmpp_stanza_t, one per name + ns */
 };
 
 G_DEFINE_FINAL_TYPE (FlintSession, flint_session, G_TYPE_OBJECT)
@@ -861,22 +861,72 @@ build_presence (FlintSession *self)
       xmpp_stanza_add_child_ex (child, text, 0);
       xmpp_stanza_add_child_ex (presence, child, 0);
     }
-  if (self->presence_extension)
-    xmpp_stanza_add_child_ex (presence, xmpp_stanza_copy (self->presence_extension), 0);
+  for (guint i = 0; self->presence_extensions && i < self->presence_extensions->len; i++)
+    xmpp_stanza_add_child_ex (
+      presence, xmpp_stanza_copy (g_ptr_array_index (self->presence_extensions, i)), 0);
   return presence;
 }
 
-/* One child (XEP-0115 caps) carried by every presence we build; a change
- * goes out at once when online. */
+static void
+stanza_release (gpointer stanza)
+{
+  xmpp_stanza_release (stanza);
+}
+
+static gboolean
+same_element (xmpp_stanza_t *a, const char *name, const char *ns)
+{
+  return g_strcmp0 (xmpp_stanza_get_name (a), name) == 0 &&
+         g_strcmp0 (xmpp_stanza_get_ns (a), ns) == 0;
+}
+
+static gboolean
+drop_presence_extension (FlintSession *self, const char *name, const char *ns)
+{
+  for (guint i = 0; self->presence_extensions && i < self->presence_extensions->len; i++)
+    if (same_element (g_ptr_array_index (self->presence_extensions, i), name, ns))
+      {
+        g_ptr_array_remove_index (self->presence_extensions, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* Children (XEP-0115 caps, XEP-0153 photo) carried by every presence we
+ * build, one per element name and namespace: a child replaces the one with
+ * its name and namespace; NULL removes them all. A change goes out at once
+ * when online. */
 void
 flint_session_set_presence_extension (FlintSession *self, xmpp_stanza_t *child)
 {
   g_return_if_fail (FLINT_IS_SESSION (self));
 
-  g_clear_pointer (&self->presence_extension, xmpp_stanza_release);
-  if (child)
-    self->presence_extension = xmpp_stanza_copy (child);
-  if (child && self->state == FLINT_SESSION_ONLINE)
+  if (child == NULL)
+    {
+      g_clear_pointer (&self->presence_extensions, g_ptr_array_unref);
+      return;
+    }
+  if (self->presence_extensions == NULL)
+    self->presence_extensions = g_ptr_array_new_with_free_func (stanza_release);
+  drop_presence_extension (self, xmpp_stanza_get_name (child),
+                           xmpp_stanza_get_ns (child));
+  g_ptr_array_add (self->presence_extensions, xmpp_stanza_copy (child));
+  if (self->state == FLINT_SESSION_ONLINE)
+    {
+      xmpp_stanza_t *presence = build_presence (self);
+      flint_session_send (self, presence);
+      xmpp_stanza_release (presence);
+    }
+}
+
+void
+flint_session_remove_presence_extension (FlintSession *self,
+                                         const char *name,
+                                         const char *ns)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+
+  if (drop_presence_extension (self, name, ns) && self->state == FLINT_SESSION_ONLINE)
     {
       xmpp_stanza_t *presence = build_presence (self);
       flint_session_send (self, presence);
@@ -1528,12 +1578,6 @@ flint_session_disconnect (FlintSession *self)
 /* ---- object ------------------------------------------------------------- */
 
 static void
-stanza_release (gpointer stanza)
-{
-  xmpp_stanza_release (stanza);
-}
-
-static void
 conn_release (gpointer conn)
 {
   xmpp_conn_release (conn);
@@ -1625,7 +1669,6 @@ flint_session_dispose (GObject *object)
   self->wanted = FALSE;
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->keepalive_id, g_source_remove);
-  g_clear_handle_id (&self->release_id, g_source_remove);
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   if (self->monitor)
@@ -1634,6 +1677,8 @@ flint_session_dispose (GObject *object)
   if (self->pending_iqs)
     fail_all_iqs (self);
   retire_conn (self);
+  /* After retire_conn, which schedules the release it would race. */
+  g_clear_handle_id (&self->release_id, g_source_remove);
   g_clear_pointer (&self->dead_conns, g_ptr_array_unref);
   g_clear_pointer (&self->sm_state, xmpp_free_sm_state);
   if (self->source)
@@ -1651,7 +1696,7 @@ flint_session_finalize (GObject *object)
 
   flint_session_set_password (self, NULL);
   g_queue_clear_full (&self->outbox, stanza_release);
-  g_clear_pointer (&self->presence_extension, xmpp_stanza_release);
+  g_clear_pointer (&self->presence_extensions, g_ptr_array_unref);
   g_clear_pointer (&self->handlers, g_ptr_array_unref);
   g_clear_handle_id (&self->parse_error_id, g_source_remove);
   g_clear_pointer (&self->pending_iqs, g_hash_table_unref);

@@ -57,6 +57,9 @@ void flint_session_set_presence (FlintSession *self,
                                  const char *status,
                                  int priority);
 void flint_session_set_presence_extension (FlintSession *self, xmpp_stanza_t *child);
+void flint_session_remove_presence_extension (FlintSession *self,
+                                              const char *name,
+                                              const char *ns);
 
 void flint_session_send (FlintSession *self, xmpp_stanza_t *stanza);
 void flint_session_send_iq (FlintSession *self,

@@ -20,6 +20,7 @@
 #include <strophe.h>
 
 #include "flint-account.h"
+#include "flint-avatars.h"
 #include "flint-chat.h"
 #include "flint-disco.h"
 #include "flint-history.h"
@@ -79,6 +80,7 @@ set_up (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
   FlintHistory *history;
+  FlintRoster *roster;
 
   scratch_dir = g_dir_make_tmp ("flint-fuzz-XXXXXX", NULL);
   g_assert_nonnull (scratch_dir);
@@ -95,7 +97,8 @@ set_up (void)
   g_assert_no_error (error);
 
   /* The modules live as long as the process, as in the app. */
-  flint_roster_new (session);
+  roster = flint_roster_new (session);
+  flint_avatars_new (session, roster);
   flint_chat_new (session, history);
   flint_disco_new (session);
   flint_mam_new (session, history);

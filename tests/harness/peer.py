@@ -346,6 +346,65 @@ class PeerClient(slixmpp.ClientXMPP):
         except slixmpp.exceptions.IqError as e:
             return {"reply": str(e.iq), "type": "error"}
 
+    # ---- avatars (XEP-0054/0153, XEP-0084), for tests/integration/test-avatars.c
+    async def _iq_set(self, xml):
+        iq = self.Iq(xml=ET.fromstring(xml))
+        iq["type"] = "set"
+        iq["id"] = self.new_id()
+        await iq.send(timeout=15)
+
+    @staticmethod
+    def _photo(c):
+        """(raw bytes, base64 text, sha1 hex) of c["data"] (base64; "" = none)."""
+        import base64
+        import hashlib
+        b64 = c.get("data") or ""
+        raw = base64.b64decode(b64) if b64 else b""
+        return raw, b64, hashlib.sha1(raw).hexdigest() if raw else ""
+
+    async def cmd_vcard_set_photo(self, c):
+        """Set our vCard's PHOTO (data: base64, "" removes it) and, unless
+        presence=false, send presence with its XEP-0153 hash (photo_hash
+        overrides the hash announced, for forged-hash tests; "binval" sends
+        that text as BINVAL instead of data)."""
+        raw, b64, sha1 = self._photo(c)
+        binval = c.get("binval", b64)
+        photo = ""
+        if binval:
+            photo = ("<PHOTO><TYPE>%s</TYPE><BINVAL>%s</BINVAL></PHOTO>"
+                     % (c.get("type", "image/png"), binval))
+        await self._iq_set("<iq xmlns='jabber:client'><vCard xmlns='vcard-temp'>"
+                           "<FN>%s</FN>%s</vCard></iq>" % (self.boundjid.user, photo))
+        announced = c.get("photo_hash", sha1)
+        if c.get("presence", True):
+            self.send_raw("<presence xmlns='jabber:client'><x xmlns='vcard-temp:x:update'>"
+                          "<photo>%s</photo></x></presence>" % announced)
+        return {"sha1": sha1, "announced": announced}
+
+    async def cmd_pep_avatar_publish(self, c):
+        """Publish an XEP-0084 avatar (data: base64; "" publishes empty
+        metadata = no avatar; id overrides the id announced; payload
+        overrides the text of the data item, for malformed-data tests)."""
+        raw, b64, sha1 = self._photo(c)
+        item_id = c.get("id", sha1)
+        b64 = c.get("payload", b64)
+        if raw:
+            await self._iq_set(
+                "<iq xmlns='jabber:client'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+                "<publish node='urn:xmpp:avatar:data'><item id='%s'>"
+                "<data xmlns='urn:xmpp:avatar:data'>%s</data></item></publish></pubsub></iq>"
+                % (item_id, b64))
+            info = ("<info bytes='%d' id='%s' type='%s' height='64' width='64'/>"
+                    % (len(raw), item_id, c.get("type", "image/png")))
+        else:
+            info, item_id = "", "current"
+        await self._iq_set(
+            "<iq xmlns='jabber:client'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+            "<publish node='urn:xmpp:avatar:metadata'><item id='%s'>"
+            "<metadata xmlns='urn:xmpp:avatar:metadata'>%s</metadata></item></publish>"
+            "</pubsub></iq>" % (item_id, info))
+        return {"sha1": sha1}
+
     def cmd_quit(self, c):
         self.quitting = True
         emit({"event": "done", "cmd": "quit", "seq": c.get("seq")})
