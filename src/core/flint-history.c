@@ -1612,3 +1612,226 @@ flint_history_get_last_stanza_id (FlintHistory *self,
   sqlite3_reset (stmt);
   return stanza_id;
 }
+
+/* Ranges and deletion (transcripts, clear history, retention). Their
+ * statements are prepared per call: they run a few times a day at most. */
+
+static sqlite3_stmt *
+prepare_once (FlintHistory *self, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (error, self->db, rc);
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+  return stmt;
+}
+
+/**
+ * flint_history_get_range:
+ * @time: with @id, the position to read after: rows with (time, id) >
+ *   (@time, @id) (pass the range's start time and 0 for its first page)
+ * @until: rows with a time before this only (G_MAXINT64: no end)
+ *
+ * Pages forward through a conversation, oldest first, for reading a whole
+ * conversation or a date range of it a page at a time (transcripts): the
+ * next page goes after the last record's (time, id).
+ *
+ * Returns: (transfer container) (element-type FlintMessageRecord): up to
+ *   @limit messages, oldest first; %NULL on error
+ */
+GPtrArray *
+flint_history_get_range (FlintHistory *self,
+                         const char *account,
+                         const char *conversation,
+                         gint64 time,
+                         gint64 id,
+                         gint64 until,
+                         guint limit,
+                         GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 conversation_id;
+  GPtrArray *records;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
+
+  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
+    return NULL;
+  if (conversation_id == 0)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  stmt = prepare_once (self,
+                       "SELECT " RECORD_COLUMNS " FROM messages m"
+                       " WHERE m.conversation_id = ?1 AND (m.time, m.id) > (?2, ?3)"
+                       " AND m.time < ?4 ORDER BY m.time, m.id LIMIT ?5",
+                       error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, time);
+  sqlite3_bind_int64 (stmt, 3, id);
+  sqlite3_bind_int64 (stmt, 4, until);
+  sqlite3_bind_int64 (stmt, 5, limit);
+  records = collect_records (self, stmt, FALSE, error);
+  sqlite3_finalize (stmt);
+  return records;
+}
+
+/* Runs a DELETE bound by @bind in one transaction; *out_deleted gets the
+ * messages it removed (the FTS rows go with them, by trigger). */
+static gboolean
+delete_in_transaction (FlintHistory *self,
+                       sqlite3_stmt *stmt,
+                       guint *out_deleted,
+                       GError **error)
+{
+  guint deleted;
+
+  if (!begin (self, error))
+    return FALSE;
+  if (!step_done (self, stmt, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  /* Only the rows of messages itself, not those the trigger touched. */
+  deleted = sqlite3_changes (self->db);
+  if (!commit (self, error))
+    return FALSE;
+  if (out_deleted)
+    *out_deleted = deleted;
+  return TRUE;
+}
+
+/**
+ * flint_history_delete_conversation:
+ * @limit: delete at most this many messages (0: all), oldest stored first
+ * @out_deleted: (out) (optional): how many were deleted
+ *
+ * Deletes the stored messages of one conversation (and their search index
+ * entries) in one transaction. With a @limit, call it again until it
+ * deletes nothing: each call is a short transaction that lets other
+ * writers in between.
+ */
+gboolean
+flint_history_delete_conversation (FlintHistory *self,
+                                   const char *account,
+                                   const char *conversation,
+                                   guint limit,
+                                   guint *out_deleted,
+                                   GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 conversation_id;
+  gboolean ok;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (account != NULL && conversation != NULL, FALSE);
+
+  if (out_deleted)
+    *out_deleted = 0;
+  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
+    return FALSE;
+  if (conversation_id == 0)
+    return TRUE;
+  stmt = prepare_once (self,
+                       "DELETE FROM messages WHERE id IN (SELECT id FROM messages"
+                       " WHERE conversation_id = ?1 ORDER BY id LIMIT ?2)",
+                       error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  ok = delete_in_transaction (self, stmt, out_deleted, error);
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+/**
+ * flint_history_delete_older_than:
+ * @time: delete messages whose time is before this (microseconds since
+ *   the epoch)
+ * @limit: delete at most this many (0: all)
+ * @out_deleted: (out) (optional): how many were deleted
+ *
+ * The retention rule: deletes old messages of every conversation, in one
+ * transaction. Outgoing messages still waiting to be sent are kept,
+ * whatever their age: they were typed and not delivered yet. With a
+ * @limit, call it again until it deletes nothing.
+ */
+gboolean
+flint_history_delete_older_than (
+  FlintHistory *self, gint64 time, guint limit, guint *out_deleted, GError **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+
+  if (out_deleted)
+    *out_deleted = 0;
+  /* In id order, which is about time order: the old rows come first, so a
+   * batch finds its rows at the start of the table. */
+  stmt = prepare_once (self,
+                       "DELETE FROM messages WHERE id IN (SELECT id FROM messages"
+                       " WHERE time < ?1 AND NOT (direction = 1 AND state = 1)"
+                       " ORDER BY id LIMIT ?2)",
+                       error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, time);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  ok = delete_in_transaction (self, stmt, out_deleted, error);
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+/**
+ * flint_history_check_integrity:
+ *
+ * Runs SQLite's integrity check and FTS5's, for tests and diagnostics.
+ *
+ * Returns: %TRUE if both pass; else @error says what is wrong
+ */
+gboolean
+flint_history_check_integrity (FlintHistory *self, GError **error)
+{
+  g_autoptr (GString) problems = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+
+  if (!(stmt = prepare_once (self, "PRAGMA integrity_check", error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *line = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (g_strcmp0 (line, "ok") != 0)
+        g_string_append_printf (problems, "%s\n", line);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return FALSE;
+    }
+  /* FTS5 answers an error when its index does not match the content. */
+  rc = exec_sql (
+    self->db,
+    "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+  if (rc != SQLITE_OK)
+    g_string_append_printf (problems, "full-text index: %s\n", sqlite3_errstr (rc));
+  if (problems->len > 0)
+    {
+      g_set_error (error, FLINT_ERROR, FLINT_ERROR_DATABASE_CORRUPT, "%s", problems->str);
+      return FALSE;
+    }
+  return TRUE;
+}
