@@ -204,12 +204,15 @@ static const char *const stmt_sql[N_STMTS] = {
                            " AND message_id = ?2 AND direction = ?3 AND sender = ?4"
                            " ORDER BY id LIMIT 1",
   /* time_max: the running maximum (see the schema); the new row's id is
-   * the largest so far, so the previous maximum is that of the last row. */
+   * the largest so far, so the previous maximum is that of the last row.
+   * NOT INDEXED: once PRAGMA optimize has stored the statistics of a small
+   * table, the planner would scan messages_conversation and sort it,
+   * making every insert cost as much as the whole table. */
   [STMT_INSERT] = "INSERT INTO messages (account, conversation, kind, direction, sender,"
                   " body, time, local_time, stanza_id, stanza_id_by, origin_id,"
                   " message_id, state, correction_of, conversation_id, time_max)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                  " ?15, max (?7, coalesce ((SELECT time_max FROM messages"
+                  " ?15, max (?7, coalesce ((SELECT time_max FROM messages NOT INDEXED"
                   " ORDER BY id DESC LIMIT 1), ?7)))"
                   " ON CONFLICT DO NOTHING",
   [STMT_FTS_INSERT] = "INSERT INTO messages_fts (rowid, body) VALUES (?1, ?2)",
@@ -1682,30 +1685,56 @@ flint_history_get_range (FlintHistory *self,
   return records;
 }
 
-/* Runs a DELETE bound by @bind in one transaction; *out_deleted gets the
- * messages it removed (the FTS rows go with them, by trigger). */
+/* Deletes the messages whose ids @select (bound, stepped here) returns, in
+ * one transaction; *out_deleted gets how many (their FTS rows go with
+ * them, by trigger). One id at a time by primary key: a plan that cannot
+ * turn into a table scan, whatever the statistics say. */
 static gboolean
-delete_in_transaction (FlintHistory *self,
-                       sqlite3_stmt *stmt,
-                       guint *out_deleted,
-                       GError **error)
+delete_selected (FlintHistory *self,
+                 sqlite3_stmt *select,
+                 guint *out_deleted,
+                 GError **error)
 {
-  guint deleted;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *delete = NULL;
+  guint deleted = 0;
+  int rc;
 
   if (!begin (self, error))
     return FALSE;
-  if (!step_done (self, stmt, error))
+  while ((rc = sqlite3_step (select)) == SQLITE_ROW)
     {
-      rollback (self);
-      return FALSE;
+      gint64 id = sqlite3_column_int64 (select, 0);
+
+      g_array_append_val (ids, id);
     }
-  /* Only the rows of messages itself, not those the trigger touched. */
-  deleted = sqlite3_changes (self->db);
+  sqlite3_reset (select);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      goto fail;
+    }
+  if (ids->len > 0 &&
+      !(delete = prepare_once (self, "DELETE FROM messages WHERE id = ?1", error)))
+    goto fail;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      sqlite3_bind_int64 (delete, 1, g_array_index (ids, gint64, i));
+      if (!step_done (self, delete, error))
+        goto fail;
+      deleted += sqlite3_changes (self->db);
+    }
+  sqlite3_finalize (delete);
   if (!commit (self, error))
     return FALSE;
   if (out_deleted)
     *out_deleted = deleted;
   return TRUE;
+
+fail:
+  sqlite3_finalize (delete);
+  rollback (self);
+  return FALSE;
 }
 
 /**
@@ -1740,14 +1769,14 @@ flint_history_delete_conversation (FlintHistory *self,
   if (conversation_id == 0)
     return TRUE;
   stmt = prepare_once (self,
-                       "DELETE FROM messages WHERE id IN (SELECT id FROM messages"
-                       " WHERE conversation_id = ?1 ORDER BY id LIMIT ?2)",
+                       "SELECT id FROM messages INDEXED BY messages_conversation"
+                       " WHERE conversation_id = ?1 LIMIT ?2",
                        error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, conversation_id);
   sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
-  ok = delete_in_transaction (self, stmt, out_deleted, error);
+  ok = delete_selected (self, stmt, out_deleted, error);
   sqlite3_finalize (stmt);
   return ok;
 }
@@ -1778,15 +1807,15 @@ flint_history_delete_older_than (
   /* In id order, which is about time order: the old rows come first, so a
    * batch finds its rows at the start of the table. */
   stmt = prepare_once (self,
-                       "DELETE FROM messages WHERE id IN (SELECT id FROM messages"
+                       "SELECT id FROM messages NOT INDEXED"
                        " WHERE time < ?1 AND NOT (direction = 1 AND state = 1)"
-                       " ORDER BY id LIMIT ?2)",
+                       " ORDER BY id LIMIT ?2",
                        error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, time);
   sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
-  ok = delete_in_transaction (self, stmt, out_deleted, error);
+  ok = delete_selected (self, stmt, out_deleted, error);
   sqlite3_finalize (stmt);
   return ok;
 }
