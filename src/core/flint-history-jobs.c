@@ -13,7 +13,7 @@ typedef struct
   char *path;
   char *account; /* clear: the conversation; NULL: expire */
   char *conversation;
-  gint64 before;
+  gint64 before; /* clear: stored before; expire: time before */
 } Job;
 
 static void
@@ -80,6 +80,7 @@ void
 flint_history_clear_conversation_async (const char *path,
                                         const char *account,
                                         const char *conversation,
+                                        gint64 stored_before,
                                         GCancellable *cancellable,
                                         GAsyncReadyCallback callback,
                                         gpointer user_data)
@@ -92,6 +93,7 @@ flint_history_clear_conversation_async (const char *path,
   job->path = g_strdup (path);
   job->account = g_strdup (account);
   job->conversation = g_strdup (conversation);
+  job->before = stored_before;
   start (job, cancellable, callback, user_data);
 }
 

@@ -10,10 +10,13 @@ G_BEGIN_DECLS
  * FlintHistory of its own on the history file @path, a small transaction
  * at a time so the main thread's writes never wait long. */
 
-/* Clear history: every stored message of one conversation. */
+/* Clear history: every message of one conversation stored before
+ * @stored_before (microseconds since the epoch; what arrives meanwhile
+ * stays). */
 void flint_history_clear_conversation_async (const char *path,
                                              const char *account,
                                              const char *conversation,
+                                             gint64 stored_before,
                                              GCancellable *cancellable,
                                              GAsyncReadyCallback callback,
                                              gpointer user_data);

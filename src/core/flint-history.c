@@ -1739,6 +1739,8 @@ fail:
 
 /**
  * flint_history_delete_conversation:
+ * @stored_before: only messages stored (local_time) before this; later
+ *   ones, that arrived while a clear was under way, stay (G_MAXINT64: all)
  * @limit: delete at most this many messages (0: all), oldest stored first
  * @out_deleted: (out) (optional): how many were deleted
  *
@@ -1751,6 +1753,7 @@ gboolean
 flint_history_delete_conversation (FlintHistory *self,
                                    const char *account,
                                    const char *conversation,
+                                   gint64 stored_before,
                                    guint limit,
                                    guint *out_deleted,
                                    GError **error)
@@ -1770,12 +1773,13 @@ flint_history_delete_conversation (FlintHistory *self,
     return TRUE;
   stmt = prepare_once (self,
                        "SELECT id FROM messages INDEXED BY messages_conversation"
-                       " WHERE conversation_id = ?1 LIMIT ?2",
+                       " WHERE conversation_id = ?1 AND local_time < ?3 LIMIT ?2",
                        error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, conversation_id);
   sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  sqlite3_bind_int64 (stmt, 3, stored_before);
   ok = delete_selected (self, stmt, out_deleted, error);
   sqlite3_finalize (stmt);
   return ok;

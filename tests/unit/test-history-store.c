@@ -128,11 +128,21 @@ test_delete_conversation (Fixture *f, gconstpointer data)
   fill (f, BOB, "banana", 50, T0);
   g_assert_cmpuint (hits (f, "apple"), ==, 1234);
 
+  /* What was stored after the clear began stays (fill() stores message i
+   * at T0 + i hours). */
+  g_assert_true (flint_history_delete_conversation (f->history, ACCOUNT, ALICE,
+                                                    T0 + 10 * HOUR, 0, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 10);
+  g_assert_cmpuint (count (f, ALICE), ==, 1224);
+  g_assert_cmpuint (hits (f, "apple"), ==, 1224);
+  total = 10;
+
   /* In batches, as the worker does. */
   do
     {
-      g_assert_true (flint_history_delete_conversation (f->history, ACCOUNT, ALICE, 500,
-                                                        &deleted, &error));
+      g_assert_true (flint_history_delete_conversation (
+        f->history, ACCOUNT, ALICE, G_MAXINT64, 500, &deleted, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (deleted, <=, 500);
       total += deleted;
@@ -147,7 +157,7 @@ test_delete_conversation (Fixture *f, gconstpointer data)
 
   /* A conversation never stored: nothing to do, no error. */
   g_assert_true (flint_history_delete_conversation (f->history, ACCOUNT, "nobody@x.org",
-                                                    0, &deleted, &error));
+                                                    G_MAXINT64, 0, &deleted, &error));
   g_assert_cmpuint (deleted, ==, 0);
 
   /* The conversation takes new messages afterwards, findable again. */
@@ -234,7 +244,8 @@ test_jobs (Fixture *f, gconstpointer data)
   fill (f, ALICE, "apple", 1200, T0);
   fill (f, BOB, "banana", 1200, T0);
 
-  flint_history_clear_conversation_async (f->path, ACCOUNT, ALICE, NULL, on_done, &clear);
+  flint_history_clear_conversation_async (f->path, ACCOUNT, ALICE, G_MAXINT64, NULL,
+                                          on_done, &clear);
   wait_job (&clear);
   g_assert_cmpuint (clear.deleted, ==, 1200);
   g_assert_cmpuint (count (f, ALICE), ==, 0);
