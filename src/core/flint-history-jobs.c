@@ -46,7 +46,7 @@ job_run (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
       gboolean ok =
         job->account
           ? flint_history_delete_conversation (history, job->account, job->conversation,
-                                               BATCH, &deleted, &error)
+                                               job->before, BATCH, &deleted, &error)
           : flint_history_delete_older_than (history, job->before, BATCH, &deleted,
                                              &error);
 
