@@ -171,23 +171,33 @@ flint_history_actions_export (FlintWindow *window,
                               const char *peer_name)
 {
   GtkFileChooserNative *dialog;
-  const char *format_ids[] = { "text", "html", NULL };
-  const char *format_labels[] = { _ ("Plain Text"), _ ("Web Page (HTML)"), NULL };
+  /* The first of each is the one selected: GTK 4.8's fallback dialog does
+   * not take gtk_file_chooser_set_choice() made before it is shown. */
+  const char *format_ids[] = { "html", "text", NULL };
+  const char *format_labels[] = { _ ("Web Page (HTML)"), _ ("Plain Text"), NULL };
   const char *range_ids[] = { "all", "today", "week", "month", "year", NULL };
   const char *range_labels[] = { _ ("All Messages"), _ ("Today"),     _ ("Last 7 Days"),
                                  _ ("Last Month"),   _ ("Last Year"), NULL };
   g_autofree char *name = NULL;
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+  const char *documents = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
+  g_autoptr (GFile) folder =
+    g_file_new_for_path (documents ? documents : g_get_home_dir ());
 
   dialog = gtk_file_chooser_native_new (_ ("Export Transcript"), GTK_WINDOW (window),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _ ("_Export"),
                                         _ ("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_filter_set_name (filter, _ ("Transcripts"));
+  gtk_file_filter_add_suffix (filter, "html");
+  gtk_file_filter_add_suffix (filter, "htm");
+  gtk_file_filter_add_suffix (filter, "txt");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);
   gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "format", _ ("Format"),
                                format_ids, format_labels);
-  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "format", "html");
   gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "range", _ ("Messages"),
                                range_ids, range_labels);
-  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "range", "all");
   /* TRANSLATORS: the suggested file name of a transcript; %s is the
    * contact's name. */
   name = g_strdup_printf (_ ("Conversation with %s.html"),

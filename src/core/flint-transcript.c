@@ -251,6 +251,10 @@ export_run (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
   Export *export = data;
   g_autoptr (FlintHistory) history = NULL;
   g_autoptr (GFileOutputStream) stream = NULL;
+  g_autoptr (GFile) parent = NULL;
+  g_autoptr (GFile) part = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *part_name = NULL;
   g_autoptr (GString) chunk = g_string_new (NULL);
   g_autoptr (GError) error = NULL;
   gint64 time = self->from, id = 0;
@@ -263,10 +267,21 @@ export_run (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
     }
   g_clear_error (&error); /* a recovered store: the main thread reports it */
 
-  /* Replaced only when closed: a failed or cancelled export leaves any
-   * older file as it was, and never half a transcript. */
-  stream =
-    g_file_replace (export->file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, &error);
+  /* Written beside the target and moved over it once complete: a failed
+   * or cancelled export leaves any older file as it was, and never half a
+   * transcript under the chosen name. Private: it is someone's messages. */
+  parent = g_file_get_parent (export->file);
+  base = g_file_get_basename (export->file);
+  part_name =
+    g_strdup_printf (".%s.%08x.part", base ? base : "transcript", g_random_int ());
+  if (parent == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME, "%s",
+                               _ ("Choose a file to save the transcript in."));
+      return;
+    }
+  part = g_file_get_child (parent, part_name);
+  stream = g_file_create (part, G_FILE_CREATE_PRIVATE, cancellable, &error);
   if (stream == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -296,18 +311,15 @@ export_run (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
       flint_transcript_end (self, chunk);
       write_chunk (G_OUTPUT_STREAM (stream), chunk, cancellable, &error);
     }
+  if (error == NULL)
+    g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, &error);
+  if (error == NULL)
+    g_file_move (part, export->file, G_FILE_COPY_OVERWRITE, cancellable, NULL, NULL,
+                 &error);
   if (error)
     {
-      g_autoptr (GCancellable) closing = g_cancellable_new ();
-
-      /* Closing with a cancelled cancellable drops the temporary file. */
-      g_cancellable_cancel (closing);
-      g_output_stream_close (G_OUTPUT_STREAM (stream), closing, NULL);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (!g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, &error))
-    {
+      g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, NULL);
+      g_file_delete (part, NULL, NULL);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

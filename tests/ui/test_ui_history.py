@@ -102,6 +102,22 @@ class HistoryTest(unittest.TestCase):
         self.assertEqual(html.count('<div class="m in">'), 3)
         self.assertTrue(html.rstrip().endswith("</html>"))
 
+        # The same through the real save dialog: a name typed, Return.
+        typed = os.path.join(desktop.env["HOME"], "typed-transcript.html")
+        self.activate(app, "test-activate", "win.export-transcript")
+        chooser = desktop.wait_for_window("Export Transcript", timeout=15)[0]
+        desktop.run(["xdotool", "windowfocus", "--sync", chooser], timeout=10)
+        time.sleep(1.0)
+        desktop.screenshot("history-export-dialog-light.png")
+        self.key(desktop, "ctrl+a")
+        desktop.run(["xdotool", "type", "--delay", "20", typed], timeout=20)
+        self.key(desktop, "Return")
+        deadline = time.monotonic() + 15
+        while not os.path.exists(typed) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with open(typed, encoding="utf-8") as f:
+            self.assertEqual(f.read().count('<div class="m in">'), 3)
+
         # Preferences: the History page with the retention row.
         self.activate(app, "test-activate", "win.preferences")
         prefs = desktop.wait_for_window("Preferences", timeout=10)[0]

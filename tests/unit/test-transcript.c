@@ -247,7 +247,7 @@ test_export (void)
     g_unlink (wal);
     g_unlink (shm);
   }
-  g_rmdir (dir);
+  g_assert_cmpint (g_rmdir (dir), ==, 0); /* no .part file left */
 }
 
 /* An export that cannot write leaves no file and says why. */
@@ -278,7 +278,7 @@ test_export_error (void)
     g_unlink (wal);
     g_unlink (shm);
   }
-  g_rmdir (dir);
+  g_assert_cmpint (g_rmdir (dir), ==, 0); /* no .part file left */
 }
 
 int
