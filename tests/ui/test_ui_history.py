@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """History in the real window (issue 4): the retention setting applied at
 start (old rows and their search entries deleted); a conversation exported as an
-HTML transcript from the selected tab (the test-only export action, the
-file dialog itself is not driven), the Preferences window with its History
-page, and Clear History… through its confirmation dialog with real key
+HTML transcript from the selected tab, through the test-only export action
+and through the real save dialog (a name typed, Return); the Preferences
+window with its History page; and Clear History… through its confirmation dialog with real key
 events: the conversation's rows and search entries are gone from the store,
 the open tab shows it empty, and a new message appears in it afterwards.
 Screenshots of the dialogs in light and dark."""
