@@ -48,6 +48,7 @@ struct _FlintMam
   gboolean busy;
   gboolean active;  /* a catch-up is asking the archive */
   guint generation; /* bumped at each start and stop: late replies are stale */
+  guint run;        /* bumped at each new catch-up: whose pages move the cursor */
   Mode mode;
   char *query_id;     /* queryid of the page asked for; NULL when none */
   GPtrArray *page;    /* FlintMessageRecord of that page, in arrival order */
@@ -302,6 +303,7 @@ compare_id_desc (gconstpointer a, gconstpointer b)
 typedef struct
 {
   guint generation;
+  guint run;
   GPtrArray *records;    /* FlintMessageRecord, oldest first */
   char *after;           /* the cursor once these are stored; NULL: keep it */
   gboolean complete;     /* the last page: the catch-up ends with it */
@@ -439,9 +441,9 @@ stop (FlintMam *self)
   g_clear_pointer (&self->query_id, g_free);
   g_ptr_array_set_size (self->page, 0);
   g_ptr_array_set_size (self->pages, 0);
-  g_clear_pointer (&self->start, g_free);
   g_clear_pointer (&self->after, g_free);
-  g_clear_pointer (&self->stored_after, g_free);
+  /* start, mode and stored_after stay: pages still waiting to be stored
+   * move the cursor from there. take_start() sets them anew. */
   self->n_initial = 0;
   update_busy (self);
 }
@@ -477,14 +479,17 @@ on_job_stored (GObject *source, GAsyncResult *result, gpointer user_data)
         g_signal_emit (self, signals[SIGNAL_PAGE_STORED], 0, job->n_inserted);
     }
 
-  /* The cursor only moves for the catch-up that asked, and only over what
-   * is stored: an interrupted catch-up goes on from there, without a gap. */
-  if (job->generation == self->generation)
+  /* The cursor moves over what is stored, in order, for the catch-up that
+   * asked, even if that one has stopped since (a disconnect while pages
+   * were waiting to be stored): the next one goes on from there, without
+   * a gap. A newer catch-up has its own cursor. */
+  if (job->run == self->run)
     {
       if (job->error)
         {
           g_warning ("Could not store archived messages: %s", job->error->message);
-          stop (self);
+          if (job->generation == self->generation)
+            stop (self);
         }
       else
         {
@@ -496,7 +501,7 @@ on_job_stored (GObject *source, GAsyncResult *result, gpointer user_data)
               self->stored_after = g_strdup (job->after);
             }
           save_cursor (self, !job->complete);
-          if (job->complete)
+          if (job->complete && job->generation == self->generation)
             finish (self);
         }
     }
@@ -534,6 +539,7 @@ queue_store (FlintMam *self,
   StoreJob *job = g_new0 (StoreJob, 1);
 
   job->generation = self->generation;
+  job->run = self->run;
   job->records = records;
   job->after = g_strdup (after);
   job->complete = complete;
@@ -642,6 +648,7 @@ on_page_reply (FlintSession *session,
           g_debug ("The archive no longer has %s", self->after);
           /* Pages still being stored must not move the new cursor. */
           self->generation++;
+          self->run++;
           start_initial (self);
           return;
         }
@@ -827,6 +834,7 @@ start (FlintMam *self)
 
   stop (self);
   self->active = TRUE;
+  self->run++;
   update_busy (self);
   take_start (self);
   xmpp_stanza_set_to (iq, bare);
