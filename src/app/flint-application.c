@@ -13,6 +13,7 @@
 #include "flint-certificate.h"
 #include "flint-chat.h"
 #include "flint-disco.h"
+#include "flint-history-jobs.h"
 #include "flint-mam.h"
 #include "flint-error.h"
 #include "flint-history.h"
@@ -47,6 +48,11 @@ struct _FlintApplication
    * the last presence handled. */
   gint64 online_at;
   gint64 last_presence_at;
+  /* History retention (see apply_retention) */
+  GSettings *settings;
+  guint retention_id;
+  gboolean retention_running;
+  GCancellable *retention_cancel;
 };
 
 #define WINDOW_DELAY_MS 300
@@ -375,6 +381,23 @@ flint_application_get_conversation (FlintApplication *self,
       g_hash_table_insert (self->conversations, g_steal_pointer (&key), conversation);
     }
   return conversation;
+}
+
+/* After the conversation's stored messages were deleted (Clear History):
+ * forget its FlintConversation, so the next one reads the store afresh,
+ * and have windows show that one in their open tabs. */
+void
+flint_application_reset_conversation (FlintApplication *self,
+                                      const char *account,
+                                      const char *jid)
+{
+  g_autofree char *key = conversation_key (account, jid);
+
+  g_hash_table_remove (self->conversations, key);
+  flint_application_mark_read (self, account, jid);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (FLINT_IS_WINDOW (l->data))
+      flint_window_reload_chat (l->data, account, jid);
 }
 
 guint
@@ -1010,6 +1033,58 @@ static const GActionEntry app_actions[] = {
   { "send-message", send_message_activated, "(ss)" },
 };
 
+/* ---- history retention -------------------------------------------------- */
+
+static void apply_retention (FlintApplication *self);
+
+static gboolean
+retention_due (gpointer data)
+{
+  FlintApplication *self = data;
+
+  self->retention_id = 0;
+  apply_retention (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_expired (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlintApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+  guint deleted = 0;
+
+  self->retention_running = FALSE;
+  if (!flint_history_jobs_finish (result, &deleted, &error))
+    g_warning ("Could not delete old messages: %s", error->message);
+  else
+    g_debug ("Retention deleted %u old messages", deleted);
+}
+
+/* The "history-retention-days" rule, in a worker (its own FlintHistory,
+ * small transactions), now and then once a day: one long timeout, no
+ * polling. */
+static void
+apply_retention (FlintApplication *self)
+{
+  int days = self->settings ? g_settings_get_int (self->settings, "history-retention-days")
+                            : 0;
+
+  g_clear_handle_id (&self->retention_id, g_source_remove);
+  if (days <= 0 || self->history == NULL)
+    return;
+  if (!self->retention_running)
+    {
+      gint64 before = g_get_real_time () - (gint64) days * 24 * 3600 * G_USEC_PER_SEC;
+
+      self->retention_running = TRUE;
+      flint_history_expire_async (flint_history_get_path (self->history), before,
+                                  self->retention_cancel, on_expired,
+                                  g_object_ref (self));
+    }
+  self->retention_id = g_timeout_add_seconds (24 * 3600, retention_due, self);
+}
+
 /* ---- life cycle --------------------------------------------------------- */
 
 static void
@@ -1034,6 +1109,11 @@ flint_application_startup (GApplication *app)
 
   self->started = TRUE;
   start_enabled_accounts (self);
+
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect_swapped (self->settings, "changed::history-retention-days",
+                            G_CALLBACK (apply_retention), self);
+  apply_retention (self);
 
   G_APPLICATION_CLASS (flint_application_parent_class)->startup (app);
 
@@ -1168,6 +1248,9 @@ flint_application_shutdown (GApplication *app)
   /* What the avatar index still has to write. */
   g_hash_table_foreach (self->avatars, (GHFunc) save_avatars, NULL);
 
+  g_cancellable_cancel (self->retention_cancel);
+  g_clear_handle_id (&self->retention_id, g_source_remove);
+
   G_APPLICATION_CLASS (flint_application_parent_class)->shutdown (app);
 }
 
@@ -1178,6 +1261,9 @@ flint_application_finalize (GObject *object)
 
   g_clear_pointer (&self->conversations, g_hash_table_unref);
   g_clear_handle_id (&self->unread_flush_id, g_source_remove);
+  g_clear_handle_id (&self->retention_id, g_source_remove);
+  g_clear_object (&self->retention_cancel);
+  g_clear_object (&self->settings);
   g_clear_pointer (&self->unread_pending, g_hash_table_unref);
   g_clear_pointer (&self->unread, g_hash_table_unref);
   g_clear_pointer (&self->notices, g_hash_table_unref);
@@ -1248,6 +1334,7 @@ flint_application_init (FlintApplication *self)
   self->unread_pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->notices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, notice_free);
   self->secrets_available = TRUE;
+  self->retention_cancel = g_cancellable_new ();
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _ ("Chat with your colleagues over XMPP."));

@@ -41,6 +41,9 @@ FlintConversation *flint_application_get_conversation (FlintApplication *self,
 guint flint_application_get_unread (FlintApplication *self,
                                     const char *account,
                                     const char *jid);
+void flint_application_reset_conversation (FlintApplication *self,
+                                           const char *account,
+                                           const char *jid);
 guint flint_application_get_total_unread (FlintApplication *self);
 void flint_application_mark_read (FlintApplication *self,
                                   const char *account,

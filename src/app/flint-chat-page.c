@@ -412,6 +412,12 @@ flint_chat_page_get_conversation (FlintChatPage *self)
   return self->conversation;
 }
 
+FlintComposer *
+flint_chat_page_get_composer (FlintChatPage *self)
+{
+  return self->composer;
+}
+
 const char *
 flint_chat_page_get_account (FlintChatPage *self)
 {

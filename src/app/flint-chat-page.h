@@ -3,6 +3,7 @@
 #include <gtk/gtk.h>
 
 #include "flint-chat.h"
+#include "flint-composer.h"
 #include "flint-conversation.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,7 @@ G_DECLARE_FINAL_TYPE (FlintChatPage, flint_chat_page, FLINT, CHAT_PAGE, GtkWidge
 FlintChatPage *flint_chat_page_new (FlintChat *chat, FlintConversation *conversation);
 
 FlintConversation *flint_chat_page_get_conversation (FlintChatPage *self);
+FlintComposer *flint_chat_page_get_composer (FlintChatPage *self);
 const char *flint_chat_page_get_account (FlintChatPage *self);
 const char *flint_chat_page_get_jid (FlintChatPage *self);
 const char *flint_chat_page_get_title (FlintChatPage *self);

@@ -10,8 +10,11 @@
 #include "flint-avatar-image.h"
 #include "flint-chat-page.h"
 #include "flint-contact-row.h"
+#include "flint-composer.h"
 #include "flint-error.h"
+#include "flint-history-actions.h"
 #include "flint-jid.h"
+#include "flint-preferences-window.h"
 #include "flint-roster-view.h"
 #include "flint-json.h"
 #include "flint-window.h"
@@ -54,6 +57,7 @@ struct _FlintWindow
   GtkWidget *retry_button;
   GtkWidget *password_button;
   GtkWidget *certificate_button;
+  GtkWidget *conversation_menu_button;
 };
 
 G_DEFINE_FINAL_TYPE (FlintWindow, flint_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -738,8 +742,13 @@ on_page_detached (AdwTabView *view, AdwTabPage *page, int position, FlintWindow 
 static void
 on_selected_page (AdwTabView *view, GParamSpec *pspec, FlintWindow *self)
 {
+  gboolean chat = adw_tab_view_get_selected_page (view) != NULL;
+
   update_header (self);
   update_active (self);
+  gtk_widget_set_visible (self->conversation_menu_button, chat);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript", chat);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history", chat);
 }
 
 static AdwTabView *
@@ -1256,6 +1265,95 @@ close_tab_activated (GtkWidget *widget, const char *action_name, GVariant *param
     adw_tab_view_close_page (self->tab_view, page);
 }
 
+/* ---- history: transcripts, clearing, preferences -------------------------- */
+
+static FlintChatPage *
+selected_chat (FlintWindow *self)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  return page ? page_chat (page) : NULL;
+}
+
+static void
+export_transcript_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  FlintChatPage *chat = selected_chat (self);
+
+  if (chat)
+    flint_history_actions_export (self, flint_chat_page_get_account (chat),
+                                  flint_chat_page_get_jid (chat),
+                                  flint_chat_page_get_title (chat));
+}
+
+/* Tests only (FLINT_TEST_HOOKS=1): "text|PATH" or "html|PATH", the whole
+ * conversation of the selected tab, without the file dialog. */
+static void
+export_transcript_to_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  FlintChatPage *chat = selected_chat (self);
+  g_auto (GStrv) parts = g_strsplit (g_variant_get_string (param, NULL), "|", 2);
+  g_autoptr (GFile) file = NULL;
+
+  if (chat == NULL || parts[0] == NULL || parts[1] == NULL)
+    return;
+  file = g_file_new_for_path (parts[1]);
+  flint_history_actions_export_to (
+    self, flint_chat_page_get_account (chat), flint_chat_page_get_jid (chat),
+    flint_chat_page_get_title (chat),
+    g_str_equal (parts[0], "html") ? FLINT_TRANSCRIPT_HTML : FLINT_TRANSCRIPT_TEXT, 0, file);
+}
+
+static void
+clear_history_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  FlintChatPage *chat = selected_chat (self);
+
+  if (chat)
+    flint_history_actions_clear (self, flint_chat_page_get_account (chat),
+                                 flint_chat_page_get_jid (chat),
+                                 flint_chat_page_get_title (chat));
+}
+
+static void
+preferences_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  gtk_window_present (GTK_WINDOW (flint_preferences_window_new (GTK_WINDOW (widget))));
+}
+
+/* The conversation was started afresh (its history cleared): its tab, if
+ * open, shows the new one, in the same place, with the same draft. */
+void
+flint_window_reload_chat (FlintWindow *self, const char *account, const char *jid)
+{
+  AdwTabPage *page = find_page (self, account, jid);
+  AdwTabPage *reopened;
+  gboolean selected;
+  int position;
+  g_autofree char *draft = NULL;
+
+  if (page == NULL)
+    return;
+  selected = adw_tab_view_get_selected_page (self->tab_view) == page;
+  position = adw_tab_view_get_page_position (self->tab_view, page);
+  draft = flint_composer_get_text (flint_chat_page_get_composer (page_chat (page)));
+  /* Not a change of the user's tabs: nothing to save. */
+  self->restoring = TRUE;
+  adw_tab_view_close_page (self->tab_view, page);
+  flint_window_open_chat (self, account, jid, FALSE);
+  self->restoring = FALSE;
+  reopened = find_page (self, account, jid);
+  if (reopened == NULL)
+    return;
+  adw_tab_view_reorder_page (self->tab_view, reopened, position);
+  flint_composer_set_text (flint_chat_page_get_composer (page_chat (reopened)), draft);
+  if (selected)
+    adw_tab_view_set_selected_page (self->tab_view, reopened);
+}
+
 /* For tests and scripts: send text in the selected tab as if typed. */
 static void
 send_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
@@ -1343,6 +1441,8 @@ flint_window_class_init (FlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, password_button);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, certificate_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow,
+                                        conversation_menu_button);
   gtk_widget_class_bind_template_callback (widget_class, on_contact_activated);
 
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_activated);
@@ -1364,11 +1464,17 @@ flint_window_class_init (FlintWindowClass *klass)
                                    add_contact_activated);
   gtk_widget_class_install_action (widget_class, "win.blocked-contacts", NULL,
                                    blocked_activated);
-  /* Placeholders until rooms (MUC) and preferences exist. */
+  /* Placeholder until rooms (MUC) exist. */
   gtk_widget_class_install_action (widget_class, "win.join-room", NULL,
                                    nothing_activated);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL,
-                                   nothing_activated);
+                                   preferences_activated);
+  gtk_widget_class_install_action (widget_class, "win.export-transcript", NULL,
+                                   export_transcript_activated);
+  gtk_widget_class_install_action (widget_class, "win.export-transcript-to", "s",
+                                   export_transcript_to_activated);
+  gtk_widget_class_install_action (widget_class, "win.clear-history", NULL,
+                                   clear_history_activated);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_activated);
   gtk_widget_class_install_action (widget_class, "win.close-tab", NULL,
@@ -1413,7 +1519,10 @@ flint_window_init (FlintWindow *self)
   g_signal_connect_object (self->settings, "changed::status-message",
                            G_CALLBACK (on_presence_changed), self, 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.join-room", FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preferences", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript-to",
+                                 g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0);
 
   /* The separator between the panes is a handle: drag it to resize. */
   gtk_widget_set_cursor_from_name (self->pane_separator, "col-resize");

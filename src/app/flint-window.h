@@ -18,6 +18,9 @@ char *flint_window_describe_state (FlintWindow *self);
 void flint_window_describe_json (FlintWindow *self, GString *out);
 void flint_window_describe_tabs (FlintWindow *self, GString *out);
 
+/* Shows the application's new FlintConversation in the tab of @jid, if
+ * open (after its history was cleared). */
+void flint_window_reload_chat (FlintWindow *self, const char *account, const char *jid);
 /* Opens (or finds) the tab of a one-to-one conversation. */
 void flint_window_open_chat (FlintWindow *self,
                              const char *account,

@@ -204,12 +204,15 @@ static const char *const stmt_sql[N_STMTS] = {
                            " AND message_id = ?2 AND direction = ?3 AND sender = ?4"
                            " ORDER BY id LIMIT 1",
   /* time_max: the running maximum (see the schema); the new row's id is
-   * the largest so far, so the previous maximum is that of the last row. */
+   * the largest so far, so the previous maximum is that of the last row.
+   * NOT INDEXED: once PRAGMA optimize has stored the statistics of a small
+   * table, the planner would scan messages_conversation and sort it,
+   * making every insert cost as much as the whole table. */
   [STMT_INSERT] = "INSERT INTO messages (account, conversation, kind, direction, sender,"
                   " body, time, local_time, stanza_id, stanza_id_by, origin_id,"
                   " message_id, state, correction_of, conversation_id, time_max)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                  " ?15, max (?7, coalesce ((SELECT time_max FROM messages"
+                  " ?15, max (?7, coalesce ((SELECT time_max FROM messages NOT INDEXED"
                   " ORDER BY id DESC LIMIT 1), ?7)))"
                   " ON CONFLICT DO NOTHING",
   [STMT_FTS_INSERT] = "INSERT INTO messages_fts (rowid, body) VALUES (?1, ?2)",
@@ -1611,4 +1614,257 @@ flint_history_get_last_stanza_id (FlintHistory *self,
     g_warning ("Could not read the last stanza-id: %s", sqlite3_errmsg (self->db));
   sqlite3_reset (stmt);
   return stanza_id;
+}
+
+/* Ranges and deletion (transcripts, clear history, retention). Their
+ * statements are prepared per call: they run a few times a day at most. */
+
+static sqlite3_stmt *
+prepare_once (FlintHistory *self, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (error, self->db, rc);
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+  return stmt;
+}
+
+/**
+ * flint_history_get_range:
+ * @time: with @id, the position to read after: rows with (time, id) >
+ *   (@time, @id) (pass the range's start time and 0 for its first page)
+ * @until: rows with a time before this only (G_MAXINT64: no end)
+ *
+ * Pages forward through a conversation, oldest first, for reading a whole
+ * conversation or a date range of it a page at a time (transcripts): the
+ * next page goes after the last record's (time, id).
+ *
+ * Returns: (transfer container) (element-type FlintMessageRecord): up to
+ *   @limit messages, oldest first; %NULL on error
+ */
+GPtrArray *
+flint_history_get_range (FlintHistory *self,
+                         const char *account,
+                         const char *conversation,
+                         gint64 time,
+                         gint64 id,
+                         gint64 until,
+                         guint limit,
+                         GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 conversation_id;
+  GPtrArray *records;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
+
+  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
+    return NULL;
+  if (conversation_id == 0)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  stmt = prepare_once (self,
+                       "SELECT " RECORD_COLUMNS " FROM messages m"
+                       " WHERE m.conversation_id = ?1 AND (m.time, m.id) > (?2, ?3)"
+                       " AND m.time < ?4 ORDER BY m.time, m.id LIMIT ?5",
+                       error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, time);
+  sqlite3_bind_int64 (stmt, 3, id);
+  sqlite3_bind_int64 (stmt, 4, until);
+  sqlite3_bind_int64 (stmt, 5, limit);
+  records = collect_records (self, stmt, FALSE, error);
+  sqlite3_finalize (stmt);
+  return records;
+}
+
+/* Deletes the messages whose ids @select (bound, stepped here) returns, in
+ * one transaction; *out_deleted gets how many (their FTS rows go with
+ * them, by trigger). One id at a time by primary key: a plan that cannot
+ * turn into a table scan, whatever the statistics say. */
+static gboolean
+delete_selected (FlintHistory *self,
+                 sqlite3_stmt *select,
+                 guint *out_deleted,
+                 GError **error)
+{
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *delete = NULL;
+  guint deleted = 0;
+  int rc;
+
+  if (!begin (self, error))
+    return FALSE;
+  while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (select, 0);
+
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (select);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      goto fail;
+    }
+  if (ids->len > 0 &&
+      !(delete = prepare_once (self, "DELETE FROM messages WHERE id = ?1", error)))
+    goto fail;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      sqlite3_bind_int64 (delete, 1, g_array_index (ids, gint64, i));
+      if (!step_done (self, delete, error))
+        goto fail;
+      deleted += sqlite3_changes (self->db);
+    }
+  sqlite3_finalize (delete);
+  if (!commit (self, error))
+    return FALSE;
+  if (out_deleted)
+    *out_deleted = deleted;
+  return TRUE;
+
+fail:
+  sqlite3_finalize (delete);
+  rollback (self);
+  return FALSE;
+}
+
+/**
+ * flint_history_delete_conversation:
+ * @stored_before: only messages stored (local_time) before this; later
+ *   ones, that arrived while a clear was under way, stay (G_MAXINT64: all)
+ * @limit: delete at most this many messages (0: all), oldest stored first
+ * @out_deleted: (out) (optional): how many were deleted
+ *
+ * Deletes the stored messages of one conversation (and their search index
+ * entries) in one transaction. With a @limit, call it again until it
+ * deletes nothing: each call is a short transaction that lets other
+ * writers in between.
+ */
+gboolean
+flint_history_delete_conversation (FlintHistory *self,
+                                   const char *account,
+                                   const char *conversation,
+                                   gint64 stored_before,
+                                   guint limit,
+                                   guint *out_deleted,
+                                   GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 conversation_id;
+  gboolean ok;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (account != NULL && conversation != NULL, FALSE);
+
+  if (out_deleted)
+    *out_deleted = 0;
+  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
+    return FALSE;
+  if (conversation_id == 0)
+    return TRUE;
+  stmt = prepare_once (self,
+                       "SELECT id FROM messages INDEXED BY messages_conversation"
+                       " WHERE conversation_id = ?1 AND local_time < ?3 LIMIT ?2",
+                       error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  sqlite3_bind_int64 (stmt, 3, stored_before);
+  ok = delete_selected (self, stmt, out_deleted, error);
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+/**
+ * flint_history_delete_older_than:
+ * @time: delete messages whose time is before this (microseconds since
+ *   the epoch)
+ * @limit: delete at most this many (0: all)
+ * @out_deleted: (out) (optional): how many were deleted
+ *
+ * The retention rule: deletes old messages of every conversation, in one
+ * transaction. Outgoing messages still waiting to be sent are kept,
+ * whatever their age: they were typed and not delivered yet. With a
+ * @limit, call it again until it deletes nothing.
+ */
+gboolean
+flint_history_delete_older_than (
+  FlintHistory *self, gint64 time, guint limit, guint *out_deleted, GError **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+
+  if (out_deleted)
+    *out_deleted = 0;
+  /* In id order, which is about time order: the old rows come first, so a
+   * batch finds its rows at the start of the table. */
+  stmt = prepare_once (self,
+                       "SELECT id FROM messages NOT INDEXED"
+                       " WHERE time < ?1 AND NOT (direction = 1 AND state = 1)"
+                       " ORDER BY id LIMIT ?2",
+                       error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, time);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  ok = delete_selected (self, stmt, out_deleted, error);
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+/**
+ * flint_history_check_integrity:
+ *
+ * Runs SQLite's integrity check and FTS5's, for tests and diagnostics.
+ *
+ * Returns: %TRUE if both pass; else @error says what is wrong
+ */
+gboolean
+flint_history_check_integrity (FlintHistory *self, GError **error)
+{
+  g_autoptr (GString) problems = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+
+  if (!(stmt = prepare_once (self, "PRAGMA integrity_check", error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *line = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (g_strcmp0 (line, "ok") != 0)
+        g_string_append_printf (problems, "%s\n", line);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return FALSE;
+    }
+  /* FTS5 answers an error when its index does not match the content. */
+  rc = exec_sql (
+    self->db,
+    "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+  if (rc != SQLITE_OK)
+    g_string_append_printf (problems, "full-text index: %s\n", sqlite3_errstr (rc));
+  if (problems->len > 0)
+    {
+      g_set_error (error, FLINT_ERROR, FLINT_ERROR_DATABASE_CORRUPT, "%s", problems->str);
+      return FALSE;
+    }
+  return TRUE;
 }

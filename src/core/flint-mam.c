@@ -19,7 +19,7 @@
 #define NS_CORRECT "urn:xmpp:message-correct:0"
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 
-#define DEFAULT_PAGE_SIZE 100
+#define DEFAULT_PAGE_SIZE 250
 
 /* A fresh install (no stored stanza-id) takes only the newest messages:
  * enough context for every recent conversation, without pulling years of
@@ -46,14 +46,25 @@ struct _FlintMam
   char *cursor_path;
 
   gboolean busy;
+  gboolean active;  /* a catch-up is asking the archive */
   guint generation; /* bumped at each start and stop: late replies are stale */
+  guint run;        /* bumped at each new catch-up: whose pages move the cursor */
   Mode mode;
-  char *query_id;   /* queryid of the page asked for; NULL when none */
-  GPtrArray *page;  /* FlintMessageRecord of that page, in arrival order */
-  char *start;      /* MODE_FORWARD: the archive id the catch-up began after */
-  char *after;      /* MODE_FORWARD: the archive id the next page follows */
-  GPtrArray *pages; /* MODE_INITIAL: the pages so far, newest first */
+  char *query_id;     /* queryid of the page asked for; NULL when none */
+  GPtrArray *page;    /* FlintMessageRecord of that page, in arrival order */
+  char *start;        /* MODE_FORWARD: the archive id the catch-up began after */
+  char *after;        /* MODE_FORWARD: the archive id the next page follows */
+  char *stored_after; /* and the one everything stored so far reaches */
+  GPtrArray *pages;   /* MODE_INITIAL: the pages so far, newest first */
   guint n_initial;
+
+  /* Pages are stored off the main thread, one at a time and in arrival
+   * order, through a FlintHistory of the worker's own on the same file
+   * (FlintHistory is not thread-safe; WAL lets both connections work).
+   * While one is stored the next is already being asked for. */
+  GQueue store_queue;           /* StoreJob waiting, oldest first */
+  gboolean storing;             /* a StoreJob is in the worker */
+  FlintHistory *worker_history; /* NULL until the first job opens it */
 };
 
 G_DEFINE_FINAL_TYPE (FlintMam, flint_mam, G_TYPE_OBJECT)
@@ -77,6 +88,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void request_page (FlintMam *self, const char *before);
+static void save_cursor (FlintMam *self, gboolean in_progress);
 
 static const char *
 account_jid (FlintMam *self)
@@ -97,9 +109,12 @@ is_own_bare_jid (FlintMam *self, const char *jid)
   return resource == NULL && flint_jid_equal_bare (jid, account_jid (self));
 }
 
+/* Busy while asking the archive or storing what it sent. */
 static void
-set_busy (FlintMam *self, gboolean busy)
+update_busy (FlintMam *self)
 {
+  gboolean busy = self->active || self->storing || !g_queue_is_empty (&self->store_queue);
+
   if (self->busy == busy)
     return;
   self->busy = busy;
@@ -263,8 +278,8 @@ save_cursor (FlintMam *self, gboolean in_progress)
                          self->mode == MODE_FORWARD ? "forward" : "initial");
   if (self->start)
     g_key_file_set_string (file, CURSOR_GROUP, "start", self->start);
-  if (self->after)
-    g_key_file_set_string (file, CURSOR_GROUP, "after", self->after);
+  if (self->stored_after)
+    g_key_file_set_string (file, CURSOR_GROUP, "after", self->stored_after);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     g_warning ("Could not create %s: %s", dir, g_strerror (errno));
   /* Written whole and renamed into place: a crash leaves the old or the
@@ -283,16 +298,50 @@ compare_id_desc (gconstpointer a, gconstpointer b)
   return x < y ? 1 : x > y ? -1 : 0;
 }
 
-/* Stores @records (oldest first) in one transaction and announces the new
- * ones. Returns FALSE if the store failed: the cursor must then not move. */
+/* One page (or a fresh install's pages) to store, and what follows once it
+ * is committed. The worker only touches records, history and the results. */
+typedef struct
+{
+  guint generation;
+  guint run;
+  GPtrArray *records;    /* FlintMessageRecord, oldest first */
+  char *after;           /* the cursor once these are stored; NULL: keep it */
+  gboolean complete;     /* the last page: the catch-up ends with it */
+  gboolean initial;      /* a fresh install's fetch: go forward from here on */
+  char *path;            /* the history's file */
+  FlintHistory *history; /* the worker's own; opened by the first job */
+  /* Results */
+  GPtrArray *stored; /* the records that are new in the store, in order */
+  guint n_inserted;
+  GError *error;
+} StoreJob;
+
+static void
+store_job_free (StoreJob *job)
+{
+  g_ptr_array_unref (job->records);
+  g_clear_pointer (&job->stored, g_ptr_array_unref);
+  g_free (job->after);
+  g_free (job->path);
+  g_clear_object (&job->history);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+/* Stores @records (oldest first) in one transaction; @stored gets those
+ * that are new, in order. Returns FALSE if the store failed: the cursor
+ * must then not move. Runs in the worker thread. */
 static gboolean
-store_records (FlintMam *self, GPtrArray *records)
+store_records (FlintHistory *history,
+               GPtrArray *records,
+               GPtrArray *stored,
+               guint *out_n_inserted,
+               GError **error)
 {
   g_autoptr (GPtrArray) plain = g_ptr_array_new ();
   g_autoptr (GPtrArray) corrections = g_ptr_array_new ();
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GHashTable) new_ids = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autoptr (GError) error = NULL;
   guint n_inserted = 0;
 
   for (guint i = 0; i < records->len; i++)
@@ -302,11 +351,8 @@ store_records (FlintMam *self, GPtrArray *records)
       g_ptr_array_add (record->correction_of ? corrections : plain, record);
     }
 
-  if (!flint_history_insert_batch (self->history, plain, &n_inserted, &error))
-    {
-      g_warning ("Could not store archived messages: %s", error->message);
-      return FALSE;
-    }
+  if (!flint_history_insert_batch (history, plain, &n_inserted, error))
+    return FALSE;
 
   /* The batch only counts its new rows; they are the n_inserted largest
    * row ids it handed back, since SQLite gives a new row an id above every
@@ -331,13 +377,13 @@ store_records (FlintMam *self, GPtrArray *records)
   for (guint i = 0; i < corrections->len; i++)
     {
       FlintMessageRecord *record = g_ptr_array_index (corrections, i);
+      g_autoptr (GError) local_error = NULL;
       gboolean applied = FALSE, inserted = FALSE;
 
-      if (!flint_history_apply_correction (self->history, record, &applied, &error) ||
-          (!applied && !flint_history_insert (self->history, record, &inserted, &error)))
+      if (!flint_history_apply_correction (history, record, &applied, &local_error) ||
+          (!applied && !flint_history_insert (history, record, &inserted, &local_error)))
         {
-          g_warning ("Could not store an archived correction: %s", error->message);
-          g_clear_error (&error);
+          g_warning ("Could not store an archived correction: %s", local_error->message);
           continue;
         }
       if (inserted)
@@ -353,10 +399,36 @@ store_records (FlintMam *self, GPtrArray *records)
       FlintMessageRecord *record = g_ptr_array_index (records, i);
 
       if (record->id > 0 && g_hash_table_remove (new_ids, &record->id))
-        g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0, record);
+        g_ptr_array_add (stored, record);
     }
-  g_signal_emit (self, signals[SIGNAL_PAGE_STORED], 0, n_inserted);
+  *out_n_inserted = n_inserted;
   return TRUE;
+}
+
+static void
+store_job_run (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  StoreJob *job = data;
+
+  if (job->history == NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      job->history = flint_history_open (job->path, &error);
+      /* A history that had to be moved aside is the main thread's to
+       * report; this one only needs a usable store. */
+      if (job->history == NULL)
+        {
+          job->error = g_steal_pointer (&error);
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+    }
+  job->stored = g_ptr_array_new ();
+  if (job->records->len > 0)
+    store_records (job->history, job->records, job->stored, &job->n_inserted,
+                   &job->error);
+  g_task_return_boolean (task, TRUE);
 }
 
 /* ---- the catch-up --------------------------------------------------------- */
@@ -365,13 +437,15 @@ static void
 stop (FlintMam *self)
 {
   self->generation++;
+  self->active = FALSE;
   g_clear_pointer (&self->query_id, g_free);
   g_ptr_array_set_size (self->page, 0);
   g_ptr_array_set_size (self->pages, 0);
-  g_clear_pointer (&self->start, g_free);
   g_clear_pointer (&self->after, g_free);
+  /* start, mode and stored_after stay: pages still waiting to be stored
+   * move the cursor from there. take_start() sets them anew. */
   self->n_initial = 0;
-  set_busy (self, FALSE);
+  update_busy (self);
 }
 
 static void
@@ -380,6 +454,100 @@ finish (FlintMam *self)
   g_debug ("Archive catch-up finished");
   stop (self);
   g_signal_emit (self, signals[SIGNAL_CATCH_UP_FINISHED], 0);
+}
+
+static void store_next (FlintMam *self);
+
+static void
+on_job_stored (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FlintMam *self = FLINT_MAM (source);
+  StoreJob *job = g_task_get_task_data (G_TASK (result));
+
+  self->storing = FALSE;
+  if (self->worker_history == NULL)
+    self->worker_history = g_steal_pointer (&job->history);
+
+  /* What is committed is announced even if its catch-up has stopped since:
+   * nobody else will announce those messages. */
+  if (job->error == NULL)
+    {
+      for (guint i = 0; i < job->stored->len; i++)
+        g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0,
+                       g_ptr_array_index (job->stored, i));
+      if (job->records->len > 0)
+        g_signal_emit (self, signals[SIGNAL_PAGE_STORED], 0, job->n_inserted);
+    }
+
+  /* The cursor moves over what is stored, in order, for the catch-up that
+   * asked, even if that one has stopped since (a disconnect while pages
+   * were waiting to be stored): the next one goes on from there, without
+   * a gap. A newer catch-up has its own cursor. */
+  if (job->run == self->run)
+    {
+      if (job->error)
+        {
+          g_warning ("Could not store archived messages: %s", job->error->message);
+          if (job->generation == self->generation)
+            stop (self);
+        }
+      else
+        {
+          if (job->initial)
+            self->mode = MODE_FORWARD;
+          if (job->after)
+            {
+              g_free (self->stored_after);
+              self->stored_after = g_strdup (job->after);
+            }
+          save_cursor (self, !job->complete);
+          if (job->complete && job->generation == self->generation)
+            finish (self);
+        }
+    }
+  store_next (self);
+  update_busy (self);
+}
+
+/* Starts the oldest waiting job, unless one is in the worker. */
+static void
+store_next (FlintMam *self)
+{
+  g_autoptr (GTask) task = NULL;
+  StoreJob *job;
+
+  if (self->storing || g_queue_is_empty (&self->store_queue))
+    return;
+  job = g_queue_pop_head (&self->store_queue);
+  job->history = g_steal_pointer (&self->worker_history);
+  self->storing = TRUE;
+  task = g_task_new (self, NULL, on_job_stored, NULL);
+  g_task_set_source_tag (task, store_next);
+  g_task_set_task_data (task, job, (GDestroyNotify) store_job_free);
+  g_task_run_in_thread (task, store_job_run);
+}
+
+/* Queues @records (taken; oldest first) to be stored after those already
+ * queued; then the cursor moves to @after. */
+static void
+queue_store (FlintMam *self,
+             GPtrArray *records,
+             const char *after,
+             gboolean complete,
+             gboolean initial)
+{
+  StoreJob *job = g_new0 (StoreJob, 1);
+
+  job->generation = self->generation;
+  job->run = self->run;
+  job->records = records;
+  job->after = g_strdup (after);
+  job->complete = complete;
+  job->initial = initial;
+  job->path = g_strdup (flint_history_get_path (self->history));
+  g_queue_push_tail (&self->store_queue, job);
+  store_next (self);
+  update_busy (self);
 }
 
 /* What an IQ callback needs to find its FlintMam and know if it is stale. */
@@ -420,6 +588,7 @@ start_initial (FlintMam *self)
   self->mode = MODE_INITIAL;
   g_clear_pointer (&self->start, g_free);
   g_clear_pointer (&self->after, g_free);
+  g_clear_pointer (&self->stored_after, g_free);
   g_ptr_array_set_size (self->pages, 0);
   self->n_initial = 0;
   save_cursor (self, TRUE);
@@ -430,7 +599,8 @@ start_initial (FlintMam *self)
 static void
 store_initial (FlintMam *self)
 {
-  g_autoptr (GPtrArray) all = g_ptr_array_new ();
+  GPtrArray *all =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
   FlintMessageRecord *newest = NULL;
 
   for (guint i = self->pages->len; i > 0; i--)
@@ -438,20 +608,14 @@ store_initial (FlintMam *self)
       GPtrArray *page = g_ptr_array_index (self->pages, i - 1);
 
       for (guint j = 0; j < page->len; j++)
-        g_ptr_array_add (all, g_ptr_array_index (page, j));
+        g_ptr_array_add (all, g_steal_pointer (&page->pdata[j]));
+      page->len = 0;
     }
-  if (all->len > 0 && !store_records (self, all))
-    {
-      stop (self);
-      return;
-    }
-  /* From here on a catch-up goes forward from the newest one. */
+  g_ptr_array_set_size (self->pages, 0);
+  /* From then on a catch-up goes forward from the newest one. */
   if (all->len > 0)
     newest = g_ptr_array_index (all, all->len - 1);
-  self->mode = MODE_FORWARD;
-  self->after = g_strdup (newest ? newest->stanza_id : NULL);
-  save_cursor (self, FALSE);
-  finish (self);
+  queue_store (self, all, newest ? newest->stanza_id : NULL, TRUE, TRUE);
 }
 
 static void
@@ -482,6 +646,9 @@ on_page_reply (FlintSession *session,
                                          "item-not-found"))
         {
           g_debug ("The archive no longer has %s", self->after);
+          /* Pages still being stored must not move the new cursor. */
+          self->generation++;
+          self->run++;
           start_initial (self);
           return;
         }
@@ -502,21 +669,17 @@ on_page_reply (FlintSession *session,
 
   if (self->mode == MODE_FORWARD)
     {
-      if (page->len > 0 && !store_records (self, page))
-        {
-          stop (self);
-          return;
-        }
       if (nonempty (last))
         {
           g_free (self->after);
           self->after = g_strdup (last);
         }
-      save_cursor (self, !complete);
-      if (complete)
-        finish (self);
-      else
+      /* The next page is asked for before this one is stored: the server
+       * looks it up while the worker writes. */
+      if (!complete)
         request_page (self, NULL);
+      queue_store (self, g_steal_pointer (&page), nonempty (last) ? last : NULL, complete,
+                   FALSE);
       return;
     }
 
@@ -586,6 +749,7 @@ take_start (FlintMam *self)
 
   g_clear_pointer (&self->start, g_free);
   g_clear_pointer (&self->after, g_free);
+  g_clear_pointer (&self->stored_after, g_free);
 
   /* An unfinished catch-up continues after its own cursor. */
   if (cursor && g_key_file_get_boolean (cursor, CURSOR_GROUP, "in-progress", NULL))
@@ -607,6 +771,7 @@ take_start (FlintMam *self)
       self->start = g_strdup (self->after);
     }
   self->mode = self->after ? MODE_FORWARD : MODE_INITIAL;
+  self->stored_after = g_strdup (self->after);
   save_cursor (self, TRUE);
 }
 
@@ -668,7 +833,9 @@ start (FlintMam *self)
   xmpp_stanza_t *iq = xmpp_iq_new (ctx, "get", id);
 
   stop (self);
-  set_busy (self, TRUE);
+  self->active = TRUE;
+  self->run++;
+  update_busy (self);
   take_start (self);
   xmpp_stanza_set_to (iq, bare);
   xmpp_stanza_add_child_ex (iq, new_element (self, "query", NS_DISCO_INFO), 0);
@@ -688,7 +855,7 @@ on_online (FlintSession *session, gboolean resumed, FlintMam *self)
     }
   /* A resumed stream keeps its pending queries; but one that failed while
    * the stream was down left the catch-up unfinished. */
-  if (self->busy)
+  if (self->active)
     return;
   cursor = load_cursor (self);
   if (cursor && g_key_file_get_boolean (cursor, CURSOR_GROUP, "in-progress", NULL))
@@ -767,6 +934,9 @@ flint_mam_finalize (GObject *object)
   g_free (self->query_id);
   g_free (self->start);
   g_free (self->after);
+  g_free (self->stored_after);
+  g_queue_clear_full (&self->store_queue, (GDestroyNotify) store_job_free);
+  g_clear_object (&self->worker_history);
   g_ptr_array_unref (self->page);
   g_ptr_array_unref (self->pages);
   G_OBJECT_CLASS (flint_mam_parent_class)->finalize (object);

@@ -31,7 +31,8 @@ FlintMam *flint_mam_new (FlintSession *session, FlintHistory *history);
 
 gboolean flint_mam_get_busy (FlintMam *self);
 
-/* Items asked per page (default 100; servers may send fewer). For tests. */
+/* Items asked per page (default 250; servers may send fewer: Prosody sends at most 50
+ * unless configured otherwise). For tests. */
 void flint_mam_set_page_size (FlintMam *self, guint page_size);
 guint flint_mam_get_page_size (FlintMam *self);
 
