@@ -617,6 +617,18 @@ flint_conversation_find (FlintConversation *self, gint64 id)
   return g_hash_table_lookup (self->by_id, &id);
 }
 
+/* The row of the message with that id, or -1 if it is not in the window. */
+int
+flint_conversation_get_position (FlintConversation *self, gint64 id)
+{
+  FlintMessage *message = g_hash_table_lookup (self->by_id, &id);
+  guint position;
+
+  if (message && g_ptr_array_find (self->items, message, &position))
+    return (int) position;
+  return -1;
+}
+
 /* For XEP-0308: Up in an empty composer edits this one; none while the
  * window is away from the latest end (it may not be the last one). */
 FlintMessage *

@@ -43,6 +43,7 @@ void flint_conversation_set_active (FlintConversation *self, gboolean active);
 const char *flint_conversation_get_peer_state (FlintConversation *self);
 void flint_conversation_add_source (FlintConversation *self, GObject *source);
 FlintMessage *flint_conversation_find (FlintConversation *self, gint64 id);
+int flint_conversation_get_position (FlintConversation *self, gint64 id);
 FlintMessage *flint_conversation_get_last_outgoing (FlintConversation *self);
 
 G_END_DECLS
