@@ -1574,6 +1574,17 @@ search_markup (FlintHistory *self,
   return markup;
 }
 
+static GPtrArray *search (FlintHistory *self,
+                          const char *query,
+                          const char *account,
+                          const char *conversation,
+                          gint64 since,
+                          gint64 until,
+                          guint limit,
+                          gboolean with_markup,
+                          GCancellable *cancellable,
+                          GError **error);
+
 /**
  * flint_history_search_full:
  * @query: words as the user typed them; never a syntax error
@@ -1608,6 +1619,22 @@ flint_history_search_full (FlintHistory *self,
                            guint limit,
                            GCancellable *cancellable,
                            GError **error)
+{
+  return search (self, query, account, conversation, since, until, limit, TRUE,
+                 cancellable, error);
+}
+
+static GPtrArray *
+search (FlintHistory *self,
+        const char *query,
+        const char *account,
+        const char *conversation,
+        gint64 since,
+        gint64 until,
+        guint limit,
+        gboolean with_markup,
+        GCancellable *cancellable,
+        GError **error)
 {
   g_autofree char *match = NULL;
   g_autoptr (GArray) hits = NULL;
@@ -1696,7 +1723,7 @@ flint_history_search_full (FlintHistory *self,
           set_db_error (error, self->db, rc);
           goto fail;
         }
-      if (rc == SQLITE_ROW &&
+      if (rc == SQLITE_ROW && with_markup &&
           !(result->markup = search_markup (self, match, result->record, error)))
         goto fail;
     }
@@ -1732,8 +1759,7 @@ flint_history_search (FlintHistory *self,
   g_autoptr (GPtrArray) hits = NULL;
   GPtrArray *records;
 
-  hits = flint_history_search_full (self, query, account, conversation, 0, 0, limit, NULL,
-                                    error);
+  hits = search (self, query, account, conversation, 0, 0, limit, FALSE, NULL, error);
   if (hits == NULL)
     return NULL;
   records = g_ptr_array_new_full (hits->len, (GDestroyNotify) flint_message_record_free);

@@ -7,8 +7,9 @@
 #include "flint-history.h"
 #include "flint-search.h"
 
-/* One screenful and some: a search is for finding, not for reading all. */
-#define MAX_RESULTS 100
+/* One screenful and more: a search is for finding, not for reading all
+ * (and this is the page the search budget is measured on). */
+#define MAX_RESULTS 50
 
 struct _FlintSearch
 {

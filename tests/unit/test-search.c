@@ -93,7 +93,7 @@ test_as_you_type (Fixture *f, gconstpointer data)
   wait_idle (search);
   g_assert_cmpuint (changes, ==, 1);
   g_assert_null (flint_search_get_error (search));
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 100);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 50);
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
       g_autoptr (FlintMessage) message = g_list_model_get_item (model, i);
