@@ -331,7 +331,8 @@ scroll_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   FlintChatPage *self = user_data;
   int position = flint_conversation_get_position (self->conversation, self->scroll_id);
 
-  if (position >= 0)
+  /* The first tick comes before the new rows have been laid out once. */
+  if (position >= 0 && self->scroll_frames > 0)
     gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
                                 (guint) position);
   if (position < 0 || ++self->scroll_frames > 12)

@@ -165,6 +165,24 @@ class HistorySearchTest(unittest.TestCase):
                             what="latest page")
         self.assertEqual(dump["tabs"][0]["messages"], 50)
 
+        # Jump to Date: the calendar button over the messages; today (the
+        # calendar's date) opens at the first message of today, the oldest
+        # here, with the window after it and no more before.
+        wid = desktop.wait_for_window("Flint")[0]
+        geometry = desktop.run(["xdotool", "getwindowgeometry", "--shell", wid],
+                               timeout=10).stdout.decode()
+        width = int(dict(line.split("=") for line in geometry.split())["WIDTH"])
+        desktop.run(["xdotool", "mousemove", "--window", wid, str(width - 80), "80",
+                     "click", "1"], timeout=10)
+        time.sleep(0.8)
+        desktop.screenshot("history-jump-to-date-light.png")
+        self.activate(app, "test-activate", "chat.jump-to-date")
+        dump = app.wait_for(lambda d: not d["tabs"][0]["latest"], timeout=10,
+                            what="window at today's first message")
+        self.assertEqual(dump["tabs"][0]["messages"], 41)
+        self.activate(app, "test-activate", "chat.jump-to-latest")
+        app.wait_for(lambda d: d["tabs"][0]["latest"], timeout=10, what="latest again")
+
         # Ctrl+F in the conversation searches only it.
         self.focus_main(desktop)
         self.key(desktop, "ctrl+f")
