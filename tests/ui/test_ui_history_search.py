@@ -183,8 +183,12 @@ class HistorySearchTest(unittest.TestCase):
         self.activate(app, "test-activate", "chat.jump-to-latest")
         app.wait_for(lambda d: d["tabs"][0]["latest"], timeout=10, what="latest again")
 
-        # Ctrl+F in the conversation searches only it.
+        # Ctrl+F in the conversation searches only it (focus in the composer).
         self.focus_main(desktop)
+        height = int(dict(line.split("=") for line in geometry.split())["HEIGHT"])
+        desktop.run(["xdotool", "mousemove", "--window", wid, str(width - 350),
+                     str(height - 40), "click", "1"], timeout=10)
+        time.sleep(0.5)
         self.key(desktop, "ctrl+f")
         dump = app.wait_for(lambda d: d["search"]["visible"]
                             and d["search"]["conversation"] == self.bob_jid,
