@@ -15,6 +15,11 @@
 #define GROUP_GAP (5 * 60 * G_USEC_PER_SEC)
 #define PAGE_SIZE 50
 #define PAUSED_AFTER_S 5
+/* Rows loaded on each side of a message shown from search or a date. */
+#define CONTEXT_ROWS 40
+/* mark_unread brings at most this many unread rows in, within the bound of
+ * the conversation's window. */
+#define MAX_UNREAD_ROWS 500
 
 struct _FlintChatPage
 {
@@ -33,6 +38,11 @@ struct _FlintChatPage
   guint settle_stable;
   double last_page;
   guint load_idle;
+  guint newer_idle;
+  gint64 highlight_id;
+  gint64 scroll_id; /* the message being brought into view, or 0 */
+  guint scroll_tick;
+  guint scroll_frames;
   guint paused_id;
   char *sent_state;
   GPtrArray *list_items; /* the GtkListItems in use, for re-layout */
@@ -40,6 +50,9 @@ struct _FlintChatPage
   GtkScrolledWindow *scroller;
   GtkListView *list_view;
   FlintComposer *composer;
+  GtkCalendar *calendar;
+  GtkPopover *date_popover;
+  GtkRevealer *latest_revealer;
 };
 
 G_DEFINE_FINAL_TYPE (FlintChatPage, flint_chat_page, GTK_TYPE_WIDGET)
@@ -129,6 +142,17 @@ layout_row (FlintChatPage *self, GtkListItem *item)
   flint_message_row_set_layout (row, day, header,
                                 self->marker_id &&
                                   flint_message_get_id (message) == self->marker_id);
+  if (self->highlight_id && flint_message_get_id (message) == self->highlight_id)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "highlighted");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "highlighted");
+}
+
+static void
+relayout_rows (FlintChatPage *self)
+{
+  for (guint i = 0; i < self->list_items->len; i++)
+    layout_row (self, g_ptr_array_index (self->list_items, i));
 }
 
 static void
@@ -188,6 +212,30 @@ load_older_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+load_newer_idle (gpointer user_data)
+{
+  FlintChatPage *self = user_data;
+
+  self->newer_idle = 0;
+  /* Appended rows leave the anchor row in place too; the rows dropped at
+   * the top are far out of view. */
+  flint_conversation_load_newer (self->conversation, PAGE_SIZE);
+  return G_SOURCE_REMOVE;
+}
+
+/* "Jump to Latest" shows while the newest messages are not in view. */
+static void
+update_latest_button (FlintChatPage *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double page = gtk_adjustment_get_page_size (adj);
+  gboolean away =
+    !flint_conversation_get_latest (self->conversation) ||
+    gtk_adjustment_get_value (adj) < gtk_adjustment_get_upper (adj) - 2 * page;
+
+  gtk_revealer_set_reveal_child (self->latest_revealer, away);
+}
 /* GtkListView estimates the height of rows it has not measured yet, so the
  * bottom moves while it lays out: follow it for a few frames, until it
  * holds still. */
@@ -228,6 +276,11 @@ jump_to_bottom (FlintChatPage *self)
 static void
 scroll_to_bottom (FlintChatPage *self)
 {
+  if (self->scroll_tick)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->scroll_tick);
+      self->scroll_tick = 0;
+    }
   self->stick_to_bottom = TRUE;
   self->settle_frames = 0;
   self->settle_stable = 0;
@@ -249,7 +302,8 @@ on_value_changed (GtkAdjustment *adj, FlintChatPage *self)
 
   self->last_upper = upper;
   self->last_page = page;
-  if (self->settle_id)
+  update_latest_button (self);
+  if (self->settle_id || self->scroll_tick)
     return;
   if (layout)
     {
@@ -257,10 +311,76 @@ on_value_changed (GtkAdjustment *adj, FlintChatPage *self)
         jump_to_bottom (self);
       return;
     }
-  self->stick_to_bottom = value >= upper - page - 4;
+  /* Away from the latest end, the bottom of the list is not the bottom
+   * of the conversation. */
+  self->stick_to_bottom =
+    flint_conversation_get_latest (self->conversation) && value >= upper - page - 4;
   if (value < page / 2 && self->load_idle == 0 &&
       !flint_conversation_get_complete (self->conversation) && upper > page)
     self->load_idle = g_idle_add (load_older_idle, self);
+  if (value > upper - page * 1.5 && self->newer_idle == 0 &&
+      !flint_conversation_get_latest (self->conversation))
+    self->newer_idle = g_idle_add (load_newer_idle, self);
+}
+
+/* Brings a message into view, again on the next frames while the list
+ * measures the rows it only estimated (and pages load around it). */
+static gboolean
+scroll_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  FlintChatPage *self = user_data;
+  int position = flint_conversation_get_position (self->conversation, self->scroll_id);
+
+  /* The first tick comes before the new rows have been laid out once. */
+  if (position >= 0 && self->scroll_frames > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
+                                (guint) position);
+  if (position < 0 || ++self->scroll_frames > 12)
+    {
+      self->scroll_tick = 0;
+      self->scroll_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_settling (FlintChatPage *self)
+{
+  if (self->settle_id)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_id);
+      self->settle_id = 0;
+    }
+}
+
+static void
+scroll_to_message (FlintChatPage *self, gint64 id)
+{
+  stop_settling (self);
+  self->stick_to_bottom = FALSE;
+  self->scroll_id = id;
+  self->scroll_frames = 0;
+  if (self->scroll_tick == 0)
+    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
+                                                      scroll_tick, self, NULL);
+}
+
+/* Opens the window on the conversation around (time, id) and scrolls the
+ * first row at or after it into view. */
+static gint64
+show_around (FlintChatPage *self, gint64 time, gint64 id)
+{
+  int position =
+    flint_conversation_load_around (self->conversation, time, id, CONTEXT_ROWS);
+  g_autoptr (FlintMessage) message = NULL;
+
+  if (position < 0)
+    return 0;
+  message = g_list_model_get_item (G_LIST_MODEL (self->conversation), (guint) position);
+  scroll_to_message (self, flint_message_get_id (message));
+  update_latest_button (self);
+  return flint_message_get_id (message);
 }
 
 static void
@@ -304,6 +424,8 @@ on_send (FlintComposer *composer, const char *text, FlintChatPage *self)
   const char *jid = flint_conversation_get_jid (self->conversation);
   const char *correction = flint_composer_get_correction_id (composer);
 
+  /* What is sent is shown at the bottom, where the conversation goes on. */
+  flint_conversation_jump_to_latest (self->conversation);
   if (correction)
     record = flint_chat_correct (self->chat, jid, correction, text, &error);
   else
@@ -501,14 +623,97 @@ flint_chat_page_mark_unread (FlintChatPage *self, guint unread)
   if (unread == 0)
     return;
   /* Bring the first unread message in, within reason. */
-  if (unread > n && unread <= 1000)
+  if (unread > n && unread <= MAX_UNREAD_ROWS)
     n += flint_conversation_load_older (self->conversation, unread - n);
   if (unread > n)
     return;
   first = g_list_model_get_item (G_LIST_MODEL (self->conversation), n - unread);
   self->marker_id = flint_message_get_id (first);
-  for (guint i = 0; i < self->list_items->len; i++)
-    layout_row (self, g_ptr_array_index (self->list_items, i));
+  relayout_rows (self);
+}
+
+/**
+ * flint_chat_page_show_message:
+ *
+ * Shows the message (time, id) with the messages around it, highlighted
+ * and scrolled into view: a search result.
+ */
+void
+flint_chat_page_show_message (FlintChatPage *self, gint64 time, gint64 id)
+{
+  g_return_if_fail (FLINT_IS_CHAT_PAGE (self));
+
+  if (show_around (self, time, id) != id)
+    {
+      show_toast (self, _ ("The message is no longer in the history."));
+      self->highlight_id = 0;
+    }
+  else
+    self->highlight_id = id;
+  relayout_rows (self);
+}
+
+/* Shows the first message on or after local midnight of the date. */
+void
+flint_chat_page_jump_to_date (FlintChatPage *self, GDateTime *date)
+{
+  g_autoptr (GDateTime) midnight =
+    g_date_time_new_local (g_date_time_get_year (date), g_date_time_get_month (date),
+                           g_date_time_get_day_of_month (date), 0, 0, 0);
+
+  g_return_if_fail (FLINT_IS_CHAT_PAGE (self));
+
+  self->highlight_id = 0;
+  show_around (self, g_date_time_to_unix (midnight) * G_USEC_PER_SEC, -1);
+  relayout_rows (self);
+}
+
+gint64
+flint_chat_page_get_highlighted (FlintChatPage *self)
+{
+  return self->highlight_id;
+}
+
+/* ---- actions ------------------------------------------------------------- */
+
+static void
+jump_to_latest_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintChatPage *self = FLINT_CHAT_PAGE (widget);
+
+  self->highlight_id = 0;
+  flint_conversation_jump_to_latest (self->conversation);
+  relayout_rows (self);
+  scroll_to_bottom (self);
+}
+
+static void
+jump_to_date_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintChatPage *self = FLINT_CHAT_PAGE (widget);
+  g_autoptr (GDateTime) date = gtk_calendar_get_date (self->calendar);
+
+  gtk_popover_popdown (self->date_popover);
+  flint_chat_page_jump_to_date (self, date);
+}
+
+static void
+search_history_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintChatPage *self = FLINT_CHAT_PAGE (widget);
+  GtkWidget *window = gtk_widget_get_ancestor (widget, FLINT_TYPE_WINDOW);
+
+  if (window)
+    flint_window_open_search (FLINT_WINDOW (window),
+                              flint_conversation_get_jid (self->conversation));
+}
+
+static void
+on_latest_changed (FlintConversation *conversation,
+                   GParamSpec *pspec,
+                   FlintChatPage *self)
+{
+  update_latest_button (self);
 }
 
 void
@@ -585,11 +790,13 @@ flint_chat_page_dispose (GObject *object)
   if (self->chat && self->active)
     send_chat_state (self, "inactive");
   g_clear_handle_id (&self->load_idle, g_source_remove);
+  g_clear_handle_id (&self->newer_idle, g_source_remove);
   g_clear_handle_id (&self->paused_id, g_source_remove);
-  if (self->settle_id)
+  stop_settling (self);
+  if (self->scroll_tick)
     {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->settle_id);
-      self->settle_id = 0;
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->scroll_tick);
+      self->scroll_tick = 0;
     }
   if (self->conversation)
     {
@@ -654,6 +861,20 @@ flint_chat_page_class_init (FlintChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintChatPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, FlintChatPage, list_view);
   gtk_widget_class_bind_template_child (widget_class, FlintChatPage, composer);
+  gtk_widget_class_bind_template_child (widget_class, FlintChatPage, calendar);
+  gtk_widget_class_bind_template_child (widget_class, FlintChatPage, date_popover);
+  gtk_widget_class_bind_template_child (widget_class, FlintChatPage, latest_revealer);
+
+  gtk_widget_class_install_action (widget_class, "chat.jump-to-latest", NULL,
+                                   jump_to_latest_activated);
+  gtk_widget_class_install_action (widget_class, "chat.jump-to-date", NULL,
+                                   jump_to_date_activated);
+  gtk_widget_class_install_action (widget_class, "chat.search-history", NULL,
+                                   search_history_activated);
+  /* While the focus is in the conversation, Ctrl+F searches it (the
+   * window's Ctrl+F filters the contacts). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "chat.search-history", NULL);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -703,6 +924,7 @@ flint_chat_page_new (FlintChat *chat, FlintConversation *conversation)
                            0);
   g_signal_connect (conversation, "items-changed", G_CALLBACK (on_items_changed), self);
   g_signal_connect (conversation, "notify::peer-state", G_CALLBACK (on_peer_state), self);
+  g_signal_connect (conversation, "notify::latest", G_CALLBACK (on_latest_changed), self);
 
   load_language (self);
   g_signal_connect (self->composer, "notify::language", G_CALLBACK (on_language_changed),

@@ -36,6 +36,10 @@ void flint_chat_page_focus_composer (FlintChatPage *self);
 /* What the composer holds; the id of the message being corrected, or NULL. */
 char *flint_chat_page_get_draft (FlintChatPage *self);
 const char *flint_chat_page_get_correction_id (FlintChatPage *self);
+void flint_chat_page_show_message (FlintChatPage *self, gint64 time, gint64 id);
+void flint_chat_page_jump_to_date (FlintChatPage *self, GDateTime *date);
+/* The message shown highlighted (from search), or 0. */
+gint64 flint_chat_page_get_highlighted (FlintChatPage *self);
 /* For tests: send as if typed into the composer. */
 gboolean flint_chat_page_send_text (FlintChatPage *self, const char *text);
 

@@ -58,6 +58,7 @@ struct _FlintWindow
   GtkWidget *password_button;
   GtkWidget *certificate_button;
   GtkWidget *conversation_menu_button;
+  FlintSearchWindow *search_window;
 };
 
 G_DEFINE_FINAL_TYPE (FlintWindow, flint_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -1146,6 +1147,12 @@ flint_window_describe_json (FlintWindow *self, GString *out)
         flint_json_append_string (out, flint_chat_page_get_correction_id (chat));
       }
       g_string_append_printf (
+        out, ", \"highlighted\": %" G_GINT64_FORMAT ", \"latest\": %s",
+        flint_chat_page_get_highlighted (chat),
+        flint_conversation_get_latest (flint_chat_page_get_conversation (chat))
+          ? "true"
+          : "false");
+      g_string_append_printf (
         out, ", \"selected\": %s, \"attention\": %s, \"typing\": %s, \"messages\": %u}",
         page == selected ? "true" : "false",
         adw_tab_page_get_needs_attention (page) ? "true" : "false",
@@ -1166,6 +1173,53 @@ flint_window_describe_json (FlintWindow *self, GString *out)
   }
   g_string_append_printf (out, ", \"sidebar_width\": %d",
                           gtk_widget_get_width (self->sidebar));
+  g_string_append (out, ", \"search\": ");
+  if (self->search_window)
+    flint_search_window_describe_json (self->search_window, out);
+  else
+    g_string_append (out, "null");
+}
+
+/* ---- history search ------------------------------------------------------ */
+
+/* Opens the search of the current account's history, scoped to jid if not
+ * NULL. */
+void
+flint_window_open_search (FlintWindow *self, const char *jid)
+{
+  FlintHistory *history = flint_application_get_history (get_app (self));
+
+  if (history == NULL || self->session == NULL)
+    return;
+  if (self->search_window == NULL)
+    self->search_window = flint_search_window_new (
+      GTK_WINDOW (self), history,
+      flint_account_get_jid (flint_session_get_account (self->session)));
+  flint_search_window_open (self->search_window, jid);
+}
+
+FlintSearchWindow *
+flint_window_get_search_window (FlintWindow *self)
+{
+  return self->search_window;
+}
+
+/* Opens the message's conversation around it, highlighted. */
+void
+flint_window_show_message (FlintWindow *self, const FlintMessageRecord *record)
+{
+  AdwTabPage *page;
+
+  flint_window_open_chat (self, record->account, record->conversation, TRUE);
+  page = find_page (self, record->account, record->conversation);
+  if (page)
+    flint_chat_page_show_message (page_chat (page), record->time, record->id);
+}
+
+static void
+search_history_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  flint_window_open_search (FLINT_WINDOW (widget), NULL);
 }
 
 /* ---- actions ------------------------------------------------------------ */
@@ -1405,6 +1459,8 @@ flint_window_dispose (GObject *object)
 
   flint_window_set_session (self, NULL);
   g_clear_handle_id (&self->menu_idle, g_source_remove);
+  if (self->search_window)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->search_window)));
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (flint_window_parent_class)->dispose (object);
 }
@@ -1476,6 +1532,8 @@ flint_window_class_init (FlintWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.clear-history", NULL,
                                    clear_history_activated);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
+  gtk_widget_class_install_action (widget_class, "win.search-history", NULL,
+                                   search_history_activated);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_activated);
   gtk_widget_class_install_action (widget_class, "win.close-tab", NULL,
                                    close_tab_activated);
@@ -1485,6 +1543,9 @@ flint_window_class_init (FlintWindowClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.search-history", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "win.close-tab", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,

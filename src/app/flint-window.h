@@ -3,6 +3,7 @@
 #include <adwaita.h>
 
 #include "flint-application.h"
+#include "flint-search-window.h"
 
 G_BEGIN_DECLS
 
@@ -32,5 +33,9 @@ gboolean
 flint_window_is_showing_chat (FlintWindow *self, const char *account, const char *jid);
 char *
 flint_window_get_display_name (FlintWindow *self, const char *account, const char *jid);
+
+void flint_window_open_search (FlintWindow *self, const char *jid);
+FlintSearchWindow *flint_window_get_search_window (FlintWindow *self);
+void flint_window_show_message (FlintWindow *self, const FlintMessageRecord *record);
 
 G_END_DECLS

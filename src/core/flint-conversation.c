@@ -6,6 +6,12 @@
 #include "flint-jid.h"
 
 #define FIRST_PAGE 50
+/* The most rows the model holds after paging: memory and the view's work
+ * stay the same however long the history is. */
+#define DEFAULT_MAX_ROWS 600
+/* Live messages may grow a window at the latest end this far past the
+ * bound before its oldest rows are dropped, so that is not every message. */
+#define LIVE_SLACK 100
 #define FLUSH_INTERVAL_MS 80
 #define FLOOD_BATCH 8
 #define FLOOD_INTERVAL_MS 250
@@ -25,7 +31,9 @@ struct _FlintConversation
   gint64 last_flush;
   guint last_batch;
   GHashTable *by_id;
-  gboolean complete;
+  gboolean complete; /* the window starts at the oldest stored message */
+  gboolean latest;   /* the window ends at the newest stored message */
+  guint max_rows;
   gboolean active;
   guint unread;
   char *peer_state;
@@ -51,6 +59,7 @@ enum
   PROP_COMPLETE,
   PROP_PEER_STATE,
   PROP_N_ITEMS,
+  PROP_LATEST,
   N_PROPS
 };
 
@@ -140,6 +149,50 @@ compare_messages (gconstpointer a, gconstpointer b)
   return flint_message_compare (*(FlintMessage **) a, *(FlintMessage **) b);
 }
 
+static void
+set_complete (FlintConversation *self, gboolean complete)
+{
+  if (self->complete == complete)
+    return;
+  self->complete = complete;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+}
+
+static void
+set_latest (FlintConversation *self, gboolean latest)
+{
+  if (self->latest == latest)
+    return;
+  self->latest = latest;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LATEST]);
+}
+
+/* Drops n rows from the start (oldest) or the end (newest) of the window;
+ * paging brings them back from the store. */
+static void
+trim (FlintConversation *self, gboolean oldest, guint n)
+{
+  guint position;
+
+  n = MIN (n, self->items->len);
+  if (n == 0)
+    return;
+  position = oldest ? 0 : self->items->len - n;
+  for (guint i = position; i < position + n; i++)
+    {
+      gint64 id = flint_message_get_id (g_ptr_array_index (self->items, i));
+
+      g_hash_table_remove (self->by_id, &id);
+    }
+  g_ptr_array_remove_range (self->items, position, n);
+  if (oldest)
+    set_complete (self, FALSE);
+  else
+    set_latest (self, FALSE);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, n, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
 /* Moves the messages stored since the last flush into the model: one
  * items-changed for a run appended at the end (the usual case), one per
  * message for delayed ones that belong further up. */
@@ -176,6 +229,8 @@ flush_pending (FlintConversation *self)
         g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
       }
   g_ptr_array_set_size (self->pending, 0);
+  if (self->items->len > self->max_rows + LIVE_SLACK)
+    trim (self, TRUE, self->items->len - self->max_rows);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
@@ -197,12 +252,22 @@ on_message_stored (FlintChat *chat, FlintMessageRecord *record, FlintConversatio
 
   if (!is_ours (self, record) || g_hash_table_contains (self->by_id, &record->id))
     return;
-  message = flint_message_new (record);
-  index_message (self, message);
-  g_ptr_array_add (self->pending, message);
-
   if (record->direction == FLINT_DIRECTION_INCOMING && !self->active)
     set_unread (self, self->unread + 1);
+
+  message = flint_message_new (record);
+  /* Away from the latest end, what sorts after the window is left in the
+   * store: paging down or flint_conversation_jump_to_latest() brings it. */
+  if (!self->latest &&
+      (self->items->len == 0 ||
+       flint_message_compare (g_ptr_array_index (self->items, self->items->len - 1),
+                              message) < 0))
+    {
+      g_object_unref (message);
+      return;
+    }
+  index_message (self, message);
+  g_ptr_array_add (self->pending, message);
 
   /* Every model change costs the view a relayout and a frame. A message
    * after a quiet moment shows at once; a flood is shown in slices of
@@ -296,12 +361,202 @@ flint_conversation_load_older (FlintConversation *self, guint count)
       return 0;
     }
   if (records->len < count)
-    {
-      self->complete = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
-    }
+    set_complete (self, TRUE);
   added = prepend_records (self, records);
+  if (self->items->len > self->max_rows)
+    {
+      /* Pending rows belong at the end being dropped: the store has them. */
+      flush_pending (self);
+      trim (self, FALSE, self->items->len - self->max_rows);
+    }
   return added;
+}
+
+/* Appends records (oldest first) that all sort after the current items. */
+static guint
+append_records (FlintConversation *self, GPtrArray *records)
+{
+  guint position = self->items->len, added = 0;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (records, i);
+      FlintMessage *message;
+
+      if (g_hash_table_contains (self->by_id, &record->id))
+        continue;
+      message = flint_message_new (record);
+      index_message (self, message);
+      g_ptr_array_add (self->items, message);
+      added++;
+    }
+  if (added)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), position, 0, added);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+    }
+  return added;
+}
+
+/**
+ * flint_conversation_load_newer:
+ *
+ * Pages towards the present when the window does not end at the newest
+ * message (after scrolling back past the bound, or opening at a date or a
+ * search result). Drops rows at the oldest end past the bound.
+ *
+ * Returns: the number of rows added
+ */
+guint
+flint_conversation_load_newer (FlintConversation *self, guint count)
+{
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (GError) error = NULL;
+  FlintMessage *last;
+  guint added;
+
+  g_return_val_if_fail (FLINT_IS_CONVERSATION (self), 0);
+
+  if (self->latest || count == 0)
+    return 0;
+  if (self->items->len == 0)
+    {
+      set_latest (self, TRUE);
+      return flint_conversation_load_older (self, count);
+    }
+  last = g_ptr_array_index (self->items, self->items->len - 1);
+  records = flint_history_get_after (self->history, self->account, self->jid,
+                                     flint_message_get_time (last),
+                                     flint_message_get_id (last), count, &error);
+  if (records == NULL)
+    {
+      g_warning ("Could not read the history of a conversation: %s",
+                 error ? error->message : "?");
+      return 0;
+    }
+  added = append_records (self, records);
+  /* Live messages stored from now on are added as they come. */
+  if (records->len < count)
+    set_latest (self, TRUE);
+  if (self->items->len > self->max_rows)
+    trim (self, TRUE, self->items->len - self->max_rows);
+  return added;
+}
+
+/* Empties the window without telling the view (the caller does). */
+static void
+drop_all (FlintConversation *self)
+{
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  for (guint i = 0; i < self->pending->len; i++)
+    g_object_unref (g_ptr_array_index (self->pending, i));
+  g_ptr_array_set_size (self->pending, 0);
+  g_hash_table_remove_all (self->by_id);
+  g_ptr_array_set_size (self->items, 0);
+}
+
+static void
+clear_window (FlintConversation *self)
+{
+  guint n = self->items->len;
+
+  drop_all (self);
+  if (n)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, n, 0);
+}
+
+/* Replaces the window by the latest page, if it does not end there. */
+void
+flint_conversation_jump_to_latest (FlintConversation *self)
+{
+  g_return_if_fail (FLINT_IS_CONVERSATION (self));
+
+  if (self->latest)
+    return;
+  clear_window (self);
+  set_complete (self, FALSE);
+  set_latest (self, TRUE);
+  flint_conversation_load_older (self, FIRST_PAGE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/**
+ * flint_conversation_load_around:
+ * @time: @id: a message's (time, id), or (a time, -1) for the first
+ *   message at or after that time
+ * @context: rows to load on each side
+ *
+ * Replaces the window by the messages around (@time, @id): for a search
+ * result, or the first message of a day.
+ *
+ * Returns: the position of the first row at or after (@time, @id) (the
+ *   last row if there is none after), or -1 if the conversation is empty
+ */
+int
+flint_conversation_load_around (FlintConversation *self,
+                                gint64 time,
+                                gint64 id,
+                                guint context)
+{
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GPtrArray) after = NULL;
+  g_autoptr (GError) error = NULL;
+  guint n_old = self->items->len;
+
+  g_return_val_if_fail (FLINT_IS_CONVERSATION (self), -1);
+
+  context = CLAMP (context, 1, self->max_rows / 2);
+  /* (time, id - 1) < (time, id): the message itself starts "after". */
+  after = flint_history_get_after (self->history, self->account, self->jid, time,
+                                   id < 0 ? id : id - 1, context + 1, &error);
+  if (after)
+    before = flint_history_get_before (self->history, self->account, self->jid, time,
+                                       id < 0 ? G_MININT64 : id, context, &error);
+  if (after == NULL || before == NULL)
+    {
+      g_warning ("Could not read the history of a conversation: %s",
+                 error ? error->message : "?");
+      return -1;
+    }
+
+  drop_all (self);
+  for (guint i = 0; i < before->len; i++)
+    {
+      FlintMessage *message = flint_message_new (g_ptr_array_index (before, i));
+
+      index_message (self, message);
+      g_ptr_array_add (self->items, message);
+    }
+  for (guint i = 0; i < after->len; i++)
+    {
+      FlintMessage *message = flint_message_new (g_ptr_array_index (after, i));
+
+      index_message (self, message);
+      g_ptr_array_add (self->items, message);
+    }
+  set_complete (self, before->len < context);
+  set_latest (self, after->len <= context);
+  /* One change: the view replaces its rows once. */
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, n_old, self->items->len);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  if (self->items->len == 0)
+    return -1;
+  return after->len ? (int) before->len : (int) before->len - 1;
+}
+
+gboolean
+flint_conversation_get_latest (FlintConversation *self)
+{
+  return self->latest;
+}
+
+/* For tests and benchmarks: a smaller or larger bound (at least 2 pages). */
+void
+flint_conversation_set_max_rows (FlintConversation *self, guint max_rows)
+{
+  g_return_if_fail (FLINT_IS_CONVERSATION (self));
+
+  self->max_rows = MAX (max_rows, 2 * FIRST_PAGE);
 }
 
 const char *
@@ -362,10 +617,25 @@ flint_conversation_find (FlintConversation *self, gint64 id)
   return g_hash_table_lookup (self->by_id, &id);
 }
 
-/* For XEP-0308: Up in an empty composer edits this one. */
+/* The row of the message with that id, or -1 if it is not in the window. */
+int
+flint_conversation_get_position (FlintConversation *self, gint64 id)
+{
+  FlintMessage *message = g_hash_table_lookup (self->by_id, &id);
+  guint position;
+
+  if (message && g_ptr_array_find (self->items, message, &position))
+    return (int) position;
+  return -1;
+}
+
+/* For XEP-0308: Up in an empty composer edits this one; none while the
+ * window is away from the latest end (it may not be the last one). */
 FlintMessage *
 flint_conversation_get_last_outgoing (FlintConversation *self)
 {
+  if (!self->latest)
+    return NULL;
   flush_pending (self);
   for (guint i = self->items->len; i > 0; i--)
     {
@@ -401,6 +671,9 @@ flint_conversation_get_property (GObject *object,
         break;
       case PROP_N_ITEMS:
         g_value_set_uint (value, self->items->len);
+        break;
+      case PROP_LATEST:
+        g_value_set_boolean (value, self->latest);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -458,6 +731,7 @@ flint_conversation_class_init (FlintConversationClass *klass)
     g_param_spec_string ("peer-state", NULL, NULL, NULL, flags);
   properties[PROP_N_ITEMS] =
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_LATEST] = g_param_spec_boolean ("latest", NULL, NULL, TRUE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -467,6 +741,8 @@ flint_conversation_init (FlintConversation *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->pending = g_ptr_array_new ();
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->latest = TRUE;
+  self->max_rows = DEFAULT_MAX_ROWS;
 }
 
 /* Connects only to the signals this FlintChat has, so the model works with

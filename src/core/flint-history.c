@@ -177,6 +177,9 @@ typedef enum
   STMT_BEFORE,
   STMT_PENDING,
   STMT_SEARCH,
+  STMT_SNIPPET,
+  STMT_AFTER,
+  STMT_CONVERSATIONS,
   STMT_LAST_STANZA_ID,
   STMT_SET_STATE_ORIGIN_ID,
   STMT_SET_STATE_MESSAGE_ID,
@@ -239,6 +242,14 @@ static const char *const stmt_sql[N_STMTS] = {
                   " m.account = ?2 AND (?3 IS NULL OR m.conversation_id = ?3)"
                   " FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid"
                   " WHERE messages_fts MATCH ?1 ORDER BY f.rowid DESC",
+  /* The matched words between U+0001 and U+0002 (see markup_from_marked). */
+  [STMT_SNIPPET] = "SELECT snippet (messages_fts, 0, char (1), char (2), '…', 24)"
+                   " FROM messages_fts WHERE messages_fts MATCH ?1 AND rowid = ?2",
+  [STMT_AFTER] = "SELECT " RECORD_COLUMNS " FROM messages m"
+                 " WHERE m.conversation_id = ?1"
+                 " AND (m.time, m.id) > (?2, ?3)"
+                 " ORDER BY m.time, m.id LIMIT ?4",
+  [STMT_CONVERSATIONS] = "SELECT jid FROM conversations WHERE account = ?1 ORDER BY jid",
   [STMT_LAST_STANZA_ID] = "SELECT stanza_id FROM messages"
                           " WHERE account = ?1 AND stanza_id_by = ?2"
                           " AND stanza_id IS NOT NULL"
@@ -1475,20 +1486,267 @@ search_hit_add (GArray *hits, const SearchHit *hit, guint limit)
     g_array_set_size (hits, limit);
 }
 
+void
+flint_search_hit_free (FlintSearchHit *hit)
+{
+  if (hit == NULL)
+    return;
+  flint_message_record_free (hit->record);
+  g_free (hit->markup);
+  g_free (hit);
+}
+
+/* Pango markup from an FTS5 snippet whose matched words are between U+0001
+ * and U+0002: every run of text is escaped, so nothing in a message can
+ * become markup; the markers become <b></b>. Line breaks become spaces (a
+ * result is one line). A body that itself holds a marker character gets
+ * no highlighting rather than a wrong one. */
+char *
+flint_history_markup_from_marked (const char *marked, gboolean trust_markers)
+{
+  GString *out = g_string_new (NULL);
+  gboolean open = FALSE;
+  const char *run = marked;
+
+  for (const char *p = marked;; p++)
+    {
+      if (*p == '\0' || *p == '\1' || *p == '\2' || *p == '\n' || *p == '\r' ||
+          *p == '\t')
+        {
+          g_autofree char *escaped = g_markup_escape_text (run, p - run);
+
+          g_string_append (out, escaped);
+          if (*p == '\0')
+            break;
+          if (*p == '\1' && trust_markers && !open)
+            {
+              g_string_append (out, "<b>");
+              open = TRUE;
+            }
+          else if (*p == '\2' && trust_markers && open)
+            {
+              g_string_append (out, "</b>");
+              open = FALSE;
+            }
+          else if (*p == '\n' || *p == '\r' || *p == '\t')
+            g_string_append_c (out, ' ');
+          run = p + 1;
+        }
+    }
+  if (open)
+    g_string_append (out, "</b>");
+  return g_string_free (out, FALSE);
+}
+
+static int
+on_search_progress (void *data)
+{
+  return g_cancellable_is_cancelled (data);
+}
+
+static char *
+search_markup (FlintHistory *self,
+               const char *match,
+               const FlintMessageRecord *record,
+               GError **error)
+{
+  sqlite3_stmt *stmt;
+  char *markup = NULL;
+  int rc;
+
+  if (!(stmt = get_stmt (self, STMT_SNIPPET, error)))
+    return NULL;
+  bind_text (stmt, 1, match);
+  sqlite3_bind_int64 (stmt, 2, record->id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_text (stmt, 0))
+    {
+      gboolean trust = record->body == NULL || strpbrk (record->body, "\1\2") == NULL;
+
+      markup = flint_history_markup_from_marked (
+        (const char *) sqlite3_column_text (stmt, 0), trust);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return NULL;
+    }
+  if (markup == NULL)
+    markup = flint_history_markup_from_marked (record->body ? record->body : "", FALSE);
+  return markup;
+}
+
+static GPtrArray *search (FlintHistory *self,
+                          const char *query,
+                          const char *account,
+                          const char *conversation,
+                          gint64 since,
+                          gint64 until,
+                          guint limit,
+                          gboolean with_markup,
+                          GCancellable *cancellable,
+                          GError **error);
+
 /**
- * flint_history_search:
+ * flint_history_search_full:
  * @query: words as the user typed them; never a syntax error
- * @conversation: (nullable): limit to one conversation
+ * @conversation: (nullable): limit to one conversation (contact or room)
+ * @since: only messages at or after this time, or 0
+ * @until: only messages before this time, or 0
+ * @cancellable: (nullable): cancelling it (from any thread) stops the
+ *   query within a few thousand SQLite steps with %G_IO_ERROR_CANCELLED
  *
  * Full-text search of message bodies of @account, ignoring case and
  * diacritics; every word must match and the last one may be the start of
- * a word.
+ * a word (what is typed so far).
  *
  * Cost: while messages are stored roughly in time order it reads about
  * @limit matches, however many there are. Matches stored after newer
  * messages (an archive paged backwards) or a stored time far in the
  * future make it read further back, at worst every match, which is what
- * sorting them all would cost.
+ * sorting them all would cost. @until skips the newer matches as it walks;
+ * @since stops the walk where no older match can qualify.
+ *
+ * Returns: (transfer container) (element-type FlintSearchHit): at most
+ *   @limit matches, newest first, each with its text as safe Pango markup
+ *   with the matched words in bold; empty for an empty query
+ */
+GPtrArray *
+flint_history_search_full (FlintHistory *self,
+                           const char *query,
+                           const char *account,
+                           const char *conversation,
+                           gint64 since,
+                           gint64 until,
+                           guint limit,
+                           GCancellable *cancellable,
+                           GError **error)
+{
+  return search (self, query, account, conversation, since, until, limit, TRUE,
+                 cancellable, error);
+}
+
+static GPtrArray *
+search (FlintHistory *self,
+        const char *query,
+        const char *account,
+        const char *conversation,
+        gint64 since,
+        gint64 until,
+        guint limit,
+        gboolean with_markup,
+        GCancellable *cancellable,
+        GError **error)
+{
+  g_autofree char *match = NULL;
+  g_autoptr (GArray) hits = NULL;
+  g_autoptr (GPtrArray) results =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_search_hit_free);
+  gint64 conversation_id = 0;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (query != NULL && account != NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if (limit == 0 || !g_utf8_validate (query, -1, NULL) ||
+      !(match = build_match_query (query)))
+    return g_steal_pointer (&results);
+
+  if (conversation != NULL)
+    {
+      if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id,
+                                error))
+        return NULL;
+      if (conversation_id == 0)
+        return g_steal_pointer (&results);
+    }
+
+  if (cancellable)
+    sqlite3_progress_handler (self->db, 1000, on_search_progress, cancellable);
+
+  /* The best page so far, newest first by (time, id). Matches come newest
+   * id first; once the page is full and its last hit is at least as new as
+   * the current row's time_max, no row with a smaller id can enter it: its
+   * time is at most that time_max, and at an equal time its smaller id
+   * sorts after. Arrival order is close to time order, so this stops after
+   * about one page of matches instead of sorting all of them. For the same
+   * reason no row with a smaller id can be at or after since once time_max
+   * is below it. */
+  hits = g_array_sized_new (FALSE, FALSE, sizeof (SearchHit), MIN (limit, 1024) + 1);
+  if (!(stmt = get_stmt (self, STMT_SEARCH, error)))
+    goto fail;
+  bind_text (stmt, 1, match);
+  bind_text (stmt, 2, account);
+  if (conversation_id != 0)
+    sqlite3_bind_int64 (stmt, 3, conversation_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SearchHit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
+      gint64 time_max = sqlite3_column_int64 (stmt, 2);
+
+      if (sqlite3_column_int (stmt, 3) && hit.time >= since &&
+          (until == 0 || hit.time < until))
+        search_hit_add (hits, &hit, limit);
+      if ((hits->len == limit &&
+           g_array_index (hits, SearchHit, hits->len - 1).time >= time_max) ||
+          (since != 0 && time_max < since))
+        {
+          rc = SQLITE_DONE;
+          break;
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      goto fail;
+    }
+
+  for (guint i = 0; i < hits->len; i++)
+    {
+      FlintSearchHit *result;
+
+      if (!(stmt = get_stmt (self, STMT_GET, error)))
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, g_array_index (hits, SearchHit, i).id);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          result = g_new0 (FlintSearchHit, 1);
+          result->record = record_from_row (stmt);
+          g_ptr_array_add (results, result);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          set_db_error (error, self->db, rc);
+          goto fail;
+        }
+      if (rc == SQLITE_ROW && with_markup &&
+          !(result->markup = search_markup (self, match, result->record, error)))
+        goto fail;
+    }
+  sqlite3_progress_handler (self->db, 0, NULL, NULL);
+  return g_steal_pointer (&results);
+
+fail:
+  sqlite3_progress_handler (self->db, 0, NULL, NULL);
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_clear_error (error);
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+    }
+  return NULL;
+}
+
+/**
+ * flint_history_search:
+ *
+ * flint_history_search_full() without filters, snippets or cancellation.
  *
  * Returns: (transfer container) (element-type FlintMessageRecord): at
  *   most @limit matches, newest first; empty for an empty query
@@ -1501,80 +1759,86 @@ flint_history_search (FlintHistory *self,
                       guint limit,
                       GError **error)
 {
-  g_autofree char *match = NULL;
-  g_autoptr (GArray) hits = NULL;
-  g_autoptr (GPtrArray) records =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
-  gint64 conversation_id = 0;
+  g_autoptr (GPtrArray) hits = NULL;
+  GPtrArray *records;
+
+  hits = search (self, query, account, conversation, 0, 0, limit, FALSE, NULL, error);
+  if (hits == NULL)
+    return NULL;
+  records = g_ptr_array_new_full (hits->len, (GDestroyNotify) flint_message_record_free);
+  for (guint i = 0; i < hits->len; i++)
+    {
+      FlintSearchHit *hit = g_ptr_array_index (hits, i);
+
+      g_ptr_array_add (records, g_steal_pointer (&hit->record));
+    }
+  return records;
+}
+
+/**
+ * flint_history_get_after:
+ * @time: @id: the (time, id) of the newest message shown
+ *
+ * Keyset paging forwards: the @limit messages strictly after (@time, @id)
+ * in (time, id) order, oldest first. Pass (@time, -1) for the messages at
+ * or after @time.
+ *
+ * Returns: (transfer container) (element-type FlintMessageRecord)
+ */
+GPtrArray *
+flint_history_get_after (FlintHistory *self,
+                         const char *account,
+                         const char *conversation,
+                         gint64 time,
+                         gint64 id,
+                         guint limit,
+                         GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 conversation_id;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
+
+  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
+    return NULL;
+  if (!(stmt = get_stmt (self, STMT_AFTER, error)))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, time);
+  sqlite3_bind_int64 (stmt, 3, id);
+  sqlite3_bind_int64 (stmt, 4, limit);
+  return collect_records (self, stmt, FALSE, error);
+}
+
+/**
+ * flint_history_list_conversations:
+ *
+ * Returns: (transfer full): the bare JIDs of the account's stored
+ *   conversations (contacts and rooms) in order, or %NULL on error
+ */
+GStrv
+flint_history_list_conversations (FlintHistory *self, const char *account, GError **error)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   sqlite3_stmt *stmt;
   int rc;
 
   g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
-  g_return_val_if_fail (query != NULL && account != NULL, NULL);
+  g_return_val_if_fail (account != NULL, NULL);
 
-  if (limit == 0 || !g_utf8_validate (query, -1, NULL) ||
-      !(match = build_match_query (query)))
-    return g_steal_pointer (&records);
-
-  if (conversation != NULL)
-    {
-      if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id,
-                                error))
-        return NULL;
-      if (conversation_id == 0)
-        return g_steal_pointer (&records);
-    }
-
-  /* The best page so far, newest first by (time, id). Matches come newest
-   * id first; once the page is full and its last hit is at least as new as
-   * the current row's time_max, no row with a smaller id can enter it: its
-   * time is at most that time_max, and at an equal time its smaller id
-   * sorts after. Arrival order is close to time order, so this stops after
-   * about one page of matches instead of sorting all of them. */
-  hits = g_array_sized_new (FALSE, FALSE, sizeof (SearchHit), MIN (limit, 1024) + 1);
-  if (!(stmt = get_stmt (self, STMT_SEARCH, error)))
+  if (!(stmt = get_stmt (self, STMT_CONVERSATIONS, error)))
     return NULL;
-  bind_text (stmt, 1, match);
-  bind_text (stmt, 2, account);
-  if (conversation_id != 0)
-    sqlite3_bind_int64 (stmt, 3, conversation_id);
+  bind_text (stmt, 1, account);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      SearchHit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
-      gint64 time_max = sqlite3_column_int64 (stmt, 2);
-
-      if (sqlite3_column_int (stmt, 3))
-        search_hit_add (hits, &hit, limit);
-      if (hits->len == limit &&
-          g_array_index (hits, SearchHit, hits->len - 1).time >= time_max)
-        {
-          rc = SQLITE_DONE;
-          break;
-        }
-    }
+    g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
       set_db_error (error, self->db, rc);
       return NULL;
     }
-
-  for (guint i = 0; i < hits->len; i++)
-    {
-      if (!(stmt = get_stmt (self, STMT_GET, error)))
-        return NULL;
-      sqlite3_bind_int64 (stmt, 1, g_array_index (hits, SearchHit, i).id);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        g_ptr_array_add (records, record_from_row (stmt));
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        {
-          set_db_error (error, self->db, rc);
-          return NULL;
-        }
-    }
-  return g_steal_pointer (&records);
+  return g_strv_builder_end (builder);
 }
 
 /**

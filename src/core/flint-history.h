@@ -1,6 +1,6 @@
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -60,14 +60,10 @@ typedef struct
 
 #define FLINT_TYPE_MESSAGE_RECORD (flint_message_record_get_type ())
 
-GType
-flint_message_record_get_type (void) G_GNUC_CONST;
-FlintMessageRecord *
-flint_message_record_new (void);
-FlintMessageRecord *
-flint_message_record_copy (const FlintMessageRecord *record);
-void
-flint_message_record_free (FlintMessageRecord *record);
+GType flint_message_record_get_type (void) G_GNUC_CONST;
+FlintMessageRecord *flint_message_record_new (void);
+FlintMessageRecord *flint_message_record_copy (const FlintMessageRecord *record);
+void flint_message_record_free (FlintMessageRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlintMessageRecord, flint_message_record_free)
 
@@ -78,65 +74,84 @@ G_DECLARE_FINAL_TYPE (FlintHistory, flint_history, FLINT, HISTORY, GObject)
 /* The schema version this code writes (PRAGMA user_version). */
 #define FLINT_HISTORY_SCHEMA_VERSION 3
 
-FlintHistory *
-flint_history_open (const char *path, GError **error);
-const char *
-flint_history_get_path (FlintHistory *self);
-const GError *
-flint_history_get_recovery_error (FlintHistory *self);
-const char *
-flint_history_get_backup_path (FlintHistory *self);
+FlintHistory *flint_history_open (const char *path, GError **error);
+const char *flint_history_get_path (FlintHistory *self);
+const GError *flint_history_get_recovery_error (FlintHistory *self);
+const char *flint_history_get_backup_path (FlintHistory *self);
 
-gboolean
-flint_history_insert (FlintHistory *self,
-                      FlintMessageRecord *record,
-                      gboolean *out_inserted,
-                      GError **error);
-gboolean
-flint_history_insert_batch (FlintHistory *self,
-                            GPtrArray *records,
-                            guint *out_n_inserted,
-                            GError **error);
-gboolean
-flint_history_set_state (FlintHistory *self,
-                         const char *account,
-                         const char *conversation,
-                         const char *message_id,
-                         FlintDeliveryState state,
-                         GError **error);
-gboolean
-flint_history_apply_correction (FlintHistory *self,
-                                const FlintMessageRecord *correction,
-                                gboolean *out_applied,
-                                GError **error);
-
-GPtrArray *
-flint_history_get_last (FlintHistory *self,
-                        const char *account,
-                        const char *conversation,
-                        guint limit,
-                        GError **error);
-GPtrArray *
-flint_history_get_before (FlintHistory *self,
-                          const char *account,
-                          const char *conversation,
-                          gint64 time,
-                          gint64 id,
-                          guint limit,
-                          GError **error);
-GPtrArray *
-flint_history_get_pending (FlintHistory *self, const char *account);
-GPtrArray *
-flint_history_search (FlintHistory *self,
-                      const char *query,
-                      const char *account,
-                      const char *conversation,
-                      guint limit,
-                      GError **error);
-char *
-flint_history_get_last_stanza_id (FlintHistory *self,
+gboolean flint_history_insert (FlintHistory *self,
+                               FlintMessageRecord *record,
+                               gboolean *out_inserted,
+                               GError **error);
+gboolean flint_history_insert_batch (FlintHistory *self,
+                                     GPtrArray *records,
+                                     guint *out_n_inserted,
+                                     GError **error);
+gboolean flint_history_set_state (FlintHistory *self,
                                   const char *account,
-                                  const char *conversation);
+                                  const char *conversation,
+                                  const char *message_id,
+                                  FlintDeliveryState state,
+                                  GError **error);
+gboolean flint_history_apply_correction (FlintHistory *self,
+                                         const FlintMessageRecord *correction,
+                                         gboolean *out_applied,
+                                         GError **error);
+
+GPtrArray *flint_history_get_last (FlintHistory *self,
+                                   const char *account,
+                                   const char *conversation,
+                                   guint limit,
+                                   GError **error);
+GPtrArray *flint_history_get_before (FlintHistory *self,
+                                     const char *account,
+                                     const char *conversation,
+                                     gint64 time,
+                                     gint64 id,
+                                     guint limit,
+                                     GError **error);
+GPtrArray *flint_history_get_pending (FlintHistory *self, const char *account);
+GPtrArray *flint_history_search (FlintHistory *self,
+                                 const char *query,
+                                 const char *account,
+                                 const char *conversation,
+                                 guint limit,
+                                 GError **error);
+GPtrArray *flint_history_get_after (FlintHistory *self,
+                                    const char *account,
+                                    const char *conversation,
+                                    gint64 time,
+                                    gint64 id,
+                                    guint limit,
+                                    GError **error);
+GStrv flint_history_list_conversations (FlintHistory *self,
+                                        const char *account,
+                                        GError **error);
+
+/* A search match: the stored message and its text (an excerpt of a long
+ * one) as Pango markup, escaped, with the matched words in <b>. */
+typedef struct
+{
+  FlintMessageRecord *record;
+  char *markup;
+} FlintSearchHit;
+
+void flint_search_hit_free (FlintSearchHit *hit);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlintSearchHit, flint_search_hit_free)
+
+GPtrArray *flint_history_search_full (FlintHistory *self,
+                                      const char *query,
+                                      const char *account,
+                                      const char *conversation,
+                                      gint64 since,
+                                      gint64 until,
+                                      guint limit,
+                                      GCancellable *cancellable,
+                                      GError **error);
+char *flint_history_markup_from_marked (const char *marked, gboolean trust_markers);
+char *flint_history_get_last_stanza_id (FlintHistory *self,
+                                        const char *account,
+                                        const char *conversation);
 
 /* Ranges and deletion: transcripts, clear history, retention. */
 GPtrArray *

@@ -21,6 +21,7 @@
 
 static char **vocabulary;
 static gboolean missed_budget;
+static gint64 newest_time; /* of the large store, for the date filter */
 static char *large_store;
 static double slowest_commit; /* seconds, the slowest insert call of fill () */
 
@@ -226,18 +227,30 @@ percentile (GArray *samples, double p)
   return g_array_index (samples, double, index);
 }
 
+typedef enum
+{
+  SEARCH_PLAIN,    /* flint_history_search () */
+  SEARCH_VIEW,     /* what the search view runs: snippets as markup */
+  SEARCH_FILTERED, /* the view with a conversation and the last 30 days */
+} SearchKind;
+
 static void
-bench_search (FlintHistory *history,
-              GRand *rand,
-              gboolean prefix,
-              guint min_rank,
-              guint max_rank,
-              const char *label,
-              double budget_median,
-              double budget_p95)
+bench_search_kind (FlintHistory *history,
+                   GRand *rand,
+                   gboolean prefix,
+                   guint min_rank,
+                   guint max_rank,
+                   const char *label,
+                   double budget_median,
+                   double budget_p95,
+                   SearchKind kind)
 {
   g_autoptr (GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
   guint64 n_results = 0;
+  static const char *const kinds[] = {
+    "search", "search view (with snippets)",
+    "search view, one of 20 conversations, last 2 days"
+  };
 
   for (guint i = 0; i < 200; i++)
     {
@@ -249,7 +262,19 @@ bench_search (FlintHistory *history,
       gint64 start = g_get_monotonic_time ();
       double ms;
 
-      found = flint_history_search (history, query, ACCOUNT, NULL, 50, &error);
+      if (kind == SEARCH_PLAIN)
+        found = flint_history_search (history, query, ACCOUNT, NULL, 50, &error);
+      else if (kind == SEARCH_VIEW)
+        found = flint_history_search_full (history, query, ACCOUNT, NULL, 0, 0, 50, NULL,
+                                           &error);
+      else
+        {
+          g_autofree char *jid = conversation_name (g_rand_int_range (rand, 0, 20));
+
+          found = flint_history_search_full (history, query, ACCOUNT, jid,
+                                             newest_time - 2 * G_TIME_SPAN_DAY, 0, 50,
+                                             NULL, &error);
+        }
       ms = (g_get_monotonic_time () - start) / 1000.0;
       if (found == NULL)
         g_error ("Search failed: %s", error->message);
@@ -259,15 +284,30 @@ bench_search (FlintHistory *history,
 
   {
     g_autofree char *what =
-      g_strdup_printf ("search, %s, first page of 50, median", label);
+      g_strdup_printf ("%s, %s, first page of 50, median", kinds[kind], label);
     g_autofree char *what95 =
-      g_strdup_printf ("search, %s, first page of 50, p95", label);
+      g_strdup_printf ("%s, %s, first page of 50, p95", kinds[kind], label);
 
     report (what, percentile (samples, 0.5), "ms", budget_median);
     report (what95, percentile (samples, 0.95), "ms", budget_p95);
     g_print ("  (%u queries, %.1f results per page on average)\n", samples->len,
              n_results / (double) samples->len);
   }
+}
+
+static void
+bench_search (FlintHistory *history,
+              GRand *rand,
+              gboolean prefix,
+              guint min_rank,
+              guint max_rank,
+              const char *label,
+              double budget_median,
+              double budget_p95)
+{
+  for (SearchKind kind = SEARCH_PLAIN; kind <= SEARCH_FILTERED; kind++)
+    bench_search_kind (history, rand, prefix, min_rank, max_rank, label, budget_median,
+                       budget_p95, kind);
 }
 
 static void
@@ -363,10 +403,37 @@ bench_large (const char *dir, GRand *rand)
             (g_get_monotonic_time () - start) / 1000.0 / 200, "ms", 50);
   }
 
-  /* Words users look for: neither the commonest nor never seen. */
+  /* And forward again from 200 pages back (a detached window paging down). */
+  {
+    g_autoptr (GPtrArray) page = flint_history_get_last (history, ACCOUNT, big, 1, NULL);
+    FlintMessageRecord *last = page->pdata[0];
+    g_autoptr (GPtrArray) back = flint_history_get_before (
+      history, ACCOUNT, big, last->time, last->id, 200 * 50, NULL);
+    gint64 start;
+
+    newest_time = last->time;
+    g_clear_pointer (&page, g_ptr_array_unref);
+    page = g_ptr_array_ref (back);
+    start = g_get_monotonic_time ();
+    for (guint i = 0; i < 200 && page->len > 0; i++)
+      {
+        FlintMessageRecord *end = page->pdata[page->len - 1];
+        GPtrArray *next =
+          flint_history_get_after (history, ACCOUNT, big, end->time, end->id, 50, NULL);
+
+        g_ptr_array_unref (page);
+        page = next;
+      }
+    report ("get_after, 200 pages of 50 forward in that conversation, per page",
+            (g_get_monotonic_time () - start) / 1000.0 / 200, "ms", 50);
+  }
+
+  /* Words users look for: neither the commonest nor never seen; and the
+   * commonest, which match most of the store. */
   bench_search (history, rand, FALSE, 50, 2000, "whole word of rank 50-2000", 30, 100);
   bench_search (history, rand, TRUE, 50, 2000, "3-letter prefix", 30, 100);
-  bench_search (history, rand, FALSE, 0, 10, "whole word among the 10 commonest", 0, 0);
+  bench_search (history, rand, FALSE, 0, 10, "whole word among the 10 commonest", 30,
+                100);
 }
 
 int

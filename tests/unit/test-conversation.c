@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <stdlib.h>
+
 #include <glib/gstdio.h>
 
 #include "flint-conversation.h"
@@ -184,6 +186,189 @@ test_live_flood_is_batched (void)
     }
 }
 
+static char *
+body_at (FlintConversation *conversation, guint position)
+{
+  g_autoptr (FlintMessage) message =
+    g_list_model_get_item (G_LIST_MODEL (conversation), position);
+
+  return g_strdup (flint_message_get_body (message));
+}
+
+/* The window holds consecutive messages m<first>..m<first + n - 1>. */
+static int
+check_contiguous (FlintConversation *conversation)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  g_autofree char *first = body_at (conversation, 0);
+  int start = atoi (first + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *body = body_at (conversation, i);
+      g_autofree char *expected = g_strdup_printf ("m%04d", start + (int) i);
+
+      g_assert_cmpstr (body, ==, expected);
+    }
+  return start;
+}
+
+static void
+test_bounded_window (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("flint-conv-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintHistory) history = flint_history_open (path, &error);
+  g_autoptr (FlintAccount) account = flint_account_new ("me@example.com", NULL);
+  g_autoptr (FlintSession) session = flint_session_new (account);
+  g_autoptr (FlintChat) chat = flint_chat_new (session, history);
+  g_autoptr (FlintConversation) conversation = NULL;
+  g_autoptr (GPtrArray) batch =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  const int total = 1000;
+  int start = -1, pages = 0;
+
+  g_assert_no_error (error);
+  /* Runs of 7 messages share a timestamp, so page edges fall inside runs. */
+  for (int i = 0; i < total; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("m%04d", i);
+      g_ptr_array_add (batch, record ("anna@example.com", 1000 + i / 7, body));
+    }
+  g_assert_true (flint_history_insert_batch (history, batch, NULL, &error));
+
+  conversation =
+    flint_conversation_new (history, chat, "me@example.com", "anna@example.com");
+  flint_conversation_set_max_rows (conversation, 200);
+  g_assert_true (flint_conversation_get_latest (conversation));
+
+  /* Back to the start: never more than the bound, always consecutive. */
+  while (!flint_conversation_get_complete (conversation))
+    {
+      flint_conversation_load_older (conversation, 50);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), <=, 200);
+      start = check_contiguous (conversation);
+      pages++;
+    }
+  g_assert_cmpint (start, ==, 0);
+  /* 950 older in pages of 50; an empty page says it is the start. */
+  g_assert_cmpint (pages, ==, (total - 50) / 50 + 1);
+  g_assert_false (flint_conversation_get_latest (conversation));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 200);
+
+  /* A live message now stays in the store (still unread), and an Up-edit
+   * finds nothing to edit from back here. */
+  {
+    g_autoptr (FlintMessageRecord) r = record ("anna@example.com", 5000, "m1000");
+
+    g_assert_true (flint_history_insert (history, r, NULL, &error));
+    g_signal_emit_by_name (chat, "message-stored", r);
+    spin (150);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 200);
+    g_assert_cmpuint (flint_conversation_get_unread (conversation), ==, 1);
+    g_assert_null (flint_conversation_get_last_outgoing (conversation));
+  }
+
+  /* Down to the end again: the live message is there, once. */
+  while (!flint_conversation_get_latest (conversation))
+    {
+      g_assert_cmpuint (flint_conversation_load_newer (conversation, 50), >, 0);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), <=, 200);
+      start = check_contiguous (conversation);
+    }
+  g_assert_false (flint_conversation_get_complete (conversation));
+  {
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+    g_autofree char *last = body_at (conversation, n - 1);
+
+    g_assert_cmpstr (last, ==, "m1000");
+  }
+  g_assert_cmpuint (flint_conversation_load_newer (conversation, 50), ==, 0);
+
+  /* Attached again: live messages are added as before. */
+  {
+    g_autoptr (FlintMessageRecord) r = record ("anna@example.com", 5001, "m1001");
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+
+    g_assert_true (flint_history_insert (history, r, NULL, &error));
+    g_signal_emit_by_name (chat, "message-stored", r);
+    spin (150);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, n + 1);
+    check_contiguous (conversation);
+  }
+  g_remove (path);
+}
+
+static void
+test_load_around (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("flint-conv-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintHistory) history = flint_history_open (path, &error);
+  g_autoptr (FlintConversation) conversation = NULL;
+  g_autoptr (GPtrArray) batch =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  g_autoptr (GPtrArray) all = NULL;
+  FlintMessageRecord *target;
+  guint changes = 0;
+  int position;
+
+  g_assert_no_error (error);
+  for (int i = 0; i < 500; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("m%04d", i);
+      g_ptr_array_add (batch, record ("anna@example.com", 1000 + i / 7, body));
+    }
+  g_assert_true (flint_history_insert_batch (history, batch, NULL, &error));
+  all =
+    flint_history_get_last (history, "me@example.com", "anna@example.com", 1000, NULL);
+  conversation =
+    flint_conversation_new (history, NULL, "me@example.com", "anna@example.com");
+  g_signal_connect (conversation, "items-changed", G_CALLBACK (count_changes), &changes);
+
+  /* A search result in the middle of a run of equal times. */
+  target = all->pdata[250];
+  position = flint_conversation_load_around (conversation, target->time, target->id, 30);
+  g_assert_cmpint (position, ==, 30);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 61);
+  {
+    g_autofree char *body = body_at (conversation, (guint) position);
+    g_assert_cmpstr (body, ==, "m0250");
+  }
+  g_assert_cmpint (check_contiguous (conversation), ==, 220);
+  g_assert_false (flint_conversation_get_latest (conversation));
+  g_assert_false (flint_conversation_get_complete (conversation));
+  g_assert_nonnull (flint_conversation_find (conversation, target->id));
+
+  /* A date: the first message at or after that time. */
+  position = flint_conversation_load_around (conversation, 1000 + 40, -1, 30);
+  {
+    g_autofree char *body = body_at (conversation, (guint) position);
+    g_assert_cmpstr (body, ==, "m0280");
+  }
+  /* Near the start and the end the window is short on one side. */
+  position = flint_conversation_load_around (conversation, 0, -1, 30);
+  g_assert_cmpint (position, ==, 0);
+  g_assert_true (flint_conversation_get_complete (conversation));
+  position = flint_conversation_load_around (conversation, 999999, -1, 30);
+  {
+    g_autofree char *body = body_at (conversation, (guint) position);
+    g_assert_cmpstr (body, ==, "m0499");
+  }
+  g_assert_true (flint_conversation_get_latest (conversation));
+
+  /* Back to the latest page. */
+  flint_conversation_load_around (conversation, 1000, -1, 30);
+  flint_conversation_jump_to_latest (conversation);
+  g_assert_true (flint_conversation_get_latest (conversation));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 50);
+  g_assert_cmpint (check_contiguous (conversation), ==, 450);
+  g_remove (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -191,5 +376,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conversation/paging", test_paging);
   g_test_add_func ("/conversation/update-marks-edited", test_update_marks_edited);
   g_test_add_func ("/conversation/live-flood-is-batched", test_live_flood_is_batched);
+  g_test_add_func ("/conversation/bounded-window", test_bounded_window);
+  g_test_add_func ("/conversation/load-around", test_load_around);
   return g_test_run ();
 }

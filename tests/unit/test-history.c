@@ -1260,6 +1260,285 @@ test_record_copy (void)
   g_assert_true (G_TYPE_IS_BOXED (FLINT_TYPE_MESSAGE_RECORD));
 }
 
+/* Filters, snippets, cancellation (the search view) */
+
+/* Pango markup is XML inside an implicit root element. */
+static gboolean
+pango_parse_markup_ok (const char *markup)
+{
+  static const GMarkupParser parser = { 0 };
+  g_autofree char *doc = g_strdup_printf ("<markup>%s</markup>", markup);
+  g_autoptr (GMarkupParseContext) context =
+    g_markup_parse_context_new (&parser, 0, NULL, NULL);
+
+  return g_markup_parse_context_parse (context, doc, -1, NULL) &&
+         g_markup_parse_context_end_parse (context, NULL);
+}
+
+static void
+test_search_filters (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (GPtrArray) hits = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* Alice at times 100..199, Bob at 150..249 (interleaved ids). */
+  for (int i = 0; i < 100; i++)
+    {
+      g_autofree char *a = g_strdup_printf ("apple number %d", i);
+      g_autoptr (FlintMessageRecord) ra =
+        make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, a, 100 + i);
+      g_autoptr (FlintMessageRecord) rb =
+        make (BOB, FLINT_DIRECTION_INCOMING, BOB, a, 150 + i);
+
+      insert (history, ra);
+      insert (history, rb);
+    }
+
+  /* No filter: newest first over both. */
+  hits =
+    flint_history_search_full (history, "appl", ACCOUNT, NULL, 0, 0, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 10);
+  for (guint i = 0; i < hits->len; i++)
+    {
+      FlintSearchHit *hit = hits->pdata[i];
+
+      g_assert_cmpint (hit->record->time, ==, 249 - (gint64) i);
+      g_assert_cmpstr (hit->record->conversation, ==, BOB);
+      g_assert_true (g_str_has_prefix (hit->markup, "<b>apple</b> number "));
+    }
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  /* One conversation. */
+  hits =
+    flint_history_search_full (history, "apple", ACCOUNT, ALICE, 0, 0, 5, NULL, &error);
+  g_assert_cmpuint (hits->len, ==, 5);
+  for (guint i = 0; i < hits->len; i++)
+    {
+      FlintSearchHit *hit = hits->pdata[i];
+
+      g_assert_cmpstr (hit->record->conversation, ==, ALICE);
+      g_assert_cmpint (hit->record->time, ==, 199 - (gint64) i);
+    }
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  /* A date range [120, 160): Alice 120..159 and Bob 150..159, newest first. */
+  hits = flint_history_search_full (history, "number", ACCOUNT, NULL, 120, 160, 1000,
+                                    NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 40 + 10);
+  for (guint i = 0; i < hits->len; i++)
+    {
+      FlintSearchHit *hit = hits->pdata[i];
+
+      g_assert_cmpint (hit->record->time, >=, 120);
+      g_assert_cmpint (hit->record->time, <, 160);
+      if (i > 0)
+        g_assert_cmpint (((FlintSearchHit *) hits->pdata[i - 1])->record->time, >=,
+                         hit->record->time);
+    }
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  /* Range and conversation together; a range with nothing in it. */
+  hits =
+    flint_history_search_full (history, "apple", ACCOUNT, BOB, 0, 151, 10, NULL, &error);
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_cmpint (((FlintSearchHit *) hits->pdata[0])->record->time, ==, 150);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  hits = flint_history_search_full (history, "apple", ACCOUNT, NULL, 5000, 0, 10, NULL,
+                                    &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 0);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  /* An unknown conversation has no results, not an error. */
+  hits = flint_history_search_full (history, "apple", ACCOUNT, "nobody@example.com", 0, 0,
+                                    10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 0);
+}
+
+static void
+test_search_markup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintMessageRecord) evil =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE,
+          "<b>bold</b> & <span foreground=\"red\">café</span>\nnext line", 10);
+  g_autoptr (FlintMessageRecord) markers =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "ctrl \001cafe\002 chars", 20);
+  g_autoptr (GString) long_body = g_string_new ("start");
+  g_autoptr (FlintMessageRecord) longer = NULL;
+  g_autoptr (GPtrArray) hits = NULL;
+
+  insert (history, evil);
+  insert (history, markers);
+  for (int i = 0; i < 200; i++)
+    g_string_append (long_body, " filler");
+  g_string_append (long_body, " needle");
+  for (int i = 0; i < 200; i++)
+    g_string_append (long_body, " filler");
+  longer = make (BOB, FLINT_DIRECTION_INCOMING, BOB, long_body->str, 30);
+  insert (history, longer);
+
+  /* The text is escaped, only the match is bold, diacritics fold, and the
+   * markup parses. */
+  hits =
+    flint_history_search_full (history, "cafe", ACCOUNT, ALICE, 0, 0, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 2);
+  {
+    FlintSearchHit *hit = hits->pdata[1];
+
+    g_assert_cmpint (hit->record->id, ==, evil->id);
+    g_assert_cmpstr (hit->markup, ==,
+                     "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;span "
+                     "foreground=&quot;red&quot;&gt;<b>café</b>&lt;/span&gt; next line");
+    g_assert_true (pango_parse_markup_ok (hit->markup));
+  }
+  /* A body holding the marker characters is not highlighted at all. */
+  {
+    FlintSearchHit *hit = hits->pdata[0];
+
+    g_assert_cmpint (hit->record->id, ==, markers->id);
+    g_assert_null (strstr (hit->markup, "<b>"));
+    g_assert_nonnull (strstr (hit->markup, "cafe"));
+    g_assert_true (pango_parse_markup_ok (hit->markup));
+  }
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  /* A long message gives an excerpt around the match. */
+  hits =
+    flint_history_search_full (history, "needle", ACCOUNT, NULL, 0, 0, 10, NULL, &error);
+  g_assert_cmpuint (hits->len, ==, 1);
+  {
+    FlintSearchHit *hit = hits->pdata[0];
+
+    g_assert_nonnull (strstr (hit->markup, "<b>needle</b>"));
+    g_assert_cmpuint (strlen (hit->markup), <, 300);
+    g_assert_true (g_str_has_prefix (hit->markup, "…"));
+  }
+
+  /* Unbalanced markers from a damaged snippet still make valid markup. */
+  {
+    g_autofree char *m = flint_history_markup_from_marked ("a \001b<", TRUE);
+
+    g_assert_cmpstr (m, ==, "a <b>b&lt;</b>");
+  }
+}
+
+static void
+test_search_cancel (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GPtrArray) batch =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  g_autoptr (GPtrArray) hits = NULL;
+  g_autoptr (GError) error = NULL;
+
+  for (int i = 0; i < 200; i++)
+    g_ptr_array_add (batch, make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "word", i));
+  g_assert_true (flint_history_insert_batch (history, batch, NULL, &error));
+
+  g_cancellable_cancel (cancellable);
+  hits = flint_history_search_full (history, "word", ACCOUNT, NULL, 0, 0, 10, cancellable,
+                                    &error);
+  g_assert_null (hits);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* The store is usable afterwards (no handler left behind). */
+  hits =
+    flint_history_search_full (history, "word", ACCOUNT, NULL, 0, 0, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 10);
+}
+
+/* Paging forwards, across equal times and a correction. */
+static void
+test_paging_after (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (GPtrArray) batch =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GPtrArray) page = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintMessageRecord) fix = NULL;
+  gboolean applied = FALSE;
+  guint n_seen = 0;
+  gint64 time = G_MININT64, id = -1;
+
+  for (guint i = 0; i < 97; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("%u", i);
+      FlintMessageRecord *r =
+        make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, body, 1000 + i / 10);
+
+      r->message_id = g_strdup_printf ("m%u", i);
+      g_ptr_array_add (batch, r);
+      g_ptr_array_add (batch, make (BOB, FLINT_DIRECTION_INCOMING, BOB, body, 1000));
+    }
+  g_assert_true (flint_history_insert_batch (history, batch, NULL, &error));
+
+  /* A correction, arriving much later, of a message on a page boundary
+   * keeps its place. */
+  fix = make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "corrected", 99999);
+  fix->correction_of = g_strdup ("m20");
+  g_assert_true (flint_history_apply_correction (history, fix, &applied, &error));
+  g_assert_true (applied);
+
+  all = flint_history_get_last (history, ACCOUNT, ALICE, 1000, &error);
+  g_assert_cmpuint (all->len, ==, 97);
+  do
+    {
+      g_clear_pointer (&page, g_ptr_array_unref);
+      page = flint_history_get_after (history, ACCOUNT, ALICE, time, id, 10, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < page->len; i++)
+        {
+          FlintMessageRecord *r = page->pdata[i];
+          FlintMessageRecord *expected = all->pdata[n_seen++];
+
+          g_assert_cmpint (r->id, ==, expected->id);
+          g_assert_cmpstr (r->body, ==, n_seen - 1 == 20 ? "corrected" : expected->body);
+        }
+      if (page->len)
+        {
+          time = ((FlintMessageRecord *) page->pdata[page->len - 1])->time;
+          id = ((FlintMessageRecord *) page->pdata[page->len - 1])->id;
+        }
+    }
+  while (page->len == 10);
+  g_assert_cmpuint (n_seen, ==, 97);
+
+  /* (time, -1) starts at the first message of that time. */
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = flint_history_get_after (history, ACCOUNT, ALICE, 1003, -1, 2, &error);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_cmpstr (((FlintMessageRecord *) page->pdata[0])->body, ==, "30");
+}
+
+static void
+test_list_conversations (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) a = make (BOB, FLINT_DIRECTION_INCOMING, BOB, "x", 1);
+  g_autoptr (FlintMessageRecord) b =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "y", 2);
+  g_auto (GStrv) jids = NULL;
+
+  insert (history, a);
+  insert (history, b);
+  jids = flint_history_list_conversations (history, ACCOUNT, NULL);
+  g_assert_cmpuint (g_strv_length (jids), ==, 2);
+  g_assert_cmpstr (jids[0], ==, ALICE);
+  g_assert_cmpstr (jids[1], ==, BOB);
+}
+
 #define ADD(name, func)                                                                  \
   g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -1281,6 +1560,11 @@ main (int argc, char **argv)
   ADD ("/history/paging", test_paging);
   ADD ("/history/search", test_search);
   ADD ("/history/search/order", test_search_order);
+  ADD ("/history/search/filters", test_search_filters);
+  ADD ("/history/search/markup", test_search_markup);
+  ADD ("/history/search/cancel", test_search_cancel);
+  ADD ("/history/paging/after", test_paging_after);
+  ADD ("/history/list-conversations", test_list_conversations);
   ADD ("/history/corrupt/garbage", test_corrupt_garbage);
   ADD ("/history/corrupt/malformed", test_corrupt_malformed);
   ADD ("/history/too-new", test_too_new);
