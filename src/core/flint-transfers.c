@@ -768,6 +768,7 @@ try_next_streamhost (Job *job)
   sh = g_ptr_array_index (job->streamhosts, job->next_streamhost++);
   client = g_socket_client_new ();
   g_socket_client_set_timeout (client, CONNECT_TIMEOUT_S);
+  g_socket_client_set_enable_proxy (client, FALSE); /* streamhosts are direct TCP */
   g_socket_client_connect_to_host_async (client, sh->host, sh->port, job->cancellable,
                                          on_target_connected, job_ref (job));
 }
@@ -1142,8 +1143,10 @@ socks5_send_next (Job *job)
 static void
 socks5_start_sending (Job *job, GIOStream *conn, FlintTransferMethod method)
 {
+  /* conn may be job->conn itself (the proxy case): take the ref first. */
+  g_object_ref (conn);
   g_clear_object (&job->conn);
-  job->conn = g_object_ref (conn);
+  job->conn = conn;
   if (job->service)
     {
       g_socket_service_stop (job->service);
@@ -1271,6 +1274,7 @@ on_streamhost_used (FlintSession *session,
       g_autoptr (GSocketClient) client = g_socket_client_new ();
 
       g_socket_client_set_timeout (client, CONNECT_TIMEOUT_S);
+      g_socket_client_set_enable_proxy (client, FALSE); /* streamhosts are direct TCP */
       g_socket_client_connect_to_host_async (client, self->proxy_host, self->proxy_port,
                                              job->cancellable, on_proxy_connected,
                                              job_ref (job));
