@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "flint-disco.h"
 #include "flint-error.h"
 #include "flint-test-server.h"
 #include "flint-transfers.h"
@@ -626,6 +627,30 @@ test_send_peer_cancel (Fixture *f, gconstpointer data)
     }
 }
 
+/* Other clients find out from our disco#info (and so our caps) that we take
+ * SI file transfer over SOCKS5 and IBB. */
+static void
+test_disco_features (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintDisco) disco = flint_disco_new (f->session);
+  g_autofree char *command =
+    g_strdup_printf ("{\"cmd\": \"iq\", \"xml\": \"<iq type='get' to='%s'><query "
+                     "xmlns='http://jabber.org/protocol/disco#info'/></iq>\"}",
+                     flint_session_get_bound_jid (f->session));
+  g_autofree char *line = NULL;
+  const char *features[] = { "http://jabber.org/protocol/si\\\"",
+                             "http://jabber.org/protocol/si/profile/file-transfer",
+                             "http://jabber.org/protocol/bytestreams",
+                             "http://jabber.org/protocol/ibb" };
+
+  peer_command (f->bob, command);
+  line = peer_done (f->bob, "iq");
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "\"type\": \"result\""));
+  for (guint i = 0; i < G_N_ELEMENTS (features); i++)
+    g_assert_nonnull (strstr (line, features[i]));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -654,6 +679,7 @@ main (int argc, char **argv)
   ADD ("send/empty", test_send_empty);
   ADD ("send/declined", test_send_declined);
   ADD ("send/peer-cancel", test_send_peer_cancel);
+  ADD ("disco-features", test_disco_features);
 #undef ADD
   ret = g_test_run ();
 
