@@ -248,6 +248,16 @@ flint_transfer_get_size (FlintTransfer *self)
   return self->size;
 }
 
+/* For downloads, which learn the size only from the response. */
+void
+flint_transfer_set_size (FlintTransfer *self, gint64 size)
+{
+  if (self->size == size)
+    return;
+  self->size = size < 0 ? -1 : size;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SIZE]);
+}
+
 #define STRING_ACCESSORS(field)                                                          \
   const char *flint_transfer_get_##field (FlintTransfer *self) { return self->field; }   \
   void flint_transfer_set_##field (FlintTransfer *self, const char *value)               \

@@ -55,6 +55,7 @@ const char *flint_transfer_get_peer (FlintTransfer *self);
 const char *flint_transfer_get_file_name (FlintTransfer *self);
 void flint_transfer_set_file_name (FlintTransfer *self, const char *file_name);
 gint64 flint_transfer_get_size (FlintTransfer *self);
+void flint_transfer_set_size (FlintTransfer *self, gint64 size);
 const char *flint_transfer_get_description (FlintTransfer *self);
 void flint_transfer_set_description (FlintTransfer *self, const char *description);
 const char *flint_transfer_get_mime_type (FlintTransfer *self);

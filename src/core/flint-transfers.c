@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <glib/gi18n-lib.h>
 #include <ifaddrs.h>
+#include <libsoup/soup.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -43,6 +44,9 @@
 #define NS_DISCO_ITEMS "http://jabber.org/protocol/disco#items"
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define NS_UPLOAD "urn:xmpp:http:upload:0"
+/* What a link download may bring without a size announced up front. */
+#define MAX_DOWNLOAD_BYTES (G_GINT64_CONSTANT (4) * 1024 * 1024 * 1024)
 
 #define CHUNK_SIZE (64 * 1024)
 #define DEFAULT_IBB_BLOCK 4096
@@ -71,6 +75,10 @@ struct _FlintTransfers
   char *proxy_host;
   guint16 proxy_port;
   gboolean proxy_searched;
+
+  char *upload_jid;  /* the server's XEP-0363 service, once found */
+  gint64 upload_max; /* bytes; 0: no limit given */
+  SoupSession *http;
 };
 
 static void flint_transfers_list_model_init (GListModelInterface *iface);
@@ -141,6 +149,12 @@ typedef struct
   gboolean writing;
   gboolean close_received;
   guint in_flight; /* outgoing IBB data not yet acknowledged */
+
+  /* HTTP upload and link download */
+  SoupMessage *message;
+  char *put_url;
+  char *get_url;
+  GPtrArray *put_headers; /* name, value, name, value... */
 } Job;
 
 static void job_fail (Job *job, FlintErrorCode code, const char *message);
@@ -222,6 +236,10 @@ job_unref (Job *job)
   g_clear_object (&job->conn);
   g_free (job->dst);
   g_queue_clear_full (&job->writes, (GDestroyNotify) ibb_block_free);
+  g_clear_object (&job->message);
+  g_free (job->put_url);
+  g_free (job->get_url);
+  g_clear_pointer (&job->put_headers, g_ptr_array_unref);
   g_free (job);
 }
 
@@ -331,6 +349,8 @@ job_stop (Job *job)
 
   g_cancellable_cancel (job->cancellable);
   g_clear_handle_id (&job->timeout_id, g_source_remove);
+  if (job->message)
+    g_signal_handlers_disconnect_by_data (job->message, job);
   if (job->service)
     {
       g_socket_service_stop (job->service);
@@ -1839,6 +1859,39 @@ on_proxy_address (FlintSession *session,
   g_object_unref (self);
 }
 
+/* An XEP-0363 service: the feature, and the max-file-size from its form. */
+static void
+note_upload_service (FlintTransfers *self, xmpp_stanza_t *result, xmpp_stanza_t *query)
+{
+  gboolean upload = FALSE;
+  gint64 max = 0;
+
+  if (self->upload_jid)
+    return;
+  for (xmpp_stanza_t *c = xmpp_stanza_get_children (query); c;
+       c = xmpp_stanza_get_next (c))
+    {
+      if (g_strcmp0 (xmpp_stanza_get_name (c), "feature") == 0 &&
+          g_strcmp0 (xmpp_stanza_get_attribute (c, "var"), NS_UPLOAD) == 0)
+        upload = TRUE;
+      else if (g_strcmp0 (xmpp_stanza_get_name (c), "x") == 0 &&
+               g_strcmp0 (xmpp_stanza_get_ns (c), NS_DATA) == 0)
+        for (xmpp_stanza_t *field = xmpp_stanza_get_children (c); field;
+             field = xmpp_stanza_get_next (field))
+          if (g_strcmp0 (xmpp_stanza_get_attribute (field, "var"), "max-file-size") == 0)
+            {
+              g_autofree char *value = flint_stanza_child_text (field, "value", NULL);
+              if (!parse_size (value, &max))
+                max = 0;
+            }
+    }
+  if (!upload)
+    return;
+  self->upload_jid = g_strdup (xmpp_stanza_get_from (result));
+  self->upload_max = max;
+  g_debug ("upload service %s, max %" G_GINT64_FORMAT, self->upload_jid, max);
+}
+
 static void
 on_item_info (FlintSession *session,
               xmpp_stanza_t *result,
@@ -1848,6 +1901,9 @@ on_item_info (FlintSession *session,
   FlintTransfers *self = data;
   xmpp_stanza_t *query;
 
+  if (error == NULL && result &&
+      (query = xmpp_stanza_get_child_by_name_and_ns (result, "query", NS_DISCO_INFO)))
+    note_upload_service (self, result, query);
   if (error == NULL && result && self->proxy_jid == NULL &&
       (query = xmpp_stanza_get_child_by_name_and_ns (result, "query", NS_DISCO_INFO)))
     for (xmpp_stanza_t *c = xmpp_stanza_get_children (query); c;
@@ -1915,6 +1971,405 @@ static void
 on_online (FlintSession *session, gboolean resumed, FlintTransfers *self)
 {
   find_proxy (self);
+}
+
+/* ---- XEP-0363 HTTP upload --------------------------------------------------- */
+
+static SoupSession *
+http_session (FlintTransfers *self)
+{
+  if (self->http)
+    return self->http;
+  self->http = soup_session_new_with_options ("user-agent", "Flint/" PACKAGE_VERSION,
+                                              "timeout", 60, NULL);
+  if (g_getenv ("FLINT_SOUP_DEBUG"))
+    {
+      g_autoptr (SoupLogger) logger = soup_logger_new (SOUP_LOGGER_LOG_HEADERS);
+      soup_session_add_feature (self->http, SOUP_SESSION_FEATURE (logger));
+    }
+  return self->http;
+}
+
+/* Downloads get their own connections, apart from uploads. */
+static SoupSession *
+download_session (FlintTransfers *self)
+{
+  return http_session (self);
+}
+
+static gboolean
+is_http_url (const char *url)
+{
+  g_autoptr (GUri) uri = url ? g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL) : NULL;
+
+  return uri && g_uri_get_host (uri) && *g_uri_get_host (uri) &&
+         (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ||
+          g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0);
+}
+
+static void
+on_put_progress (SoupMessage *message, guint chunk, Job *job)
+{
+  if (!job_done (job))
+    flint_transfer_set_bytes_done (job->transfer,
+                                   flint_transfer_get_bytes_done (job->transfer) + chunk);
+}
+
+static void
+on_put_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (Job) job = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body =
+    soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  guint status;
+
+  if (job_done (job))
+    return;
+  status = soup_message_get_status (job->message);
+  if (body == NULL || !SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_autofree char *why =
+        body == NULL ? g_strdup (error->message) : g_strdup_printf ("HTTP %u", status);
+      g_autofree char *text = g_strdup_printf (
+        _ ("The upload to the server failed (%s). Try again later."), why);
+
+      job_fail (job, FLINT_ERROR_NETWORK, text);
+      return;
+    }
+  flint_transfer_set_url (job->transfer, job->get_url);
+  flint_transfer_set_bytes_done (job->transfer, flint_transfer_get_size (job->transfer));
+  g_debug ("uploaded to %s", job->get_url);
+  job_complete (job);
+}
+
+static void
+on_upload_source_opened (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (Job) job = data;
+  GFileInputStream *in = g_file_read_finish (G_FILE (source), result, NULL);
+  SoupMessageHeaders *headers;
+  const char *mime;
+
+  if (job_done (job))
+    {
+      g_clear_object (&in);
+      return;
+    }
+  if (in == NULL)
+    {
+      job_fail (job, FLINT_ERROR_TRANSFER_FILE_READ, NULL);
+      return;
+    }
+  job->input = G_INPUT_STREAM (in);
+  job->message = soup_message_new ("PUT", job->put_url);
+  if (job->message == NULL)
+    {
+      job_fail (job, FLINT_ERROR_TRANSFER_PROTOCOL, NULL);
+      return;
+    }
+  mime = flint_transfer_get_mime_type (job->transfer);
+  /* Streamed from disk: memory stays flat whatever the file size. */
+  soup_message_set_request_body (job->message, mime ? mime : "application/octet-stream",
+                                 job->input, flint_transfer_get_size (job->transfer));
+  headers = soup_message_get_request_headers (job->message);
+  for (guint i = 0; job->put_headers && i + 1 < job->put_headers->len; i += 2)
+    soup_message_headers_replace (headers, g_ptr_array_index (job->put_headers, i),
+                                  g_ptr_array_index (job->put_headers, i + 1));
+  g_signal_connect (job->message, "wrote-body-data", G_CALLBACK (on_put_progress), job);
+  flint_transfer_set_state (job->transfer, FLINT_TRANSFER_ACTIVE);
+  soup_session_send_and_read_async (http_session (job->owner), job->message,
+                                    G_PRIORITY_DEFAULT, job->cancellable, on_put_done,
+                                    job_ref (job));
+}
+
+/* Only the headers XEP-0363 allows, without line breaks (header injection). */
+static gboolean
+allowed_header (const char *name, const char *value)
+{
+  static const char *const allowed[] = { "Authorization", "Cookie", "Expires", NULL };
+
+  if (name == NULL || value == NULL || strpbrk (value, "\r\n") || strpbrk (name, "\r\n"))
+    return FALSE;
+  for (guint i = 0; allowed[i]; i++)
+    if (g_ascii_strcasecmp (name, allowed[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_slot (FlintSession *session, xmpp_stanza_t *result, const GError *error, gpointer data)
+{
+  g_autoptr (Job) job = data;
+  xmpp_stanza_t *slot, *put, *get;
+
+  if (job_done (job))
+    return;
+  if (error)
+    {
+      g_autofree char *text = g_strdup_printf (
+        _ ("The server refused to store the file (%s)."), error->message);
+
+      job_fail (job, FLINT_ERROR_NETWORK, text);
+      return;
+    }
+  slot = xmpp_stanza_get_child_by_name_and_ns (result, "slot", NS_UPLOAD);
+  put = slot ? xmpp_stanza_get_child_by_name (slot, "put") : NULL;
+  get = slot ? xmpp_stanza_get_child_by_name (slot, "get") : NULL;
+  if (put == NULL || get == NULL ||
+      !is_http_url (xmpp_stanza_get_attribute (put, "url")) ||
+      !is_http_url (xmpp_stanza_get_attribute (get, "url")))
+    {
+      job_fail (job, FLINT_ERROR_TRANSFER_PROTOCOL, NULL);
+      return;
+    }
+  job->put_url = g_strdup (xmpp_stanza_get_attribute (put, "url"));
+  job->get_url = g_strdup (xmpp_stanza_get_attribute (get, "url"));
+  job->put_headers = g_ptr_array_new_with_free_func (g_free);
+  for (xmpp_stanza_t *h = xmpp_stanza_get_children (put); h; h = xmpp_stanza_get_next (h))
+    {
+      char *value;
+
+      if (g_strcmp0 (xmpp_stanza_get_name (h), "header") != 0)
+        continue;
+      value = xmpp_stanza_get_text (h);
+      if (allowed_header (xmpp_stanza_get_attribute (h, "name"), value))
+        {
+          g_ptr_array_add (job->put_headers,
+                           g_strdup (xmpp_stanza_get_attribute (h, "name")));
+          g_ptr_array_add (job->put_headers, g_strdup (value));
+        }
+      if (value)
+        xmpp_free (xmpp_stanza_get_context (h), value);
+    }
+  flint_transfer_set_state (job->transfer, FLINT_TRANSFER_NEGOTIATING);
+  g_file_read_async (job->source, G_PRIORITY_DEFAULT, job->cancellable,
+                     on_upload_source_opened, job_ref (job));
+}
+
+/* XEP-0363: a slot from the server's upload service, then a PUT of the file
+ * (streamed, with progress); the transfer ends complete with its URL, which
+ * the caller sends to to. */
+FlintTransfer *
+flint_transfers_upload_file (FlintTransfers *self, const char *to, GFile *file)
+{
+  g_autoptr (GFileInfo) info = NULL;
+  g_autoptr (FlintTransfer) transfer = NULL;
+  g_autofree char *sid = g_uuid_string_random ();
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *base = g_file_get_basename (file);
+  g_autofree char *size_text = NULL;
+  g_autofree char *mime = NULL;
+  xmpp_stanza_t *iq, *request;
+  Job *job;
+
+  g_return_val_if_fail (FLINT_IS_TRANSFERS (self), NULL);
+  info = g_file_query_info (file,
+                            G_FILE_ATTRIBUTE_STANDARD_SIZE
+                            "," G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE
+                            "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  transfer = flint_transfer_new (FLINT_TRANSFER_OUTGOING, to, base,
+                                 info ? g_file_info_get_size (info) : -1);
+  flint_transfer_set_local_path (transfer, path);
+  flint_transfer_set_method (transfer, FLINT_TRANSFER_METHOD_HTTP);
+  job = job_new (self, transfer, to, sid);
+  add_transfer (self, transfer);
+  if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      job_fail (job, FLINT_ERROR_TRANSFER_FILE_READ, NULL);
+      return transfer;
+    }
+  if (self->upload_jid == NULL)
+    {
+      job_fail (job, FLINT_ERROR_TRANSFER_UNSUPPORTED, NULL);
+      return transfer;
+    }
+  if (self->upload_max > 0 && g_file_info_get_size (info) > self->upload_max)
+    {
+      g_autofree char *max = g_format_size (self->upload_max);
+      g_autofree char *text =
+        g_strdup_printf (_ ("The file is too large for the server (at most %s)."), max);
+
+      job_fail (job, FLINT_ERROR_TRANSFER_UNSUPPORTED, text);
+      return transfer;
+    }
+  if (g_file_info_get_content_type (info))
+    mime = g_content_type_get_mime_type (g_file_info_get_content_type (info));
+  flint_transfer_set_mime_type (transfer, mime ? mime : "application/octet-stream");
+  job->source = g_object_ref (file);
+
+  size_text = g_strdup_printf ("%" G_GINT64_FORMAT, g_file_info_get_size (info));
+  iq = new_iq (self, "get", self->upload_jid);
+  request = flint_stanza_add_child (iq, "request", NS_UPLOAD, NULL);
+  xmpp_stanza_set_attribute (request, "filename", base);
+  xmpp_stanza_set_attribute (request, "size", size_text);
+  xmpp_stanza_set_attribute (request, "content-type",
+                             flint_transfer_get_mime_type (transfer));
+  flint_transfer_set_state (transfer, FLINT_TRANSFER_OFFERED);
+  flint_session_send_iq (self->session, iq, on_slot, job_ref (job));
+  xmpp_stanza_release (iq);
+  return transfer;
+}
+
+/* ---- downloading a link (XEP-0066 OOB, or an HTTPS file link) -------------- */
+
+static void download_read_next (Job *job);
+
+static void
+on_download_written (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (Job) job = data;
+  g_autoptr (GError) error = NULL;
+
+  if (!flint_safe_file_write_finish (FLINT_SAFE_FILE (source), result, &error))
+    {
+      if (!job_done (job))
+        job_fail_error (job, error);
+      return;
+    }
+  if (job_done (job))
+    return;
+  flint_transfer_set_bytes_done (job->transfer, flint_safe_file_get_written (job->file));
+  download_read_next (job);
+}
+
+static void
+on_download_chunk (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (Job) job = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes =
+    g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  gint64 size, limit;
+
+  if (job_done (job))
+    return;
+  if (bytes == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (
+        _ ("The download failed (%s). The partial file was removed."), error->message);
+      job_fail (job, FLINT_ERROR_NETWORK, text);
+      return;
+    }
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      job_commit (job);
+      return;
+    }
+  size = flint_transfer_get_size (job->transfer);
+  limit = size >= 0 ? size : MAX_DOWNLOAD_BYTES;
+  if (flint_safe_file_get_written (job->file) + g_bytes_get_size (bytes) >
+      (guint64) limit)
+    {
+      job_fail (job, FLINT_ERROR_TRANSFER_CORRUPT,
+                _ ("The server sent more data than the file size it announced, so the "
+                   "file was not kept."));
+      return;
+    }
+  flint_safe_file_write_async (job->file, bytes, job->cancellable, on_download_written,
+                               job_ref (job));
+}
+
+static void
+download_read_next (Job *job)
+{
+  g_input_stream_read_bytes_async (job->input, CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                                   job->cancellable, on_download_chunk, job_ref (job));
+}
+
+static void
+on_download_response (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (Job) job = data;
+  g_autoptr (GError) error = NULL;
+  GInputStream *in = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  guint status;
+  goffset length;
+
+  if (job_done (job))
+    {
+      g_clear_object (&in);
+      return;
+    }
+  status = soup_message_get_status (job->message);
+  if (in == NULL || !SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_autofree char *why =
+        in == NULL ? g_strdup (error->message) : g_strdup_printf ("HTTP %u", status);
+      g_autofree char *text = g_strdup_printf (_ ("The download failed (%s)."), why);
+
+      g_clear_object (&in);
+      job_fail (job, FLINT_ERROR_NETWORK, text);
+      return;
+    }
+  job->input = in;
+  length = soup_message_headers_get_content_length (
+    soup_message_get_response_headers (job->message));
+  /* Content-Length, when given, is the size the file must have. */
+  if (length >= 0 &&
+      soup_message_headers_get_encoding (
+        soup_message_get_response_headers (job->message)) == SOUP_ENCODING_CONTENT_LENGTH)
+    flint_transfer_set_size (job->transfer, length);
+  flint_transfer_set_state (job->transfer, FLINT_TRANSFER_ACTIVE);
+  download_read_next (job);
+}
+
+/* Saves what url points to in folder (NULL: the download folder), under
+ * the same rules as any received file. */
+FlintTransfer *
+flint_transfers_download_url (FlintTransfers *self,
+                              const char *from,
+                              const char *url,
+                              const char *folder)
+{
+  g_autoptr (FlintTransfer) transfer = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sid = g_uuid_string_random ();
+  g_autofree char *name = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *part = NULL;
+  Job *job;
+
+  g_return_val_if_fail (FLINT_IS_TRANSFERS (self), NULL);
+  if (is_http_url (url))
+    uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  if (uri)
+    {
+      base = g_path_get_basename (g_uri_get_path (uri));
+      name = g_uri_unescape_string (base, NULL);
+    }
+  {
+    g_autofree char *safe = flint_file_name_sanitize (name ? name : base);
+    transfer = flint_transfer_new (FLINT_TRANSFER_INCOMING, from, safe, -1);
+  }
+  flint_transfer_set_method (transfer, FLINT_TRANSFER_METHOD_HTTP);
+  flint_transfer_set_url (transfer, url);
+  job = job_new (self, transfer, from ? from : "", sid);
+  job->incoming = TRUE;
+  add_transfer (self, transfer);
+  if (uri == NULL)
+    {
+      job_fail (
+        job, FLINT_ERROR_TRANSFER_PROTOCOL,
+        _ ("This link cannot be downloaded: only web (HTTP and HTTPS) links can."));
+      return transfer;
+    }
+  job->file = flint_safe_file_create (folder ? folder : self->download_folder,
+                                      flint_transfer_get_file_name (transfer), &error);
+  if (job->file == NULL)
+    {
+      job_fail_error (job, error);
+      return transfer;
+    }
+  part = flint_safe_file_get_part_path (job->file);
+  flint_transfer_set_local_path (transfer, part);
+  job->message = soup_message_new_from_uri ("GET", uri);
+  flint_transfer_set_state (transfer, FLINT_TRANSFER_NEGOTIATING);
+  soup_session_send_async (download_session (self), job->message, G_PRIORITY_DEFAULT,
+                           job->cancellable, on_download_response, job_ref (job));
+  return transfer;
 }
 
 /* ---- GListModel and GObject ---------------------------------------------- */
@@ -1990,6 +2445,8 @@ flint_transfers_finalize (GObject *object)
   g_free (self->download_folder);
   g_free (self->proxy_jid);
   g_free (self->proxy_host);
+  g_free (self->upload_jid);
+  g_clear_object (&self->http);
   G_OBJECT_CLASS (flint_transfers_parent_class)->finalize (object);
 }
 
@@ -2067,6 +2524,12 @@ const char *
 flint_transfers_get_proxy (FlintTransfers *self)
 {
   return self->proxy_jid;
+}
+
+const char *
+flint_transfers_get_upload_service (FlintTransfers *self)
+{
+  return self->upload_jid;
 }
 
 FlintTransfer *

@@ -27,6 +27,7 @@ const char *flint_transfers_get_download_folder (FlintTransfers *self);
 void flint_transfers_set_use (FlintTransfers *self, FlintTransferUse use);
 void flint_transfers_set_ibb_block_size (FlintTransfers *self, guint block_size);
 const char *flint_transfers_get_proxy (FlintTransfers *self);
+const char *flint_transfers_get_upload_service (FlintTransfers *self);
 
 FlintTransfer *flint_transfers_find (FlintTransfers *self, guint id);
 
@@ -43,5 +44,15 @@ FlintTransfer *flint_transfers_send_file (FlintTransfers *self,
                                           const char *full_jid,
                                           GFile *file,
                                           const char *description);
+
+/* XEP-0363: the transfer completes with its URL (flint_transfer_get_url),
+ * which the caller then sends to @to. */
+FlintTransfer *
+flint_transfers_upload_file (FlintTransfers *self, const char *to, GFile *file);
+/* A file link someone sent (XEP-0066 OOB or a plain HTTPS link). */
+FlintTransfer *flint_transfers_download_url (FlintTransfers *self,
+                                             const char *from,
+                                             const char *url,
+                                             const char *folder);
 
 G_END_DECLS

@@ -689,6 +689,19 @@ class PeerClient(slixmpp.ClientXMPP):
         return {"result": "sent", "sid": sid, "method": "ibb", "bytes": len(payload),
                 "seconds": time.monotonic() - t0}
 
+    async def cmd_http_get(self, c):
+        """Fetch url (plain HTTP or HTTPS without verification); size and md5."""
+        import urllib.request
+
+        def fetch():
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            with urllib.request.urlopen(c["url"], timeout=30, context=ctx) as r:
+                return r.status, r.read()
+        status, data = await asyncio.get_event_loop().run_in_executor(None, fetch)
+        return {"status": status, "size": len(data), "md5": hashlib.md5(data).hexdigest()}
+
     async def cmd_iq(self, c):
         """Send a raw <iq/> (xml) and return the reply XML."""
         iq = self.Iq(xml=ET.fromstring(c["xml"]))

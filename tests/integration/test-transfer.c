@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flint-disco.h"
 #include "flint-error.h"
@@ -627,6 +628,107 @@ test_send_peer_cancel (Fixture *f, gconstpointer data)
     }
 }
 
+/* ---- HTTP upload and link download ------------------------------------- */
+
+static gboolean
+upload_found (gpointer data)
+{
+  return flint_transfers_get_upload_service (((Fixture *) data)->transfers) != NULL;
+}
+
+/* XEP-0363 to Prosody's http_file_share: the slot, the PUT with progress,
+ * the URL; the peer fetches the URL and gets the same bytes, and our own
+ * link download saves them again under the safe-file rules. */
+static void
+test_http_upload_and_download (Fixture *f, gconstpointer data)
+{
+  g_autofree char *md5 = write_source (f, "notes (final).txt", 300000);
+  g_autofree char *path = g_build_filename (f->outside, "notes (final).txt", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autofree char *command = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *saved_md5 = NULL;
+  FlintTransfer *up, *down;
+
+  g_assert_true (wait_until (upload_found, f, WAIT_MS));
+  up = flint_transfers_upload_file (f->transfers, f->bob_jid, file);
+  wait_finished (up);
+  g_assert_cmpint (flint_transfer_get_state (up), ==, FLINT_TRANSFER_COMPLETE);
+  g_assert_cmpint (flint_transfer_get_method (up), ==, FLINT_TRANSFER_METHOD_HTTP);
+  g_assert_cmpuint (flint_transfer_get_bytes_done (up), ==, 300000);
+  g_assert_nonnull (flint_transfer_get_url (up));
+  g_assert_true (g_str_has_prefix (flint_transfer_get_url (up), "http://127.0.0.1:"));
+
+  command = g_strdup_printf ("{\"cmd\": \"http_get\", \"url\": \"%s\"}",
+                             flint_transfer_get_url (up));
+  peer_command (f->bob, command);
+  line = peer_done (f->bob, "http_get");
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, md5));
+  g_assert_nonnull (strstr (line, "\"size\": 300000"));
+
+  down = flint_transfers_download_url (f->transfers, f->bob_jid,
+                                       flint_transfer_get_url (up), NULL);
+  wait_finished (down);
+  g_assert_cmpint (flint_transfer_get_state (down), ==, FLINT_TRANSFER_COMPLETE);
+  g_assert_cmpint (flint_transfer_get_size (down), ==, 300000);
+  saved = g_build_filename (f->dir, flint_transfer_get_file_name (down), NULL);
+  g_assert_cmpstr (flint_transfer_get_local_path (down), ==, saved);
+  g_assert_cmpstr (flint_transfer_get_file_name (down), ==, "notes (final).txt");
+  saved_md5 = file_md5 (saved);
+  g_assert_cmpstr (saved_md5, ==, md5);
+  g_assert_cmpuint (count_files (f->dir), ==, 1);
+}
+
+static void
+test_http_failures (Fixture *f, gconstpointer data)
+{
+  g_autofree char *big = g_build_filename (f->outside, "big.iso", NULL);
+  g_autoptr (GFile) big_file = g_file_new_for_path (big);
+  g_autofree char *missing = NULL;
+  FlintTransfer *t;
+  FILE *fp;
+
+  g_assert_true (wait_until (upload_found, f, WAIT_MS));
+  /* Over the server's 16 MiB limit: refused before any request. */
+  fp = fopen (big, "w");
+  g_assert_nonnull (fp);
+  g_assert_cmpint (ftruncate (fileno (fp), 17 * 1024 * 1024), ==, 0);
+  fclose (fp);
+  t = flint_transfers_upload_file (f->transfers, f->bob_jid, big_file);
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_FAILED);
+  g_assert_error ((GError *) flint_transfer_get_error (t), FLINT_ERROR,
+                  FLINT_ERROR_TRANSFER_UNSUPPORTED);
+
+  /* Not a web link. */
+  t = flint_transfers_download_url (f->transfers, f->bob_jid, "file:///etc/passwd", NULL);
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_FAILED);
+
+  /* A link that is not there: failed, and no part left behind. */
+  {
+    g_autofree char *ok = write_source (f, "small.txt", 10);
+    g_autofree char *small = g_build_filename (f->outside, "small.txt", NULL);
+    g_autoptr (GFile) small_file = g_file_new_for_path (small);
+    FlintTransfer *up =
+      flint_transfers_upload_file (f->transfers, f->bob_jid, small_file);
+
+    wait_finished (up);
+    g_assert_cmpint (flint_transfer_get_state (up), ==, FLINT_TRANSFER_COMPLETE);
+    const char *url = flint_transfer_get_url (up);
+    const char *share = strstr (url, "/file_share/");
+
+    /* The server finds files by slot, so a made-up slot is a missing file. */
+    g_assert_nonnull (share);
+    missing =
+      g_strdup_printf ("%.*s/file_share/NoSuchSlot/small.txt", (int) (share - url), url);
+  }
+  t = flint_transfers_download_url (f->transfers, f->bob_jid, missing, NULL);
+  wait_finished (t);
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_FAILED);
+  g_assert_cmpuint (count_files (f->dir), ==, 0);
+}
+
 /* Other clients find out from our disco#info (and so our caps) that we take
  * SI file transfer over SOCKS5 and IBB. */
 static void
@@ -680,6 +782,8 @@ main (int argc, char **argv)
   ADD ("send/declined", test_send_declined);
   ADD ("send/peer-cancel", test_send_peer_cancel);
   ADD ("disco-features", test_disco_features);
+  ADD ("http/upload-and-download", test_http_upload_and_download);
+  ADD ("http/failures", test_http_failures);
 #undef ADD
   ret = g_test_run ();
 
