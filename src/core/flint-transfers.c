@@ -1321,10 +1321,10 @@ static void
 on_reply_sent (GObject *source, GAsyncResult *result, gpointer data)
 {
   Incoming *in = data;
+  g_autoptr (GError) error = NULL;
 
-  if (flint_socks5_reply_finish (result, NULL) && !job_done (in->job) &&
-      in->job->direct_conn == NULL)
-    in->job->direct_conn = g_object_ref (in->conn);
+  if (!flint_socks5_reply_finish (result, &error))
+    g_debug ("SOCKS5 reply not sent: %s", error->message);
   incoming_free (in);
 }
 
@@ -1333,13 +1333,18 @@ on_socks5_request (GObject *source, GAsyncResult *result, gpointer data)
 {
   Incoming *in = data;
   g_autofree char *dst = flint_socks5_accept_finish (result, NULL);
-  gboolean ok = dst && !job_done (in->job) && g_strcmp0 (dst, in->job->dst) == 0;
+  gboolean ok;
 
   if (dst == NULL || job_done (in->job))
     {
       incoming_free (in);
       return;
     }
+  /* Kept before the reply is even written: the target may announce the
+   * streamhost it used (over XMPP) before our write callback runs. */
+  ok = g_strcmp0 (dst, in->job->dst) == 0 && in->job->direct_conn == NULL;
+  if (ok)
+    in->job->direct_conn = g_object_ref (in->conn);
   /* A wrong hash gets a refusal: someone else's (or a hostile) connection. */
   flint_socks5_reply_async (in->conn, dst, ok, in->job->cancellable, on_reply_sent, in);
 }
