@@ -48,10 +48,11 @@
 /* What a link download may bring without a size announced up front. */
 #define MAX_DOWNLOAD_BYTES (G_GINT64_CONSTANT (4) * 1024 * 1024 * 1024)
 
-#define CHUNK_SIZE (64 * 1024)
+#define CHUNK_SIZE (256 * 1024)
 #define DEFAULT_IBB_BLOCK 4096
 #define MAX_IBB_BLOCK 65535
-#define IBB_WINDOW 4
+#define IBB_WINDOW FLINT_TRANSFERS_IBB_WINDOW
+#define MAX_QUEUED_CHUNKS 2
 #define MAX_SID_LENGTH 128
 /* How long an accepted offer may wait for its stream, and one streamhost for
  * its TCP connection. */
@@ -137,7 +138,9 @@ typedef struct
   char *md5;
   GSocketService *service;
   GIOStream *direct_conn; /* the target's connection to our streamhost */
-  gboolean eof;
+  gboolean eof;           /* the sender's file, or (receiving) the socket, ended */
+  gboolean reading;       /* a socket read is pending */
+  guint64 received;       /* bytes read from the socket */
 
   /* both */
   GIOStream *conn; /* the SOCKS5 stream in use */
@@ -639,16 +642,18 @@ flint_transfers_decline (FlintTransfers *self, FlintTransfer *transfer)
 
 /* ---- receiving over SOCKS5 ----------------------------------------------- */
 
-static void socks5_read_next (Job *job);
+/* Reading the socket and writing the disk overlap: up to MAX_QUEUED_CHUNKS
+ * chunks wait for the disk while the next read runs, one write at a time. */
+static void socks5_pump (Job *job);
 
 static void
 on_socks5_chunk_written (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (Job) job = data;
   g_autoptr (GError) error = NULL;
-  gint64 size;
   guint64 done;
 
+  job->writing = FALSE;
   if (!flint_safe_file_write_finish (FLINT_SAFE_FILE (source), result, &error))
     {
       if (!job_done (job))
@@ -657,13 +662,13 @@ on_socks5_chunk_written (GObject *source, GAsyncResult *result, gpointer data)
     }
   if (job_done (job))
     return;
+  ibb_block_free (g_queue_pop_head (&job->writes));
   done = flint_safe_file_get_written (job->file);
-  size = flint_transfer_get_size (job->transfer);
   flint_transfer_set_bytes_done (job->transfer, done);
-  if (done == (guint64) size)
+  if (done == (guint64) flint_transfer_get_size (job->transfer))
     job_commit (job);
   else
-    socks5_read_next (job);
+    socks5_pump (job);
 }
 
 static void
@@ -673,35 +678,59 @@ on_socks5_read (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes =
     g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  gint64 size;
+  IbbBlock *block;
 
+  job->reading = FALSE;
   if (job_done (job))
     return;
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     {
-      job_fail (job, FLINT_ERROR_TRANSFER_CANCELLED,
-                _ ("The sender cancelled the transfer, or the connection was lost before "
-                   "the whole file arrived. The partial file was removed."));
+      job->eof = TRUE;
+      socks5_pump (job);
       return;
     }
-  size = flint_transfer_get_size (job->transfer);
-  if (flint_safe_file_get_written (job->file) + g_bytes_get_size (bytes) > (guint64) size)
+  if (job->received + g_bytes_get_size (bytes) >
+      (guint64) flint_transfer_get_size (job->transfer))
     {
       job_fail (job, FLINT_ERROR_TRANSFER_CORRUPT,
                 _ ("The sender sent more data than the file size it announced, so the "
                    "file was not kept."));
       return;
     }
-  flint_safe_file_write_async (job->file, bytes, job->cancellable,
-                               on_socks5_chunk_written, job_ref (job));
+  job->received += g_bytes_get_size (bytes);
+  block = g_new0 (IbbBlock, 1);
+  block->data = g_steal_pointer (&bytes);
+  g_queue_push_tail (&job->writes, block);
+  socks5_pump (job);
 }
 
 static void
-socks5_read_next (Job *job)
+socks5_pump (Job *job)
 {
-  g_input_stream_read_bytes_async (g_io_stream_get_input_stream (job->conn), CHUNK_SIZE,
-                                   G_PRIORITY_DEFAULT, job->cancellable, on_socks5_read,
-                                   job_ref (job));
+  IbbBlock *head = g_queue_peek_head (&job->writes);
+
+  if (!job->writing && head)
+    {
+      job->writing = TRUE;
+      flint_safe_file_write_async (job->file, head->data, job->cancellable,
+                                   on_socks5_chunk_written, job_ref (job));
+    }
+  if (job->eof)
+    {
+      if (!job->writing && g_queue_is_empty (&job->writes))
+        job_fail (job, FLINT_ERROR_TRANSFER_CANCELLED,
+                  _ ("The sender cancelled the transfer, or the connection was lost "
+                     "before the whole file arrived. The partial file was removed."));
+      return;
+    }
+  if (!job->reading && g_queue_get_length (&job->writes) < MAX_QUEUED_CHUNKS &&
+      job->received < (guint64) flint_transfer_get_size (job->transfer))
+    {
+      job->reading = TRUE;
+      g_input_stream_read_bytes_async (g_io_stream_get_input_stream (job->conn),
+                                       CHUNK_SIZE, G_PRIORITY_DEFAULT, job->cancellable,
+                                       on_socks5_read, job_ref (job));
+    }
 }
 
 static void try_next_streamhost (Job *job);
@@ -742,7 +771,7 @@ on_target_socks5_done (GObject *source, GAsyncResult *result, gpointer data)
   if (flint_transfer_get_size (job->transfer) == 0)
     job_commit (job);
   else
-    socks5_read_next (job);
+    socks5_pump (job);
 }
 
 static void

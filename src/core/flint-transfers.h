@@ -20,6 +20,9 @@ typedef enum
   FLINT_TRANSFER_USE_ALL = 0x7,
 } FlintTransferUse;
 
+/* IBB data blocks we keep unacknowledged when sending. */
+#define FLINT_TRANSFERS_IBB_WINDOW 16
+
 FlintTransfers *flint_transfers_new (FlintSession *session);
 
 void flint_transfers_set_download_folder (FlintTransfers *self, const char *folder);
