@@ -20,6 +20,7 @@
 #include "flint-json.h"
 #include "flint-jid.h"
 #include "flint-secrets.h"
+#include "flint-transfer-center.h"
 #include "flint-window.h"
 
 struct _FlintApplication
@@ -39,6 +40,7 @@ struct _FlintApplication
   GHashTable *unread_pending; /* keys whose unread-changed is due */
   guint unread_flush_id;
   GHashTable *notices; /* "account jid" -> Notice: pending desktop notifications */
+  FlintTransferCenter *transfers;
   gboolean secrets_available;
   gboolean started;
   gboolean first_activation_done;
@@ -642,6 +644,12 @@ flint_application_start_account (FlintApplication *self,
       if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
         flint_session_add_handler (session, "presence", NULL, NULL, note_presence_time,
                                    self, NULL);
+      if (self->transfers)
+        flint_transfer_center_add_session (
+          self->transfers, session,
+          g_hash_table_lookup (self->discos, flint_account_get_jid (account)),
+          g_hash_table_lookup (self->chats, flint_account_get_jid (account)),
+          g_hash_table_lookup (self->rosters, flint_account_get_jid (account)));
       g_signal_emit (self, signals[SIGNAL_SESSION_ADDED], 0, session);
     }
 
@@ -727,6 +735,12 @@ FlintRoster *
 flint_application_get_roster (FlintApplication *self, const char *account_jid)
 {
   return g_hash_table_lookup (self->rosters, account_jid);
+}
+
+FlintTransferCenter *
+flint_application_get_transfer_center (FlintApplication *self)
+{
+  return self->transfers;
 }
 
 FlintHistory *
@@ -870,7 +884,10 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
         g_string_append (out, ", ");
       flint_window_describe_tabs (l->data, out);
     }
-  g_string_append (out, "]}\n");
+  g_string_append (out, "]");
+  if (self->transfers)
+    flint_transfer_center_describe_json (self->transfers, out);
+  g_string_append (out, "}\n");
   g_file_set_contents (g_variant_get_string (parameter, NULL), out->str,
                        (gssize) out->len, NULL);
 }
@@ -1108,6 +1125,8 @@ flint_application_startup (GApplication *app)
     g_warning ("History unavailable: %s", error->message);
 
   self->started = TRUE;
+  /* Before the sessions: each one gets its FlintTransfers as it starts. */
+  self->transfers = flint_transfer_center_new (GTK_APPLICATION (app));
   start_enabled_accounts (self);
 
   self->settings = g_settings_new (APP_ID);
@@ -1268,6 +1287,7 @@ flint_application_finalize (GObject *object)
   g_clear_pointer (&self->unread, g_hash_table_unref);
   g_clear_pointer (&self->notices, g_hash_table_unref);
   g_clear_pointer (&self->chats, g_hash_table_unref);
+  g_clear_object (&self->transfers);
   g_clear_pointer (&self->discos, g_hash_table_unref);
   g_clear_pointer (&self->mams, g_hash_table_unref);
   g_clear_pointer (&self->avatars, g_hash_table_unref);

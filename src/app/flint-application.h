@@ -9,6 +9,7 @@
 #include "flint-history.h"
 #include "flint-roster.h"
 #include "flint-session.h"
+#include "flint-transfer-center.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,8 @@ FlintSession *flint_application_start_account (FlintApplication *self,
 gboolean flint_application_get_secrets_available (FlintApplication *self);
 FlintChat *flint_application_get_chat (FlintApplication *self, const char *jid);
 FlintHistory *flint_application_get_history (FlintApplication *self);
+/* NULL before start-up. */
+FlintTransferCenter *flint_application_get_transfer_center (FlintApplication *self);
 FlintRoster *flint_application_get_roster (FlintApplication *self,
                                            const char *account_jid);
 FlintAvatars *flint_application_get_avatars (FlintApplication *self,

@@ -9,6 +9,7 @@
 #include "flint-chat-page.h"
 #include "flint-composer.h"
 #include "flint-jid.h"
+#include "flint-application.h"
 #include "flint-message-row.h"
 #include "flint-window.h"
 
@@ -53,6 +54,7 @@ struct _FlintChatPage
   GtkCalendar *calendar;
   GtkPopover *date_popover;
   GtkRevealer *latest_revealer;
+  GtkWidget *attach_button;
 };
 
 G_DEFINE_FINAL_TYPE (FlintChatPage, flint_chat_page, GTK_TYPE_WIDGET)
@@ -875,6 +877,7 @@ flint_chat_page_class_init (FlintChatPageClass *klass)
    * window's Ctrl+F filters the contacts). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "chat.search-history", NULL);
+  gtk_widget_class_bind_template_child (widget_class, FlintChatPage, attach_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -892,6 +895,26 @@ on_composer_focus (GtkEventControllerFocus *focus, FlintChatPage *self)
   if (self->active && gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (
                         flint_composer_get_text_view (self->composer))) == 0)
     send_chat_state (self, "active");
+}
+
+/* The attach button and dropped files go to the transfer center. */
+static void
+attach_files_setup (FlintChatPage *self)
+{
+  GApplication *app = g_application_get_default ();
+  FlintTransferCenter *center =
+    FLINT_IS_APPLICATION (app)
+      ? flint_application_get_transfer_center (FLINT_APPLICATION (app))
+      : NULL;
+  const char *account = flint_conversation_get_account (self->conversation);
+  const char *jid = flint_conversation_get_jid (self->conversation);
+
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->attach_button), "(ss)", account,
+                                    jid);
+  if (center)
+    gtk_widget_add_controller (
+      GTK_WIDGET (self), GTK_EVENT_CONTROLLER (
+                           flint_transfer_center_drop_target_new (center, account, jid)));
 }
 
 FlintChatPage *
@@ -937,6 +960,7 @@ flint_chat_page_new (FlintChat *chat, FlintConversation *conversation)
   gtk_widget_add_controller (GTK_WIDGET (view), keys);
   g_signal_connect (focus, "enter", G_CALLBACK (on_composer_focus), self);
   gtk_widget_add_controller (GTK_WIDGET (view), focus);
+  attach_files_setup (self);
   return self;
 }
 

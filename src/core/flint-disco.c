@@ -29,9 +29,13 @@
 #define MAX_NODE_LENGTH 1024
 
 static const char *const default_features[] = {
+  "http://jabber.org/protocol/bytestreams",
   "http://jabber.org/protocol/caps",
   "http://jabber.org/protocol/chatstates",
   "http://jabber.org/protocol/disco#info",
+  "http://jabber.org/protocol/ibb",
+  "http://jabber.org/protocol/si",
+  "http://jabber.org/protocol/si/profile/file-transfer",
   "jabber:iq:version",
   "urn:xmpp:carbons:2",
   "urn:xmpp:message-correct:0",

@@ -66,6 +66,25 @@ flint_error_describe (FlintErrorCode code)
         return _ ("No such account is set up.");
       case FLINT_ERROR_NO_DICTIONARY:
         return _ ("No spelling dictionary is installed for this language.");
+      case FLINT_ERROR_FILE_WRITE:
+        return _ ("The file could not be saved. Check that the downloads folder exists, "
+                  "is writable and has free space.");
+      case FLINT_ERROR_TRANSFER_CORRUPT:
+        return _ ("The file arrived damaged (it does not match what the sender "
+                  "announced), so it was not kept. Ask the sender to send it again.");
+      case FLINT_ERROR_TRANSFER_PROTOCOL:
+        return _ ("The transfer failed because the other side sent invalid data. The "
+                  "partial file was removed.");
+      case FLINT_ERROR_TRANSFER_CANCELLED:
+        return _ ("The transfer was cancelled.");
+      case FLINT_ERROR_TRANSFER_DECLINED:
+        return _ ("The contact declined the file.");
+      case FLINT_ERROR_TRANSFER_UNSUPPORTED:
+        return _ ("No way to send this file was found: the contact’s client does not "
+                  "accept file transfers and the server offers no upload service.");
+      case FLINT_ERROR_TRANSFER_FILE_READ:
+        return _ ("The file could not be read. Check that it still exists and that you "
+                  "may read it.");
       case FLINT_ERROR_FAILED:
       default:
         return _ ("Something went wrong.");

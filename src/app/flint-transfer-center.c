@@ -1,0 +1,667 @@
+/* FlintTransferCenter: the application side of file transfers.
+ *
+ * One FlintTransfers per account (created as each session starts), all of
+ * them seen as one list by the transfer window; the app actions the window,
+ * the conversation and the notifications use (accept, decline, cancel,
+ * retry, open, show in folder, attach); the choice of method when sending
+ * (SI to a resource that supports it, else HTTP upload, whose URL is then
+ * sent as a message); and the download folder from GSettings. */
+#include "config.h"
+
+#define G_LOG_DOMAIN "flint-transfer-center"
+
+#include <glib/gi18n.h>
+
+#include "flint-jid.h"
+#include "flint-json.h"
+#include "flint-transfer-center.h"
+#include "flint-transfers-window.h"
+
+#define NS_FT "http://jabber.org/protocol/si/profile/file-transfer"
+
+typedef struct
+{
+  FlintSession *session;
+  FlintDisco *disco;
+  FlintChat *chat;
+  FlintRoster *roster;
+  FlintTransfers *transfers;
+} Entry;
+
+struct _FlintTransferCenter
+{
+  GObject parent_instance;
+
+  GtkApplication *app; /* weak: the app owns us */
+  GHashTable *entries; /* account -> Entry */
+  GListStore *models;  /* the FlintTransfers, one per account */
+  GtkFlattenListModel *all;
+  GSettings *settings;
+};
+
+G_DEFINE_FINAL_TYPE (FlintTransferCenter, flint_transfer_center, G_TYPE_OBJECT)
+
+static void
+entry_free (Entry *entry)
+{
+  g_clear_object (&entry->transfers);
+  g_clear_object (&entry->session);
+  g_clear_object (&entry->disco);
+  g_clear_object (&entry->chat);
+  g_clear_object (&entry->roster);
+  g_free (entry);
+}
+
+static Entry *
+entry_for_transfer (FlintTransferCenter *self, FlintTransfer *transfer, guint *index)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Entry *entry = value;
+      GListModel *model = G_LIST_MODEL (entry->transfers);
+
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        {
+          g_autoptr (FlintTransfer) t = g_list_model_get_item (model, i);
+
+          if (t == transfer)
+            {
+              if (index)
+                *index = i;
+              return entry;
+            }
+        }
+    }
+  return NULL;
+}
+
+static char *
+download_folder (FlintTransferCenter *self)
+{
+  g_autofree char *folder = g_settings_get_string (self->settings, "download-folder");
+
+  if (folder && *folder)
+    return g_steal_pointer (&folder);
+  if (g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD))
+    return g_strdup (g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
+  return g_strdup (g_get_home_dir ());
+}
+
+/* ---- notifications -------------------------------------------------------- */
+
+static char *
+notification_id (FlintTransfer *transfer)
+{
+  return g_strdup_printf ("transfer %u", flint_transfer_get_id (transfer));
+}
+
+static void
+on_offer_received (FlintTransfers *transfers, FlintTransfer *transfer, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  g_autoptr (GNotification) notification = NULL;
+  g_autofree char *bare = flint_jid_bare (flint_transfer_get_peer (transfer));
+  g_autofree char *title = g_strdup_printf (_ ("%s wants to send you a file"), bare);
+  g_autofree char *size = g_format_size (flint_transfer_get_size (transfer));
+  g_autofree char *body =
+    g_strdup_printf ("%s (%s)", flint_transfer_get_file_name (transfer), size);
+  g_autofree char *id = notification_id (transfer);
+  guint tid = flint_transfer_get_id (transfer);
+
+  if (self->app == NULL)
+    return;
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_category (notification, "transfer");
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_add_button_with_target (notification, _ ("Accept"),
+                                         "app.transfer-accept", "u", tid);
+  g_notification_add_button_with_target (notification, _ ("Decline"),
+                                         "app.transfer-decline", "u", tid);
+  g_notification_set_default_action (notification, "app.show-transfers");
+  g_application_send_notification (G_APPLICATION (self->app), id, notification);
+}
+
+static void
+withdraw_notification (FlintTransferCenter *self, FlintTransfer *transfer)
+{
+  g_autofree char *id = notification_id (transfer);
+
+  if (self->app)
+    g_application_withdraw_notification (G_APPLICATION (self->app), id);
+}
+
+/* ---- sending ---------------------------------------------------------------- */
+
+/* An upload is only half the job: its URL goes to the contact as a message. */
+static void
+on_upload_state (FlintTransfer *transfer, GParamSpec *pspec, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  Entry *entry;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintMessageRecord) record = NULL;
+
+  if (flint_transfer_get_state (transfer) != FLINT_TRANSFER_COMPLETE)
+    return;
+  g_signal_handlers_disconnect_by_func (transfer, on_upload_state, data);
+  entry = entry_for_transfer (self, transfer, NULL);
+  if (entry == NULL || entry->chat == NULL || flint_transfer_get_url (transfer) == NULL)
+    return;
+  record = flint_chat_send (entry->chat, flint_transfer_get_peer (transfer),
+                            flint_transfer_get_url (transfer), &error);
+  if (record == NULL)
+    g_warning ("Could not send the link of an uploaded file: %s", error->message);
+}
+
+/* A resource of jid that takes XEP-0096 files, or NULL. */
+static char *
+si_resource (Entry *entry, const char *jid)
+{
+  FlintContact *contact = entry->roster ? flint_roster_lookup (entry->roster, jid) : NULL;
+  g_auto (GStrv) resources = contact ? flint_contact_get_resources (contact) : NULL;
+
+  for (guint i = 0; resources && resources[i]; i++)
+    if (entry->disco && flint_disco_peer_supports (entry->disco, resources[i], NS_FT))
+      return g_strdup (resources[i]);
+  return NULL;
+}
+
+static FlintTransfer *
+send_one (FlintTransferCenter *self, Entry *entry, const char *jid, GFile *file)
+{
+  g_autofree char *full = si_resource (entry, jid);
+  FlintTransfer *transfer;
+
+  if (full)
+    return flint_transfers_send_file (entry->transfers, full, file, NULL);
+  transfer = flint_transfers_upload_file (entry->transfers, jid, file);
+  g_signal_connect_object (transfer, "notify::state", G_CALLBACK (on_upload_state), self,
+                           0);
+  return transfer;
+}
+
+void
+flint_transfer_center_send_files (FlintTransferCenter *self,
+                                  const char *account,
+                                  const char *jid,
+                                  GSList *files)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, account);
+
+  if (entry == NULL)
+    return;
+  for (GSList *l = files; l; l = l->next)
+    send_one (self, entry, jid, l->data);
+}
+
+static gboolean
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  GdkFileList *list = g_value_get_boxed (value);
+  g_autoptr (GSList) files = list ? gdk_file_list_get_files (list) : NULL;
+
+  if (files == NULL)
+    return FALSE;
+  flint_transfer_center_send_files (
+    self, g_object_get_data (G_OBJECT (target), "flint-account"),
+    g_object_get_data (G_OBJECT (target), "flint-jid"), files);
+  return TRUE;
+}
+
+/* For the conversation: files dropped on it are sent to jid. */
+GtkDropTarget *
+flint_transfer_center_drop_target_new (FlintTransferCenter *self,
+                                       const char *account,
+                                       const char *jid)
+{
+  GtkDropTarget *target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+
+  g_object_set_data_full (G_OBJECT (target), "flint-account", g_strdup (account), g_free);
+  g_object_set_data_full (G_OBJECT (target), "flint-jid", g_strdup (jid), g_free);
+  g_signal_connect_object (target, "drop", G_CALLBACK (on_drop), self, 0);
+  return target;
+}
+
+/* ---- user decisions ------------------------------------------------------- */
+
+typedef struct
+{
+  FlintTransferCenter *self;
+  FlintTransfer *transfer;
+} FolderChoice;
+
+static void
+on_folder_chosen (GtkNativeDialog *dialog, int response, gpointer data)
+{
+  FolderChoice *choice = data;
+  Entry *entry = entry_for_transfer (choice->self, choice->transfer, NULL);
+
+  if (response == GTK_RESPONSE_ACCEPT && entry &&
+      flint_transfer_get_state (choice->transfer) == FLINT_TRANSFER_OFFERED)
+    {
+      g_autoptr (GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = folder ? g_file_get_path (folder) : NULL;
+
+      if (path)
+        flint_transfers_accept (entry->transfers, choice->transfer, path);
+    }
+  g_object_unref (choice->transfer);
+  g_object_unref (choice->self);
+  g_free (choice);
+  g_object_unref (dialog);
+}
+
+void
+flint_transfer_center_accept (FlintTransferCenter *self,
+                              FlintTransfer *transfer,
+                              GtkWindow *parent)
+{
+  Entry *entry = entry_for_transfer (self, transfer, NULL);
+  g_autofree char *folder = NULL;
+
+  if (entry == NULL || flint_transfer_get_state (transfer) != FLINT_TRANSFER_OFFERED)
+    return;
+  withdraw_notification (self, transfer);
+  if (g_settings_get_boolean (self->settings, "ask-download-folder"))
+    {
+      GtkFileChooserNative *dialog = gtk_file_chooser_native_new (
+        _ ("Save the File In"), parent, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+        _ ("_Save"), _ ("_Cancel"));
+      FolderChoice *choice = g_new0 (FolderChoice, 1);
+
+      choice->self = g_object_ref (self);
+      choice->transfer = g_object_ref (transfer);
+      gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+      g_signal_connect (dialog, "response", G_CALLBACK (on_folder_chosen), choice);
+      gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+      return;
+    }
+  folder = download_folder (self);
+  g_mkdir_with_parents (folder, 0700);
+  flint_transfers_accept (entry->transfers, transfer, folder);
+}
+
+void
+flint_transfer_center_decline (FlintTransferCenter *self, FlintTransfer *transfer)
+{
+  Entry *entry = entry_for_transfer (self, transfer, NULL);
+
+  if (entry == NULL)
+    return;
+  withdraw_notification (self, transfer);
+  flint_transfers_decline (entry->transfers, transfer);
+}
+
+void
+flint_transfer_center_cancel (FlintTransferCenter *self, FlintTransfer *transfer)
+{
+  Entry *entry = entry_for_transfer (self, transfer, NULL);
+
+  if (entry == NULL)
+    return;
+  withdraw_notification (self, transfer);
+  flint_transfers_cancel (entry->transfers, transfer);
+}
+
+/* A failed or cancelled outgoing transfer, once more: same file, same
+ * contact, the method chosen afresh. */
+void
+flint_transfer_center_retry (FlintTransferCenter *self, FlintTransfer *transfer)
+{
+  Entry *entry = entry_for_transfer (self, transfer, NULL);
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *bare = NULL;
+
+  if (entry == NULL ||
+      flint_transfer_get_direction (transfer) != FLINT_TRANSFER_OUTGOING ||
+      !flint_transfer_is_finished (transfer) ||
+      flint_transfer_get_state (transfer) == FLINT_TRANSFER_COMPLETE ||
+      flint_transfer_get_local_path (transfer) == NULL)
+    return;
+  file = g_file_new_for_path (flint_transfer_get_local_path (transfer));
+  bare = flint_jid_bare (flint_transfer_get_peer (transfer));
+  send_one (self, entry, bare, file);
+}
+
+/* ---- app actions ------------------------------------------------------------ */
+
+static FlintTransfer *
+transfer_from (FlintTransferCenter *self, GVariant *parameter)
+{
+  return flint_transfer_center_find (self, g_variant_get_uint32 (parameter));
+}
+
+static void
+accept_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  FlintTransfer *transfer = transfer_from (self, parameter);
+
+  if (transfer)
+    flint_transfer_center_accept (
+      self, transfer, gtk_application_get_active_window (GTK_APPLICATION (self->app)));
+}
+
+static void
+decline_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransfer *transfer = transfer_from (data, parameter);
+
+  if (transfer)
+    flint_transfer_center_decline (data, transfer);
+}
+
+static void
+cancel_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransfer *transfer = transfer_from (data, parameter);
+
+  if (transfer)
+    flint_transfer_center_cancel (data, transfer);
+}
+
+static void
+retry_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransfer *transfer = transfer_from (data, parameter);
+
+  if (transfer)
+    flint_transfer_center_retry (data, transfer);
+}
+
+static void
+open_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransfer *transfer = transfer_from (data, parameter);
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (transfer == NULL || flint_transfer_get_local_path (transfer) == NULL)
+    return;
+  file = g_file_new_for_path (flint_transfer_get_local_path (transfer));
+  uri = g_file_get_uri (file);
+  if (!g_app_info_launch_default_for_uri (uri, NULL, &error))
+    g_warning ("Could not open %s: %s", uri, error->message);
+}
+
+/* The file manager's ShowItems selects the file in its folder; without a
+ * file manager on the bus, the folder opens. */
+static void
+show_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransfer *transfer = transfer_from (data, parameter);
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GFile) parent = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *parent_uri = NULL;
+  g_autoptr (GDBusConnection) bus = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  const char *uris[2] = { NULL, NULL };
+
+  if (transfer == NULL || flint_transfer_get_local_path (transfer) == NULL)
+    return;
+  file = g_file_new_for_path (flint_transfer_get_local_path (transfer));
+  uri = g_file_get_uri (file);
+  uris[0] = uri;
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (bus)
+    reply = g_dbus_connection_call_sync (
+      bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+      "org.freedesktop.FileManager1", "ShowItems", g_variant_new ("(^ass)", uris, ""),
+      NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
+  if (reply)
+    return;
+  parent = g_file_get_parent (file);
+  parent_uri = g_file_get_uri (parent);
+  g_app_info_launch_default_for_uri (parent_uri, NULL, NULL);
+}
+
+static void
+show_transfers_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (self->app); l; l = l->next)
+    if (FLINT_IS_TRANSFERS_WINDOW (l->data))
+      window = l->data;
+  if (window == NULL)
+    window = GTK_WINDOW (flint_transfers_window_new (self->app, self));
+  gtk_window_present (window);
+}
+
+typedef struct
+{
+  FlintTransferCenter *self;
+  char *account;
+  char *jid;
+} AttachChoice;
+
+static void
+on_files_chosen (GtkNativeDialog *dialog, int response, gpointer data)
+{
+  AttachChoice *choice = data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GListModel) files =
+        gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+      GSList *list = NULL;
+
+      for (guint i = g_list_model_get_n_items (files); i > 0; i--)
+        list = g_slist_prepend (list, g_list_model_get_item (files, i - 1));
+      flint_transfer_center_send_files (choice->self, choice->account, choice->jid, list);
+      g_slist_free_full (list, g_object_unref);
+    }
+  g_object_unref (choice->self);
+  g_free (choice->account);
+  g_free (choice->jid);
+  g_free (choice);
+  g_object_unref (dialog);
+}
+
+/* app.transfer-attach ((account, jid)): the conversation's attach button. */
+static void
+attach_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  AttachChoice *choice = g_new0 (AttachChoice, 1);
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (
+    _ ("Send Files"), gtk_application_get_active_window (self->app),
+    GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Send"), _ ("_Cancel"));
+
+  g_variant_get (parameter, "(ss)", &choice->account, &choice->jid);
+  choice->self = g_object_ref (self);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), TRUE);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_files_chosen), choice);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* app.test-send-file ("account|jid|path"): the attach button without the
+ * file chooser, for tests driving the real binary. */
+static void
+test_send_file_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  g_auto (GStrv) parts = g_strsplit (g_variant_get_string (parameter, NULL), "|", 3);
+  g_autoptr (GFile) file = NULL;
+  GSList list = { NULL, NULL };
+
+  if (g_strv_length (parts) != 3)
+    return;
+  file = g_file_new_for_path (parts[2]);
+  list.data = file;
+  flint_transfer_center_send_files (data, parts[0], parts[1], &list);
+}
+
+/* ---- the model and the test dump ----------------------------------------- */
+
+void
+flint_transfer_center_add_session (FlintTransferCenter *self,
+                                   FlintSession *session,
+                                   FlintDisco *disco,
+                                   FlintChat *chat,
+                                   FlintRoster *roster)
+{
+  const char *account = flint_account_get_jid (flint_session_get_account (session));
+  Entry *entry;
+  g_autofree char *folder = NULL;
+
+  if (g_hash_table_contains (self->entries, account))
+    return;
+  entry = g_new0 (Entry, 1);
+  entry->session = g_object_ref (session);
+  entry->disco = disco ? g_object_ref (disco) : NULL;
+  entry->chat = chat ? g_object_ref (chat) : NULL;
+  entry->roster = roster ? g_object_ref (roster) : NULL;
+  entry->transfers = flint_transfers_new (session);
+  folder = download_folder (self);
+  flint_transfers_set_download_folder (entry->transfers, folder);
+  g_signal_connect_object (entry->transfers, "offer-received",
+                           G_CALLBACK (on_offer_received), self, 0);
+  g_hash_table_insert (self->entries, g_strdup (account), entry);
+  g_list_store_append (self->models, entry->transfers);
+}
+
+FlintTransfers *
+flint_transfer_center_get_transfers (FlintTransferCenter *self, const char *account)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, account);
+
+  return entry ? entry->transfers : NULL;
+}
+
+GListModel *
+flint_transfer_center_get_model (FlintTransferCenter *self)
+{
+  return G_LIST_MODEL (self->all);
+}
+
+FlintTransfer *
+flint_transfer_center_find (FlintTransferCenter *self, guint id)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      FlintTransfer *t = flint_transfers_find (((Entry *) value)->transfers, id);
+
+      if (t)
+        return t;
+    }
+  return NULL;
+}
+
+static void
+json_pair (GString *out, const char *key, const char *value, gboolean first)
+{
+  g_string_append_printf (out, "%s\"%s\": ", first ? "" : ", ", key);
+  flint_json_append_string (out, value);
+}
+
+/* "transfers": [...] for app.test-dump. */
+void
+flint_transfer_center_describe_json (FlintTransferCenter *self, GString *out)
+{
+  GListModel *model = G_LIST_MODEL (self->all);
+
+  g_string_append (out, ", \"transfers\": [");
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (FlintTransfer) t = g_list_model_get_item (model, i);
+      const GError *error = flint_transfer_get_error (t);
+
+      g_string_append_printf (out,
+                              "%s{\"id\": %u, \"size\": %" G_GINT64_FORMAT
+                              ", \"done\": %" G_GUINT64_FORMAT ", ",
+                              i ? ", " : "", flint_transfer_get_id (t),
+                              flint_transfer_get_size (t),
+                              flint_transfer_get_bytes_done (t));
+      json_pair (out, "direction",
+                 flint_transfer_get_direction (t) == FLINT_TRANSFER_INCOMING ? "incoming"
+                                                                             : "outgoing",
+                 TRUE);
+      json_pair (out, "peer", flint_transfer_get_peer (t), FALSE);
+      json_pair (out, "name", flint_transfer_get_file_name (t), FALSE);
+      json_pair (out, "method",
+                 flint_transfer_method_to_string (flint_transfer_get_method (t)), FALSE);
+      json_pair (out, "state",
+                 flint_transfer_state_to_string (flint_transfer_get_state (t)), FALSE);
+      json_pair (out, "error", error ? error->message : NULL, FALSE);
+      json_pair (out, "path", flint_transfer_get_local_path (t), FALSE);
+      json_pair (out, "url", flint_transfer_get_url (t), FALSE);
+      g_string_append (out, "}");
+    }
+  g_string_append (out, "]");
+}
+
+/* ---- GObject ---------------------------------------------------------------- */
+
+static void
+flint_transfer_center_dispose (GObject *object)
+{
+  FlintTransferCenter *self = FLINT_TRANSFER_CENTER (object);
+
+  if (self->app)
+    g_object_remove_weak_pointer (G_OBJECT (self->app), (gpointer *) &self->app);
+  self->app = NULL;
+  g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_object (&self->all);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (flint_transfer_center_parent_class)->dispose (object);
+}
+
+static void
+flint_transfer_center_class_init (FlintTransferCenterClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = flint_transfer_center_dispose;
+}
+
+static void
+flint_transfer_center_init (FlintTransferCenter *self)
+{
+  self->entries =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
+  self->models = g_list_store_new (G_TYPE_LIST_MODEL);
+  self->all = gtk_flatten_list_model_new (G_LIST_MODEL (self->models));
+  self->settings = g_settings_new ("im.flint.Flint");
+}
+
+FlintTransferCenter *
+flint_transfer_center_new (GtkApplication *app)
+{
+  FlintTransferCenter *self = g_object_new (FLINT_TYPE_TRANSFER_CENTER, NULL);
+  const GActionEntry actions[] = {
+    { "transfer-accept", accept_activated, "u" },
+    { "transfer-decline", decline_activated, "u" },
+    { "transfer-cancel", cancel_activated, "u" },
+    { "transfer-retry", retry_activated, "u" },
+    { "transfer-open", open_activated, "u" },
+    { "transfer-show", show_activated, "u" },
+    { "transfer-attach", attach_activated, "(ss)" },
+    { "show-transfers", show_transfers_activated },
+  };
+
+  self->app = app;
+  g_object_add_weak_pointer (G_OBJECT (app), (gpointer *) &self->app);
+  g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions),
+                                   self);
+  if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
+    {
+      const GActionEntry test_actions[] = {
+        { "test-send-file", test_send_file_activated, "s" },
+      };
+      g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
+                                       G_N_ELEMENTS (test_actions), self);
+    }
+  return self;
+}

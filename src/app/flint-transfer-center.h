@@ -1,0 +1,49 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "flint-chat.h"
+#include "flint-disco.h"
+#include "flint-roster.h"
+#include "flint-session.h"
+#include "flint-transfers.h"
+
+G_BEGIN_DECLS
+
+#define FLINT_TYPE_TRANSFER_CENTER (flint_transfer_center_get_type ())
+G_DECLARE_FINAL_TYPE (
+  FlintTransferCenter, flint_transfer_center, FLINT, TRANSFER_CENTER, GObject)
+
+FlintTransferCenter *flint_transfer_center_new (GtkApplication *app);
+
+void flint_transfer_center_add_session (FlintTransferCenter *self,
+                                        FlintSession *session,
+                                        FlintDisco *disco,
+                                        FlintChat *chat,
+                                        FlintRoster *roster);
+FlintTransfers *flint_transfer_center_get_transfers (FlintTransferCenter *self,
+                                                     const char *account);
+/* Every transfer of every account, oldest first. */
+GListModel *flint_transfer_center_get_model (FlintTransferCenter *self);
+FlintTransfer *flint_transfer_center_find (FlintTransferCenter *self, guint id);
+
+/* Sends files to a contact: SI file transfer when one of its resources
+ * supports it, else HTTP upload when the server offers it. */
+void flint_transfer_center_send_files (FlintTransferCenter *self,
+                                       const char *account,
+                                       const char *jid,
+                                       GSList *files);
+GtkDropTarget *flint_transfer_center_drop_target_new (FlintTransferCenter *self,
+                                                      const char *account,
+                                                      const char *jid);
+
+void flint_transfer_center_accept (FlintTransferCenter *self,
+                                   FlintTransfer *transfer,
+                                   GtkWindow *parent);
+void flint_transfer_center_decline (FlintTransferCenter *self, FlintTransfer *transfer);
+void flint_transfer_center_cancel (FlintTransferCenter *self, FlintTransfer *transfer);
+void flint_transfer_center_retry (FlintTransferCenter *self, FlintTransfer *transfer);
+
+void flint_transfer_center_describe_json (FlintTransferCenter *self, GString *out);
+
+G_END_DECLS

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "flint-transfer.h"
+
+G_BEGIN_DECLS
+
+#define FLINT_TYPE_TRANSFER_ROW (flint_transfer_row_get_type ())
+G_DECLARE_FINAL_TYPE (
+  FlintTransferRow, flint_transfer_row, FLINT, TRANSFER_ROW, GtkListBoxRow)
+
+GtkWidget *flint_transfer_row_new (FlintTransfer *transfer);
+char *flint_transfer_row_describe_status (FlintTransfer *transfer);
+
+G_END_DECLS

@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""File transfers in the real app (issue 6): an incoming XEP-0096 offer from
+a slixmpp peer shows in the transfer window, is accepted through the same
+app action as the notification's Accept button, and lands byte for byte in
+the download folder from GSettings; a hostile sender ends as a failed row
+with a message and no file; a file sent to a contact whose client has no SI
+goes by HTTP upload and its link arrives as a message the contact can
+fetch. Screenshots of the transfer window in light and dark."""
+
+import hashlib
+import os
+import random
+import time
+import unittest
+
+import flint_harness as fh
+from flint_app import FlintApp
+
+
+def test_bytes(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+class TransferWindowTest(unittest.TestCase):
+    def activate(self, app, action, param=None):
+        arg = "[]" if param is None else "[<%s>]" % param
+        r = app.desktop.run(
+            ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
+             "/im/flint/Flint", "--method", "org.gtk.Actions.Activate", action, arg, "{}"],
+            timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def start(self, prosody, desktop, scheme):
+        folder = os.path.join(desktop.env["HOME"], "Incoming")
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(desktop.env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
+        os.makedirs(path, exist_ok=True)
+        with open(os.path.join(path, "keyfile"), "w") as f:
+            f.write("[im/flint/Flint]\ndownload-folder='%s'\n" % folder)
+        app = FlintApp(desktop)
+        self.addCleanup(app.stop)
+        app.add_account(prosody, "alice", "alice-pw")
+        app.start(env={"ADW_DEBUG_COLOR_SCHEME": scheme})
+        dump = app.wait_state("online", timeout=30)
+        bob = fh.Peer.start(prosody, "bob", "bob-pw", resource="peer")
+        self.addCleanup(bob.quit)
+        return app, bob, folder, dump["bound_jid"]
+
+    def offered(self, app, name):
+        def pred(d):
+            return [t for t in d.get("transfers", [])
+                    if t["name"] == name and t["state"] == "offered"]
+        return app.wait_for(pred, timeout=20, what="offer of " + name)
+
+    def transfer(self, dump, tid):
+        return [t for t in dump["transfers"] if t["id"] == tid][0]
+
+    def test_receive_fail_and_upload(self):
+        with fh.Prosody() as prosody, fh.Desktop() as desktop:
+            prosody.register("alice", "alice-pw")
+            prosody.register("bob", "bob-pw")
+            app, bob, folder, me = self.start(prosody, desktop, "prefer-light")
+
+            # An offer: shown in the window with Accept and Decline.
+            bob.command("si_send_file", wait=False, to=me, name="Quarterly report.pdf",
+                        size=200000, seed=3, method="socks5-direct", desc="Q3 figures")
+            dump = self.offered(app, "Quarterly report.pdf")
+            offer = [t for t in dump["transfers"] if t["name"] == "Quarterly report.pdf"][0]
+            self.assertEqual(offer["direction"], "incoming")
+            self.assertEqual(offer["size"], 200000)
+            self.activate(app, "show-transfers")
+            time.sleep(1.0)
+            desktop.screenshot("transfers-offer-light.png")
+
+            # Accept (the notification's button runs the same action).
+            self.activate(app, "transfer-accept", "uint32 %d" % offer["id"])
+            dump = app.wait_for(
+                lambda d: self.transfer(d, offer["id"])["state"] in ("complete", "failed"),
+                timeout=30, what="received")
+            got = self.transfer(dump, offer["id"])
+            self.assertEqual(got["state"], "complete", got)
+            self.assertEqual(got["method"], "socks5")
+            self.assertEqual(got["path"], os.path.join(folder, "Quarterly report.pdf"))
+            with open(got["path"], "rb") as f:
+                self.assertEqual(hashlib.md5(f.read()).hexdigest(),
+                                 hashlib.md5(test_bytes(200000, 3)).hexdigest())
+            bob.wait_for(lambda e: e.get("cmd") == "si_send_file" and e["event"] == "done",
+                         timeout=20)
+
+            # A hostile sender: failed with a message, nothing in the folder.
+            bob.command("si_send_file", wait=False, to=me, name="../../evil.sh", size=20000,
+                        method="ibb", hostile="bad_base64")
+            dump = self.offered(app, "evil.sh")
+            bad = [t for t in dump["transfers"] if t["name"] == "evil.sh"][0]
+            self.activate(app, "transfer-accept", "uint32 %d" % bad["id"])
+            dump = app.wait_for(lambda d: self.transfer(d, bad["id"])["state"] == "failed",
+                                timeout=30, what="hostile transfer failed")
+            self.assertIn("invalid data", self.transfer(dump, bad["id"])["error"])
+            self.assertEqual(sorted(os.listdir(folder)), ["Quarterly report.pdf"])
+            self.assertFalse(os.path.exists(os.path.join(desktop.env["HOME"], "evil.sh")))
+
+            # Bob's client offers no SI in its caps: the file goes by HTTP
+            # upload, and the link arrives as a message Bob can fetch.
+            src = os.path.join(desktop.env["HOME"], "minutes.txt")
+            data = b"Minutes of the meeting\n" * 1000
+            with open(src, "wb") as f:
+                f.write(data)
+            self.activate(app, "test-send-file",
+                          "'%s|%s|%s'" % (prosody.jid("alice"), prosody.jid("bob"), src))
+            msg = bob.wait_for(lambda e: e.get("event") == "message" and
+                               (e.get("body") or "").startswith("http"), timeout=30)
+            fetched = bob.command("http_get", url=msg["body"], timeout=30)
+            self.assertEqual(fetched["md5"], hashlib.md5(data).hexdigest())
+            dump = app.wait_for(lambda d: any(t["name"] == "minutes.txt" and
+                                              t["state"] == "complete"
+                                              for t in d["transfers"]),
+                                timeout=10, what="upload complete")
+            up = [t for t in dump["transfers"] if t["name"] == "minutes.txt"][0]
+            self.assertEqual(up["method"], "http")
+            self.assertEqual(up["url"], msg["body"])
+            time.sleep(1.0)
+            self.activate(app, "show-transfers")
+            time.sleep(1.0)
+            desktop.screenshot("transfers-done-light.png")
+
+    def test_dark(self):
+        with fh.Prosody() as prosody, fh.Desktop() as desktop:
+            prosody.register("alice", "alice-pw")
+            prosody.register("bob", "bob-pw")
+            app, bob, folder, me = self.start(prosody, desktop, "prefer-dark")
+            bob.command("si_send_file", wait=False, to=me, name="holiday.jpg", size=50000,
+                        method="ibb")
+            dump = self.offered(app, "holiday.jpg")
+            self.activate(app, "show-transfers")
+            bob.command("si_send_file", wait=False, to=me, name="slides.odp", size=30000,
+                        method="ibb")
+            dump = self.offered(app, "slides.odp")
+            first = [t for t in dump["transfers"] if t["name"] == "holiday.jpg"][0]
+            self.activate(app, "transfer-accept", "uint32 %d" % first["id"])
+            app.wait_for(lambda d: self.transfer(d, first["id"])["state"] == "complete",
+                         timeout=30, what="received")
+            time.sleep(1.0)
+            desktop.screenshot("transfers-dark.png")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
