@@ -598,6 +598,19 @@ class Prosody:
         # nothing else grabbed them in between.
         return self.start(timeout)
 
+    def shell(self, command, timeout=20.0):
+        """Runs one prosodyctl shell command (needs extra_modules=["admin_shell"]);
+        returns its output. "> lua" runs Lua inside the server, which lets a test
+        do what a real server does without telling (forget a room's occupants)."""
+        r = subprocess.run(["prosodyctl", "--config", self.config_path, "shell", command],
+                           cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout, env=self._env(),
+                           **_as_prosody_kwargs())
+        out = r.stdout.decode(errors="replace")
+        if r.returncode != 0:
+            raise RuntimeError("prosodyctl shell failed: " + out)
+        return out
+
     def register(self, user, password):
         """Create an account (prosodyctl register USER DOMAIN PASS)."""
         r = subprocess.run(["prosodyctl", "--config", self.config_path, "register",
@@ -1676,7 +1689,8 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     ap = argparse.ArgumentParser(prog="flint_harness.py", usage=USAGE)
     ap.add_argument("command", choices=["prosody-start", "prosody-stop", "prosody-kill",
-                                        "prosody-restart", "prosody-info", "register"])
+                                        "prosody-restart", "prosody-info", "register",
+                                        "prosody-shell"])
     ap.add_argument("workdir")
     ap.add_argument("rest", nargs="*")
     ap.add_argument("--domain", default="flint.test")
@@ -1684,6 +1698,8 @@ def main(argv=None):
     ap.add_argument("--no-smacks", action="store_true")
     ap.add_argument("--no-muc", action="store_true")
     ap.add_argument("--user", action="append", default=[])
+    ap.add_argument("--module", action="append", default=[],
+                    help="an extra global module (e.g. admin_shell for prosody-shell)")
     ap.add_argument("--max-lifetime", type=int, default=1800,
                     help="kill the server after this many seconds (0: never)")
     a = ap.parse_args(argv)
@@ -1693,7 +1709,8 @@ def main(argv=None):
         if os.path.exists(os.path.join(wd, STATE_FILE)):
             Prosody.load(wd).stop()     # never orphan a server started here before
         p = Prosody(wd, domain=a.domain, tls=not a.no_tls, smacks=not a.no_smacks,
-                    muc=not a.no_muc, max_lifetime=a.max_lifetime or None)
+                    muc=not a.no_muc, max_lifetime=a.max_lifetime or None,
+                    extra_modules=a.module)
         p.detach()
         try:
             for u in a.user:
@@ -1717,6 +1734,10 @@ def main(argv=None):
         _print_info(p)
     elif a.command == "prosody-info":
         _print_info(p)
+    elif a.command == "prosody-shell":
+        if len(a.rest) != 1:
+            ap.error("prosody-shell WORKDIR COMMAND (needs --module admin_shell at start)")
+        sys.stdout.write(p.shell(a.rest[0]))
     elif a.command == "register":
         if len(a.rest) != 2:
             ap.error("register WORKDIR USER PASS")

@@ -556,6 +556,20 @@ test_self_ping (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (f->log->str, "<ping xmlns=\"urn:xmpp:ping\"/>"));
   g_assert_cmpint (flint_room_get_state (r), ==, FLINT_ROOM_JOINED);
   g_assert_cmpuint (g_list_model_get_n_items (flint_room_get_occupants (r)), ==, 1);
+
+  /* The room forgets us without a word (what a restarted MUC service
+   * does): the next self-ping gets not-acceptable and we join again. */
+  forget = g_strdup_printf (
+    ">local r = prosody.hosts['%s'].modules.muc.get_room_from_jid('%s'); "
+    "r._occupants = {}; r._jid_nick = {}; return true",
+    f->muc, room);
+  g_free (server_shell (&server, forget));
+  g_string_truncate (f->log, 0);
+  g_assert_true (wait_room_state (r, FLINT_ROOM_JOINING));
+  g_assert_nonnull (strstr (f->log->str, "not-acceptable"));
+  g_assert_true (wait_room_state (r, FLINT_ROOM_JOINED));
+  g_assert_nonnull (strstr (f->log->str, "<x xmlns=\"http://jabber.org/protocol/muc\">"));
+  g_assert_nonnull (flint_room_get_self_occupant (r));
 }
 
 int
@@ -564,7 +578,8 @@ main (int argc, char **argv)
   int rc;
 
   g_test_init (&argc, &argv, NULL);
-  server_start (&server, TRUE);
+  server_start_full (&server, TRUE,
+                     (const char *const[]){ "--module", "admin_shell", NULL });
 
 #define ADD(name, fn)                                                                    \
   g_test_add (name, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
