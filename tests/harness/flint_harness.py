@@ -317,6 +317,7 @@ class Prosody:
     def __init__(self, workdir=None, domain="flint.test", muc=True, tls=True,
                  smacks=True, upload=True, proxy65=True, log_level="debug",
                  extra_global="", extra_modules=(), muc_room_locking=False,
+                 bookmarks=True,
                  max_lifetime=None, _load=False):
         self._tmp_owned = workdir is None
         if workdir is None:
@@ -337,6 +338,9 @@ class Prosody:
         self.log_level = log_level
         self.extra_global = extra_global
         self.extra_modules = list(extra_modules)
+        # False: no mod_bookmarks, so XEP-0048 in private storage is all there is
+        # (what older servers offer).
+        self.bookmarks = bookmarks
         self.muc_room_locking = muc_room_locking
         self.max_lifetime = max_lifetime
         self.c2s_port = free_port()
@@ -412,6 +416,8 @@ class Prosody:
         mods = ["roster", "saslauth", "disco", "carbons", "mam", "bookmarks", "pep",
                 "private", "vcard4", "vcard_legacy", "blocklist", "offline", "ping",
                 "version", "presence", "posix"]
+        if not getattr(self, "bookmarks", True):
+            mods.remove("bookmarks")
         if self.tls:
             mods.insert(2, "tls")
         if self.smacks:
@@ -1698,6 +1704,8 @@ def main(argv=None):
     ap.add_argument("--no-smacks", action="store_true")
     ap.add_argument("--no-muc", action="store_true")
     ap.add_argument("--user", action="append", default=[])
+    ap.add_argument("--no-bookmarks", action="store_true",
+                    help="no mod_bookmarks: XEP-0048 in private storage only")
     ap.add_argument("--module", action="append", default=[],
                     help="an extra global module (e.g. admin_shell for prosody-shell)")
     ap.add_argument("--max-lifetime", type=int, default=1800,
@@ -1710,7 +1718,7 @@ def main(argv=None):
             Prosody.load(wd).stop()     # never orphan a server started here before
         p = Prosody(wd, domain=a.domain, tls=not a.no_tls, smacks=not a.no_smacks,
                     muc=not a.no_muc, max_lifetime=a.max_lifetime or None,
-                    extra_modules=a.module)
+                    extra_modules=a.module, bookmarks=not a.no_bookmarks)
         p.detach()
         try:
             for u in a.user:
