@@ -3,10 +3,12 @@
 #include <adwaita.h>
 
 #include "flint-account-store.h"
+#include "flint-bookmarks.h"
 #include "flint-chat.h"
 #include "flint-conversation.h"
 #include "flint-history.h"
 #include "flint-roster.h"
+#include "flint-rooms.h"
 #include "flint-session.h"
 
 G_BEGIN_DECLS
@@ -26,6 +28,8 @@ FlintSession *flint_application_start_account (FlintApplication *self,
 gboolean flint_application_get_secrets_available (FlintApplication *self);
 FlintChat *flint_application_get_chat (FlintApplication *self, const char *jid);
 FlintHistory *flint_application_get_history (FlintApplication *self);
+FlintRooms *flint_application_get_rooms (FlintApplication *self, const char *jid);
+FlintBookmarks *flint_application_get_bookmarks (FlintApplication *self, const char *jid);
 FlintRoster *flint_application_get_roster (FlintApplication *self,
                                            const char *account_jid);
 

@@ -14,7 +14,6 @@ FlintRoom *flint_room_new (FlintSession *session,
                            const char *jid,
                            const char *nick,
                            const char *password);
-void flint_room_join (FlintRoom *self);
 void flint_room_leave (FlintRoom *self);
 gboolean flint_room_get_wanted (FlintRoom *self);
 void flint_room_handle_presence (FlintRoom *self, xmpp_stanza_t *stanza);

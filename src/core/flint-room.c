@@ -523,18 +523,26 @@ flint_room_handle_presence (FlintRoom *self, xmpp_stanza_t *stanza)
     g_autofree char *status = flint_stanza_child_text (stanza, "status", NULL);
     const char *jid = item ? xmpp_stanza_get_attribute (item, "jid") : NULL;
 
+    gboolean is_new = FALSE;
+
     occupant = g_hash_table_lookup (self->by_nick, nick);
     if (occupant == NULL)
       {
         occupant = flint_occupant_new (nick);
         g_hash_table_replace (self->by_nick, g_strdup (nick), occupant);
-        g_list_store_append (self->occupants, occupant);
-        g_object_unref (occupant);
+        is_new = TRUE;
       }
+    /* Filled in before the list shows it: a view never sees a half-made
+     * occupant. */
     flint_occupant_update (occupant,
                            item ? xmpp_stanza_get_attribute (item, "role") : NULL,
                            item ? xmpp_stanza_get_attribute (item, "affiliation") : NULL,
                            jid, show, status, is_self);
+    if (is_new)
+      {
+        g_list_store_append (self->occupants, occupant);
+        g_object_unref (occupant);
+      }
   }
 
   if (!is_self)

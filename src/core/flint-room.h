@@ -53,6 +53,9 @@ FlintOccupant *flint_room_get_self_occupant (FlintRoom *self);
 guint flint_room_get_unread (FlintRoom *self);
 void flint_room_set_active (FlintRoom *self, gboolean active);
 
+/* Joins again (after a failure or a leave) with the current nick and
+ * password. */
+void flint_room_join (FlintRoom *self);
 FlintMessageRecord *flint_room_send (FlintRoom *self, const char *body, GError **error);
 void flint_room_set_nick (FlintRoom *self, const char *nick);
 void flint_room_set_password (FlintRoom *self, const char *password);

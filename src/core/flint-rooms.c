@@ -2,11 +2,17 @@
 
 #define G_LOG_DOMAIN "flint-rooms"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "flint-jid.h"
 #include "flint-room-private.h"
 #include "flint-rooms.h"
+#include "flint-stanza.h"
+
+#define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
+#define NS_DISCO_ITEMS "http://jabber.org/protocol/disco#items"
+#define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 
 #define DEFAULT_SELF_PING_S 300
 
@@ -24,6 +30,7 @@ struct _FlintRooms
   gulong state_handler;
   guint self_ping_s;
   guint ping_source;
+  char *service; /* the default MUC service, once found */
 };
 
 G_DEFINE_FINAL_TYPE (FlintRooms, flint_rooms, G_TYPE_OBJECT)
@@ -281,6 +288,226 @@ flint_rooms_set_self_ping_interval (FlintRooms *self, guint seconds)
   update_ping_timer (self);
 }
 
+/* ---- discovery ---------------------------------------------------------- */
+
+static void
+send_disco (
+  FlintRooms *self, const char *to, const char *ns, FlintIqCallback cb, GTask *task)
+{
+  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
+  g_autofree char *id = flint_session_new_id (self->session);
+  xmpp_stanza_t *iq = xmpp_iq_new (ctx, "get", id);
+
+  xmpp_stanza_set_to (iq, to);
+  flint_stanza_add_child (iq, "query", ns, NULL);
+  flint_session_send_iq (self->session, iq, cb, task);
+  xmpp_stanza_release (iq);
+}
+
+static gboolean
+has_child_attr (xmpp_stanza_t *query,
+                const char *name,
+                const char *attr,
+                const char *value)
+{
+  for (xmpp_stanza_t *c = query ? xmpp_stanza_get_children (query) : NULL; c;
+       c = xmpp_stanza_get_next (c))
+    if (xmpp_stanza_is_tag (c) && g_strcmp0 (xmpp_stanza_get_name (c), name) == 0 &&
+        g_strcmp0 (xmpp_stanza_get_attribute (c, attr), value) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  GPtrArray *candidates; /* disco#items JIDs left to ask */
+} ServiceSearch;
+
+static void
+service_search_free (ServiceSearch *search)
+{
+  g_ptr_array_unref (search->candidates);
+  g_free (search);
+}
+
+static void ask_next_candidate (GTask *task);
+
+static void
+on_candidate_info (FlintSession *session,
+                   xmpp_stanza_t *result,
+                   const GError *error,
+                   gpointer user_data)
+{
+  GTask *task = user_data;
+  FlintRooms *self = g_task_get_source_object (task);
+  ServiceSearch *search = g_task_get_task_data (task);
+  xmpp_stanza_t *query =
+    result ? xmpp_stanza_get_child_by_name_and_ns (result, "query", NS_DISCO_INFO) : NULL;
+
+  if (error == NULL &&
+      has_child_attr (query, "feature", "var", "http://jabber.org/protocol/muc"))
+    {
+      g_free (self->service);
+      self->service = g_strdup (xmpp_stanza_get_from (result));
+      g_task_return_pointer (task, g_strdup (self->service), g_free);
+      g_object_unref (task);
+      return;
+    }
+  g_ptr_array_remove_index (search->candidates, 0);
+  ask_next_candidate (task);
+}
+
+static void
+ask_next_candidate (GTask *task)
+{
+  ServiceSearch *search = g_task_get_task_data (task);
+
+  if (search->candidates->len == 0)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_MUC_NOT_FOUND, "%s",
+                               _ ("Your server offers no rooms. Enter a full room "
+                                  "address such as team@conference.example.com."));
+      g_object_unref (task);
+      return;
+    }
+  send_disco (g_task_get_source_object (task), g_ptr_array_index (search->candidates, 0),
+              NS_DISCO_INFO, on_candidate_info, task);
+}
+
+static void
+on_server_items (FlintSession *session,
+                 xmpp_stanza_t *result,
+                 const GError *error,
+                 gpointer user_data)
+{
+  GTask *task = user_data;
+  ServiceSearch *search = g_new0 (ServiceSearch, 1);
+  xmpp_stanza_t *query =
+    result ? xmpp_stanza_get_child_by_name_and_ns (result, "query", NS_DISCO_ITEMS)
+           : NULL;
+
+  search->candidates = g_ptr_array_new_with_free_func (g_free);
+  g_task_set_task_data (task, search, (GDestroyNotify) service_search_free);
+  for (xmpp_stanza_t *c = query ? xmpp_stanza_get_children (query) : NULL; c;
+       c = xmpp_stanza_get_next (c))
+    if (xmpp_stanza_is_tag (c) && g_strcmp0 (xmpp_stanza_get_name (c), "item") == 0 &&
+        xmpp_stanza_get_attribute (c, "jid"))
+      g_ptr_array_add (search->candidates,
+                       g_strdup (xmpp_stanza_get_attribute (c, "jid")));
+  ask_next_candidate (task);
+}
+
+void
+flint_rooms_find_service_async (FlintRooms *self,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *domain = NULL;
+
+  if (self->service)
+    {
+      g_task_return_pointer (task, g_strdup (self->service), g_free);
+      g_object_unref (task);
+      return;
+    }
+  if (flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_NOT_CONNECTED, "%s",
+                               flint_error_describe (FLINT_ERROR_NOT_CONNECTED));
+      g_object_unref (task);
+      return;
+    }
+  domain =
+    flint_jid_domain (flint_account_get_jid (flint_session_get_account (self->session)));
+  send_disco (self, domain, NS_DISCO_ITEMS, on_server_items, task);
+}
+
+char *
+flint_rooms_find_service_finish (FlintRooms *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_room_info (FlintSession *session,
+              xmpp_stanza_t *result,
+              const GError *error,
+              gpointer user_data)
+{
+  GTask *task = user_data;
+  xmpp_stanza_t *query, *identity;
+
+  if (result == NULL)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_TIMEOUT, "%s",
+                               flint_error_describe (FLINT_ERROR_TIMEOUT));
+    }
+  else if (error)
+    {
+      xmpp_stanza_t *err = xmpp_stanza_get_child_by_name (result, "error");
+
+      if (err && xmpp_stanza_get_child_by_name_and_ns (err, "item-not-found", NS_STANZAS))
+        g_task_return_pointer (task, NULL, NULL);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+  else
+    {
+      query = xmpp_stanza_get_child_by_name_and_ns (result, "query", NS_DISCO_INFO);
+      identity = query ? xmpp_stanza_get_child_by_name (query, "identity") : NULL;
+      g_task_return_pointer (
+        task,
+        g_strdup (identity && xmpp_stanza_get_attribute (identity, "name")
+                    ? xmpp_stanza_get_attribute (identity, "name")
+                    : ""),
+        g_free);
+    }
+  g_object_unref (task);
+}
+
+void
+flint_rooms_room_info_async (FlintRooms *self,
+                             const char *jid,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  if (jid == NULL || !flint_jid_is_valid_bare (jid))
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_INVALID_JID, "%s",
+                               flint_error_describe (FLINT_ERROR_INVALID_JID));
+      g_object_unref (task);
+      return;
+    }
+  if (flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_NOT_CONNECTED, "%s",
+                               flint_error_describe (FLINT_ERROR_NOT_CONNECTED));
+      g_object_unref (task);
+      return;
+    }
+  send_disco (self, jid, NS_DISCO_INFO, on_room_info, task);
+}
+
+gboolean
+flint_rooms_room_info_finish (FlintRooms *self,
+                              GAsyncResult *result,
+                              char **out_name,
+                              GError **error)
+{
+  g_autofree char *name = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (name == NULL)
+    return FALSE;
+  if (out_name)
+    *out_name = *name ? g_steal_pointer (&name) : NULL;
+  return TRUE;
+}
+
 static void
 flint_rooms_dispose (GObject *object)
 {
@@ -314,6 +541,7 @@ flint_rooms_finalize (GObject *object)
   FlintRooms *self = FLINT_ROOMS (object);
 
   g_hash_table_unref (self->by_jid);
+  g_free (self->service);
   G_OBJECT_CLASS (flint_rooms_parent_class)->finalize (object);
 }
 

@@ -29,4 +29,25 @@ void flint_rooms_close (FlintRooms *self, const char *jid);
 void flint_rooms_set_self_ping_interval (FlintRooms *self, guint seconds);
 gboolean flint_rooms_is_room (FlintRooms *self, const char *jid);
 
+/* The account server's first MUC service (disco#items, then disco#info
+ * for a conference/text identity), found once per session. */
+void flint_rooms_find_service_async (FlintRooms *self,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data);
+char *
+flint_rooms_find_service_finish (FlintRooms *self, GAsyncResult *result, GError **error);
+
+/* Whether the room exists (disco#info): TRUE with its name (may be NULL),
+ * FALSE without error when it does not, FALSE with an error otherwise. */
+void flint_rooms_room_info_async (FlintRooms *self,
+                                  const char *jid,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
+gboolean flint_rooms_room_info_finish (FlintRooms *self,
+                                       GAsyncResult *result,
+                                       char **out_name,
+                                       GError **error);
+
 G_END_DECLS

@@ -565,7 +565,8 @@ test_self_ping (Fixture *f, gconstpointer data)
     f->muc, room);
   g_free (server_shell (&server, forget));
   g_string_truncate (f->log, 0);
-  g_assert_true (wait_room_state (r, FLINT_ROOM_JOINING));
+  if (!wait_room_state (r, FLINT_ROOM_JOINING))
+    g_error ("no rejoin; log:\n%s", f->log->str);
   g_assert_nonnull (strstr (f->log->str, "not-acceptable"));
   g_assert_true (wait_room_state (r, FLINT_ROOM_JOINED));
   g_assert_nonnull (strstr (f->log->str, "<x xmlns=\"http://jabber.org/protocol/muc\">"));
