@@ -337,3 +337,18 @@ flint_join_dialog_set_room (FlintJoinDialog *self, const char *jid)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->room_row), jid ? jid : "");
 }
+
+/* For tests: "error text|nick button label or empty|create|busy". */
+char *
+flint_join_dialog_describe (FlintJoinDialog *self)
+{
+  gboolean error = gtk_widget_get_visible (self->error_box);
+
+  return g_strdup_printf ("%s|%s|%s|%s",
+                          error ? gtk_label_get_text (self->error_label) : "",
+                          gtk_widget_get_visible (GTK_WIDGET (self->nick_button))
+                            ? gtk_button_get_label (self->nick_button)
+                            : "",
+                          gtk_widget_get_visible (self->create_button) ? "create" : "",
+                          gtk_spinner_get_spinning (self->spinner) ? "busy" : "");
+}

@@ -19,5 +19,6 @@ FlintJoinDialog *flint_join_dialog_new (GtkWindow *parent,
                                         FlintBookmarks *bookmarks,
                                         const char *default_nick);
 void flint_join_dialog_set_room (FlintJoinDialog *self, const char *jid);
+char *flint_join_dialog_describe (FlintJoinDialog *self);
 
 G_END_DECLS
