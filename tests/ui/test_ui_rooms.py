@@ -5,6 +5,7 @@ row in the Rooms section; the room's history and subject show; a message
 typed in the room reaches the other occupants and is stored once; a
 mention of our nick is counted and highlighted. Screenshots light and dark."""
 
+import subprocess
 import time
 import unittest
 
@@ -129,11 +130,36 @@ class RoomsTest(unittest.TestCase):
         self.assertEqual(len(rows), 4, rows)
         self.assertEqual(rows[-1], ("Thanks! I will review the changelog today.", "alice", 1))
 
-        # Someone mentions us while the room is open: shown, highlighted.
+        # Someone mentions us while we look at another tab: counted in the
+        # Rooms section and the tab, and a desktop notification.
+        monitor = desktop.spawn(["dbus-monitor", "--session",
+                                 "type='method_call',member='Notify'",
+                                 "type='method_call',member='AddNotification'"],
+                                stdout=subprocess.PIPE)
+        time.sleep(0.5)
+        r = app.desktop.run(
+            ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
+             "/im/flint/Flint", "--method", "org.gtk.Actions.Activate", "open-chat",
+             "[<'%s'>]" % self.prosody.jid("bob"), "{}"], timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        app.wait_for(lambda d: (tab_of(d, self.prosody.jid("bob")) or {}).get("selected"),
+                     timeout=10, what="bob's tab")
         self.bob.command("send", type="groupchat", to=self.room, chatstate=None,
                          body="alice: can you also check the migration notes?")
-        dump = app.wait_for(lambda d: tab_of(d, self.room)["messages"] >= 5, timeout=10,
-                            what="mention")
+        dump = app.wait_for(lambda d: "R:%s|joined|1" % self.room in d["room_list"],
+                            timeout=10, what="mention counted")
+        self.assertEqual(room_of(dump, self.room)["unread"], 1)
+        self.assertTrue(tab_of(dump, self.room)["attention"])
+        time.sleep(2.5)
+        monitor.terminate()
+        out = monitor.communicate(timeout=10)[0].decode()
+        self.assertIn("migration notes", out)
+
+        # Back in the room: read, the mention highlighted.
+        dump = self.open_room(app)
+        dump = app.wait_for(lambda d: room_of(d, self.room)["unread"] == 0, timeout=10,
+                            what="read")
+        self.assertEqual(tab_of(dump, self.room)["messages"], 5)
         time.sleep(0.8)
         desktop.screenshot("rooms-light.png")
 
