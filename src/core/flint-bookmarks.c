@@ -548,6 +548,7 @@ build_conference (FlintBookmarks *self, FlintBookmark *b, gboolean legacy)
 }
 
 static void publish (FlintBookmarks *self, FlintBookmark *b, gboolean with_options);
+static void configure_node (FlintBookmarks *self, FlintBookmark *b);
 
 static gboolean
 precondition_not_met (xmpp_stanza_t *result)
@@ -574,9 +575,11 @@ on_saved (FlintSession *session,
   if (retry && precondition_not_met (result))
     {
       /* The node exists with another configuration (another client made
-       * it): publish into it as it is. */
-      g_debug ("Bookmarks node configured otherwise; publishing without options");
-      publish (self, retry, FALSE);
+       * it). Publishing into it as it is could lose bookmarks (a node with
+       * max_items 1 keeps only the last): set XEP-0402's configuration on
+       * the node first, then publish again (once). */
+      g_debug ("Bookmarks node configured otherwise; configuring it");
+      configure_node (self, retry);
       return;
     }
   g_debug ("Bookmarks not saved: %s", error->message);
@@ -634,6 +637,55 @@ publish (FlintBookmarks *self, FlintBookmark *b, gboolean with_options)
       call->retry = g_object_ref (b);
     }
   flint_session_send_iq (self->session, iq, on_saved, call);
+  xmpp_stanza_release (iq);
+}
+
+static void
+on_configured (FlintSession *session,
+               xmpp_stanza_t *result,
+               const GError *error,
+               gpointer user_data)
+{
+  Call *call = user_data;
+  g_autoptr (FlintBookmark) b = call->retry ? g_object_ref (call->retry) : NULL;
+  g_autoptr (FlintBookmarks) self = call_finish (call);
+
+  if (self == NULL || result == NULL)
+    return;
+  if (error)
+    {
+      g_autoptr (GError) refused = g_error_new (
+        FLINT_ERROR, FLINT_ERROR_FAILED,
+        _ ("The server did not save the change to your bookmarks: %s"), error->message);
+      g_signal_emit (self, signals[SIGNAL_SAVE_FAILED], 0, refused);
+      fetch (self);
+      return;
+    }
+  /* Options now match; no retry this time. */
+  publish (self, b, FALSE);
+}
+
+static void
+configure_node (FlintBookmarks *self, FlintBookmark *b)
+{
+  xmpp_ctx_t *ctx = ctx_of (self);
+  g_autofree char *id = flint_session_new_id (self->session);
+  xmpp_stanza_t *iq = xmpp_iq_new (ctx, "set", id);
+  xmpp_stanza_t *pubsub = flint_stanza_add_child (
+    iq, "pubsub", "http://jabber.org/protocol/pubsub#owner", NULL);
+  xmpp_stanza_t *configure = flint_stanza_add_child (pubsub, "configure", NULL, NULL);
+  xmpp_stanza_t *x = flint_stanza_add_child (configure, "x", NS_DATA, NULL);
+  Call *call = call_new (self);
+
+  xmpp_stanza_set_attribute (configure, "node", NS_BOOKMARKS);
+  xmpp_stanza_set_type (x, "submit");
+  add_field (x, "FORM_TYPE", "http://jabber.org/protocol/pubsub#node_config", "hidden");
+  add_field (x, "pubsub#persist_items", "true", NULL);
+  add_field (x, "pubsub#max_items", "max", NULL);
+  add_field (x, "pubsub#send_last_published_item", "never", NULL);
+  add_field (x, "pubsub#access_model", "whitelist", NULL);
+  call->retry = g_object_ref (b);
+  flint_session_send_iq (self->session, iq, on_configured, call);
   xmpp_stanza_release (iq);
 }
 

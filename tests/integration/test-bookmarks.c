@@ -39,7 +39,16 @@ on_stanza_log (FlintSession *session, gboolean outgoing, const char *xml, Fixtur
 }
 
 static void
+fixture_start_as (Fixture *f, Server *s, const char *user, const char *password);
+
+static void
 fixture_start (Fixture *f, Server *s)
+{
+  fixture_start_as (f, s, "alice", "secret-a");
+}
+
+static void
+fixture_start_as (Fixture *f, Server *s, const char *user, const char *password)
 {
   g_autofree char *db = NULL;
   g_autoptr (GError) error = NULL;
@@ -49,8 +58,8 @@ fixture_start (Fixture *f, Server *s)
   db = g_build_filename (f->dir, "history.db", NULL);
   f->history = flint_history_open (db, &error);
   g_assert_no_error (error);
-  f->account = make_account (s, "alice", TRUE);
-  f->session = session_new (f->account, "secret-a");
+  f->account = make_account (s, user, TRUE);
+  f->session = session_new (f->account, password);
   f->disco = flint_disco_new (f->session);
   f->rooms = flint_rooms_new (f->session, f->history);
   f->bookmarks = flint_bookmarks_new (f->session, f->disco, f->rooms);
@@ -370,6 +379,44 @@ test_private (void)
   fixture_stop (&f);
 }
 
+/* Another client made the node with PEP's default of one item: Flint's
+ * publish does not match its options, and publishing into it as it is
+ * would drop the other bookmark. Flint configures the node first. */
+static void
+test_pep_node_max_one (void)
+{
+  Fixture f = { 0 };
+  Peer *other = peer_start (&server, "bob", "secret-b");
+  g_autofree char *first = g_strdup_printf ("first@conference.%s", server.domain);
+  g_autofree char *second = g_strdup_printf ("second@conference.%s", server.domain);
+  g_autofree char *xml = g_strdup_printf (
+    "<iq xmlns='jabber:client' type='set'><pubsub "
+    "xmlns='http://jabber.org/protocol/pubsub'>"
+    "<publish node='urn:xmpp:bookmarks:1'><item id='%s'>"
+    "<conference xmlns='urn:xmpp:bookmarks:1' name='First'/></item></publish>"
+    "</pubsub></iq>",
+    first);
+  g_autofree char *reply = peer_iq (other, xml);
+  g_autofree char *items = NULL;
+
+  g_assert_nonnull (strstr (reply, "\"type\": \"result\""));
+  fixture_start_as (&f, &server, "bob", "secret-b");
+  g_assert_true (wait_until (loaded, &f, WAIT_MS));
+  g_assert_nonnull (flint_bookmarks_find (f.bookmarks, first));
+  {
+    g_autoptr (FlintBookmark) add = flint_bookmark_new (second);
+    flint_bookmark_set_name (add, "Second");
+    flint_bookmarks_set (f.bookmarks, add);
+  }
+  spin (1500);
+  items = peer_items (other);
+  g_assert_nonnull (strstr (items, first));
+  g_assert_nonnull (strstr (items, second));
+  g_assert_nonnull (strstr (f.log->str, "pubsub#node_config"));
+  peer_stop (other);
+  fixture_stop (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -381,6 +428,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/bookmarks/pep", test_pep);
   g_test_add_func ("/bookmarks/private", test_private);
+  g_test_add_func ("/bookmarks/pep-node-max-one", test_pep_node_max_one);
 
   rc = g_test_run ();
   server_do (&server, "prosody-stop");
