@@ -614,6 +614,12 @@ on_rooms_changed (
     }
 }
 
+static gboolean
+is_room (const char *bare_jid, gpointer rooms)
+{
+  return flint_rooms_is_room (rooms, bare_jid);
+}
+
 FlintSession *
 flint_application_start_account (FlintApplication *self,
                                  FlintAccount *account,
@@ -651,6 +657,8 @@ flint_application_start_account (FlintApplication *self,
                                      G_CALLBACK (on_rooms_changed), self, 0);
             g_hash_table_insert (self->rooms, g_strdup (flint_account_get_jid (account)),
                                  rooms);
+            /* Private messages with occupants are conversations of their own. */
+            flint_chat_set_room_func (chat, is_room, rooms);
             g_hash_table_insert (self->bookmarks,
                                  g_strdup (flint_account_get_jid (account)),
                                  flint_bookmarks_new (session, disco, rooms));

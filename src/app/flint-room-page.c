@@ -332,6 +332,23 @@ unbind_occupant (GtkSignalListItemFactory *factory,
                                         on_occupant_changed, item);
 }
 
+/* A private chat with the occupant (XEP-0045 §7.5), in its own tab. */
+static void
+on_occupant_activated (GtkListView *view, guint position, FlintRoomPage *self)
+{
+  g_autoptr (FlintOccupant) occupant =
+    g_list_model_get_item (G_LIST_MODEL (gtk_list_view_get_model (view)), position);
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), FLINT_TYPE_WINDOW);
+  g_autofree char *jid = NULL;
+
+  if (occupant == NULL || window == NULL || flint_occupant_get_is_self (occupant))
+    return;
+  jid = g_strdup_printf ("%s/%s", flint_room_get_jid (self->room),
+                         flint_occupant_get_nick (occupant));
+  flint_window_open_chat (FLINT_WINDOW (window), flint_room_page_get_account (self), jid,
+                          TRUE);
+}
+
 /* ---- state -------------------------------------------------------------- */
 
 static void
@@ -499,6 +516,9 @@ flint_room_page_new (FlintRoom *room, FlintConversation *conversation)
     self->occupant_view,
     GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (sorted))));
 
+  gtk_list_view_set_single_click_activate (self->occupant_view, TRUE);
+  g_signal_connect (self->occupant_view, "activate", G_CALLBACK (on_occupant_activated),
+                    self);
   g_signal_connect (self->composer, "send", G_CALLBACK (on_send), self);
   g_signal_connect_object (room, "notify::state", G_CALLBACK (update_state), self,
                            G_CONNECT_SWAPPED);

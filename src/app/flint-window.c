@@ -389,6 +389,28 @@ page_title (AdwTabPage *page)
                           : flint_room_page_get_title (page_room (page));
 }
 
+/* room@service/nick of a room we know: a private chat, its own tab. */
+static gboolean
+is_occupant (FlintWindow *self, const char *jid)
+{
+  g_autofree char *resource = jid ? flint_jid_resource (jid) : NULL;
+
+  return resource && *resource && self->rooms && flint_rooms_is_room (self->rooms, jid);
+}
+
+static gboolean
+same_conversation (FlintWindow *self, const char *page_jid, const char *jid)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  if (!is_occupant (self, page_jid) && !is_occupant (self, jid))
+    return flint_jid_equal_bare (page_jid, jid);
+  a = flint_jid_normalize (page_jid);
+  b = flint_jid_normalize (jid);
+  return g_strcmp0 (a, b) == 0;
+}
+
 static AdwTabPage *
 find_page (FlintWindow *self, const char *account, const char *jid)
 {
@@ -399,7 +421,7 @@ find_page (FlintWindow *self, const char *account, const char *jid)
       AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, (int) i);
 
       if (flint_jid_equal_bare (page_account (page), account) &&
-          flint_jid_equal_bare (page_jid (page), jid))
+          same_conversation (self, page_jid (page), jid))
         return page;
     }
   return NULL;
@@ -512,7 +534,7 @@ flint_window_is_showing_chat (FlintWindow *self, const char *account, const char
 
   return page && gtk_window_is_active (GTK_WINDOW (self)) && content_visible (self) &&
          flint_jid_equal_bare (page_account (page), account) &&
-         flint_jid_equal_bare (page_jid (page), jid);
+         same_conversation (self, page_jid (page), jid);
 }
 
 gboolean
@@ -740,7 +762,8 @@ flint_window_open_chat (FlintWindow *self,
 
   if (page == NULL)
     {
-      g_autofree char *bare = flint_jid_bare (jid);
+      g_autofree char *bare =
+        is_occupant (self, jid) ? flint_jid_normalize (jid) : flint_jid_bare (jid);
 
       conversation = flint_application_get_conversation (app, account, bare);
       chat = flint_application_get_chat (app, account);
@@ -751,6 +774,16 @@ flint_window_open_chat (FlintWindow *self,
         }
       chat_page = flint_chat_page_new (chat, conversation);
       bind_title (self, chat_page);
+      if (is_occupant (self, jid))
+        {
+          g_autofree char *nick = flint_jid_resource (jid);
+          FlintRoom *room = flint_rooms_get_room (self->rooms, jid);
+          /* TRANSLATORS: a private chat's title: nick (room name) */
+          g_autofree char *title =
+            g_strdup_printf (_ ("%s (%s)"), nick, flint_room_get_name (room));
+
+          flint_chat_page_set_title (chat_page, title);
+        }
       page = adw_tab_view_append (self->tab_view, GTK_WIDGET (chat_page));
     }
   if (select)

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "flint-chat.h"
 #include "flint-error.h"
 #include "flint-room-private.h"
 #include "flint-rooms.h"
@@ -592,6 +593,61 @@ test_self_ping (Fixture *f, gconstpointer data)
   g_assert_nonnull (flint_room_get_self_occupant (r));
 }
 
+static gboolean
+rooms_is_room (const char *bare, gpointer rooms)
+{
+  return flint_rooms_is_room (rooms, bare);
+}
+
+/* XEP-0045 §7.5: a private message with an occupant is its own
+ * conversation (room@service/nick), not the room's. */
+static void
+test_private_messages (Fixture *f, gconstpointer data)
+{
+  g_autofree char *room = room_jid (f, "whisper");
+  g_autofree char *bob_in_room = g_strdup_printf ("%s/bob", room);
+  g_autoptr (FlintChat) chat = flint_chat_new (f->session, f->history);
+  Peer *bob = peer_start (&server, "bob", "secret-b");
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintMessageRecord) sent = NULL;
+  g_autofree char *line = NULL;
+
+  flint_chat_set_room_func (chat, rooms_is_room, f->rooms);
+  peer_join (bob, room, "bob", NULL);
+  join_ok (f, room, "alice", NULL);
+
+  line = g_strdup_printf ("{\"cmd\": \"send\", \"to\": \"%s/alice\", "
+                          "\"body\": \"psst, alice\", \"id\": \"pm-1\"}",
+                          room);
+  peer_command (bob, line);
+  g_assert_true (wait_stored (f, bob_in_room, 1));
+  all = stored (f, bob_in_room);
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_cmpstr (((FlintMessageRecord *) g_ptr_array_index (all, 0))->body, ==,
+                   "psst, alice");
+  g_assert_cmpint (((FlintMessageRecord *) g_ptr_array_index (all, 0))->kind, ==,
+                   FLINT_MESSAGE_KIND_CHAT);
+  g_clear_pointer (&all, g_ptr_array_unref);
+
+  sent = flint_chat_send (chat, bob_in_room, "yes?", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sent->conversation, ==, bob_in_room);
+  g_free (line);
+  line = peer_wait_line (bob, "\"message\"", "yes?");
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "\"type\": \"chat\""));
+  g_assert_nonnull (strstr (line, "/alice\""));
+  spin (300);
+  all = stored (f, bob_in_room);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  /* Nothing of it in the room's own conversation. */
+  all = stored (f, room);
+  g_assert_cmpuint (all->len, ==, 0);
+  peer_stop (bob);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -610,6 +666,7 @@ main (int argc, char **argv)
   ADD ("/muc/members-only-and-ban", test_members_only_and_ban);
   ADD ("/muc/kicked", test_kicked);
   ADD ("/muc/pending-until-joined", test_pending_until_joined);
+  ADD ("/muc/private-messages", test_private_messages);
   ADD ("/muc/self-ping", test_self_ping);
   ADD ("/muc/rejoin-after-restart", test_rejoin_after_restart);
 #undef ADD
