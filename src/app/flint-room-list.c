@@ -33,6 +33,10 @@ enum
 
 static guint signals[N_SIGNALS];
 
+static void
+on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, GtkWidget *row);
+static void on_long_press (GtkWidget *row, double x, double y);
+
 static const char *
 state_text (FlintRoom *room)
 {
@@ -97,12 +101,159 @@ make_row (FlintRoomList *self, const char *jid, const char *name, FlintRoom *roo
       gtk_box_append (GTK_BOX (box), badge);
     }
   gtk_widget_set_tooltip_text (row, jid);
+  {
+    /* Right click (or a long press): edit, remove, leave. */
+    GtkGesture *click = gtk_gesture_click_new ();
+    GtkGesture *press = gtk_gesture_long_press_new ();
+
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+    g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), row);
+    gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (click));
+    g_signal_connect_swapped (press, "pressed", G_CALLBACK (on_long_press), row);
+    gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (press));
+  }
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   g_object_set_data_full (G_OBJECT (row), "jid", g_strdup (jid), g_free);
   g_object_set_data_full (G_OBJECT (row), "describe",
                           g_strdup_printf ("R:%s|%s|%u", jid, state_nick (room), unread),
                           g_free);
   return row;
+}
+
+/* ---- the row menu ------------------------------------------------------- */
+
+static void
+on_long_press (GtkWidget *row, double x, double y)
+{
+  on_pressed (NULL, 1, x, y, row);
+}
+
+static void
+on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, GtkWidget *row)
+{
+  const char *jid = g_object_get_data (G_OBJECT (row), "jid");
+  FlintRoomList *self =
+    FLINT_ROOM_LIST (gtk_widget_get_ancestor (row, FLINT_TYPE_ROOM_LIST));
+  g_autoptr (GMenu) menu = g_menu_new ();
+  gboolean bookmarked = self->bookmarks && flint_bookmarks_find (self->bookmarks, jid);
+  FlintRoom *room = self->rooms ? flint_rooms_get_room (self->rooms, jid) : NULL;
+  g_autofree char *edit = g_strdup_printf ("room-list.edit::%s", jid);
+  g_autofree char *remove = g_strdup_printf ("room-list.remove::%s", jid);
+  g_autofree char *leave = g_strdup_printf ("room-list.leave::%s", jid);
+  GtkWidget *popover;
+
+  g_menu_append (menu, bookmarked ? _ ("_Edit Bookmark…") : _ ("_Add Bookmark…"), edit);
+  if (bookmarked)
+    g_menu_append (menu, _ ("_Remove Bookmark"), remove);
+  if (room && flint_room_get_state (room) != FLINT_ROOM_LEFT &&
+      flint_room_get_state (room) != FLINT_ROOM_FAILED)
+    g_menu_append (menu, _ ("_Leave Room"), leave);
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_widget_set_parent (popover, row);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover),
+                               &(GdkRectangle){ (int) x, (int) y, 1, 1 });
+  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+}
+
+static void
+on_edit_response (AdwMessageDialog *dialog, const char *response, FlintRoomList *self)
+{
+  FlintBookmark *b = g_object_get_data (G_OBJECT (dialog), "bookmark");
+
+  if (g_strcmp0 (response, "save") != 0 || self->bookmarks == NULL)
+    return;
+  flint_bookmark_set_name (
+    b, gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "name")));
+  flint_bookmark_set_nick (
+    b, gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "nick")));
+  flint_bookmark_set_password (
+    b, gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "password")));
+  flint_bookmark_set_autojoin (
+    b, gtk_switch_get_active (g_object_get_data (G_OBJECT (dialog), "autojoin")));
+  flint_bookmarks_set (self->bookmarks, b);
+}
+
+static GtkWidget *
+entry_row (GtkWidget *group, GType type, const char *title, const char *text)
+{
+  GtkWidget *row = g_object_new (type, "title", title, NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), text ? text : "");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  return row;
+}
+
+static void
+edit_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintRoomList *self = FLINT_ROOM_LIST (widget);
+  const char *jid = g_variant_get_string (parameter, NULL);
+  FlintBookmark *old =
+    self->bookmarks ? flint_bookmarks_find (self->bookmarks, jid) : NULL;
+  FlintRoom *room = self->rooms ? flint_rooms_get_room (self->rooms, jid) : NULL;
+  g_autoptr (FlintBookmark) b = NULL;
+  GtkWidget *dialog, *group, *row, *autojoin;
+
+  if (self->bookmarks == NULL)
+    return;
+  b = old ? flint_bookmark_copy (old) : flint_bookmark_new (jid);
+  if (old == NULL && room)
+    {
+      flint_bookmark_set_nick (b, flint_room_get_nick (room));
+      flint_bookmark_set_password (b, flint_room_get_password (room));
+      flint_bookmark_set_autojoin (b, TRUE);
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                   old ? _ ("Edit Bookmark") : _ ("Add Bookmark"), jid);
+  group = adw_preferences_group_new ();
+  g_object_set_data (
+    G_OBJECT (dialog), "name",
+    entry_row (group, ADW_TYPE_ENTRY_ROW, _ ("Name"), flint_bookmark_get_name (b)));
+  g_object_set_data (
+    G_OBJECT (dialog), "nick",
+    entry_row (group, ADW_TYPE_ENTRY_ROW, _ ("Nickname"), flint_bookmark_get_nick (b)));
+  g_object_set_data (G_OBJECT (dialog), "password",
+                     entry_row (group, ADW_TYPE_PASSWORD_ENTRY_ROW, _ ("Password"),
+                                flint_bookmark_get_password (b)));
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _ ("Join at Sign-In"));
+  autojoin = gtk_switch_new ();
+  gtk_widget_set_valign (autojoin, GTK_ALIGN_CENTER);
+  gtk_switch_set_active (GTK_SWITCH (autojoin), flint_bookmark_get_autojoin (b));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), autojoin);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), autojoin);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  g_object_set_data (G_OBJECT (dialog), "autojoin", autojoin);
+  g_object_set_data_full (G_OBJECT (dialog), "bookmark", g_steal_pointer (&b),
+                          g_object_unref);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), group);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"),
+                                    "save", _ ("_Save"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_edit_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+remove_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintRoomList *self = FLINT_ROOM_LIST (widget);
+
+  if (self->bookmarks)
+    flint_bookmarks_remove (self->bookmarks, g_variant_get_string (parameter, NULL));
+}
+
+static void
+leave_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintRoomList *self = FLINT_ROOM_LIST (widget);
+
+  if (self->rooms)
+    flint_rooms_leave (self->rooms, g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -263,6 +414,10 @@ flint_room_list_class_init (FlintRoomListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintRoomList, box);
   gtk_widget_class_bind_template_child (widget_class, FlintRoomList, list);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_install_action (widget_class, "room-list.edit", "s", edit_activated);
+  gtk_widget_class_install_action (widget_class, "room-list.remove", "s",
+                                   remove_activated);
+  gtk_widget_class_install_action (widget_class, "room-list.leave", "s", leave_activated);
   signals[SIGNAL_ROOM_ACTIVATED] =
     g_signal_new ("room-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
