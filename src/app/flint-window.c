@@ -1097,8 +1097,8 @@ flint_window_describe_tabs (FlintWindow *self, GString *out)
     {
       if (i)
         g_string_append (out, ", ");
-      flint_json_append_string (out, flint_chat_page_get_jid (page_chat (
-                                       adw_tab_view_get_nth_page (self->tab_view, i))));
+      flint_json_append_string (out,
+                                page_jid (adw_tab_view_get_nth_page (self->tab_view, i)));
     }
   g_string_append (out, "]");
 }
