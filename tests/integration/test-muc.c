@@ -402,7 +402,10 @@ test_nick_in_use (Fixture *f, gconstpointer data)
 
   /* A free one is taken, and bob sees the change. */
   flint_room_set_nick (r, "alice");
-  g_assert_nonnull (peer_wait_line (bob, "\"presence\"", "/alice\""));
+  {
+    g_autofree char *seen = peer_wait_line (bob, "\"presence\"", "/alice\"");
+    g_assert_nonnull (seen);
+  }
   spin (300);
   g_assert_cmpstr (flint_room_get_nick (r), ==, "alice");
   g_assert_nonnull (flint_room_find_occupant (r, "alice"));
@@ -510,7 +513,10 @@ test_pending_until_joined (Fixture *f, gconstpointer data)
   sent = flint_room_send (r, "early words", &error);
   g_assert_no_error (error);
   g_assert_cmpint (sent->state, ==, FLINT_DELIVERY_PENDING);
-  g_assert_nonnull (peer_wait_line (bob, "\"message\"", "early words"));
+  {
+    g_autofree char *seen = peer_wait_line (bob, "\"message\"", "early words");
+    g_assert_nonnull (seen);
+  }
   spin (500);
   all = stored (f, room);
   g_assert_cmpuint (all->len, ==, 1);
