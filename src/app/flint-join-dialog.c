@@ -189,7 +189,10 @@ on_service (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   /* A name like "Team Chat" becomes team-chat@service. */
-  lower = g_utf8_strdown (g_strstrip (g_strdup (name)), -1);
+  {
+    g_autofree char *stripped = g_strstrip (g_strdup (name));
+    lower = g_utf8_strdown (stripped, -1);
+  }
   g_strdelimit (lower, " \t/@", '-');
   g_free (self->jid);
   self->jid = g_strdup_printf ("%s@%s", lower, service);
