@@ -34,6 +34,8 @@ struct _FlintApplication
   GHashTable *discos;
   GHashTable *mams;
   GHashTable *avatars;
+  GHashTable *rooms;     /* account -> FlintRooms */
+  GHashTable *bookmarks; /* account -> FlintBookmarks */
   GHashTable *rosters;
   GHashTable *conversations;  /* "account jid" -> FlintConversation */
   GHashTable *unread;         /* "account jid" -> count */
@@ -606,6 +608,45 @@ on_message_stored (FlintChat *chat, FlintMessageRecord *record, FlintApplication
   notify_message (self, record);
 }
 
+/* Room messages count as unread like chat ones; a mention of our nick is
+ * also a notification (a busy room would flood the desktop otherwise). */
+static void
+on_room_message_stored (FlintRoom *room,
+                        FlintMessageRecord *record,
+                        FlintApplication *self)
+{
+  if (record->direction != FLINT_DIRECTION_INCOMING || record->body == NULL ||
+      chat_is_seen (self, record->account, record->conversation))
+    return;
+  /* History the room replays on joining is not news. */
+  if (flint_room_get_state (room) != FLINT_ROOM_JOINED)
+    return;
+  set_unread (self, record->account, record->conversation,
+              flint_application_get_unread (self, record->account, record->conversation) +
+                1);
+  if (flint_room_mentions_nick (record->body, flint_room_get_nick (room)))
+    notify_message (self, record);
+}
+
+static void
+on_rooms_changed (
+  GListModel *rooms, guint position, guint removed, guint added, FlintApplication *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (FlintRoom) room = g_list_model_get_item (rooms, i);
+
+      g_signal_connect_object (room, "message-stored",
+                               G_CALLBACK (on_room_message_stored), self, 0);
+    }
+}
+
+static gboolean
+is_room (const char *bare_jid, gpointer rooms)
+{
+  return flint_rooms_is_room (rooms, bare_jid);
+}
+
 FlintSession *
 flint_application_start_account (FlintApplication *self,
                                  FlintAccount *account,
@@ -639,6 +680,21 @@ flint_application_start_account (FlintApplication *self,
           /* What the server archived while Flint was away (XEP-0313). */
           g_hash_table_insert (self->mams, g_strdup (flint_account_get_jid (account)),
                                flint_mam_new (session, self->history));
+          {
+            FlintRooms *rooms = flint_rooms_new (session, self->history);
+            FlintDisco *disco =
+              g_hash_table_lookup (self->discos, flint_account_get_jid (account));
+
+            g_signal_connect_object (flint_rooms_get_rooms (rooms), "items-changed",
+                                     G_CALLBACK (on_rooms_changed), self, 0);
+            g_hash_table_insert (self->rooms, g_strdup (flint_account_get_jid (account)),
+                                 rooms);
+            /* Private messages with occupants are conversations of their own. */
+            flint_chat_set_room_func (chat, is_room, rooms);
+            g_hash_table_insert (self->bookmarks,
+                                 g_strdup (flint_account_get_jid (account)),
+                                 flint_bookmarks_new (session, disco, rooms));
+          }
         }
       g_signal_connect (session, "online", G_CALLBACK (on_session_online), self);
       if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
@@ -731,6 +787,20 @@ flint_application_get_avatars (FlintApplication *self, const char *account_jid)
   return g_hash_table_lookup (self->avatars, account_jid);
 }
 
+FlintRooms *
+flint_application_get_rooms (FlintApplication *self, const char *jid)
+{
+  g_return_val_if_fail (FLINT_IS_APPLICATION (self), NULL);
+  return jid ? g_hash_table_lookup (self->rooms, jid) : NULL;
+}
+
+FlintBookmarks *
+flint_application_get_bookmarks (FlintApplication *self, const char *jid)
+{
+  g_return_val_if_fail (FLINT_IS_APPLICATION (self), NULL);
+  return jid ? g_hash_table_lookup (self->bookmarks, jid) : NULL;
+}
+
 FlintRoster *
 flint_application_get_roster (FlintApplication *self, const char *account_jid)
 {
@@ -818,6 +888,71 @@ main_window (FlintApplication *self)
   return NULL;
 }
 
+/* "rooms": [{jid, state, nick, subject, occupants, unread}], "bookmarks":
+ * [{jid, name, autojoin}] */
+static void
+describe_rooms (FlintApplication *self, FlintSession *session, GString *out)
+{
+  const char *account = flint_account_get_jid (flint_session_get_account (session));
+  FlintRooms *rooms = flint_application_get_rooms (self, account);
+  FlintBookmarks *bookmarks = flint_application_get_bookmarks (self, account);
+  GListModel *list = rooms ? flint_rooms_get_rooms (rooms) : NULL;
+  GListModel *marks = bookmarks ? flint_bookmarks_get_bookmarks (bookmarks) : NULL;
+  GEnumClass *klass = g_type_class_ref (FLINT_TYPE_ROOM_STATE);
+
+  g_string_append (out, ", \"rooms\": [");
+  for (guint i = 0; list && i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr (FlintRoom) room = g_list_model_get_item (list, i);
+      GEnumValue *state = g_enum_get_value (klass, flint_room_get_state (room));
+      const GError *error = flint_room_get_error (room);
+
+      g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
+      flint_json_append_string (out, flint_room_get_jid (room));
+      g_string_append (out, ", \"state\": ");
+      flint_json_append_string (out, state ? state->value_nick : "");
+      g_string_append (out, ", \"nick\": ");
+      flint_json_append_string (out, flint_room_get_nick (room));
+      g_string_append (out, ", \"subject\": ");
+      flint_json_append_string (out, flint_room_get_subject (room));
+      g_string_append (out, ", \"error\": ");
+      flint_json_append_string (out, error ? error->message : NULL);
+      g_string_append (out, ", \"people\": [");
+      for (guint j = 0; j < g_list_model_get_n_items (flint_room_get_occupants (room));
+           j++)
+        {
+          g_autoptr (FlintOccupant) o =
+            g_list_model_get_item (flint_room_get_occupants (room), j);
+          g_autofree char *d = g_strdup_printf ("%s|%s|%s", flint_occupant_get_nick (o),
+                                                flint_occupant_get_role (o),
+                                                flint_occupant_get_affiliation (o));
+
+          if (j)
+            g_string_append (out, ", ");
+          flint_json_append_string (out, d);
+        }
+      g_string_append (out, "]");
+      g_string_append_printf (
+        out, ", \"occupants\": %u, \"unread\": %u}",
+        g_list_model_get_n_items (flint_room_get_occupants (room)),
+        flint_application_get_unread (self, account, flint_room_get_jid (room)));
+    }
+  g_string_append (out, "], \"bookmarks\": [");
+  for (guint i = 0; marks && i < g_list_model_get_n_items (marks); i++)
+    {
+      g_autoptr (FlintBookmark) b = g_list_model_get_item (marks, i);
+
+      g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
+      flint_json_append_string (out, flint_bookmark_get_jid (b));
+      g_string_append (out, ", \"name\": ");
+      flint_json_append_string (out, flint_bookmark_get_name (b));
+      g_string_append_printf (out, ", \"autojoin\": %s}",
+                              flint_bookmark_get_autojoin (b) ? "true" : "false");
+    }
+  g_string_append (out, "]");
+  g_type_class_unref (klass);
+}
+
 static void
 test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -872,6 +1007,8 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
 
     json_member (out, "dialog", dialog ? adw_message_dialog_get_heading (dialog) : NULL);
   }
+  if (session)
+    describe_rooms (self, session, out);
   if (FLINT_IS_WINDOW (window))
     flint_window_describe_json (FLINT_WINDOW (window), out);
   /* Every window's tabs, newest focused window first. */
@@ -939,9 +1076,19 @@ open_chat_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
     window = GTK_WINDOW (flint_window_new (self));
-  flint_window_open_chat (FLINT_WINDOW (window),
-                          flint_account_get_jid (flint_session_get_account (session)),
-                          jid, TRUE);
+  {
+    /* A room's address (a mention notification) opens the room's tab. */
+    FlintRooms *rooms = flint_application_get_rooms (
+      self, flint_account_get_jid (flint_session_get_account (session)));
+    FlintRoom *room = rooms ? flint_rooms_get_room (rooms, jid) : NULL;
+
+    if (room)
+      flint_window_open_room (FLINT_WINDOW (window), room, TRUE);
+    else
+      flint_window_open_chat (FLINT_WINDOW (window),
+                              flint_account_get_jid (flint_session_get_account (session)),
+                              jid, TRUE);
+  }
   gtk_window_present (window);
 }
 
@@ -1291,6 +1438,8 @@ flint_application_finalize (GObject *object)
   g_clear_pointer (&self->discos, g_hash_table_unref);
   g_clear_pointer (&self->mams, g_hash_table_unref);
   g_clear_pointer (&self->avatars, g_hash_table_unref);
+  g_clear_pointer (&self->bookmarks, g_hash_table_unref);
+  g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->rosters, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_object (&self->history);
@@ -1347,6 +1496,9 @@ flint_application_init (FlintApplication *self)
   self->discos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->mams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->avatars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->bookmarks =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->rosters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->conversations =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);

@@ -4,10 +4,12 @@
 
 #include "flint-account-store.h"
 #include "flint-avatars.h"
+#include "flint-bookmarks.h"
 #include "flint-chat.h"
 #include "flint-conversation.h"
 #include "flint-history.h"
 #include "flint-roster.h"
+#include "flint-rooms.h"
 #include "flint-session.h"
 #include "flint-transfer-center.h"
 
@@ -30,6 +32,8 @@ FlintChat *flint_application_get_chat (FlintApplication *self, const char *jid);
 FlintHistory *flint_application_get_history (FlintApplication *self);
 /* NULL before start-up. */
 FlintTransferCenter *flint_application_get_transfer_center (FlintApplication *self);
+FlintRooms *flint_application_get_rooms (FlintApplication *self, const char *jid);
+FlintBookmarks *flint_application_get_bookmarks (FlintApplication *self, const char *jid);
 FlintRoster *flint_application_get_roster (FlintApplication *self,
                                            const char *account_jid);
 FlintAvatars *flint_application_get_avatars (FlintApplication *self,

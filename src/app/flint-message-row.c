@@ -261,3 +261,37 @@ flint_message_row_new (void)
 {
   return g_object_new (FLINT_TYPE_MESSAGE_ROW, NULL);
 }
+
+/* Rooms: the sender's XEP-0392 colour (NULL: the theme's), and a mention
+ * of our nick highlighted. */
+void
+flint_message_row_set_sender_color (FlintMessageRow *self, const char *color)
+{
+  const char *text;
+  g_autofree char *escaped = NULL;
+  g_autofree char *markup = NULL;
+
+  g_return_if_fail (FLINT_IS_MESSAGE_ROW (self));
+
+  text = gtk_label_get_text (self->sender_label);
+  if (color == NULL)
+    {
+      gtk_label_set_use_markup (self->sender_label, FALSE);
+      gtk_label_set_text (self->sender_label, text);
+      return;
+    }
+  escaped = g_markup_escape_text (text ? text : "", -1);
+  markup = g_strdup_printf ("<span foreground=\"%s\">%s</span>", color, escaped);
+  gtk_label_set_markup (self->sender_label, markup);
+}
+
+void
+flint_message_row_set_mention (FlintMessageRow *self, gboolean mention)
+{
+  g_return_if_fail (FLINT_IS_MESSAGE_ROW (self));
+
+  if (mention)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "mention");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "mention");
+}

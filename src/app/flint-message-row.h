@@ -21,6 +21,8 @@ void flint_message_row_set_layout (FlintMessageRow *self,
                                    gboolean header,
                                    gboolean new_marker);
 FlintMessage *flint_message_row_get_message (FlintMessageRow *self);
+void flint_message_row_set_sender_color (FlintMessageRow *self, const char *color);
+void flint_message_row_set_mention (FlintMessageRow *self, gboolean mention);
 
 /* Escaped Pango markup with http(s), www. and xmpp: links as <a> tags. */
 char *flint_linkify_markup (const char *text);

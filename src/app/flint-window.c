@@ -15,6 +15,9 @@
 #include "flint-history-actions.h"
 #include "flint-jid.h"
 #include "flint-preferences-window.h"
+#include "flint-join-dialog.h"
+#include "flint-room-list.h"
+#include "flint-room-page.h"
 #include "flint-roster-view.h"
 #include "flint-json.h"
 #include "flint-window.h"
@@ -31,6 +34,7 @@ struct _FlintWindow
 
   FlintRoster *roster;
   FlintAvatars *avatars;
+  FlintRooms *rooms;
   gboolean restoring;
   AdwTabPage *menu_page; /* the tab whose context menu is open, or NULL */
   guint menu_idle;
@@ -50,6 +54,7 @@ struct _FlintWindow
   GtkLabel *bar_label;
   GtkWidget *bar_button;
   FlintRosterView *roster_view;
+  FlintRoomList *room_list;
   AdwTabView *tab_view;
   GtkStack *stack;
   AdwStatusPage *status_page;
@@ -441,10 +446,63 @@ remove_avatar_activated (GtkWidget *widget, const char *action_name, GVariant *p
 
 /* ---- chat tabs ----------------------------------------------------------- */
 
+/* Tabs hold a FlintChatPage or a FlintRoomPage: these say which, and give
+ * what both have. */
 static FlintChatPage *
 page_chat (AdwTabPage *page)
 {
-  return FLINT_CHAT_PAGE (adw_tab_page_get_child (page));
+  GtkWidget *child = adw_tab_page_get_child (page);
+  return FLINT_IS_CHAT_PAGE (child) ? FLINT_CHAT_PAGE (child) : NULL;
+}
+
+static FlintRoomPage *
+page_room (AdwTabPage *page)
+{
+  GtkWidget *child = adw_tab_page_get_child (page);
+  return FLINT_IS_ROOM_PAGE (child) ? FLINT_ROOM_PAGE (child) : NULL;
+}
+
+static const char *
+page_account (AdwTabPage *page)
+{
+  return page_chat (page) ? flint_chat_page_get_account (page_chat (page))
+                          : flint_room_page_get_account (page_room (page));
+}
+
+static const char *
+page_jid (AdwTabPage *page)
+{
+  return page_chat (page) ? flint_chat_page_get_jid (page_chat (page))
+                          : flint_room_page_get_jid (page_room (page));
+}
+
+static const char *
+page_title (AdwTabPage *page)
+{
+  return page_chat (page) ? flint_chat_page_get_title (page_chat (page))
+                          : flint_room_page_get_title (page_room (page));
+}
+
+/* room@service/nick of a room we know: a private chat, its own tab. */
+static gboolean
+is_occupant (FlintWindow *self, const char *jid)
+{
+  g_autofree char *resource = jid ? flint_jid_resource (jid) : NULL;
+
+  return resource && *resource && self->rooms && flint_rooms_is_room (self->rooms, jid);
+}
+
+static gboolean
+same_conversation (FlintWindow *self, const char *page_jid, const char *jid)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  if (!is_occupant (self, page_jid) && !is_occupant (self, jid))
+    return flint_jid_equal_bare (page_jid, jid);
+  a = flint_jid_normalize (page_jid);
+  b = flint_jid_normalize (jid);
+  return g_strcmp0 (a, b) == 0;
 }
 
 static AdwTabPage *
@@ -455,10 +513,9 @@ find_page (FlintWindow *self, const char *account, const char *jid)
   for (guint i = 0; i < n; i++)
     {
       AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, (int) i);
-      FlintChatPage *chat = page_chat (page);
 
-      if (flint_jid_equal_bare (flint_chat_page_get_account (chat), account) &&
-          flint_jid_equal_bare (flint_chat_page_get_jid (chat), jid))
+      if (flint_jid_equal_bare (page_account (page), account) &&
+          same_conversation (self, page_jid (page), jid))
         return page;
     }
   return NULL;
@@ -563,17 +620,17 @@ static void
 update_tab (FlintWindow *self, AdwTabPage *page)
 {
   FlintChatPage *chat = page_chat (page);
-  guint unread = flint_application_get_unread (
-    get_app (self), flint_chat_page_get_account (chat), flint_chat_page_get_jid (chat));
+  guint unread =
+    flint_application_get_unread (get_app (self), page_account (page), page_jid (page));
   g_autofree char *title = NULL;
-  gboolean typing = flint_chat_page_get_typing (chat);
+  gboolean typing = chat && flint_chat_page_get_typing (chat);
 
   if (unread)
-    title = g_strdup_printf ("(%u) %s", unread, flint_chat_page_get_title (chat));
+    title = g_strdup_printf ("(%u) %s", unread, page_title (page));
   else
-    title = g_strdup (flint_chat_page_get_title (chat));
+    title = g_strdup (page_title (page));
   adw_tab_page_set_title (page, title);
-  adw_tab_page_set_tooltip (page, flint_chat_page_get_jid (chat));
+  adw_tab_page_set_tooltip (page, page_jid (page));
   adw_tab_page_set_needs_attention (page, unread > 0);
   update_tab_icon (self, page);
   if (typing)
@@ -594,6 +651,18 @@ update_header (FlintWindow *self)
   FlintContact *contact = NULL;
   const char *subtitle = NULL;
 
+  if (page && page_room (page))
+    {
+      FlintRoom *room = flint_room_page_get_room (page_room (page));
+      guint n = g_list_model_get_n_items (flint_room_get_occupants (room));
+      /* TRANSLATORS: the room tab's subtitle */
+      g_autofree char *people =
+        g_strdup_printf (ngettext ("%u participant", "%u participants", n), n);
+
+      adw_window_title_set_title (self->chat_title, flint_room_get_name (room));
+      adw_window_title_set_subtitle (self->chat_title, people);
+      return;
+    }
   if (chat == NULL)
     {
       adw_window_title_set_title (self->chat_title, NULL);
@@ -637,8 +706,8 @@ flint_window_is_showing_chat (FlintWindow *self, const char *account, const char
   AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
 
   return page && gtk_window_is_active (GTK_WINDOW (self)) && content_visible (self) &&
-         flint_jid_equal_bare (flint_chat_page_get_account (page_chat (page)), account) &&
-         flint_jid_equal_bare (flint_chat_page_get_jid (page_chat (page)), jid);
+         flint_jid_equal_bare (page_account (page), account) &&
+         same_conversation (self, page_jid (page), jid);
 }
 
 gboolean
@@ -661,6 +730,14 @@ update_active (FlintWindow *self)
       FlintChatPage *chat = page_chat (page);
       gboolean active = seen && page == selected;
 
+      if (chat == NULL)
+        {
+          flint_room_page_set_active (page_room (page), active);
+          if (active)
+            flint_application_mark_read (get_app (self), page_account (page),
+                                         page_jid (page));
+          continue;
+        }
       flint_chat_page_set_active (chat, active);
       if (active)
         flint_chat_page_mark_unread (
@@ -697,6 +774,10 @@ save_tabs (FlintWindow *self)
           FlintChatPage *chat =
             page_chat (adw_tab_view_get_nth_page (window->tab_view, i));
 
+          /* Rooms come back from their bookmarks, joined. */
+          if (chat == NULL)
+            continue;
+
           g_variant_builder_add (&builder, "(ss)", flint_chat_page_get_account (chat),
                                  flint_chat_page_get_jid (chat));
         }
@@ -705,7 +786,7 @@ save_tabs (FlintWindow *self)
 }
 
 static void
-on_chat_notify (FlintChatPage *chat, GParamSpec *pspec, FlintWindow *self)
+on_chat_notify (GtkWidget *chat, GParamSpec *pspec, FlintWindow *self)
 {
   AdwTabPage *page = adw_tab_view_get_page (self->tab_view, GTK_WIDGET (chat));
 
@@ -719,10 +800,16 @@ on_chat_notify (FlintChatPage *chat, GParamSpec *pspec, FlintWindow *self)
 static void
 on_page_attached (AdwTabView *view, AdwTabPage *page, int position, FlintWindow *self)
 {
-  FlintChatPage *chat = page_chat (page);
+  GtkWidget *chat = adw_tab_page_get_child (page);
 
   g_signal_connect_object (chat, "notify::title", G_CALLBACK (on_chat_notify), self, 0);
-  g_signal_connect_object (chat, "notify::typing", G_CALLBACK (on_chat_notify), self, 0);
+  if (page_chat (page))
+    g_signal_connect_object (chat, "notify::typing", G_CALLBACK (on_chat_notify), self,
+                             0);
+  else
+    g_signal_connect_object (
+      flint_room_get_occupants (flint_room_page_get_room (page_room (page))),
+      "items-changed", G_CALLBACK (update_header), self, G_CONNECT_SWAPPED);
   update_tab (self, page);
   update_content (self);
   save_tabs (self);
@@ -732,12 +819,33 @@ static void
 on_page_detached (AdwTabView *view, AdwTabPage *page, int position, FlintWindow *self)
 {
   FlintChatPage *chat = page_chat (page);
+  FlintRoomPage *room = page_room (page);
 
-  g_signal_handlers_disconnect_by_data (chat, self);
-  flint_chat_page_set_active (chat, FALSE);
+  g_signal_handlers_disconnect_by_data (adw_tab_page_get_child (page), self);
+  if (chat)
+    flint_chat_page_set_active (chat, FALSE);
+  else
+    {
+      FlintRoom *r = flint_room_page_get_room (room);
+
+      g_signal_handlers_disconnect_by_data (flint_room_get_occupants (r), self);
+      flint_room_page_set_active (room, FALSE);
+    }
   update_content (self);
   save_tabs (self);
   update_header (self);
+}
+
+/* Closing a room's tab leaves the room; moving it to another window does
+ * not. The default handler then closes the page. */
+static gboolean
+on_close_page (AdwTabView *view, AdwTabPage *page, FlintWindow *self)
+{
+  FlintRoomPage *room = page_room (page);
+
+  if (room && self->rooms)
+    flint_rooms_leave (self->rooms, flint_room_page_get_jid (room));
+  return GDK_EVENT_PROPAGATE;
 }
 
 static void
@@ -832,7 +940,8 @@ flint_window_open_chat (FlintWindow *self,
 
   if (page == NULL)
     {
-      g_autofree char *bare = flint_jid_bare (jid);
+      g_autofree char *bare =
+        is_occupant (self, jid) ? flint_jid_normalize (jid) : flint_jid_bare (jid);
 
       conversation = flint_application_get_conversation (app, account, bare);
       chat = flint_application_get_chat (app, account);
@@ -843,6 +952,16 @@ flint_window_open_chat (FlintWindow *self,
         }
       chat_page = flint_chat_page_new (chat, conversation);
       bind_title (self, chat_page);
+      if (is_occupant (self, jid))
+        {
+          g_autofree char *nick = flint_jid_resource (jid);
+          FlintRoom *room = flint_rooms_get_room (self->rooms, jid);
+          /* TRANSLATORS: a private chat's title: nick (room name) */
+          g_autofree char *title =
+            g_strdup_printf (_ ("%s (%s)"), nick, flint_room_get_name (room));
+
+          flint_chat_page_set_title (chat_page, title);
+        }
       page = adw_tab_view_append (self->tab_view, GTK_WIDGET (chat_page));
     }
   if (select)
@@ -850,11 +969,120 @@ flint_window_open_chat (FlintWindow *self,
       adw_tab_view_set_selected_page (self->tab_view, page);
       adw_leaflet_set_visible_child (self->leaflet, self->content);
       /* Opening a chat is reading it, focused window or not. */
-      flint_chat_page_mark_unread (page_chat (page),
-                                   flint_application_get_unread (app, account, jid));
+      if (page_chat (page))
+        flint_chat_page_mark_unread (page_chat (page),
+                                     flint_application_get_unread (app, account, jid));
       flint_application_mark_read (app, account, jid);
-      flint_chat_page_focus_composer (page_chat (page));
+      if (page_chat (page))
+        flint_chat_page_focus_composer (page_chat (page));
+      else
+        flint_room_page_focus_composer (page_room (page));
     }
+}
+
+/* Opens (or finds) the tab of a room of the window's account. */
+void
+flint_window_open_room (FlintWindow *self, FlintRoom *room, gboolean select)
+{
+  FlintApplication *app = get_app (self);
+  const char *account =
+    self->session ? flint_account_get_jid (flint_session_get_account (self->session))
+                  : NULL;
+  AdwTabPage *page;
+
+  if (account == NULL)
+    return;
+  page = find_page (self, account, flint_room_get_jid (room));
+  if (page == NULL)
+    {
+      FlintConversation *conversation =
+        flint_application_get_conversation (app, account, flint_room_get_jid (room));
+
+      if (conversation == NULL)
+        {
+          flint_window_add_toast (self, flint_error_describe (FLINT_ERROR_DATABASE));
+          return;
+        }
+      /* The shared conversation hears the room once, whatever the tabs. */
+      if (g_object_get_data (G_OBJECT (conversation), "flint-room") != room)
+        {
+          flint_conversation_add_source (conversation, G_OBJECT (room));
+          g_object_set_data_full (G_OBJECT (conversation), "flint-room",
+                                  g_object_ref (room), g_object_unref);
+        }
+      page = adw_tab_view_append (self->tab_view,
+                                  GTK_WIDGET (flint_room_page_new (room, conversation)));
+      {
+        g_autoptr (GIcon) icon = g_themed_icon_new ("system-users-symbolic");
+        adw_tab_page_set_icon (page, icon);
+      }
+    }
+  if (select)
+    {
+      adw_tab_view_set_selected_page (self->tab_view, page);
+      adw_leaflet_set_visible_child (self->leaflet, self->content);
+      flint_application_mark_read (app, account, flint_room_get_jid (room));
+      flint_room_page_focus_composer (page_room (page));
+    }
+}
+
+/* A room joined anywhere (bookmark autojoin, the join dialog) gets a tab. */
+static void
+on_rooms_changed (
+  GListModel *rooms, guint position, guint removed, guint added, FlintWindow *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (FlintRoom) room = g_list_model_get_item (rooms, i);
+      flint_window_open_room (self, room, FALSE);
+    }
+}
+
+static void
+on_room_activated (FlintWindow *self, const char *jid)
+{
+  FlintApplication *app = get_app (self);
+  const char *account;
+  FlintBookmarks *bookmarks;
+  FlintBookmark *b;
+  FlintRoom *room;
+  g_autofree char *nick = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (self->session == NULL || self->rooms == NULL)
+    return;
+  account = flint_account_get_jid (flint_session_get_account (self->session));
+  room = flint_rooms_get_room (self->rooms, jid);
+  if (room == NULL || flint_room_get_state (room) == FLINT_ROOM_LEFT)
+    {
+      bookmarks = flint_application_get_bookmarks (app, account);
+      b = bookmarks ? flint_bookmarks_find (bookmarks, jid) : NULL;
+      nick = b && flint_bookmark_get_nick (b) ? g_strdup (flint_bookmark_get_nick (b))
+             : room                           ? g_strdup (flint_room_get_nick (room))
+                                              : flint_jid_node (account);
+      room = flint_rooms_join (self->rooms, jid, nick,
+                               b ? flint_bookmark_get_password (b) : NULL, &error);
+      if (room == NULL)
+        {
+          flint_window_add_toast (self, error->message);
+          return;
+        }
+      if (b)
+        flint_room_set_name (room, flint_bookmark_get_name (b));
+    }
+  flint_window_open_room (self, room, TRUE);
+}
+
+static guint
+room_unread (const char *jid, gpointer user_data)
+{
+  FlintWindow *self = user_data;
+
+  if (self->session == NULL)
+    return 0;
+  return flint_application_get_unread (
+    get_app (self), flint_account_get_jid (flint_session_get_account (self->session)),
+    jid);
 }
 
 static void
@@ -893,6 +1121,7 @@ on_unread_changed (FlintApplication *app,
 
   if (page)
     update_tab (self, page);
+  flint_room_list_refresh (self->room_list);
   if (contact)
     flint_contact_set_unread (contact, flint_application_get_unread (app, account, jid));
   update_title (self);
@@ -996,6 +1225,12 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
       g_signal_handlers_disconnect_by_data (self->avatars, self);
       g_clear_object (&self->avatars);
     }
+  if (self->rooms)
+    {
+      g_signal_handlers_disconnect_by_data (flint_rooms_get_rooms (self->rooms), self);
+      g_clear_object (&self->rooms);
+    }
+  flint_room_list_set_models (self->room_list, NULL, NULL);
   if (session)
     {
       const char *jid = flint_account_get_jid (flint_session_get_account (session));
@@ -1025,6 +1260,19 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
         }
       adw_avatar_set_text (self->own_avatar, jid);
       apply_presence (self);
+      self->rooms = flint_application_get_rooms (get_app (self), jid);
+      if (self->rooms)
+        {
+          GListModel *rooms = flint_rooms_get_rooms (self->rooms);
+
+          g_object_ref (self->rooms);
+          g_signal_connect (rooms, "items-changed", G_CALLBACK (on_rooms_changed), self);
+          on_rooms_changed (rooms, 0, 0, g_list_model_get_n_items (rooms), self);
+        }
+      flint_room_list_set_models (self->room_list, self->rooms,
+                                  flint_application_get_bookmarks (get_app (self), jid));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.join-room",
+                                     self->rooms != NULL);
     }
   update_own_avatar (self);
   flint_roster_view_set_roster (self->roster_view, self->roster);
@@ -1075,8 +1323,8 @@ flint_window_describe_tabs (FlintWindow *self, GString *out)
     {
       if (i)
         g_string_append (out, ", ");
-      flint_json_append_string (out, flint_chat_page_get_jid (page_chat (
-                                       adw_tab_view_get_nth_page (self->tab_view, i))));
+      flint_json_append_string (out,
+                                page_jid (adw_tab_view_get_nth_page (self->tab_view, i)));
     }
   g_string_append (out, "]");
 }
@@ -1117,6 +1365,23 @@ flint_window_describe_json (FlintWindow *self, GString *out)
       AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, (int) i);
       FlintChatPage *chat = page_chat (page);
 
+      if (chat == NULL)
+        {
+          FlintRoomPage *room = page_room (page);
+
+          g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
+          flint_json_append_string (out, flint_room_page_get_jid (room));
+          g_string_append (out, ", \"title\": ");
+          flint_json_append_string (out, adw_tab_page_get_title (page));
+          g_string_append_printf (
+            out,
+            ", \"room\": true, \"selected\": %s, \"attention\": %s, \"messages\": %u}",
+            page == selected ? "true" : "false",
+            adw_tab_page_get_needs_attention (page) ? "true" : "false",
+            g_list_model_get_n_items (
+              G_LIST_MODEL (flint_room_page_get_conversation (room))));
+          continue;
+        }
       g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
       flint_json_append_string (out, flint_chat_page_get_jid (chat));
       g_string_append (out, ", \"title\": ");
@@ -1170,6 +1435,10 @@ flint_window_describe_json (FlintWindow *self, GString *out)
     g_string_append (out, ", \"own_avatar\": ");
     flint_json_append_string (
       out, adw_avatar_get_custom_image (self->own_avatar) ? own_name : NULL);
+  }
+  {
+    g_autofree char *room_list = flint_room_list_describe (self->room_list);
+    g_string_append_printf (out, ", \"room_list\": %s", room_list);
   }
   g_string_append_printf (out, ", \"sidebar_width\": %d",
                           gtk_widget_get_width (self->sidebar));
@@ -1288,8 +1557,28 @@ blocked_activated (GtkWidget *widget, const char *action_name, GVariant *paramet
 }
 
 static void
-nothing_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+on_room_joined (FlintJoinDialog *dialog, FlintRoom *room, FlintWindow *self)
 {
+  flint_window_open_room (self, room, TRUE);
+}
+
+static void
+join_room_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  const char *account;
+  g_autofree char *nick = NULL;
+  FlintJoinDialog *dialog;
+
+  if (self->session == NULL || self->rooms == NULL)
+    return;
+  account = flint_account_get_jid (flint_session_get_account (self->session));
+  nick = flint_jid_node (account);
+  dialog = flint_join_dialog_new (
+    GTK_WINDOW (self), self->rooms,
+    flint_application_get_bookmarks (get_app (self), account), nick);
+  g_signal_connect_object (dialog, "joined", G_CALLBACK (on_room_joined), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1415,8 +1704,10 @@ send_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
   FlintWindow *self = FLINT_WINDOW (widget);
   AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
 
-  if (page)
+  if (page && page_chat (page))
     flint_chat_page_send_text (page_chat (page), g_variant_get_string (parameter, NULL));
+  else if (page)
+    flint_room_page_send_text (page_room (page), g_variant_get_string (parameter, NULL));
 }
 
 /* ---- pane width ------------------------------------------------------- */
@@ -1474,6 +1765,7 @@ flint_window_class_init (FlintWindowClass *klass)
   object_class->dispose = flint_window_dispose;
 
   g_type_ensure (FLINT_TYPE_ROSTER_VIEW);
+  g_type_ensure (FLINT_TYPE_ROOM_LIST);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/im/flint/Flint/flint-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, toasts);
@@ -1490,6 +1782,7 @@ flint_window_class_init (FlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, bar_label);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, bar_button);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, roster_view);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, room_list);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, tab_view);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, status_page);
@@ -1500,6 +1793,7 @@ flint_window_class_init (FlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintWindow,
                                         conversation_menu_button);
   gtk_widget_class_bind_template_callback (widget_class, on_contact_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_room_activated);
 
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_activated);
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL,
@@ -1520,9 +1814,9 @@ flint_window_class_init (FlintWindowClass *klass)
                                    add_contact_activated);
   gtk_widget_class_install_action (widget_class, "win.blocked-contacts", NULL,
                                    blocked_activated);
-  /* Placeholder until rooms (MUC) exist. */
   gtk_widget_class_install_action (widget_class, "win.join-room", NULL,
-                                   nothing_activated);
+                                   join_room_activated);
+  /* A placeholder until preferences exist. */
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL,
                                    preferences_activated);
   gtk_widget_class_install_action (widget_class, "win.export-transcript", NULL,
@@ -1584,6 +1878,7 @@ flint_window_init (FlintWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript-to",
                                  g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0);
+  flint_room_list_set_unread_func (self->room_list, room_unread, self);
 
   /* The separator between the panes is a handle: drag it to resize. */
   gtk_widget_set_cursor_from_name (self->pane_separator, "col-resize");
@@ -1598,6 +1893,7 @@ flint_window_init (FlintWindow *self)
                     G_CALLBACK (on_selected_page), self);
   g_signal_connect (self->tab_view, "create-window", G_CALLBACK (on_create_window), self);
   g_signal_connect (self->tab_view, "setup-menu", G_CALLBACK (on_setup_menu), self);
+  g_signal_connect (self->tab_view, "close-page", G_CALLBACK (on_close_page), self);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_is_active), NULL);
   g_signal_connect_swapped (self->leaflet, "notify::visible-child",
                             G_CALLBACK (update_active), self);

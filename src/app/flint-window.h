@@ -27,6 +27,7 @@ void flint_window_open_chat (FlintWindow *self,
                              const char *account,
                              const char *jid,
                              gboolean select);
+void flint_window_open_room (FlintWindow *self, FlintRoom *room, gboolean select);
 gboolean flint_window_has_chat (FlintWindow *self, const char *account, const char *jid);
 /* The conversation is the selected tab of this focused window. */
 gboolean

@@ -46,6 +46,8 @@ struct _FlintChat
   gboolean send_chat_states;
   gboolean carbons_enabled;
   GHashTable *sent_states; /* bare JID -> the chat state we last sent */
+  FlintChatRoomFunc room_func;
+  gpointer room_data;
 };
 
 G_DEFINE_FINAL_TYPE (FlintChat, flint_chat, G_TYPE_OBJECT)
@@ -74,6 +76,35 @@ static const char *
 account_jid (FlintChat *self)
 {
   return flint_account_get_jid (flint_session_get_account (self->session));
+}
+
+/* The conversation a peer's messages belong to: its bare JID, except
+ * for an occupant of a room (room@service/nick, a private message), which
+ * is a conversation of its own, apart from the room's. */
+static char *
+conversation_for (FlintChat *self, const char *peer)
+{
+  g_autofree char *bare = flint_jid_bare (peer);
+  g_autofree char *resource = flint_jid_resource (peer);
+
+  if (bare && resource && *resource && self->room_func &&
+      self->room_func (bare, self->room_data))
+    return flint_jid_normalize (peer);
+  return g_steal_pointer (&bare);
+}
+
+/**
+ * flint_chat_set_room_func:
+ *
+ * Tells FlintChat which bare JIDs are rooms, so private messages with an
+ * occupant (XEP-0045 §7.5) keep its full JID as their conversation.
+ */
+void
+flint_chat_set_room_func (FlintChat *self, FlintChatRoomFunc func, gpointer user_data)
+{
+  g_return_if_fail (FLINT_IS_CHAT (self));
+  self->room_func = func;
+  self->room_data = user_data;
 }
 
 /* Our bare JID exactly: carbons come from the account, never a resource. */
@@ -144,7 +175,7 @@ parse_chat (FlintChat *self, xmpp_stanza_t *stanza, FlintDirection direction)
   body = flint_stanza_child_text (stanza, "body", NULL);
   if (body == NULL || !g_utf8_validate (body, -1, NULL))
     return NULL;
-  bare = flint_jid_bare (peer);
+  bare = conversation_for (self, peer);
 
   record = flint_message_record_new ();
   record->account = g_strdup (account_jid (self));
@@ -374,7 +405,7 @@ handle_chat_message (FlintChat *self, xmpp_stanza_t *stanza, Origin origin)
   if (type && !g_str_equal (type, "chat") && !g_str_equal (type, "normal") &&
       !g_str_equal (type, "error"))
     return;
-  bare = flint_jid_bare (peer);
+  bare = conversation_for (self, peer);
 
   if (g_strcmp0 (type, "error") == 0)
     {
@@ -521,7 +552,7 @@ flint_chat_send (FlintChat *self, const char *to, const char *body, GError **err
       flint_set_error (error, FLINT_ERROR_INVALID_JID);
       return NULL;
     }
-  bare = flint_jid_bare (to);
+  bare = conversation_for (self, to);
   id = flint_session_new_id (self->session);
 
   record = flint_message_record_new ();
@@ -580,7 +611,7 @@ flint_chat_correct (FlintChat *self,
       flint_set_error (error, FLINT_ERROR_INVALID_JID);
       return NULL;
     }
-  bare = flint_jid_bare (to);
+  bare = conversation_for (self, to);
   original = find_recent (self, bare, original_message_id, FLINT_DIRECTION_OUTGOING);
   if (original == NULL)
     {
@@ -655,7 +686,7 @@ flint_chat_set_chat_state (FlintChat *self, const char *jid, const char *state)
   if (!self->send_chat_states || jid == NULL || !flint_jid_is_valid (jid) ||
       flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
     return;
-  bare = flint_jid_bare (jid);
+  bare = conversation_for (self, jid);
   if (g_strcmp0 (g_hash_table_lookup (self->sent_states, bare), known) == 0)
     return;
 

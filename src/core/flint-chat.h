@@ -34,6 +34,11 @@ G_DECLARE_FINAL_TYPE (FlintChat, flint_chat, FLINT, CHAT, GObject)
  * session). */
 FlintChat *flint_chat_new (FlintSession *session, FlintHistory *history);
 
+/* TRUE when @bare_jid is a room (FlintRooms knows it). */
+typedef gboolean (*FlintChatRoomFunc) (const char *bare_jid, gpointer user_data);
+void
+flint_chat_set_room_func (FlintChat *self, FlintChatRoomFunc func, gpointer user_data);
+
 FlintMessageRecord *flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza);
 FlintMessageRecord *
 flint_chat_send (FlintChat *self, const char *to, const char *body, GError **error);

@@ -98,8 +98,9 @@ list_model_iface_init (GListModelInterface *iface)
 static gboolean
 is_ours (FlintConversation *self, const FlintMessageRecord *record)
 {
-  return record->kind == FLINT_MESSAGE_KIND_CHAT &&
-         g_strcmp0 (record->account, self->account) == 0 &&
+  /* A room's conversation is its JID, like a contact's: kind does not
+   * tell them apart, the JID does. */
+  return g_strcmp0 (record->account, self->account) == 0 &&
          g_strcmp0 (record->conversation, self->jid) == 0;
 }
 
@@ -609,6 +610,9 @@ flint_conversation_add_source (FlintConversation *self, GObject *source)
 
   g_signal_connect_object (source, "message-stored", G_CALLBACK (on_message_stored), self,
                            0);
+  if (g_signal_lookup ("message-updated", G_OBJECT_TYPE (source)))
+    g_signal_connect_object (source, "message-updated", G_CALLBACK (on_message_updated),
+                             self, 0);
 }
 
 FlintMessage *

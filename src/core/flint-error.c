@@ -85,6 +85,33 @@ flint_error_describe (FlintErrorCode code)
       case FLINT_ERROR_TRANSFER_FILE_READ:
         return _ ("The file could not be read. Check that it still exists and that you "
                   "may read it.");
+      case FLINT_ERROR_MUC_NICK_IN_USE:
+        return _ ("Someone in this room already uses this nickname. Choose another one.");
+      case FLINT_ERROR_MUC_PASSWORD:
+        return _ ("This room needs a password, or the password was wrong. Enter the "
+                  "room’s password and try again.");
+      case FLINT_ERROR_MUC_MEMBERS_ONLY:
+        return _ ("Only members may enter this room. Ask one of its owners or "
+                  "administrators to add you.");
+      case FLINT_ERROR_MUC_BANNED:
+        return _ ("You are banned from this room.");
+      case FLINT_ERROR_MUC_NOT_FOUND:
+        return _ ("This room does not exist. Check its address, or create it.");
+      case FLINT_ERROR_MUC_CREATION_FORBIDDEN:
+        return _ ("This room does not exist and the server does not let you create it.");
+      case FLINT_ERROR_MUC_FULL:
+        return _ ("This room is full. Try again later.");
+      case FLINT_ERROR_MUC_NICK_RESERVED:
+        return _ ("This nickname is reserved in this room. Use your registered nickname "
+                  "or choose another one.");
+      case FLINT_ERROR_MUC_NOT_JOINED:
+        return _ ("You are no longer in this room. Flint joins it again.");
+      case FLINT_ERROR_MUC_KICKED:
+        return _ ("You were removed from this room.");
+      case FLINT_ERROR_MUC_DESTROYED:
+        return _ ("This room was closed by its owner.");
+      case FLINT_ERROR_MUC_REFUSED:
+        return _ ("The room refused this. You may not have the right to do it.");
       case FLINT_ERROR_FAILED:
       default:
         return _ ("Something went wrong.");

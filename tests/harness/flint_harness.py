@@ -317,6 +317,7 @@ class Prosody:
     def __init__(self, workdir=None, domain="flint.test", muc=True, tls=True,
                  smacks=True, upload=True, proxy65=True, log_level="debug",
                  extra_global="", extra_modules=(), muc_room_locking=False,
+                 bookmarks=True,
                  max_lifetime=None, _load=False):
         self._tmp_owned = workdir is None
         if workdir is None:
@@ -337,6 +338,9 @@ class Prosody:
         self.log_level = log_level
         self.extra_global = extra_global
         self.extra_modules = list(extra_modules)
+        # False: no mod_bookmarks, so XEP-0048 in private storage is all there is
+        # (what older servers offer).
+        self.bookmarks = bookmarks
         self.muc_room_locking = muc_room_locking
         self.max_lifetime = max_lifetime
         self.c2s_port = free_port()
@@ -412,6 +416,8 @@ class Prosody:
         mods = ["roster", "saslauth", "disco", "carbons", "mam", "bookmarks", "pep",
                 "private", "vcard4", "vcard_legacy", "blocklist", "offline", "ping",
                 "version", "presence", "posix"]
+        if not getattr(self, "bookmarks", True):
+            mods.remove("bookmarks")
         if self.tls:
             mods.insert(2, "tls")
         if self.smacks:
@@ -597,6 +603,19 @@ class Prosody:
         # Ports were only just released; prosody uses SO_REUSEADDR, but make sure
         # nothing else grabbed them in between.
         return self.start(timeout)
+
+    def shell(self, command, timeout=20.0):
+        """Runs one prosodyctl shell command (needs extra_modules=["admin_shell"]);
+        returns its output. "> lua" runs Lua inside the server, which lets a test
+        do what a real server does without telling (forget a room's occupants)."""
+        r = subprocess.run(["prosodyctl", "--config", self.config_path, "shell", command],
+                           cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout, env=self._env(),
+                           **_as_prosody_kwargs())
+        out = r.stdout.decode(errors="replace")
+        if r.returncode != 0:
+            raise RuntimeError("prosodyctl shell failed: " + out)
+        return out
 
     def register(self, user, password):
         """Create an account (prosodyctl register USER DOMAIN PASS)."""
@@ -1676,7 +1695,8 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     ap = argparse.ArgumentParser(prog="flint_harness.py", usage=USAGE)
     ap.add_argument("command", choices=["prosody-start", "prosody-stop", "prosody-kill",
-                                        "prosody-restart", "prosody-info", "register"])
+                                        "prosody-restart", "prosody-info", "register",
+                                        "prosody-shell"])
     ap.add_argument("workdir")
     ap.add_argument("rest", nargs="*")
     ap.add_argument("--domain", default="flint.test")
@@ -1684,6 +1704,10 @@ def main(argv=None):
     ap.add_argument("--no-smacks", action="store_true")
     ap.add_argument("--no-muc", action="store_true")
     ap.add_argument("--user", action="append", default=[])
+    ap.add_argument("--no-bookmarks", action="store_true",
+                    help="no mod_bookmarks: XEP-0048 in private storage only")
+    ap.add_argument("--module", action="append", default=[],
+                    help="an extra global module (e.g. admin_shell for prosody-shell)")
     ap.add_argument("--max-lifetime", type=int, default=1800,
                     help="kill the server after this many seconds (0: never)")
     a = ap.parse_args(argv)
@@ -1693,7 +1717,8 @@ def main(argv=None):
         if os.path.exists(os.path.join(wd, STATE_FILE)):
             Prosody.load(wd).stop()     # never orphan a server started here before
         p = Prosody(wd, domain=a.domain, tls=not a.no_tls, smacks=not a.no_smacks,
-                    muc=not a.no_muc, max_lifetime=a.max_lifetime or None)
+                    muc=not a.no_muc, max_lifetime=a.max_lifetime or None,
+                    extra_modules=a.module, bookmarks=not a.no_bookmarks)
         p.detach()
         try:
             for u in a.user:
@@ -1717,6 +1742,10 @@ def main(argv=None):
         _print_info(p)
     elif a.command == "prosody-info":
         _print_info(p)
+    elif a.command == "prosody-shell":
+        if len(a.rest) != 1:
+            ap.error("prosody-shell WORKDIR COMMAND (needs --module admin_shell at start)")
+        sys.stdout.write(p.shell(a.rest[0]))
     elif a.command == "register":
         if len(a.rest) != 2:
             ap.error("register WORKDIR USER PASS")

@@ -66,19 +66,42 @@ harness (const char *const *args)
 void
 server_start (Server *s, gboolean tls)
 {
+  server_start_full (s, tls, NULL);
+}
+
+/* @extra: more prosody-start options (e.g. "--module", "admin_shell"). */
+void
+server_start_full (Server *s, gboolean tls, const char *const *extra)
+{
   g_autofree char *json = NULL;
-  const char *args[] = { "prosody-start",         NULL,     "--user",
-                         "alice:secret-a",        "--user", "bob:secret-b",
-                         tls ? NULL : "--no-tls", NULL };
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
 
   s->workdir = g_dir_make_tmp ("flint-session-XXXXXX", NULL);
-  args[1] = s->workdir;
-  json = harness (args);
+  g_ptr_array_add (args, (char *) "prosody-start");
+  g_ptr_array_add (args, s->workdir);
+  g_ptr_array_add (args, (char *) "--user");
+  g_ptr_array_add (args, (char *) "alice:secret-a");
+  g_ptr_array_add (args, (char *) "--user");
+  g_ptr_array_add (args, (char *) "bob:secret-b");
+  if (!tls)
+    g_ptr_array_add (args, (char *) "--no-tls");
+  for (guint i = 0; extra && extra[i]; i++)
+    g_ptr_array_add (args, (char *) extra[i]);
+  g_ptr_array_add (args, NULL);
+  json = harness ((const char *const *) args->pdata);
   s->domain = json_string (json, "domain");
   s->port = json_uint (json, "c2s_port");
   s->cert_sha256 = json_string (json, "cert_sha256");
   g_assert_nonnull (s->domain);
   g_assert_cmpuint (s->port, >, 0);
+}
+
+/* One prosodyctl shell command (the server needs --module admin_shell). */
+char *
+server_shell (Server *s, const char *command)
+{
+  const char *args[] = { "prosody-shell", s->workdir, command, NULL };
+  return harness (args);
 }
 
 void

@@ -24,6 +24,8 @@ typedef struct
 } Peer;
 
 void server_start (Server *s, gboolean tls);
+void server_start_full (Server *s, gboolean tls, const char *const *extra);
+char *server_shell (Server *s, const char *command);
 void server_do (Server *s, const char *what);
 void server_register (Server *s, const char *user, const char *password);
 

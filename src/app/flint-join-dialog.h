@@ -1,0 +1,24 @@
+#pragma once
+
+#include <adwaita.h>
+
+#include "flint-bookmarks.h"
+#include "flint-rooms.h"
+
+G_BEGIN_DECLS
+
+#define FLINT_TYPE_JOIN_DIALOG (flint_join_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (FlintJoinDialog, flint_join_dialog, FLINT, JOIN_DIALOG, AdwWindow)
+
+/* Join a room: its address (or a name on the server's MUC service), nick,
+ * password. Refusals show inline: the alternative nick to take when the
+ * nick is in use, "Create Room" when the room does not exist. Signal
+ * "joined" (FlintRoom *) when the room let us in; the dialog then closes. */
+FlintJoinDialog *flint_join_dialog_new (GtkWindow *parent,
+                                        FlintRooms *rooms,
+                                        FlintBookmarks *bookmarks,
+                                        const char *default_nick);
+void flint_join_dialog_set_room (FlintJoinDialog *self, const char *jid);
+char *flint_join_dialog_describe (FlintJoinDialog *self);
+
+G_END_DECLS
