@@ -11,9 +11,12 @@
  * main() replays the files or directories given (the seed corpus and the
  * crashes kept as regression inputs), as a test. */
 
+#define _GNU_SOURCE /* nftw */
 #include "config.h"
 
+#include <ftw.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -21,12 +24,15 @@
 
 #include "flint-account.h"
 #include "flint-avatars.h"
+#include "flint-bookmarks.h"
 #include "flint-chat.h"
 #include "flint-disco.h"
 #include "flint-history.h"
 #include "flint-mam.h"
+#include "flint-rooms.h"
 #include "flint-roster.h"
 #include "flint-session-private.h"
+#include "flint-transfers.h"
 
 #define OWN_JID "me@example.com"
 #define MAX_PENDING 32
@@ -74,12 +80,30 @@ on_sent (FlintSession *self, xmpp_stanza_t *stanza, gpointer user_data)
 }
 
 static void
+on_transfers_changed (
+  GListModel *model, guint position, guint removed, guint added, gpointer user_data)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (FlintTransfer) transfer = g_list_model_get_item (model, i);
+
+      if (flint_transfer_get_direction (transfer) == FLINT_TRANSFER_INCOMING &&
+          flint_transfer_get_state (transfer) == FLINT_TRANSFER_OFFERED)
+        flint_transfers_accept (FLINT_TRANSFERS (model), transfer, NULL);
+    }
+}
+
+static void
 set_up (void)
 {
   g_autoptr (FlintAccount) account = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
   FlintHistory *history;
+  FlintDisco *disco;
+  FlintRooms *rooms;
+  FlintTransfers *transfers;
+  g_autofree char *downloads = NULL;
   FlintRoster *roster;
 
   scratch_dir = g_dir_make_tmp ("flint-fuzz-XXXXXX", NULL);
@@ -100,8 +124,16 @@ set_up (void)
   roster = flint_roster_new (session);
   flint_avatars_new (session, roster);
   flint_chat_new (session, history);
-  flint_disco_new (session);
+  disco = flint_disco_new (session);
   flint_mam_new (session, history);
+  rooms = flint_rooms_new (session, history);
+  flint_bookmarks_new (session, disco, rooms);
+  transfers = flint_transfers_new (session);
+  downloads = g_build_filename (scratch_dir, "downloads", NULL);
+  g_mkdir (downloads, 0700);
+  flint_transfers_set_download_folder (transfers, downloads);
+  /* Offers are accepted, so that bytestream and IBB parsing is reached. */
+  g_signal_connect (transfers, "items-changed", G_CALLBACK (on_transfers_changed), NULL);
   flint_session_start_loopback (session, OWN_JID "/fuzz", on_sent, NULL);
 }
 
@@ -198,9 +230,17 @@ replay (const char *path)
   return names->len;
 }
 
+static int
+remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  return remove (path);
+}
+
 int
 main (int argc, char **argv)
 {
+  int status;
+
   guint n = 0;
 
   for (int i = 1; i < argc; i++)
@@ -217,7 +257,9 @@ main (int argc, char **argv)
              ? "ok"
              : "not ok",
            n);
-  return ping_answered && flint_session_get_state (session) == FLINT_SESSION_ONLINE ? 0
-                                                                                    : 1;
+  status =
+    ping_answered && flint_session_get_state (session) == FLINT_SESSION_ONLINE ? 0 : 1;
+  nftw (scratch_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return status;
 }
 #endif
