@@ -52,6 +52,11 @@ struct _FlintApplication
    * the last presence handled. */
   gint64 online_at;
   gint64 last_presence_at;
+  /* app.test-stall-watch: the longest the main loop was late for a 10 ms
+   * timer while the watch ran (benches only, never on otherwise). */
+  guint stall_id;
+  gint64 stall_last;
+  gint64 stall_max;
   /* History retention (see apply_retention) */
   GSettings *settings;
   guint retention_id;
@@ -1002,6 +1007,8 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
                               ", \"last_presence_at_us\": %" G_GINT64_FORMAT,
                               n, online, self->online_at, self->last_presence_at);
     }
+  /* The longest main-loop stall seen by app.test-stall-watch, in ms. */
+  g_string_append_printf (out, ", \"max_stall_ms\": %.1f", self->stall_max / 1000.0);
   {
     AdwMessageDialog *dialog = find_message_dialog ();
 
@@ -1181,6 +1188,33 @@ test_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer use
     gtk_widget_activate (button);
 }
 
+static gboolean
+on_stall_tick (gpointer user_data)
+{
+  FlintApplication *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  self->stall_max = MAX (self->stall_max, now - self->stall_last);
+  self->stall_last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* app.test-stall-watch (TRUE to start from zero, FALSE to stop). */
+static void
+test_stall_watch_activated (GSimpleAction *action,
+                            GVariant *parameter,
+                            gpointer user_data)
+{
+  FlintApplication *self = user_data;
+
+  g_clear_handle_id (&self->stall_id, g_source_remove);
+  if (!g_variant_get_boolean (parameter))
+    return;
+  self->stall_max = 0;
+  self->stall_last = g_get_monotonic_time ();
+  self->stall_id = g_timeout_add_full (G_PRIORITY_HIGH, 10, on_stall_tick, self, NULL);
+}
+
 static void
 test_send_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -1231,8 +1265,8 @@ on_expired (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 apply_retention (FlintApplication *self)
 {
-  int days = self->settings ? g_settings_get_int (self->settings, "history-retention-days")
-                            : 0;
+  int days =
+    self->settings ? g_settings_get_int (self->settings, "history-retention-days") : 0;
 
   g_clear_handle_id (&self->retention_id, g_source_remove);
   if (days <= 0 || self->history == NULL)
@@ -1293,6 +1327,7 @@ flint_application_startup (GApplication *app)
         { "test-send", test_send_activated, "s" },
         { "test-activate", test_activate_activated, "s" },
         { "test-respond", test_respond_activated, "s" },
+        { "test-stall-watch", test_stall_watch_activated, "b" },
       };
       g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
                                        G_N_ELEMENTS (test_actions), app);
@@ -1425,6 +1460,7 @@ flint_application_finalize (GObject *object)
 {
   FlintApplication *self = FLINT_APPLICATION (object);
 
+  g_clear_handle_id (&self->stall_id, g_source_remove);
   g_clear_pointer (&self->conversations, g_hash_table_unref);
   g_clear_handle_id (&self->unread_flush_id, g_source_remove);
   g_clear_handle_id (&self->retention_id, g_source_remove);

@@ -598,12 +598,15 @@ on_tab_image_ready (GObject *owner, const char *path, GdkPaintable *image)
 static void
 update_tab_icon (FlintWindow *self, AdwTabPage *page)
 {
-  FlintChatPage *chat = page_chat (page);
+  /* Rooms have no avatar here: their tabs keep the room icon. */
   FlintAvatars *avatars =
-    flint_application_get_avatars (get_app (self), flint_chat_page_get_account (chat));
-  char *path =
-    avatars ? flint_avatars_get_path (avatars, flint_chat_page_get_jid (chat)) : NULL;
+    page_chat (page) ? flint_application_get_avatars (get_app (self), page_account (page))
+                     : NULL;
+  char *path = avatars ? flint_avatars_get_path (avatars, page_jid (page)) : NULL;
   g_autoptr (GdkPaintable) image = NULL;
+
+  if (page_room (page))
+    return;
 
   if (g_strcmp0 (g_object_get_data (G_OBJECT (page), "flint-avatar-path"), path) == 0)
     {
@@ -1633,7 +1636,9 @@ export_transcript_activated (GtkWidget *widget, const char *action_name, GVarian
 /* Tests only (FLINT_TEST_HOOKS=1): "text|PATH" or "html|PATH", the whole
  * conversation of the selected tab, without the file dialog. */
 static void
-export_transcript_to_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+export_transcript_to_activated (GtkWidget *widget,
+                                const char *action_name,
+                                GVariant *param)
 {
   FlintWindow *self = FLINT_WINDOW (widget);
   FlintChatPage *chat = selected_chat (self);
@@ -1646,7 +1651,8 @@ export_transcript_to_activated (GtkWidget *widget, const char *action_name, GVar
   flint_history_actions_export_to (
     self, flint_chat_page_get_account (chat), flint_chat_page_get_jid (chat),
     flint_chat_page_get_title (chat),
-    g_str_equal (parts[0], "html") ? FLINT_TRANSCRIPT_HTML : FLINT_TRANSCRIPT_TEXT, 0, file);
+    g_str_equal (parts[0], "html") ? FLINT_TRANSCRIPT_HTML : FLINT_TRANSCRIPT_TEXT, 0,
+    file);
 }
 
 static void
