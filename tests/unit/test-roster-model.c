@@ -63,6 +63,19 @@ feed_presence (FlintRoster *roster, const char *xml)
 
   flint_roster_handle_presence (roster, presence);
   xmpp_stanza_release (presence);
+  /* Each presence on its own, as if the main loop ran in between; a burst
+   * within one iteration is coalesced (test_presence_burst). */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+feed_presence_no_loop (FlintRoster *roster, const char *xml)
+{
+  xmpp_stanza_t *presence = parse (xml);
+
+  flint_roster_handle_presence (roster, presence);
+  xmpp_stanza_release (presence);
 }
 
 static void
@@ -293,6 +306,32 @@ test_presence_sort (Fixture *f, gconstpointer data)
   available (f->roster, "bob@example.com/x", "dnd", 0);
   available (f->roster, "alice@example.com/x", "xa", 0);
   assert_items (team, "bob alice");
+  watch_free (w);
+}
+
+/* Presences read in one go (the server's presences at login) reorder each
+ * group once, when the main loop is next idle. */
+static void
+test_presence_burst (Fixture *f, gconstpointer data)
+{
+  FlintRosterGroup *team = group_named (f->roster, "Team");
+  Watch *w;
+
+  flint_roster_set_show_offline (f->roster, TRUE);
+  w = watch (team);
+
+  feed_presence_no_loop (f->roster, "<presence from='bob@example.com/x'/>");
+  g_assert_cmpuint (w->signals, ==, 1); /* a lone change moves at once */
+  feed_presence_no_loop (
+    f->roster, "<presence from='alice@example.com/x'><show>chat</show></presence>");
+  feed_presence_no_loop (
+    f->roster, "<presence from='bob@example.com/x'><show>dnd</show></presence>");
+  g_assert_cmpuint (w->signals, ==, 1); /* the rest wait for the idle */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (w->signals, ==, 2);
+  assert_items (team, "alice bob");
+  g_assert_cmpuint (flint_roster_group_get_n_online (team), ==, 2);
   watch_free (w);
 }
 
@@ -650,6 +689,7 @@ main (int argc, char **argv)
   g_test_add ("/roster-model/" path, Fixture, data, fixture_setup, func, fixture_teardown)
   ADD ("groups", test_groups, ROSTER_ITEMS);
   ADD ("presence-sort", test_presence_sort, ROSTER_ITEMS);
+  ADD ("presence-burst", test_presence_burst, ROSTER_ITEMS);
   ADD ("resources", test_resources, ROSTER_ITEMS);
   ADD ("offline-hiding", test_offline_hiding, ROSTER_ITEMS);
   ADD ("mark-all-offline", test_mark_all_offline, ROSTER_ITEMS);
