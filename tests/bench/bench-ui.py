@@ -81,7 +81,8 @@ def main():
             ["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                               "presence_component.py"),
              bots, "bench-secret", "127.0.0.1", str(component_port)],
-            stdout=subprocess.PIPE, text=True, env=dict(os.environ, FLINT_COMPONENT_VERBOSE="1"))
+            stdout=subprocess.PIPE, text=True,
+            env=dict(os.environ, FLINT_COMPONENT_LOG=os.path.join(prosody.workdir, "probes.log")))
         if component.stdout.readline().strip() != "ready":
             raise SystemExit("the presence component did not connect")
         # The floor: a bare window, same desktop, same renderer.
@@ -129,9 +130,9 @@ def main():
         rss = rss_mb(app.proc.pid)
         # When the server's probes were answered: the rest is Flint's.
         component.terminate()
-        probes = [float(l.split()[1]) - t0 for l in component.stdout.read().splitlines()
-                  if l.startswith("probe ")]
         component.wait()
+        with open(os.path.join(prosody.workdir, "probes.log")) as f:
+            probes = [float(l.split()[1]) - t0 for l in f if l.startswith("probe ")]
         if probes:
             print("- presence probes answered by the component: %d, from %.3f s to %.3f s "
                   "after exec" % (len(probes), min(probes), max(probes)))
@@ -170,7 +171,8 @@ def main():
             d = app.dump() or {}
             tabs = [t for t in d.get("tabs", []) if t.get("jid") == prosody.jid("bob")]
             shown = tabs[0]["messages"] if tabs else 0
-            if shown >= FLOOD:
+            # The view keeps a bounded window of rows (600): the newest ones.
+            if tabs and shown >= min(FLOOD, 600) and tabs[0].get("latest", True):
                 break
             time.sleep(0.2)
         elapsed = time.monotonic() - t0
@@ -183,7 +185,7 @@ def main():
         print("- same flood: longest main-loop stall (a 10 ms high-priority timer's longest "
               "interval) %.1f ms (budget < 100 ms: %s)"
               % (stall, "ok" if 0 <= stall < 100 else "MISSED"))
-        missed |= cpu >= 0.8 or stored < FLOOD or shown < FLOOD or not 0 <= stall < 100
+        missed |= cpu >= 0.8 or stored < FLOOD or shown < min(FLOOD, 600) or not 0 <= stall < 100
         print("- RSS after the flood: %.1f MB" % rss_mb(app.proc.pid))
         app.stop()
         bob.quit()

@@ -7,8 +7,8 @@ a server hands a user their contacts' presence at login).
 
     presence_component.py DOMAIN SECRET HOST PORT
 
-Prints "ready" once connected, then, if FLINT_COMPONENT_VERBOSE is set, one
-line per probe answered: "probe MONOTONIC-SECONDS ADDRESS"."""
+Prints "ready" once connected; with FLINT_COMPONENT_LOG=FILE, writes one line
+per probe answered to FILE: "probe MONOTONIC-SECONDS ADDRESS"."""
 
 import asyncio
 import os
@@ -29,7 +29,9 @@ class Bots(slixmpp.ComponentXMPP):
         self.register_handler(Callback("bots presence", StanzaPath("presence"),
                                        self.on_presence))
         self.add_event_handler("session_start", self.on_start)
-        self.verbose = bool(os.environ.get("FLINT_COMPONENT_VERBOSE"))
+        # Probe log to a file: a pipe nobody reads yet would fill and stall us.
+        path = os.environ.get("FLINT_COMPONENT_LOG")
+        self.log = open(path, "w", buffering=1) if path else None
 
     def on_start(self, _):
         print("ready", flush=True)
@@ -41,8 +43,8 @@ class Bots(slixmpp.ComponentXMPP):
             self.send_presence(pfrom=me, pto=them, ptype="subscribe")
         elif kind == "probe":
             self.send_presence(pfrom=me, pto=them, pstatus="In the office")
-            if self.verbose:
-                print("probe %.6f %s" % (time.monotonic(), me), flush=True)
+            if self.log:
+                self.log.write("probe %.6f %s\n" % (time.monotonic(), me))
 
 
 def main():
