@@ -1338,6 +1338,36 @@ flint_history_get_last (FlintHistory *self,
   return collect_records (self, stmt, TRUE, error);
 }
 
+/* A keyset page of a conversation: the statement takes (conversation,
+ * time, id, limit); its rows come newest first when @reverse. */
+static GPtrArray *
+get_page (FlintHistory *self,
+          Stmt statement,
+          gboolean reverse,
+          const char *account,
+          const char *conversation,
+          gint64 time,
+          gint64 id,
+          guint limit,
+          GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 conversation_id;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
+
+  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
+    return NULL;
+  if (!(stmt = get_stmt (self, statement, error)))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, time);
+  sqlite3_bind_int64 (stmt, 3, id);
+  sqlite3_bind_int64 (stmt, 4, limit);
+  return collect_records (self, stmt, reverse, error);
+}
+
 /**
  * flint_history_get_before:
  * @time: @id: the (time, id) of the oldest message shown
@@ -1358,21 +1388,8 @@ flint_history_get_before (FlintHistory *self,
                           guint limit,
                           GError **error)
 {
-  sqlite3_stmt *stmt;
-  gint64 conversation_id;
-
-  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
-  g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
-
-  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
-    return NULL;
-  if (!(stmt = get_stmt (self, STMT_BEFORE, error)))
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, conversation_id);
-  sqlite3_bind_int64 (stmt, 2, time);
-  sqlite3_bind_int64 (stmt, 3, id);
-  sqlite3_bind_int64 (stmt, 4, limit);
-  return collect_records (self, stmt, TRUE, error);
+  return get_page (self, STMT_BEFORE, TRUE, account, conversation, time, id, limit,
+                   error);
 }
 
 /**
@@ -1794,21 +1811,8 @@ flint_history_get_after (FlintHistory *self,
                          guint limit,
                          GError **error)
 {
-  sqlite3_stmt *stmt;
-  gint64 conversation_id;
-
-  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
-  g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
-
-  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, error))
-    return NULL;
-  if (!(stmt = get_stmt (self, STMT_AFTER, error)))
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, conversation_id);
-  sqlite3_bind_int64 (stmt, 2, time);
-  sqlite3_bind_int64 (stmt, 3, id);
-  sqlite3_bind_int64 (stmt, 4, limit);
-  return collect_records (self, stmt, FALSE, error);
+  return get_page (self, STMT_AFTER, FALSE, account, conversation, time, id, limit,
+                   error);
 }
 
 /**
