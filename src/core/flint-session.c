@@ -16,7 +16,6 @@
 #define G_LOG_DOMAIN "flint-session"
 
 #include <errno.h>
-#include <poll.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -30,7 +29,6 @@
 /* TLS may hold decrypted data the socket no longer signals; each
  * xmpp_run_once() reads at most 4 KiB, so a few rounds drain a 16 KiB record. */
 #define DRAIN_ROUNDS 6
-#define PUMP_BUDGET_US (8 * G_TIME_SPAN_MILLISECOND)
 #define IQ_TIMEOUT_S 60
 #define DEFAULT_KEEPALIVE_S 120
 #define DEFAULT_KEEPALIVE_TIMEOUT_S 30
@@ -210,31 +208,12 @@ clear_error (FlintSession *self)
 
 /* ---- the GLib source ---------------------------------------------------- */
 
-static gboolean
-fd_readable (FlintSession *self)
-{
-  struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
-
-  return self->fd >= 0 && poll (&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
-}
-
-/* Reads what has arrived. A burst (the presence of a whole roster at login)
- * is read on, up to PUMP_BUDGET_US at a time, rather than 4 KiB per main-loop
- * iteration with a frame painted in between: at 500 presences that made the
- * roster take seconds to fill. */
 static void
 pump (FlintSession *self)
 {
-  gint64 start = g_get_monotonic_time ();
-
   g_object_ref (self);
-  for (guint i = 0; self->ctx; i++)
-    {
-      if (i >= DRAIN_ROUNDS &&
-          (g_get_monotonic_time () - start > PUMP_BUDGET_US || !fd_readable (self)))
-        break;
-      xmpp_run_once (self->ctx, 0);
-    }
+  for (guint i = 0; i < DRAIN_ROUNDS && self->ctx; i++)
+    xmpp_run_once (self->ctx, 0);
   update_watch (self);
   g_object_unref (self);
 }
