@@ -23,6 +23,7 @@
 #include "flint-jid.h"
 #include "flint-session.h"
 #include "flint-session-private.h"
+#include "flint-stanza-log.h"
 #include "flint-xml-guard.h"
 
 #define SETUP_TICK_MS 250
@@ -340,6 +341,9 @@ on_strophe_log (void *userdata, xmpp_log_level_t level, const char *area, const 
           g_signal_has_handler_pending (self, signals[SIGNAL_STANZA_LOG], 0, FALSE))
         {
           g_autofree char *redacted = redact (msg + 6);
+
+          if (redacted == NULL)
+            redacted = flint_stanza_log_redact (msg + 6);
 
           g_signal_emit (self, signals[SIGNAL_STANZA_LOG], 0, sent,
                          redacted ? redacted : msg + 6);
@@ -971,6 +975,35 @@ flint_session_send (FlintSession *self, xmpp_stanza_t *stanza)
    * and IQs fail (flint_session_send_iq), so neither is queued. */
   if (g_strcmp0 (xmpp_stanza_get_name (stanza), "message") == 0)
     g_queue_push_tail (&self->outbox, xmpp_stanza_clone (stanza));
+}
+
+gboolean
+flint_session_send_raw (FlintSession *self, const char *xml, GError **error)
+{
+  xmpp_stanza_t *stanza;
+
+  g_return_val_if_fail (FLINT_IS_SESSION (self), FALSE);
+
+  if (!flint_stanza_log_validate (xml, error))
+    return FALSE;
+  if (!can_transmit (self))
+    {
+      flint_set_error (error, FLINT_ERROR_NOT_CONNECTED);
+      return FALSE;
+    }
+  while (g_ascii_isspace (*xml))
+    xml++;
+  stanza = xmpp_stanza_new_from_string (self->ctx, xml);
+  if (stanza == NULL)
+    {
+      g_set_error (error, FLINT_ERROR, FLINT_ERROR_FAILED, "%s",
+                   _ ("This XML could not be read, so it was not sent."));
+      return FALSE;
+    }
+  transmit (self, stanza);
+  xmpp_stanza_release (stanza);
+  wake (self);
+  return TRUE;
 }
 
 guint

@@ -1,0 +1,126 @@
+/* The tools of the main menu as application actions, and the hooks the UI
+ * tests drive them through. */
+#include "config.h"
+
+#define G_LOG_DOMAIN "flint-tools"
+
+#include <glib/gi18n.h>
+#include <stdlib.h>
+
+#include "flint-json.h"
+#include "flint-tools.h"
+#include "flint-xml-console.h"
+
+static gpointer
+find_window (FlintApplication *app, GType type)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+      return l->data;
+  return NULL;
+}
+
+static FlintXmlConsole *
+open_console (FlintApplication *app)
+{
+  FlintXmlConsole *console = find_window (app, FLINT_TYPE_XML_CONSOLE);
+
+  if (console == NULL)
+    console = flint_xml_console_new (GTK_APPLICATION (app),
+                                     flint_application_get_main_session (app));
+  gtk_window_present (GTK_WINDOW (console));
+  return console;
+}
+
+static void
+xml_console_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  open_console (user_data);
+}
+
+/* ---- test hooks ---------------------------------------------------------- */
+
+static void
+write_json (const char *path, GString *out)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_set_contents (path, out->str, (gssize) out->len, &error))
+    g_warning ("test-tools: %s", error->message);
+}
+
+static void
+dump_console (FlintApplication *app, const char *path)
+{
+  FlintXmlConsole *console = find_window (app, FLINT_TYPE_XML_CONSOLE);
+  g_autoptr (GString) out = g_string_new ("{\"open\": ");
+  g_autofree char *text = console ? flint_xml_console_get_text (console) : NULL;
+
+  g_string_append (out, console ? "true" : "false");
+  g_string_append (out, ", \"text\": ");
+  flint_json_append_string (out, text);
+  g_string_append (out, ", \"error\": ");
+  flint_json_append_string (out, console ? flint_xml_console_get_error (console) : NULL);
+  g_string_append_printf (out, ", \"shown\": %u}\n",
+                          console ? flint_xml_console_get_n_shown (console) : 0);
+  write_json (path, out);
+}
+
+/* app.test-tools ("verb|arg|..."): console-open, console-close,
+ * console-dump|PATH, console-send|XML (typed, then the Send button's
+ * action), console-filter|TEXT|DIRECTION|KIND. */
+static void
+test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  FlintApplication *app = user_data;
+  g_auto (GStrv) parts = g_strsplit (g_variant_get_string (parameter, NULL), "|", 4);
+  const char *verb = parts[0] ? parts[0] : "";
+  const char *arg = parts[0] && parts[1] ? parts[1] : "";
+
+  if (g_str_equal (verb, "console-open"))
+    g_action_group_activate_action (G_ACTION_GROUP (app), "xml-console", NULL);
+  else if (g_str_equal (verb, "console-close"))
+    {
+      GtkWindow *console = find_window (app, FLINT_TYPE_XML_CONSOLE);
+
+      if (console)
+        gtk_window_destroy (console);
+    }
+  else if (g_str_equal (verb, "console-dump"))
+    dump_console (app, arg);
+  else if (g_str_equal (verb, "console-send"))
+    {
+      FlintXmlConsole *console = open_console (app);
+
+      flint_xml_console_set_input (console, arg);
+      gtk_widget_activate_action (GTK_WIDGET (console), "console.send", NULL);
+    }
+  else if (g_str_equal (verb, "console-filter") && g_strv_length (parts) == 4)
+    flint_xml_console_set_filter (open_console (app), arg, atoi (parts[2]),
+                                  atoi (parts[3]));
+  else
+    g_warning ("test-tools: unknown request %s", verb);
+}
+
+void
+flint_tools_install (FlintApplication *app)
+{
+  const GActionEntry actions[] = {
+    { "xml-console", xml_console_activated },
+  };
+  const char *console_accels[] = { "<Control><Shift>x", NULL };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions),
+                                   app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.xml-console",
+                                         console_accels);
+  if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
+    {
+      const GActionEntry test_actions[] = {
+        { "test-tools", test_tools_activated, "s" },
+      };
+
+      g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
+                                       G_N_ELEMENTS (test_actions), app);
+    }
+}
