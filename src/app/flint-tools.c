@@ -7,6 +7,8 @@
 #include <glib/gi18n.h>
 #include <stdlib.h>
 
+#include "flint-command-window.h"
+#include "flint-disco-window.h"
 #include "flint-json.h"
 #include "flint-tools.h"
 #include "flint-xml-console.h"
@@ -38,6 +40,26 @@ xml_console_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   open_console (user_data);
 }
 
+static FlintDiscoWindow *
+open_disco (FlintApplication *app)
+{
+  FlintDiscoWindow *window = find_window (app, FLINT_TYPE_DISCO_WINDOW);
+
+  if (window == NULL)
+    window = flint_disco_window_new (GTK_APPLICATION (app),
+                                     flint_application_get_main_session (app));
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+service_discovery_activated (GSimpleAction *action,
+                             GVariant *parameter,
+                             gpointer user_data)
+{
+  open_disco (user_data);
+}
+
 /* ---- test hooks ---------------------------------------------------------- */
 
 static void
@@ -66,9 +88,58 @@ dump_console (FlintApplication *app, const char *path)
   write_json (path, out);
 }
 
+static void
+dump_disco (FlintApplication *app, const char *path)
+{
+  FlintDiscoWindow *disco = find_window (app, FLINT_TYPE_DISCO_WINDOW);
+  FlintCommandWindow *command = find_window (app, FLINT_TYPE_COMMAND_WINDOW);
+  g_autoptr (GString) out = g_string_new ("{\"browser\": ");
+
+  if (disco)
+    flint_disco_window_describe_json (disco, out);
+  else
+    g_string_append (out, "null");
+  g_string_append (out, ", \"command\": ");
+  if (command)
+    flint_command_window_describe_json (command, out);
+  else
+    g_string_append (out, "null");
+  g_string_append (out, "}\n");
+  write_json (path, out);
+}
+
+static void
+command_request (FlintApplication *app,
+                 const char *verb,
+                 const char *arg,
+                 const char *arg2)
+{
+  FlintCommandWindow *command = find_window (app, FLINT_TYPE_COMMAND_WINDOW);
+
+  if (command == NULL)
+    {
+      g_warning ("test-tools: no command window");
+      return;
+    }
+  if (g_str_equal (verb, "command-set"))
+    {
+      if (!flint_command_window_set_text (command, arg, arg2 ? arg2 : ""))
+        g_warning ("test-tools: no field %s", arg);
+    }
+  else
+    {
+      g_autofree char *action = g_strconcat ("command.", arg, NULL);
+
+      gtk_widget_activate_action (GTK_WIDGET (command), action, NULL);
+    }
+}
+
 /* app.test-tools ("verb|arg|..."): console-open, console-close,
  * console-dump|PATH, console-send|XML (typed, then the Send button's
- * action), console-filter|TEXT|DIRECTION|KIND. */
+ * action), console-filter|TEXT|DIRECTION|KIND; disco-open, disco-dump|PATH,
+ * disco-browse|JID, disco-expand|JID|NODE, disco-select|JID|NODE,
+ * disco-run|NODE (a command of the selected entity), command-set|VAR|VALUE,
+ * command-action|next|prev|complete|cancel. */
 static void
 test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -98,6 +169,30 @@ test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
   else if (g_str_equal (verb, "console-filter") && g_strv_length (parts) == 4)
     flint_xml_console_set_filter (open_console (app), arg, atoi (parts[2]),
                                   atoi (parts[3]));
+  else if (g_str_equal (verb, "disco-open"))
+    g_action_group_activate_action (G_ACTION_GROUP (app), "service-discovery", NULL);
+  else if (g_str_equal (verb, "disco-dump"))
+    dump_disco (app, arg);
+  else if (g_str_equal (verb, "disco-browse"))
+    flint_disco_window_browse (open_disco (app), arg);
+  else if (g_str_equal (verb, "disco-expand") || g_str_equal (verb, "disco-select"))
+    {
+      FlintDiscoWindow *disco = open_disco (app);
+      const char *node = parts[1] ? parts[2] : NULL;
+      gboolean found = g_str_equal (verb, "disco-expand")
+                         ? flint_disco_window_expand (disco, arg, node)
+                         : flint_disco_window_select (disco, arg, node);
+
+      if (!found)
+        g_warning ("test-tools: no row %s", arg);
+    }
+  else if (g_str_equal (verb, "disco-run"))
+    {
+      if (!flint_disco_window_run_command (open_disco (app), arg))
+        g_warning ("test-tools: no command %s", arg);
+    }
+  else if (g_str_equal (verb, "command-set") || g_str_equal (verb, "command-action"))
+    command_request (app, verb, arg, parts[1] ? parts[2] : NULL);
   else
     g_warning ("test-tools: unknown request %s", verb);
 }
@@ -107,6 +202,7 @@ flint_tools_install (FlintApplication *app)
 {
   const GActionEntry actions[] = {
     { "xml-console", xml_console_activated },
+    { "service-discovery", service_discovery_activated },
   };
   const char *console_accels[] = { "<Control><Shift>x", NULL };
 

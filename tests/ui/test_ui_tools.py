@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Power-user tools driven through the real window (issue 8): the XML console
 (redaction of authentication, raw XML out to a real peer, filters, bad XML
-refused with a clear error)."""
+refused with a clear error); the service-discovery browser with Prosody's
+ad-hoc commands run through the data-form renderer."""
 
 import base64
 import json
@@ -19,7 +20,9 @@ PASSWORD = "Sup3r-Secret-Pa55word"
 class ToolsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.prosody = fh.Prosody()
+        # Alice is the server's admin: Prosody offers her its XEP-0133 commands.
+        cls.prosody = fh.Prosody(extra_modules=("adhoc", "admin_adhoc"),
+                                 extra_global='admins = { "alice@flint.test" }')
         cls.prosody.start()
         cls.prosody.register("alice", PASSWORD)
         cls.prosody.register("bob", "bob-pw")
@@ -164,6 +167,79 @@ class ToolsTest(unittest.TestCase):
         app.desktop.wait_for_window("XML Console", timeout=20)
         time.sleep(1.0)
         desktop.screenshot("tools-console-dark.png")
+
+
+    def test_service_discovery(self):
+        desktop, app = self.start_app()
+        dom = self.prosody.domain
+        self.activate(app, "service-discovery")
+        desktop.wait_for_window("Service Discovery", timeout=20)
+        # The server at the top, its components below once it answered.
+        data = self.wait_tool(app, "disco", lambda d: d["browser"] and any(
+            r.split("|")[1] == self.prosody.muc_domain for r in d["browser"]["rows"])
+            and d["browser"]["selected"]["info_state"] == 2, desc="server items")
+        browser = data["browser"]
+        self.assertTrue(browser["rows"][0].startswith("0|%s||" % dom), browser["rows"])
+        self.assertIn("1|upload.%s|" % dom, "\n".join(browser["rows"]))
+        selected = browser["selected"]
+        self.assertEqual(selected["jid"], dom)
+        self.assertIn("server/im/Prosody", selected["identities"])
+        self.assertIn("http://jabber.org/protocol/commands", selected["features"])
+        # The admin's commands, listed from the commands node.
+        data = self.wait_tool(app, "disco", lambda d: d["browser"]["selected"]["commands"],
+                              desc="command list")
+        commands = data["browser"]["selected"]["commands"]
+        self.assertIn("http://jabber.org/protocol/admin#add-user|Add User", commands)
+        self.assertTrue(data["browser"]["selected"]["commands_visible"])
+
+        # A component: selected, its own identity and features.
+        self.tools(app, "disco-select|%s" % self.prosody.muc_domain)
+        data = self.wait_tool(app, "disco", lambda d: d["browser"]["selected"]["jid"]
+                              == self.prosody.muc_domain
+                              and d["browser"]["selected"]["info_state"] == 2)
+        self.assertTrue(any(i.startswith("conference/text/")
+                            for i in data["browser"]["selected"]["identities"]))
+        self.assertIn("http://jabber.org/protocol/muc", data["browser"]["selected"]["features"])
+        desktop.screenshot("tools-disco.png")
+
+        # Run "Add User" through the form renderer: a bad stage first.
+        self.tools(app, "disco-select|%s" % dom)
+        self.wait_tool(app, "disco", lambda d: d["browser"]["selected"]["jid"] == dom
+                       and d["browser"]["selected"]["commands"])
+        self.tools(app, "disco-run|http://jabber.org/protocol/admin#add-user")
+        data = self.wait_tool(app, "disco", lambda d: d["command"]
+                              and d["command"]["page"] == "form", desc="add-user form")
+        cmd = data["command"]
+        self.assertEqual(cmd["title"], "Add User")
+        self.assertIn("complete", cmd["buttons"])
+        self.assertTrue(any(f.startswith("password|text-private|") for f in cmd["fields"]),
+                        cmd["fields"])
+        desktop.screenshot("tools-command-form.png")
+        self.tools(app, "command-set|accountjid|carol@%s" % dom)
+        self.tools(app, "command-set|password|Carol-Pw-1")
+        self.tools(app, "command-set|password-verify|Carol-Pw-1")
+        self.tools(app, "command-action|complete")
+        data = self.wait_tool(app, "disco", lambda d: d["command"]["state"] == 3,
+                              desc="command completed")
+        self.assertIn("Account successfully created", data["command"]["notes"])
+        self.assertEqual(data["command"]["buttons"], "close,")
+        desktop.screenshot("tools-command-done.png")
+        # The account exists for real: carol signs in.
+        carol = fh.Peer.start(self.prosody, "carol", "Carol-Pw-1")
+        carol.quit()
+
+        # Cancel mid-way: the window closes and the service is told.
+        self.tools(app, "command-action|cancel")
+        self.tools(app, "disco-run|http://jabber.org/protocol/admin#add-user")
+        self.wait_tool(app, "disco", lambda d: d["command"] and d["command"]["page"] == "form")
+        self.tools(app, "command-action|cancel")
+        self.wait_tool(app, "disco", lambda d: d["command"] is None, desc="window closed")
+
+        # An address that is not there: a clear error, no crash.
+        self.tools(app, "disco-browse|nowhere.%s" % dom)
+        data = self.wait_tool(app, "disco", lambda d: d["browser"]["selected"]["info_state"]
+                              == 3, desc="error for a missing service")
+        self.assertTrue(data["browser"]["selected"]["status"])
 
 
 if __name__ == "__main__":
