@@ -11,6 +11,7 @@
 #include "flint-disco-window.h"
 #include "flint-json.h"
 #include "flint-tools.h"
+#include "flint-user-search-window.h"
 #include "flint-xml-console.h"
 
 static gpointer
@@ -58,6 +59,28 @@ service_discovery_activated (GSimpleAction *action,
                              gpointer user_data)
 {
   open_disco (user_data);
+}
+
+static FlintUserSearchWindow *
+open_search (FlintApplication *app)
+{
+  FlintUserSearchWindow *window = find_window (app, FLINT_TYPE_USER_SEARCH_WINDOW);
+  FlintSession *session = flint_application_get_main_session (app);
+
+  if (window == NULL)
+    window = flint_user_search_window_new (
+      GTK_APPLICATION (app), session,
+      session ? flint_application_get_roster (
+                  app, flint_account_get_jid (flint_session_get_account (session)))
+              : NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+find_people_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  open_search (user_data);
 }
 
 /* ---- test hooks ---------------------------------------------------------- */
@@ -139,7 +162,8 @@ command_request (FlintApplication *app,
  * action), console-filter|TEXT|DIRECTION|KIND; disco-open, disco-dump|PATH,
  * disco-browse|JID, disco-expand|JID|NODE, disco-select|JID|NODE,
  * disco-run|NODE (a command of the selected entity), command-set|VAR|VALUE,
- * command-action|next|prev|complete|cancel. */
+ * command-action|next|prev|complete|cancel; search-open, search-dump|PATH,
+ * search-service|JID, search-set|VAR|VALUE, search-run, search-add|JID. */
 static void
 test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -191,6 +215,34 @@ test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
       if (!flint_disco_window_run_command (open_disco (app), arg))
         g_warning ("test-tools: no command %s", arg);
     }
+  else if (g_str_equal (verb, "search-dump"))
+    {
+      FlintUserSearchWindow *search = find_window (app, FLINT_TYPE_USER_SEARCH_WINDOW);
+      g_autoptr (GString) out = g_string_new (NULL);
+
+      if (search)
+        flint_user_search_window_describe_json (search, out);
+      else
+        g_string_append (out, "null");
+      write_json (arg, out);
+    }
+  else if (g_str_equal (verb, "search-open"))
+    g_action_group_activate_action (G_ACTION_GROUP (app), "find-people", NULL);
+  else if (g_str_equal (verb, "search-service"))
+    flint_user_search_window_set_service (open_search (app), arg);
+  else if (g_str_equal (verb, "search-set"))
+    {
+      if (!flint_user_search_window_set_text (open_search (app), arg,
+                                              parts[1] && parts[2] ? parts[2] : ""))
+        g_warning ("test-tools: no search field %s", arg);
+    }
+  else if (g_str_equal (verb, "search-run"))
+    gtk_widget_activate_action (GTK_WIDGET (open_search (app)), "search.run", NULL);
+  else if (g_str_equal (verb, "search-add"))
+    {
+      if (!flint_user_search_window_add (open_search (app), arg))
+        g_warning ("test-tools: cannot add %s", arg);
+    }
   else if (g_str_equal (verb, "command-set") || g_str_equal (verb, "command-action"))
     command_request (app, verb, arg, parts[1] ? parts[2] : NULL);
   else
@@ -203,6 +255,7 @@ flint_tools_install (FlintApplication *app)
   const GActionEntry actions[] = {
     { "xml-console", xml_console_activated },
     { "service-discovery", service_discovery_activated },
+    { "find-people", find_people_activated },
   };
   const char *console_accels[] = { "<Control><Shift>x", NULL };
 

@@ -7,6 +7,7 @@ ad-hoc commands run through the data-form renderer."""
 import base64
 import json
 import os
+import subprocess
 import tempfile
 import time
 import unittest
@@ -21,9 +22,38 @@ class ToolsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         # Alice is the server's admin: Prosody offers her its XEP-0133 commands.
-        cls.prosody = fh.Prosody(extra_modules=("adhoc", "admin_adhoc"),
-                                 extra_global='admins = { "alice@flint.test" }')
+        # Two user directories (XEP-0055) as components: a data-form one and
+        # a legacy-fields one (Prosody 0.12 has no vjud).
+        component_port = fh.free_port()
+        extra = "\n".join([
+            'admins = { "alice@flint.test" }',
+            'component_ports = { %d }' % component_port,
+            'component_interfaces = { "127.0.0.1" }',
+            'Component "search.flint.test"',
+            '    component_secret = "search-secret"',
+            'Component "people.flint.test"',
+            '    component_secret = "search-secret"'])
+        cls.prosody = fh.Prosody(extra_modules=("adhoc", "admin_adhoc"), extra_global=extra)
         cls.prosody.start()
+        directory = os.path.join(cls.prosody.workdir, "directory.json")
+        with open(directory, "w") as f:
+            json.dump([
+                {"jid": "dave@flint.test", "first": "Dave", "last": "Smith", "nick": "ds",
+                 "email": "dave@example.com"},
+                {"jid": "erin@flint.test", "first": "Erin", "last": "Smithers",
+                 "nick": "erin", "email": "erin@example.com"},
+                {"jid": "frank@flint.test", "first": "Frank", "last": "Jones",
+                 "nick": "fj", "email": "frank@example.com"}], f)
+        cls.directories = []
+        for domain, mode in (("search.flint.test", "form"), ("people.flint.test", "legacy")):
+            proc = subprocess.Popen(
+                ["/usr/bin/python3", os.path.join(os.path.dirname(fh.__file__),
+                                                  "search_service.py"),
+                 domain, "search-secret", "127.0.0.1", str(component_port), mode, directory],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            if proc.stdout.readline().strip() != "ready":
+                raise AssertionError("the %s directory did not connect" % domain)
+            cls.directories.append(proc)
         cls.prosody.register("alice", PASSWORD)
         cls.prosody.register("bob", "bob-pw")
         cls.alice = cls.prosody.jid("alice")
@@ -32,6 +62,9 @@ class ToolsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        for proc in cls.directories:
+            proc.kill()
+            proc.wait()
         cls.bob.quit()
         cls.prosody._cleanup()
 
@@ -240,6 +273,71 @@ class ToolsTest(unittest.TestCase):
         data = self.wait_tool(app, "disco", lambda d: d["browser"]["selected"]["info_state"]
                               == 3, desc="error for a missing service")
         self.assertTrue(data["browser"]["selected"]["status"])
+
+
+    def roster_entry(self, other, jid, timeout=15):
+        deadline = time.monotonic() + timeout
+        entry = None
+        while time.monotonic() < deadline:
+            entry = other.command("roster_get")["roster"].get(jid)
+            if entry:
+                return entry
+            time.sleep(0.2)
+        raise AssertionError("%s never reached the roster" % jid)
+
+    def test_user_search(self):
+        desktop, app = self.start_app()
+        other = fh.Peer.start(self.prosody, "alice", PASSWORD, resource="other")
+        self.addCleanup(other.quit)
+        self.activate(app, "find-people")
+        desktop.wait_for_window("Find People", timeout=20)
+        # A directory of the server is found by itself (disco), with its form.
+        data = self.wait_tool(app, "search", lambda d: d and d["state"] == 2,
+                              desc="the directory's form")
+        self.assertIn(data["service"], ("search.flint.test", "people.flint.test"))
+        self.tools(app, "search-service|search.flint.test")
+        data = self.wait_tool(app, "search", lambda d: d["service"] == "search.flint.test"
+                              and d["state"] == 2, desc="the data-form directory")
+        self.assertFalse(data["legacy"])
+        self.assertEqual(data["fields"], ["FORM_TYPE", "first", "last", "nick", "email"])
+        self.tools(app, "search-set|last|smith")
+        self.tools(app, "search-run")
+        data = self.wait_tool(app, "search", lambda d: d["state"] == 4, desc="results")
+        jids = [r.split("|")[0] for r in data["results"]]
+        self.assertEqual(jids, ["dave@flint.test", "erin@flint.test"])
+        self.assertTrue(data["results"][0].startswith("dave@flint.test|Dave Smith|"),
+                        data["results"])
+        self.assertIn("Email: dave@example.com", data["results"][0])
+        time.sleep(1.0)
+        desktop.screenshot("tools-search.png")
+        # One click: Erin is in Alice's roster on the server, asked to share presence.
+        self.tools(app, "search-add|erin@flint.test")
+        entry = self.roster_entry(other, "erin@flint.test")
+        self.assertEqual(entry["name"], "Erin Smithers")
+
+        # The legacy directory: its fields become a form, results parsed alike.
+        self.tools(app, "search-service|people.flint.test")
+        data = self.wait_tool(app, "search", lambda d: d["service"] == "people.flint.test"
+                              and d["state"] == 2, desc="legacy form")
+        self.assertTrue(data["legacy"])
+        self.assertEqual(data["fields"], ["first", "last", "nick", "email"])
+        self.assertIn("Fill in one or more fields", data["status"])
+        self.tools(app, "search-set|nick|fj")
+        self.tools(app, "search-run")
+        data = self.wait_tool(app, "search", lambda d: d["state"] == 4, desc="legacy results")
+        self.assertEqual(len(data["results"]), 1, data["results"])
+        self.assertTrue(data["results"][0].startswith("frank@flint.test|Frank Jones|"))
+        self.tools(app, "search-add|frank@flint.test")
+        self.roster_entry(other, "frank@flint.test")
+
+        # Nobody found, and an address that is no directory: said clearly.
+        self.tools(app, "search-set|nick|nobody-at-all")
+        self.tools(app, "search-run")
+        data = self.wait_tool(app, "search", lambda d: d["state"] == 4 and not d["results"])
+        self.assertIn("Nobody matches", data["status"])
+        self.tools(app, "search-service|%s" % self.prosody.muc_domain)
+        data = self.wait_tool(app, "search", lambda d: d["state"] == 5, desc="failure")
+        self.assertTrue(data["status"])
 
 
 if __name__ == "__main__":
