@@ -8,7 +8,9 @@
 #include <stdlib.h>
 
 #include "flint-command-window.h"
+#include "flint-contact-details-window.h"
 #include "flint-disco-window.h"
+#include "flint-jid.h"
 #include "flint-json.h"
 #include "flint-tools.h"
 #include "flint-user-search-window.h"
@@ -81,6 +83,49 @@ static void
 find_people_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   open_search (user_data);
+}
+
+/* One window per person (NULL: ourselves). */
+static FlintContactDetailsWindow *
+open_details (FlintApplication *app, const char *jid)
+{
+  FlintSession *session = flint_application_get_main_session (app);
+  FlintContactDetailsWindow *window = NULL;
+  FlintRoster *roster;
+  FlintContact *contact;
+
+  if (session == NULL)
+    return NULL;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
+    if (FLINT_IS_CONTACT_DETAILS_WINDOW (l->data) &&
+        g_strcmp0 (flint_contact_details_window_get_jid (l->data), jid) == 0)
+      window = l->data;
+  if (window == NULL)
+    {
+      roster = flint_application_get_roster (
+        app, flint_account_get_jid (flint_session_get_account (session)));
+      contact = roster && jid ? flint_roster_lookup (roster, jid) : NULL;
+      window = flint_contact_details_window_new (
+        GTK_APPLICATION (app), session, jid,
+        contact ? flint_contact_get_name (contact) : NULL);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+contact_details_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  const char *jid = g_variant_get_string (parameter, NULL);
+
+  if (flint_jid_is_valid (jid))
+    open_details (user_data, jid);
+}
+
+static void
+my_details_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  open_details (user_data, NULL);
 }
 
 /* ---- test hooks ---------------------------------------------------------- */
@@ -163,7 +208,9 @@ command_request (FlintApplication *app,
  * disco-browse|JID, disco-expand|JID|NODE, disco-select|JID|NODE,
  * disco-run|NODE (a command of the selected entity), command-set|VAR|VALUE,
  * command-action|next|prev|complete|cancel; search-open, search-dump|PATH,
- * search-service|JID, search-set|VAR|VALUE, search-run, search-add|JID. */
+ * search-service|JID, search-set|VAR|VALUE, search-run, search-add|JID;
+ * details-open|JID (empty: ours), details-dump|PATH|JID,
+ * details-set|FIELD|VALUE|JID, details-save|JID. */
 static void
 test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -243,6 +290,43 @@ test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
       if (!flint_user_search_window_add (open_search (app), arg))
         g_warning ("test-tools: cannot add %s", arg);
     }
+  else if (g_str_equal (verb, "details-open"))
+    open_details (app, *arg ? arg : NULL);
+  else if (g_str_equal (verb, "details-dump") || g_str_equal (verb, "details-set") ||
+           g_str_equal (verb, "details-save"))
+    {
+      /* The last argument names the window: a JID, or "" for ours. */
+      const char *who =
+        g_str_equal (verb, "details-set")    ? (parts[1] && parts[2] ? parts[3] : NULL)
+        : g_str_equal (verb, "details-dump") ? (parts[1] ? parts[2] : NULL)
+                                             : arg;
+      FlintContactDetailsWindow *details = NULL;
+
+      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
+        if (FLINT_IS_CONTACT_DETAILS_WINDOW (l->data) &&
+            g_strcmp0 (flint_contact_details_window_get_jid (l->data),
+                       who && *who ? who : NULL) == 0)
+          details = l->data;
+      if (g_str_equal (verb, "details-dump"))
+        {
+          g_autoptr (GString) out = g_string_new (NULL);
+
+          if (details)
+            flint_contact_details_window_describe_json (details, out);
+          else
+            g_string_append (out, "null");
+          write_json (arg, out);
+        }
+      else if (details == NULL)
+        g_warning ("test-tools: no details window for %s", who ? who : "(own)");
+      else if (g_str_equal (verb, "details-set"))
+        {
+          if (!flint_contact_details_window_set_text (details, arg, parts[2]))
+            g_warning ("test-tools: no details field %s", arg);
+        }
+      else
+        gtk_widget_activate_action (GTK_WIDGET (details), "details.save", NULL);
+    }
   else if (g_str_equal (verb, "command-set") || g_str_equal (verb, "command-action"))
     command_request (app, verb, arg, parts[1] ? parts[2] : NULL);
   else
@@ -256,6 +340,8 @@ flint_tools_install (FlintApplication *app)
     { "xml-console", xml_console_activated },
     { "service-discovery", service_discovery_activated },
     { "find-people", find_people_activated },
+    { "contact-details", contact_details_activated, "s" },
+    { "my-details", my_details_activated },
   };
   const char *console_accels[] = { "<Control><Shift>x", NULL };
 

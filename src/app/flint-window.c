@@ -1633,6 +1633,17 @@ export_transcript_activated (GtkWidget *widget, const char *action_name, GVarian
                                   flint_chat_page_get_title (chat));
 }
 
+static void
+contact_details_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  FlintChatPage *chat = selected_chat (FLINT_WINDOW (widget));
+
+  if (chat)
+    g_action_group_activate_action (
+      G_ACTION_GROUP (gtk_window_get_application (GTK_WINDOW (widget))),
+      "contact-details", g_variant_new_string (flint_chat_page_get_jid (chat)));
+}
+
 /* Tests only (FLINT_TEST_HOOKS=1): "text|PATH" or "html|PATH", the whole
  * conversation of the selected tab, without the file dialog. */
 static void
@@ -1827,6 +1838,8 @@ flint_window_class_init (FlintWindowClass *klass)
                                    preferences_activated);
   gtk_widget_class_install_action (widget_class, "win.export-transcript", NULL,
                                    export_transcript_activated);
+  gtk_widget_class_install_action (widget_class, "win.contact-details", NULL,
+                                   contact_details_activated);
   gtk_widget_class_install_action (widget_class, "win.export-transcript-to", "s",
                                    export_transcript_to_activated);
   gtk_widget_class_install_action (widget_class, "win.clear-history", NULL,

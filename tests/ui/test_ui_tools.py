@@ -16,6 +16,10 @@ import flint_harness as fh
 from flint_app import FlintApp
 
 PASSWORD = "Sup3r-Secret-Pa55word"
+# A 2x2 PNG for vCard photos.
+PNG = base64.b64encode(bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000"
+    "001049444154789c637820ad02440c100a002262047dc61671270000000049454e44ae426082")).decode()
 
 
 class ToolsTest(unittest.TestCase):
@@ -338,6 +342,86 @@ class ToolsTest(unittest.TestCase):
         self.tools(app, "search-service|%s" % self.prosody.muc_domain)
         data = self.wait_tool(app, "search", lambda d: d["state"] == 5, desc="failure")
         self.assertTrue(data["status"])
+
+
+    def activate_with(self, app, action, value):
+        r = app.desktop.run(
+            ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
+             "/im/flint/Flint", "--method", "org.gtk.Actions.Activate", action,
+             "[<%s>]" % json.dumps(value), "{}"], timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_contact_details(self):
+        bob_vcard = ("<iq type='set'><vCard xmlns='vcard-temp'><FN>Bob Builder</FN>"
+                     "<NICKNAME>bobby</NICKNAME><EMAIL><INTERNET/><USERID>bob@example.com"
+                     "</USERID></EMAIL><TEL><WORK/><VOICE/><NUMBER>+49 30 1234</NUMBER></TEL>"
+                     "<ORG><ORGNAME>Flint GmbH</ORGNAME><ORGUNIT>Sales</ORGUNIT></ORG>"
+                     "<PHOTO><TYPE>image/png</TYPE><BINVAL>%s</BINVAL></PHOTO></vCard></iq>"
+                     % PNG)
+        self.assertEqual(self.bob.command("iq", xml=bob_vcard)["type"], "result")
+        other = fh.Peer.start(self.prosody, "alice", PASSWORD, resource="other")
+        self.addCleanup(other.quit)
+        own = ("<iq type='set'><vCard xmlns='vcard-temp'><FN>Alice A.</FN><EMAIL><INTERNET/>"
+               "<USERID>alice@example.com</USERID></EMAIL><ADR><WORK/><LOCALITY>Berlin"
+               "</LOCALITY></ADR><PHOTO><TYPE>image/png</TYPE><BINVAL>%s</BINVAL></PHOTO>"
+               "</vCard></iq>" % PNG)
+        self.assertEqual(other.command("iq", xml=own)["type"], "result")
+
+        desktop, app = self.start_app()
+        # A contact's card (the roster's and the conversation's Contact Details).
+        self.activate_with(app, "contact-details", self.bob_jid)
+        data = self.wait_tool_args(app, "details-dump", self.bob_jid,
+                                   lambda d: d and not d["loading"], "bob's vCard")
+        self.assertEqual(data["name"], "Bob Builder")
+        self.assertTrue(data["photo"])
+        # (Prosody's vcard_legacy stores vCard4 and gives back no ORGUNIT.)
+        self.assertEqual(data["fields"], {
+            "fn": "Bob Builder", "nickname": "bobby", "email": "bob@example.com",
+            "phone": "+49 30 1234", "org": "Flint GmbH"})
+        desktop.screenshot("tools-contact-details.png")
+
+        # Our own: edited and saved; what Flint does not show is kept.
+        self.activate(app, "my-details")
+        data = self.wait_tool_args(app, "details-dump", "",
+                                   lambda d: d and not d["loading"], "own vCard")
+        self.assertEqual(data["fields"]["fn"], "Alice A.")
+        self.assertEqual(data["fields"]["email"], "alice@example.com")
+        self.tools(app, "details-set|fn|Alice Anders|")
+        self.tools(app, "details-set|phone|+49 30 9876|")
+        self.tools(app, "details-set|title|Engineer|")
+        self.tools(app, "details-save|")
+        self.wait_tool_args(app, "details-dump", "", lambda d: not d["saving"]
+                            and not d["status"], "saved")
+        reply = other.command("iq", xml="<iq type='get'><vCard xmlns='vcard-temp'/></iq>")
+        xml = reply["reply"]
+        for part in ("<FN>Alice Anders</FN>", "<NUMBER>+49 30 9876</NUMBER>",
+                     "<TITLE>Engineer</TITLE>", "<USERID>alice@example.com</USERID>",
+                     "<LOCALITY>Berlin</LOCALITY>", PNG):
+            self.assertIn(part, xml)
+        self.assertNotIn("Alice A.<", xml)
+        data = self.wait_tool_args(app, "details-dump", "", lambda d: True, "own")
+        self.assertEqual(data["name"], "Alice Anders")
+        time.sleep(1.0)
+        desktop.screenshot("tools-my-details.png")
+
+    def wait_tool_args(self, app, verb, who, pred, desc, timeout=20):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            fd, path = tempfile.mkstemp(suffix=".json")
+            os.close(fd)
+            os.unlink(path)
+            self.tools(app, "%s|%s|%s" % (verb, path, who))
+            end = time.monotonic() + 5
+            while not os.path.exists(path) and time.monotonic() < end:
+                time.sleep(0.05)
+            with open(path) as f:
+                last = json.load(f)
+            os.unlink(path)
+            if pred(last):
+                return last
+            time.sleep(0.2)
+        raise AssertionError("timed out waiting for %s: %r" % (desc, last))
 
 
 if __name__ == "__main__":
