@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <stdlib.h>
 
+#include "flint-broadcast-window.h"
 #include "flint-command-window.h"
 #include "flint-contact-details-window.h"
 #include "flint-disco-window.h"
@@ -128,6 +129,28 @@ my_details_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
   open_details (user_data, NULL);
 }
 
+static FlintBroadcastWindow *
+open_broadcast (FlintApplication *app)
+{
+  FlintBroadcastWindow *window = find_window (app, FLINT_TYPE_BROADCAST_WINDOW);
+  FlintSession *session = flint_application_get_main_session (app);
+  const char *account =
+    session ? flint_account_get_jid (flint_session_get_account (session)) : NULL;
+
+  if (window == NULL)
+    window = flint_broadcast_window_new (
+      GTK_APPLICATION (app), account ? flint_application_get_roster (app, account) : NULL,
+      account ? flint_application_get_chat (app, account) : NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+broadcast_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  open_broadcast (user_data);
+}
+
 /* ---- test hooks ---------------------------------------------------------- */
 
 static void
@@ -210,7 +233,9 @@ command_request (FlintApplication *app,
  * command-action|next|prev|complete|cancel; search-open, search-dump|PATH,
  * search-service|JID, search-set|VAR|VALUE, search-run, search-add|JID;
  * details-open|JID (empty: ours), details-dump|PATH|JID,
- * details-set|FIELD|VALUE|JID, details-save|JID. */
+ * details-set|FIELD|VALUE|JID, details-save|JID; broadcast-open,
+ * broadcast-group|NAME, broadcast-toggle|JID, broadcast-text|TEXT,
+ * broadcast-send, broadcast-dump|PATH. */
 static void
 test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -290,6 +315,31 @@ test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
       if (!flint_user_search_window_add (open_search (app), arg))
         g_warning ("test-tools: cannot add %s", arg);
     }
+  else if (g_str_equal (verb, "broadcast-open"))
+    g_action_group_activate_action (G_ACTION_GROUP (app), "broadcast", NULL);
+  else if (g_str_equal (verb, "broadcast-group"))
+    flint_broadcast_window_choose_group (open_broadcast (app), arg);
+  else if (g_str_equal (verb, "broadcast-toggle"))
+    {
+      if (!flint_broadcast_window_toggle (open_broadcast (app), arg))
+        g_warning ("test-tools: no contact %s", arg);
+    }
+  else if (g_str_equal (verb, "broadcast-text"))
+    flint_broadcast_window_set_text (open_broadcast (app), arg);
+  else if (g_str_equal (verb, "broadcast-send"))
+    gtk_widget_activate_action (GTK_WIDGET (open_broadcast (app)), "broadcast.send",
+                                NULL);
+  else if (g_str_equal (verb, "broadcast-dump"))
+    {
+      FlintBroadcastWindow *window = find_window (app, FLINT_TYPE_BROADCAST_WINDOW);
+      g_autoptr (GString) out = g_string_new (NULL);
+
+      if (window)
+        flint_broadcast_window_describe_json (window, out);
+      else
+        g_string_append (out, "null");
+      write_json (arg, out);
+    }
   else if (g_str_equal (verb, "details-open"))
     open_details (app, *arg ? arg : NULL);
   else if (g_str_equal (verb, "details-dump") || g_str_equal (verb, "details-set") ||
@@ -342,6 +392,7 @@ flint_tools_install (FlintApplication *app)
     { "find-people", find_people_activated },
     { "contact-details", contact_details_activated, "s" },
     { "my-details", my_details_activated },
+    { "broadcast", broadcast_activated },
   };
   const char *console_accels[] = { "<Control><Shift>x", NULL };
 

@@ -424,5 +424,61 @@ class ToolsTest(unittest.TestCase):
         raise AssertionError("timed out waiting for %s: %r" % (desc, last))
 
 
+    def test_broadcast(self):
+        dom = self.prosody.domain
+        peers = {}
+        for user in ("gina", "hank", "ivan"):
+            self.prosody.register(user, user + "-pw")
+            peers[user] = fh.Peer.start(self.prosody, user, user + "-pw")
+            self.addCleanup(peers[user].quit)
+        other = fh.Peer.start(self.prosody, "alice", PASSWORD, resource="other")
+        self.addCleanup(other.quit)
+        other.roster_add("gina@" + dom, name="Gina", groups=["Team"])
+        other.roster_add("hank@" + dom, name="Hank", groups=["Team", "Ops"])
+        other.roster_add("ivan@" + dom, name="Ivan", groups=["Ops"])
+        desktop, app = self.start_app()
+        app.wait_for(lambda d: d.get("contacts") == 3, timeout=30, what="roster")
+
+        self.activate(app, "broadcast")
+        desktop.wait_for_window("Broadcast Message", timeout=20)
+        self.tools(app, "broadcast-group|Team")
+        data = self.tools_dump(app, "broadcast")
+        self.assertEqual(sorted(data["checked"]), ["gina@" + dom, "hank@" + dom])
+        self.assertEqual(data["group"], "Team")
+        # Nothing typed: refused, clearly.
+        self.tools(app, "broadcast-send")
+        self.assertIn("Type a message", self.tools_dump(app, "broadcast")["status"])
+        self.tools(app, "broadcast-text|Stand-up moves to 10:30")
+        desktop.screenshot("tools-broadcast.png")
+        self.tools(app, "broadcast-send")
+        for user in ("gina", "hank"):
+            peers[user].wait_for({"event": "message", "body": "Stand-up moves to 10:30"},
+                                 timeout=15)
+        peers["ivan"].expect_none({"event": "message"}, within=1.0)
+        self.assertIn("Sent to 2 contacts", self.tools_dump(app, "broadcast")["status"])
+
+        # A selection by hand: Ivan added, Gina taken off.
+        self.tools(app, "broadcast-toggle|ivan@" + dom)
+        self.tools(app, "broadcast-toggle|gina@" + dom)
+        data = self.tools_dump(app, "broadcast")
+        self.assertEqual(sorted(data["checked"]), ["hank@" + dom, "ivan@" + dom])
+        self.assertIsNone(data["group"] or None)
+        self.tools(app, "broadcast-text|Lunch at noon")
+        self.tools(app, "broadcast-send")
+        for user in ("hank", "ivan"):
+            peers[user].wait_for({"event": "message", "body": "Lunch at noon"}, timeout=15)
+        peers["gina"].expect_none({"event": "message", "body": "Lunch at noon"}, within=1.0)
+        # Stored like any message: each in its own conversation.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            rows = app.history_rows(
+                "SELECT conversation FROM messages WHERE body = ? ORDER BY conversation",
+                ("Lunch at noon",))
+            if len(rows) == 2:
+                break
+            time.sleep(0.2)
+        self.assertEqual(rows, [("hank@" + dom,), ("ivan@" + dom,)])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
