@@ -10,6 +10,7 @@
 #include "flint-broadcast-window.h"
 #include "flint-command-window.h"
 #include "flint-contact-details-window.h"
+#include "flint-defaults.h"
 #include "flint-disco-window.h"
 #include "flint-jid.h"
 #include "flint-json.h"
@@ -23,6 +24,22 @@ find_window (FlintApplication *app, GType type)
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
     if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
       return l->data;
+  return NULL;
+}
+
+/* Any toplevel, also dialogs created without the application. */
+static gpointer
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
   return NULL;
 }
 
@@ -153,6 +170,9 @@ broadcast_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
 
 /* ---- test hooks ---------------------------------------------------------- */
 
+static void dump_rows (FlintApplication *app, const char *path, const char *type_name);
+static gboolean set_row (GtkWidget *window, const char *title, const char *text);
+
 static void
 write_json (const char *path, GString *out)
 {
@@ -235,7 +255,8 @@ command_request (FlintApplication *app,
  * details-open|JID (empty: ours), details-dump|PATH|JID,
  * details-set|FIELD|VALUE|JID, details-save|JID; broadcast-open,
  * broadcast-group|NAME, broadcast-toggle|JID, broadcast-text|TEXT,
- * broadcast-send, broadcast-dump|PATH. */
+ * broadcast-send, broadcast-dump|PATH; rows-dump|PATH|TYPE,
+ * row-set|TITLE|TEXT|TYPE, window-action|ACTION|TYPE (any window type). */
 static void
 test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -315,6 +336,24 @@ test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
       if (!flint_user_search_window_add (open_search (app), arg))
         g_warning ("test-tools: cannot add %s", arg);
     }
+  else if (g_str_equal (verb, "rows-dump"))
+    dump_rows (app, arg, parts[1] ? parts[2] : NULL);
+  else if (g_str_equal (verb, "row-set"))
+    {
+      GType type = parts[1] && parts[2] && parts[3] ? g_type_from_name (parts[3]) : 0;
+      GtkWidget *window = type ? find_toplevel (type) : NULL;
+
+      if (window == NULL || !set_row (window, arg, parts[2]))
+        g_warning ("test-tools: no row %s", arg);
+    }
+  else if (g_str_equal (verb, "window-action"))
+    {
+      GType type = parts[1] && parts[2] ? g_type_from_name (parts[2]) : 0;
+      GtkWidget *window = type ? find_toplevel (type) : NULL;
+
+      if (window == NULL || !gtk_widget_activate_action (window, arg, NULL))
+        g_warning ("test-tools: no action %s", arg);
+    }
   else if (g_str_equal (verb, "broadcast-open"))
     g_action_group_activate_action (G_ACTION_GROUP (app), "broadcast", NULL);
   else if (g_str_equal (verb, "broadcast-group"))
@@ -383,6 +422,96 @@ test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
     g_warning ("test-tools: unknown request %s", verb);
 }
 
+/* Features an administrator can switch off (FlintDefaults), and the
+ * actions that reach them: a disabled action also hides its menu item
+ * (hidden-when="action-disabled"). */
+static const struct
+{
+  const char *feature;
+  const char *actions[3];
+} features[] = {
+  { "xml-console", { "xml-console", NULL } },
+  { "service-discovery", { "service-discovery", NULL } },
+  { "user-search", { "find-people", NULL } },
+  { "contact-details", { "contact-details", "my-details", NULL } },
+  { "broadcast", { "broadcast", NULL } },
+  { "file-transfer", { "show-transfers", "transfer-attach", NULL } },
+};
+
+static void
+disable_features (FlintApplication *app)
+{
+  FlintDefaults *defaults = flint_defaults_get_default ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (features); i++)
+    {
+      if (!flint_defaults_is_disabled (defaults, features[i].feature))
+        continue;
+      for (guint j = 0; features[i].actions[j]; j++)
+        {
+          GAction *action =
+            g_action_map_lookup_action (G_ACTION_MAP (app), features[i].actions[j]);
+
+          if (G_IS_SIMPLE_ACTION (action))
+            g_simple_action_set_enabled (G_SIMPLE_ACTION (action), FALSE);
+        }
+      g_debug ("%s is disabled by the system's defaults", features[i].feature);
+    }
+}
+
+/* Tests: the text of every entry row of the first window of type_name, as
+ * "title|text" lines in a JSON list. */
+static void
+dump_rows (FlintApplication *app, const char *path, const char *type_name)
+{
+  GType type = g_type_from_name (type_name);
+  GtkWidget *window = type ? find_toplevel (type) : NULL;
+  g_autoptr (GString) out = g_string_new ("[");
+
+  for (GtkWidget *w = window; w;)
+    {
+      if (ADW_IS_ENTRY_ROW (w))
+        {
+          g_autofree char *line = g_strdup_printf (
+            "%s|%s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)),
+            gtk_editable_get_text (GTK_EDITABLE (w)));
+
+          if (out->len > 1)
+            g_string_append (out, ", ");
+          flint_json_append_string (out, line);
+        }
+      /* Depth-first, without recursion. */
+      if (gtk_widget_get_first_child (w) && !ADW_IS_ENTRY_ROW (w))
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w && w != window && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = w && w != window ? gtk_widget_get_next_sibling (w) : NULL;
+        }
+    }
+  g_string_append (out, "]\n");
+  write_json (path, out);
+}
+
+static gboolean
+set_row (GtkWidget *window, const char *title, const char *text)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (window); c;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      if (ADW_IS_PREFERENCES_ROW (c) && GTK_IS_EDITABLE (c) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (c)), title) == 0)
+        {
+          gtk_editable_set_text (GTK_EDITABLE (c), text);
+          return TRUE;
+        }
+      if (set_row (c, title, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 void
 flint_tools_install (FlintApplication *app)
 {
@@ -400,6 +529,7 @@ flint_tools_install (FlintApplication *app)
                                    app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.xml-console",
                                          console_accels);
+  disable_features (app);
   if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
     {
       const GActionEntry test_actions[] = {

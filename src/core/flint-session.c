@@ -19,6 +19,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "flint-defaults.h"
 #include "flint-error.h"
 #include "flint-jid.h"
 #include "flint-session.h"
@@ -174,6 +175,8 @@ static void start_attempt (FlintSession *self);
 static void schedule_reconnect (FlintSession *self);
 static void update_watch (FlintSession *self);
 static void keepalive_restart (FlintSession *self);
+static gboolean violates_pin (FlintSession *self);
+static void fail_attempt (FlintSession *self, FlintErrorCode code, gboolean fatal);
 
 static void
 set_state (FlintSession *self, FlintSessionState state)
@@ -386,7 +389,8 @@ on_certfail (const xmpp_tlscert_t *cert, const char *const errormsg)
     return 0;
   sha256 = flint_fingerprint_normalize (
     xmpp_tlscert_get_string (cert, XMPP_CERT_FINGERPRINT_SHA256));
-  pinned = flint_account_get_trusted_cert (self->account);
+  /* The user's own trust first, else the administrator's pin. */
+  pinned = flint_defaults_get_pin_for (flint_defaults_get_default (), self->account);
   if (sha256 && pinned && g_str_equal (sha256, pinned))
     return 1;
 
@@ -1262,6 +1266,13 @@ on_conn_event (xmpp_conn_t *conn,
   switch (event)
     {
       case XMPP_CONN_CONNECT:
+        if (violates_pin (self))
+          {
+            g_debug ("%s: the server's certificate is not the pinned one",
+                     flint_account_get_jid (self->account));
+            fail_attempt (self, FLINT_ERROR_TLS_UNTRUSTED, TRUE);
+            break;
+          }
         on_online (self);
         break;
       case XMPP_CONN_DISCONNECT:
@@ -1273,6 +1284,45 @@ on_conn_event (xmpp_conn_t *conn,
         break;
     }
   g_object_unref (self);
+}
+
+/* The administrator pinned the server's certificate (FlintDefaults) and the
+ * user trusted none of their own: a certificate the system's authorities
+ * accept must still be the pinned one. libstrophe asks us only about
+ * certificates it rejects, so this is checked once the stream is up. */
+static gboolean
+violates_pin (FlintSession *self)
+{
+  const char *pin;
+  xmpp_tlscert_t *cert;
+  g_autofree char *sha256 = NULL;
+
+  if (self->sink || flint_account_get_trusted_cert (self->account))
+    return FALSE;
+  pin = flint_defaults_get_pin_for (flint_defaults_get_default (), self->account);
+  if (pin == NULL)
+    return FALSE;
+  cert = xmpp_conn_get_peer_cert (self->conn);
+  if (cert == NULL)
+    return TRUE;
+  sha256 = flint_fingerprint_normalize (
+    xmpp_tlscert_get_string (cert, XMPP_CERT_FINGERPRINT_SHA256));
+  if (sha256 == NULL || !g_str_equal (sha256, pin))
+    {
+      /* Shown like any untrusted certificate: the user may still trust it. */
+      g_clear_object (&self->certificate);
+      self->certificate = flint_certificate_new (
+        xmpp_tlscert_get_string (cert, XMPP_CERT_SUBJECT),
+        xmpp_tlscert_get_string (cert, XMPP_CERT_ISSUER),
+        xmpp_tlscert_get_string (cert, XMPP_CERT_NOTBEFORE),
+        xmpp_tlscert_get_string (cert, XMPP_CERT_NOTAFTER), sha256,
+        xmpp_tlscert_get_pem (cert),
+        _ ("This is not the certificate your administrator pinned."));
+      xmpp_tlscert_free (cert);
+      return TRUE;
+    }
+  xmpp_tlscert_free (cert);
+  return FALSE;
 }
 
 static void

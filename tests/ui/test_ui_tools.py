@@ -480,5 +480,81 @@ class ToolsTest(unittest.TestCase):
         self.assertEqual(rows, [("hank@" + dom,), ("ivan@" + dom,)])
 
 
+    def action_enabled(self, app, name):
+        r = app.desktop.run(
+            ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
+             "/im/flint/Flint", "--method", "org.gtk.Actions.Describe", name], timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.decode().startswith("((true,")
+
+    def write_defaults(self, desktop, cert, disabled=""):
+        path = os.path.join(desktop.basedir, "defaults.conf")
+        with open(path, "w") as f:
+            f.write("[Server]\nDomain=%s\nHost=%s\nPort=%d\nCertificateSHA256=%s\n"
+                    "[Features]\nDisabled=%s\n" % (self.prosody.domain, self.prosody.host,
+                                                    self.prosody.c2s_port, cert, disabled))
+        return path
+
+    def test_enterprise_defaults(self):
+        desktop = fh.Desktop().start()
+        self.addCleanup(desktop._cleanup)
+        path = self.write_defaults(desktop, self.prosody.cert_sha256.upper(),
+                                   "xml-console; Broadcast;file-transfer")
+        app = FlintApp(desktop)
+        self.addCleanup(app.stop)
+        app.start(env={"FLINT_DEFAULTS_FILE": path})
+        app.wait_for(lambda d: d.get("window") is not None, timeout=30, what="window")
+        r = app.desktop.run(
+            ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
+             "/im/flint/Flint", "--method", "org.gtk.Actions.Activate", "test-activate",
+             "[<'win.add-account'>]", "{}"], timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        desktop.wait_for_window("Add Account", timeout=20)
+        # The account dialog comes prefilled from the defaults.
+        fd, dump = tempfile.mkstemp(suffix=".json")
+        os.close(fd)
+        os.unlink(dump)
+        self.tools(app, "rows-dump|%s|FlintAccountDialog" % dump)
+        deadline = time.monotonic() + 5
+        while not os.path.exists(dump) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with open(dump) as f:
+            rows = json.load(f)
+        self.assertIn("Chat Address|@%s" % self.prosody.domain, rows)
+        self.assertIn("Server Host|%s" % self.prosody.host, rows)
+        self.assertIn("Port|%d" % self.prosody.c2s_port, rows)
+        desktop.screenshot("tools-defaults-account.png")
+        # Sign in: the self-signed certificate is accepted because it is the
+        # pinned one (the user trusted nothing themselves).
+        self.tools(app, "row-set|Chat Address|%s|FlintAccountDialog" % self.alice)
+        self.tools(app, "row-set|Password|%s|FlintAccountDialog" % PASSWORD)
+        self.tools(app, "window-action|account.sign-in|FlintAccountDialog")
+        app.wait_state("online", timeout=60)
+        # Disabled features: their actions are off (and their menu items hidden).
+        self.assertFalse(self.action_enabled(app, "xml-console"))
+        self.assertFalse(self.action_enabled(app, "broadcast"))
+        self.assertFalse(self.action_enabled(app, "show-transfers"))
+        self.assertFalse(self.action_enabled(app, "transfer-attach"))
+        self.assertTrue(self.action_enabled(app, "service-discovery"))
+        self.assertTrue(self.action_enabled(app, "find-people"))
+        self.activate(app, "xml-console")
+        time.sleep(0.5)
+        self.assertFalse(self.tools_dump(app, "console")["open"])
+        app.stop()
+
+        # Another certificate than the pinned one is refused, clearly.
+        desktop2 = fh.Desktop().start()
+        self.addCleanup(desktop2._cleanup)
+        path2 = self.write_defaults(desktop2, "ab" * 32)
+        app2 = FlintApp(desktop2)
+        self.addCleanup(app2.stop)
+        app2.add_account(self.prosody, "alice", PASSWORD, pin=False)
+        app2.start(env={"FLINT_DEFAULTS_FILE": path2})
+        data = app2.wait_for(lambda d: d.get("error_code") == "7", timeout=60,
+                             what="untrusted certificate")
+        self.assertTrue(data["error"])
+        self.assertNotEqual(data["state"], "online")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
