@@ -21,6 +21,7 @@
 
 #include "flint-defaults.h"
 #include "flint-error.h"
+#include "flint-proxy-relay.h"
 #include "flint-jid.h"
 #include "flint-session.h"
 #include "flint-session-private.h"
@@ -106,6 +107,7 @@ struct _FlintSession
 
   /* Facts about the current attempt, learnt from libstrophe's log. */
   gboolean cert_rejected;
+  FlintProxyRelay *relay; /* while the system proxy carries the connection */
   gboolean saw_auth_failure;
   gboolean saw_tls_missing;
   gboolean saw_resumed;
@@ -1390,12 +1392,14 @@ typedef struct
 {
   FlintSession *self;
   guint port;
+  char *host;
   GCancellable *cancellable;
 } Lookup;
 
 static void
 lookup_free (Lookup *lookup)
 {
+  g_free (lookup->host);
   g_object_unref (lookup->self);
   g_object_unref (lookup->cancellable);
   g_free (lookup);
@@ -1497,7 +1501,7 @@ on_host_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-resolve_host (FlintSession *self, const char *host, guint port)
+resolve_host_directly (FlintSession *self, const char *host, guint port)
 {
   g_autoptr (GResolver) resolver = NULL;
 
@@ -1511,6 +1515,55 @@ resolve_host (FlintSession *self, const char *host, guint port)
   resolver = g_resolver_get_default ();
   g_resolver_lookup_by_name_async (resolver, host, self->cancellable, on_host_resolved,
                                    lookup_new (self, port));
+}
+
+static void
+on_proxy_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  FlintSession *self = lookup->self;
+  const char *host = lookup->host;
+  g_autoptr (GError) error = NULL;
+
+  if (g_cancellable_is_cancelled (lookup->cancellable))
+    {
+      lookup_free (lookup);
+      return;
+    }
+  g_clear_object (&self->relay);
+  if (flint_proxy_relay_needed_finish (result))
+    {
+      /* The proxy resolves the name; libstrophe talks to the relay. */
+      self->relay = flint_proxy_relay_new (host, lookup->port, &error);
+      if (self->relay)
+        {
+          g_debug ("%s: connecting through the system proxy",
+                   flint_account_get_jid (self->account));
+          open_connection (self, "127.0.0.1", flint_proxy_relay_get_port (self->relay));
+          lookup_free (lookup);
+          return;
+        }
+      g_debug ("No relay for the proxy: %s", error->message);
+    }
+  resolve_host_directly (self, host, lookup->port);
+  lookup_free (lookup);
+}
+
+/* The system proxy settings first (GProxyResolver), then the name. */
+static void
+resolve_host (FlintSession *self, const char *host, guint port)
+{
+  Lookup *lookup = lookup_new (self, port);
+
+  if (g_getenv ("FLINT_NO_PROXY"))
+    {
+      lookup_free (lookup);
+      resolve_host_directly (self, host, port);
+      return;
+    }
+  lookup->host = g_strdup (host);
+  flint_proxy_relay_needed_async (host, port, lookup->cancellable, on_proxy_checked,
+                                  lookup);
 }
 
 static void
@@ -1764,6 +1817,7 @@ flint_session_dispose (GObject *object)
   g_clear_handle_id (&self->release_id, g_source_remove);
   g_clear_pointer (&self->dead_conns, g_ptr_array_unref);
   g_clear_pointer (&self->sm_state, xmpp_free_sm_state);
+  g_clear_object (&self->relay);
   if (self->source)
     {
       g_source_destroy (self->source);

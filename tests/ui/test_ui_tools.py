@@ -7,8 +7,12 @@ ad-hoc commands run through the data-form renderer."""
 import base64
 import json
 import os
+import shutil
+import socket
+import struct
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -554,6 +558,125 @@ class ToolsTest(unittest.TestCase):
                              what="untrusted certificate")
         self.assertTrue(data["error"])
         self.assertNotEqual(data["state"], "online")
+
+
+    def test_system_proxy(self):
+        socks = Socks5Proxy()
+        self.addCleanup(socks.stop)
+        desktop = fh.Desktop().start()
+        self.addCleanup(desktop._cleanup)
+        # GNOME's proxy settings (org.gnome.system.proxy) through the keyfile
+        # backend, with the schema beside Flint's.
+        schemas = os.path.join(desktop.basedir, "schemas")
+        os.makedirs(schemas)
+        for name in ("org.gnome.system.proxy.gschema.xml", "org.gnome.desktop.enums.xml"):
+            shutil.copy(os.path.join("/usr/share/glib-2.0/schemas", name), schemas)
+        shutil.copy(os.path.join(fh.source_root(), "data", "im.flint.Flint.gschema.xml"),
+                    schemas)
+        subprocess.run(["glib-compile-schemas", schemas], check=True)
+        settings = os.path.join(desktop.env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
+        os.makedirs(settings, exist_ok=True)
+        with open(os.path.join(settings, "keyfile"), "a") as f:
+            f.write("[system/proxy]\nmode='manual'\nignore-hosts=@as []\n"
+                    "[system/proxy/socks]\nhost='127.0.0.1'\nport=%d\n" % socks.port)
+        app = FlintApp(desktop)
+        self.addCleanup(app.stop)
+        app.add_account(self.prosody, "alice", PASSWORD)
+        # The GNOME resolver only answers on a GNOME desktop.
+        app.start(env={"GSETTINGS_SCHEMA_DIR": schemas, "GIO_USE_PROXY_RESOLVER": "gnome",
+                       "XDG_CURRENT_DESKTOP": "GNOME"})
+        app.wait_state("online", timeout=60)
+        self.assertGreaterEqual(socks.connections, 1)
+        self.assertIn(("127.0.0.1", self.prosody.c2s_port), socks.targets)
+        # A message goes out through the proxy, and the proxy saw only TLS.
+        self.tools(app, "console-send|<message to='%s' type='chat'><body>through the "
+                   "proxy 4711</body></message>" % self.bob_jid)
+        self.bob.wait_for({"event": "message", "body": "through the proxy 4711"}, timeout=15)
+        seen = bytes(socks.upstream)
+        self.assertIn(b"<starttls", seen)
+        self.assertNotIn(b"through the proxy 4711", seen)
+        self.assertNotIn(PASSWORD.encode(), seen)
+
+
+class Socks5Proxy:
+    """A SOCKS5 proxy (no authentication, CONNECT only) that counts what it
+    carries and keeps the bytes sent upstream."""
+
+    def __init__(self):
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(8)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self.targets = []
+        self.upstream = bytearray()
+        self.running = True
+        threading.Thread(target=self.accept_loop, daemon=True).start()
+
+    def stop(self):
+        self.running = False
+        self.server.close()
+
+    def accept_loop(self):
+        while self.running:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.handle, args=(client,), daemon=True).start()
+
+    @staticmethod
+    def read(sock, n):
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise OSError("closed")
+            data += chunk
+        return data
+
+    def handle(self, client):
+        try:
+            _, n = self.read(client, 2)
+            self.read(client, n)
+            client.sendall(b"\x05\x00")
+            _, cmd, _, kind = self.read(client, 4)
+            if kind == 1:
+                host = socket.inet_ntoa(self.read(client, 4))
+            elif kind == 3:
+                host = self.read(client, self.read(client, 1)[0]).decode()
+            else:
+                host = socket.inet_ntop(socket.AF_INET6, self.read(client, 16))
+            port = struct.unpack(">H", self.read(client, 2))[0]
+            upstream = socket.create_connection((host, port), timeout=10)
+            upstream.settimeout(None)
+            self.connections += 1
+            self.targets.append((host, port))
+            client.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") +
+                           struct.pack(">H", 0))
+        except OSError:
+            client.close()
+            return
+
+        def pump(src, dst, keep):
+            try:
+                while True:
+                    data = src.recv(65536)
+                    if not data:
+                        break
+                    if keep:
+                        self.upstream += data
+                    dst.sendall(data)
+            except OSError:
+                pass
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        threading.Thread(target=pump, args=(client, upstream, True), daemon=True).start()
+        threading.Thread(target=pump, args=(upstream, client, False), daemon=True).start()
 
 
 if __name__ == "__main__":
