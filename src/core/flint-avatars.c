@@ -268,12 +268,16 @@ changed (FlintAvatars *self, const char *jid)
 static void
 set_hash (FlintAvatars *self, const char *jid, const char *hash)
 {
+  gboolean learnt_own = g_str_equal (jid, self->account) && !self->own_known;
+
   if (g_str_equal (jid, self->account))
     self->own_known = TRUE;
   g_hash_table_remove (self->pending, jid);
   if (hash == NULL)
     {
-      if (g_hash_table_remove (self->hashes, jid) || g_str_equal (jid, self->account))
+      /* Only a change counts: our own presence, echoed by the server with
+       * an empty <photo/>, must not send presence again (a loop). */
+      if (g_hash_table_remove (self->hashes, jid) || learnt_own)
         changed (self, jid);
       return;
     }
