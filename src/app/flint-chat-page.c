@@ -111,11 +111,11 @@ on_buffer_changed (GtkTextBuffer *buffer, FlintChatPage *self)
 static gboolean
 same_local_day (gint64 a, gint64 b)
 {
-  g_autoptr (GDateTime) ua = g_date_time_new_from_unix_utc (a / G_USEC_PER_SEC);
-  g_autoptr (GDateTime) ub = g_date_time_new_from_unix_utc (b / G_USEC_PER_SEC);
-  g_autoptr (GDateTime) la = g_date_time_to_local (ua);
-  g_autoptr (GDateTime) lb = g_date_time_to_local (ub);
+  g_autoptr (GDateTime) la = flint_local_time (a);
+  g_autoptr (GDateTime) lb = flint_local_time (b);
 
+  if (la == NULL || lb == NULL)
+    return la == lb;
   return g_date_time_get_year (la) == g_date_time_get_year (lb) &&
          g_date_time_get_day_of_year (la) == g_date_time_get_day_of_year (lb);
 }
