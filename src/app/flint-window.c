@@ -924,9 +924,36 @@ bind_title (FlintWindow *self, FlintChatPage *chat)
   FlintContact *contact = lookup_contact (self, flint_chat_page_get_account (chat),
                                           flint_chat_page_get_jid (chat));
 
-  if (contact)
-    g_object_bind_property (contact, "display-name", chat, "title",
-                            G_BINDING_SYNC_CREATE);
+  if (contact == NULL || g_object_get_data (G_OBJECT (chat), "flint-title-contact"))
+    return;
+  g_object_bind_property (contact, "display-name", chat, "title", G_BINDING_SYNC_CREATE);
+  g_object_set_data_full (G_OBJECT (chat), "flint-title-contact", g_object_ref (contact),
+                          g_object_unref);
+}
+
+/* Tabs restored at start are opened before the roster arrives: they take
+ * their contact's name once it is there. */
+static void
+bind_titles (FlintWindow *self)
+{
+  guint n = adw_tab_view_get_n_pages (self->tab_view);
+
+  for (guint i = 0; i < n; i++)
+    {
+      FlintChatPage *chat =
+        page_chat (adw_tab_view_get_nth_page (self->tab_view, (int) i));
+
+      if (chat)
+        bind_title (self, chat);
+    }
+}
+
+static void
+on_contacts_changed (
+  GListModel *contacts, guint position, guint removed, guint added, FlintWindow *self)
+{
+  if (added)
+    bind_titles (self);
 }
 
 void
@@ -1253,6 +1280,9 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
                             G_CALLBACK (on_subscription_request), self);
           g_signal_connect (self->roster, "notify::loaded", G_CALLBACK (on_roster_loaded),
                             self);
+          g_signal_connect_object (flint_roster_get_contacts (self->roster),
+                                   "items-changed", G_CALLBACK (on_contacts_changed),
+                                   self, 0);
         }
       self->avatars = flint_application_get_avatars (get_app (self), jid);
       if (self->avatars)

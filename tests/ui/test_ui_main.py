@@ -279,6 +279,12 @@ class MainWindowTest(unittest.TestCase):
         app.start(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-dark"})
         dump = app.wait_for(lambda d: d.get("tabs"), timeout=30, what="restored tab")
         self.assertEqual([t["jid"] for t in dump["tabs"]], [self.carol_jid])
+        # It opens before the roster arrives, and takes the contact's name
+        # when it does (it kept showing the address before).
+        app.wait_for(lambda d: d.get("state") == "online" and d.get("contacts", 0) >= 1,
+                     timeout=30, what="roster")
+        dump = app.wait_for(lambda d: d["tabs"][0]["title"] == "Carol", timeout=5,
+                            what="the restored tab named after the contact")
         app.stop()
 
         # Narrow (window size from GSettings before start): the panes fold.
