@@ -390,6 +390,13 @@ on_size_changed (GtkAdjustment *adj, GParamSpec *pspec, FlintChatPage *self)
 {
   if (self->stick_to_bottom && self->settle_id == 0)
     jump_to_bottom (self);
+  /* Rows that do not fill the view cannot be scrolled up to ask for older
+   * ones: load them now (after this frame is painted). */
+  if (gtk_adjustment_get_page_size (adj) > 0 &&
+      gtk_adjustment_get_upper (adj) <= gtk_adjustment_get_page_size (adj) &&
+      self->load_idle == 0 && !flint_conversation_get_complete (self->conversation) &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->conversation)) > 0)
+    self->load_idle = g_idle_add (load_older_idle, self);
 }
 
 static void

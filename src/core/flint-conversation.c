@@ -5,7 +5,11 @@
 #include "flint-conversation.h"
 #include "flint-jid.h"
 
-#define FIRST_PAGE 50
+/* A conversation opens with a screenful: GtkListView 4.8 makes a row widget
+ * for every item it is given, at ~2 ms each on a software renderer, and
+ * the view asks for more as soon as they do not fill it (or the user
+ * scrolls up). */
+#define FIRST_PAGE 20
 /* The most rows the model holds after paging: memory and the view's work
  * stay the same however long the history is. */
 #define DEFAULT_MAX_ROWS 600
