@@ -111,11 +111,11 @@ on_buffer_changed (GtkTextBuffer *buffer, FlintChatPage *self)
 static gboolean
 same_local_day (gint64 a, gint64 b)
 {
-  g_autoptr (GDateTime) ua = g_date_time_new_from_unix_utc (a / G_USEC_PER_SEC);
-  g_autoptr (GDateTime) ub = g_date_time_new_from_unix_utc (b / G_USEC_PER_SEC);
-  g_autoptr (GDateTime) la = g_date_time_to_local (ua);
-  g_autoptr (GDateTime) lb = g_date_time_to_local (ub);
+  g_autoptr (GDateTime) la = flint_local_time (a);
+  g_autoptr (GDateTime) lb = flint_local_time (b);
 
+  if (la == NULL || lb == NULL)
+    return la == lb;
   return g_date_time_get_year (la) == g_date_time_get_year (lb) &&
          g_date_time_get_day_of_year (la) == g_date_time_get_day_of_year (lb);
 }
@@ -390,6 +390,13 @@ on_size_changed (GtkAdjustment *adj, GParamSpec *pspec, FlintChatPage *self)
 {
   if (self->stick_to_bottom && self->settle_id == 0)
     jump_to_bottom (self);
+  /* Rows that do not fill the view cannot be scrolled up to ask for older
+   * ones: load them now (after this frame is painted). */
+  if (gtk_adjustment_get_page_size (adj) > 0 &&
+      gtk_adjustment_get_upper (adj) <= gtk_adjustment_get_page_size (adj) &&
+      self->load_idle == 0 && !flint_conversation_get_complete (self->conversation) &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->conversation)) > 0)
+    self->load_idle = g_idle_add (load_older_idle, self);
 }
 
 static void

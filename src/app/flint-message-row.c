@@ -80,33 +80,81 @@ update_body (FlintMessageRow *self)
   gtk_widget_set_visible (self->edited_label, flint_message_get_edited (self->message));
 }
 
+/* The delivery state of an outgoing message: its icon and words. */
+static const char *
+state_text (FlintMessageRow *self, const char **icon)
+{
+  *icon = NULL;
+  if (self->message == NULL ||
+      flint_message_get_direction (self->message) != FLINT_DIRECTION_OUTGOING)
+    return NULL;
+  switch (flint_message_get_state (self->message))
+    {
+      case FLINT_DELIVERY_PENDING:
+        *icon = "content-loading-symbolic";
+        return _ ("Waiting to be sent");
+      case FLINT_DELIVERY_DELIVERED:
+      case FLINT_DELIVERY_READ:
+        *icon = "object-select-symbolic";
+        return _ ("Delivered");
+      case FLINT_DELIVERY_FAILED:
+        *icon = "dialog-warning-symbolic";
+        return _ ("Could not be sent");
+      default:
+        return NULL;
+    }
+}
+
 static void
 update_state (FlintMessageRow *self)
 {
-  const char *icon = NULL, *tooltip = NULL;
+  const char *icon;
+  const char *text = state_text (self, &icon);
 
-  if (flint_message_get_direction (self->message) == FLINT_DIRECTION_OUTGOING)
-    switch (flint_message_get_state (self->message))
-      {
-        case FLINT_DELIVERY_PENDING:
-          icon = "content-loading-symbolic";
-          tooltip = _ ("Waiting to be sent");
-          break;
-        case FLINT_DELIVERY_DELIVERED:
-        case FLINT_DELIVERY_READ:
-          icon = "object-select-symbolic";
-          tooltip = _ ("Delivered");
-          break;
-        case FLINT_DELIVERY_FAILED:
-          icon = "dialog-warning-symbolic";
-          tooltip = _ ("Could not be sent");
-          break;
-        default:
-          break;
-      }
   gtk_image_set_from_icon_name (self->state_icon, icon);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_icon), tooltip);
+  if (text)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
   gtk_widget_set_visible (GTK_WIDGET (self->state_icon), icon != NULL);
+}
+
+/* Tooltips are computed when asked for: gtk_widget_set_tooltip_text() on
+ * every bound row asks the X server where the pointer is (a round trip),
+ * which was a tenth of the CPU of a message flood. */
+static gboolean
+on_state_query_tooltip (GtkWidget *widget,
+                        int x,
+                        int y,
+                        gboolean keyboard,
+                        GtkTooltip *tooltip,
+                        FlintMessageRow *self)
+{
+  const char *icon;
+  const char *text = state_text (self, &icon);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static gboolean
+on_time_query_tooltip (GtkWidget *widget,
+                       int x,
+                       int y,
+                       gboolean keyboard,
+                       GtkTooltip *tooltip,
+                       FlintMessageRow *self)
+{
+  g_autoptr (GDateTime) local = NULL;
+  g_autofree char *full = NULL;
+
+  if (self->message == NULL ||
+      (local = flint_local_time (flint_message_get_time (self->message))) == NULL)
+    return FALSE;
+  full = g_date_time_format (local, "%c");
+  gtk_tooltip_set_text (tooltip, full);
+  return TRUE;
 }
 
 static void
@@ -134,10 +182,8 @@ flint_message_row_set_message (FlintMessageRow *self,
                                FlintMessage *message,
                                const char *sender_name)
 {
-  g_autoptr (GDateTime) utc = NULL;
   g_autoptr (GDateTime) local = NULL;
   g_autofree char *time = NULL;
-  g_autofree char *full = NULL;
 
   g_return_if_fail (FLINT_IS_MESSAGE_ROW (self));
 
@@ -152,13 +198,10 @@ flint_message_row_set_message (FlintMessageRow *self,
   self->edited_handler =
     g_signal_connect (message, "notify::edited", G_CALLBACK (on_message_notify), self);
 
-  utc = g_date_time_new_from_unix_utc (flint_message_get_time (message) / G_USEC_PER_SEC);
-  local = g_date_time_to_local (utc);
-  time = g_date_time_format (local, "%H:%M");
-  full = g_date_time_format (local, "%c");
+  local = flint_local_time (flint_message_get_time (message));
+  time = local ? g_date_time_format (local, "%H:%M") : g_strdup ("");
   gtk_label_set_text (self->sender_label, sender_name);
   gtk_label_set_text (self->time_label, time);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), full);
 
   if (flint_message_get_direction (message) == FLINT_DIRECTION_OUTGOING)
     gtk_widget_add_css_class (GTK_WIDGET (self), "outgoing");
@@ -171,12 +214,13 @@ flint_message_row_set_message (FlintMessageRow *self,
 static char *
 day_text (FlintMessage *message)
 {
-  g_autoptr (GDateTime) utc =
-    g_date_time_new_from_unix_utc (flint_message_get_time (message) / G_USEC_PER_SEC);
-  g_autoptr (GDateTime) day = g_date_time_to_local (utc);
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  int days = g_date_time_get_day_of_year (now) - g_date_time_get_day_of_year (day);
+  g_autoptr (GDateTime) day = flint_local_time (flint_message_get_time (message));
+  g_autoptr (GDateTime) now = flint_local_time (g_get_real_time ());
+  int days;
 
+  if (day == NULL || now == NULL)
+    return g_strdup ("");
+  days = g_date_time_get_day_of_year (now) - g_date_time_get_day_of_year (day);
   if (g_date_time_get_year (now) == g_date_time_get_year (day))
     {
       if (days == 0)
@@ -254,6 +298,12 @@ static void
 flint_message_row_init (FlintMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->time_label), TRUE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->state_icon), TRUE);
+  g_signal_connect (self->time_label, "query-tooltip", G_CALLBACK (on_time_query_tooltip),
+                    self);
+  g_signal_connect (self->state_icon, "query-tooltip",
+                    G_CALLBACK (on_state_query_tooltip), self);
 }
 
 GtkWidget *

@@ -854,12 +854,16 @@ on_close_page (AdwTabView *view, AdwTabPage *page, FlintWindow *self)
 static void
 on_selected_page (AdwTabView *view, GParamSpec *pspec, FlintWindow *self)
 {
-  gboolean chat = adw_tab_view_get_selected_page (view) != NULL;
+  AdwTabPage *page = adw_tab_view_get_selected_page (view);
+  gboolean chat = page && page_chat (page);
 
   update_header (self);
   update_active (self);
-  gtk_widget_set_visible (self->conversation_menu_button, chat);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript", chat);
+  /* Rooms export their transcript too; clearing is for one-to-one chats
+   * (a room's history comes back from the room). */
+  gtk_widget_set_visible (self->conversation_menu_button, page != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript",
+                                 page != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history", chat);
 }
 
@@ -924,9 +928,36 @@ bind_title (FlintWindow *self, FlintChatPage *chat)
   FlintContact *contact = lookup_contact (self, flint_chat_page_get_account (chat),
                                           flint_chat_page_get_jid (chat));
 
-  if (contact)
-    g_object_bind_property (contact, "display-name", chat, "title",
-                            G_BINDING_SYNC_CREATE);
+  if (contact == NULL || g_object_get_data (G_OBJECT (chat), "flint-title-contact"))
+    return;
+  g_object_bind_property (contact, "display-name", chat, "title", G_BINDING_SYNC_CREATE);
+  g_object_set_data_full (G_OBJECT (chat), "flint-title-contact", g_object_ref (contact),
+                          g_object_unref);
+}
+
+/* Tabs restored at start are opened before the roster arrives: they take
+ * their contact's name once it is there. */
+static void
+bind_titles (FlintWindow *self)
+{
+  guint n = adw_tab_view_get_n_pages (self->tab_view);
+
+  for (guint i = 0; i < n; i++)
+    {
+      FlintChatPage *chat =
+        page_chat (adw_tab_view_get_nth_page (self->tab_view, (int) i));
+
+      if (chat)
+        bind_title (self, chat);
+    }
+}
+
+static void
+on_contacts_changed (
+  GListModel *contacts, guint position, guint removed, guint added, FlintWindow *self)
+{
+  if (added)
+    bind_titles (self);
 }
 
 void
@@ -1253,6 +1284,9 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
                             G_CALLBACK (on_subscription_request), self);
           g_signal_connect (self->roster, "notify::loaded", G_CALLBACK (on_roster_loaded),
                             self);
+          g_signal_connect_object (flint_roster_get_contacts (self->roster),
+                                   "items-changed", G_CALLBACK (on_contacts_changed),
+                                   self, 0);
         }
       self->avatars = flint_application_get_avatars (get_app (self), jid);
       if (self->avatars)
@@ -1621,16 +1655,42 @@ selected_chat (FlintWindow *self)
   return page ? page_chat (page) : NULL;
 }
 
+/* The account, address and title of the selected tab's conversation, a
+ * chat or a room (both are in the history). */
+static gboolean
+selected_conversation (FlintWindow *self,
+                       const char **account,
+                       const char **jid,
+                       const char **title)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  if (page == NULL)
+    return FALSE;
+  *title = adw_tab_page_get_title (page);
+  if (page_chat (page))
+    {
+      *account = flint_chat_page_get_account (page_chat (page));
+      *jid = flint_chat_page_get_jid (page_chat (page));
+      return TRUE;
+    }
+  if (page_room (page))
+    {
+      *account = flint_room_page_get_account (page_room (page));
+      *jid = flint_room_page_get_jid (page_room (page));
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 export_transcript_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   FlintWindow *self = FLINT_WINDOW (widget);
-  FlintChatPage *chat = selected_chat (self);
+  const char *account, *jid, *title;
 
-  if (chat)
-    flint_history_actions_export (self, flint_chat_page_get_account (chat),
-                                  flint_chat_page_get_jid (chat),
-                                  flint_chat_page_get_title (chat));
+  if (selected_conversation (self, &account, &jid, &title))
+    flint_history_actions_export (self, account, jid, title);
 }
 
 static void
@@ -1652,18 +1712,18 @@ export_transcript_to_activated (GtkWidget *widget,
                                 GVariant *param)
 {
   FlintWindow *self = FLINT_WINDOW (widget);
-  FlintChatPage *chat = selected_chat (self);
   g_auto (GStrv) parts = g_strsplit (g_variant_get_string (param, NULL), "|", 2);
   g_autoptr (GFile) file = NULL;
+  const char *account, *jid, *title;
 
-  if (chat == NULL || parts[0] == NULL || parts[1] == NULL)
+  if (!selected_conversation (self, &account, &jid, &title) || parts[0] == NULL ||
+      parts[1] == NULL)
     return;
   file = g_file_new_for_path (parts[1]);
-  flint_history_actions_export_to (
-    self, flint_chat_page_get_account (chat), flint_chat_page_get_jid (chat),
-    flint_chat_page_get_title (chat),
-    g_str_equal (parts[0], "html") ? FLINT_TRANSCRIPT_HTML : FLINT_TRANSCRIPT_TEXT, 0,
-    file);
+  flint_history_actions_export_to (self, account, jid, title,
+                                   g_str_equal (parts[0], "html") ? FLINT_TRANSCRIPT_HTML
+                                                                  : FLINT_TRANSCRIPT_TEXT,
+                                   0, file);
 }
 
 static void

@@ -275,8 +275,8 @@ set_hash (FlintAvatars *self, const char *jid, const char *hash)
   g_hash_table_remove (self->pending, jid);
   if (hash == NULL)
     {
-      /* Only a change: our own presence comes back with the same empty
-       * <photo/>, and answering it with a presence again never ends. */
+      /* Only a change counts: our own presence, echoed by the server with
+       * an empty <photo/>, must not send presence again (a loop). */
       if (g_hash_table_remove (self->hashes, jid) || learnt_own)
         changed (self, jid);
       return;

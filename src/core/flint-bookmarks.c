@@ -68,20 +68,6 @@ ctx_of (FlintBookmarks *self)
 
 /* ---- XML text <-> stanzas ----------------------------------------------- */
 
-static char *
-to_text (xmpp_ctx_t *ctx, xmpp_stanza_t *stanza)
-{
-  char *buf = NULL;
-  size_t len = 0;
-  char *text;
-
-  if (xmpp_stanza_to_text (stanza, &buf, &len) != XMPP_EOK || buf == NULL)
-    return NULL;
-  text = g_strndup (buf, len);
-  xmpp_free (ctx, buf);
-  return text;
-}
-
 static void
 add_text_child (xmpp_ctx_t *ctx, xmpp_stanza_t *parent, const char *xml)
 {
@@ -127,7 +113,7 @@ parse_item (FlintBookmarks *self, xmpp_stanza_t *item)
   extensions = xmpp_stanza_get_child_by_name (conference, "extensions");
   if (extensions)
     {
-      ext = to_text (ctx_of (self), extensions);
+      ext = flint_stanza_to_string (extensions);
       flint_bookmark_set_extensions (bookmark, ext);
     }
   return bookmark;
@@ -173,7 +159,7 @@ parse_legacy (FlintBookmarks *self, xmpp_stanza_t *conference)
     }
   if (holder)
     {
-      g_autofree char *ext = to_text (ctx, holder);
+      g_autofree char *ext = flint_stanza_to_string (holder);
       flint_bookmark_set_extensions (bookmark, ext);
       xmpp_stanza_release (holder);
     }
@@ -369,7 +355,7 @@ on_private (FlintSession *session,
         g_ptr_array_add (list, b);
       else
         /* <url/> bookmarks and anything newer: written back as they were. */
-        g_ptr_array_add (self->legacy_extras, to_text (ctx_of (self), c));
+        g_ptr_array_add (self->legacy_extras, flint_stanza_to_string (c));
     }
   g_debug ("%u bookmarks from private storage", list->len);
   replace_all (self, list);

@@ -5,13 +5,23 @@
 #include "flint-conversation.h"
 #include "flint-jid.h"
 
-#define FIRST_PAGE 50
+/* A conversation opens with a screenful: GtkListView 4.8 makes a row widget
+ * for every item it is given, at ~2 ms each on a software renderer, and
+ * the view asks for more as soon as they do not fill it (or the user
+ * scrolls up). */
+#define FIRST_PAGE 20
 /* The most rows the model holds after paging: memory and the view's work
  * stay the same however long the history is. */
 #define DEFAULT_MAX_ROWS 600
 /* Live messages may grow a window at the latest end this far past the
  * bound before its oldest rows are dropped, so that is not every message. */
 #define LIVE_SLACK 100
+/* Dropping rows costs the view a relayout and new row widgets (about
+ * 150 ms on a software renderer): done once live messages have been quiet
+ * this long and the conversation is not the one being read, or at once past
+ * LIVE_CAP times the bound. */
+#define TRIM_DELAY_MS 1500
+#define LIVE_CAP 4
 #define FLUSH_INTERVAL_MS 80
 #define FLOOD_BATCH 8
 #define FLOOD_INTERVAL_MS 250
@@ -28,6 +38,7 @@ struct _FlintConversation
   GPtrArray *items;   /* FlintMessage, in (time, id) order */
   GPtrArray *pending; /* stored, not yet in items (see flush_pending) */
   guint flush_id;
+  guint trim_id;
   gint64 last_flush;
   guint last_batch;
   GHashTable *by_id;
@@ -194,6 +205,35 @@ trim (FlintConversation *self, gboolean oldest, guint n)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
+static gboolean
+on_trim_timeout (gpointer user_data)
+{
+  FlintConversation *self = user_data;
+
+  self->trim_id = 0;
+  /* Being read: set_active (FALSE) tries again. */
+  if (self->active)
+    return G_SOURCE_REMOVE;
+  if (self->latest && self->items->len > self->max_rows)
+    trim (self, TRUE, self->items->len - self->max_rows);
+  return G_SOURCE_REMOVE;
+}
+
+/* Live messages grew the window past its bound: drop the oldest rows when
+ * they stop coming (re-armed by every batch) and nobody reads them, or now
+ * if far past it. */
+static void
+schedule_trim (FlintConversation *self)
+{
+  if (self->items->len <= self->max_rows + LIVE_SLACK)
+    return;
+  g_clear_handle_id (&self->trim_id, g_source_remove);
+  if (self->items->len > self->max_rows * LIVE_CAP)
+    trim (self, TRUE, self->items->len - self->max_rows);
+  else
+    self->trim_id = g_timeout_add (TRIM_DELAY_MS, on_trim_timeout, self);
+}
+
 /* Moves the messages stored since the last flush into the model: one
  * items-changed for a run appended at the end (the usual case), one per
  * message for delayed ones that belong further up. */
@@ -230,8 +270,7 @@ flush_pending (FlintConversation *self)
         g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
       }
   g_ptr_array_set_size (self->pending, 0);
-  if (self->items->len > self->max_rows + LIVE_SLACK)
-    trim (self, TRUE, self->items->len - self->max_rows);
+  schedule_trim (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
@@ -449,6 +488,7 @@ static void
 drop_all (FlintConversation *self)
 {
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->trim_id, g_source_remove);
   for (guint i = 0; i < self->pending->len; i++)
     g_object_unref (g_ptr_array_index (self->pending, i));
   g_ptr_array_set_size (self->pending, 0);
@@ -591,6 +631,8 @@ flint_conversation_set_active (FlintConversation *self, gboolean active)
   self->active = active;
   if (active)
     set_unread (self, 0);
+  else
+    schedule_trim (self);
 }
 
 const char *
@@ -696,6 +738,7 @@ flint_conversation_dispose (GObject *object)
       g_clear_signal_handler (&self->state_handler, self->chat);
     }
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->trim_id, g_source_remove);
   g_clear_object (&self->chat);
   g_clear_object (&self->history);
   G_OBJECT_CLASS (flint_conversation_parent_class)->dispose (object);

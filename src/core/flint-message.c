@@ -178,3 +178,15 @@ flint_message_compare (FlintMessage *a, FlintMessage *b)
     return a->record->id < b->record->id ? -1 : 1;
   return 0;
 }
+
+GDateTime *
+flint_local_time (gint64 usec)
+{
+  static gsize zone = 0;
+  g_autoptr (GDateTime) utc = NULL;
+
+  if (g_once_init_enter (&zone))
+    g_once_init_leave (&zone, (gsize) g_time_zone_new_local ());
+  utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  return utc ? g_date_time_to_timezone (utc, (GTimeZone *) zone) : NULL;
+}

@@ -25,4 +25,9 @@ FlintDeliveryState flint_message_get_state (FlintMessage *self);
 gboolean flint_message_get_edited (FlintMessage *self);
 int flint_message_compare (FlintMessage *a, FlintMessage *b);
 
+/* @usec (Unix time in microseconds) in the local time zone, NULL if out of
+ * range. The zone is read once: GLib 2.74 re-reads /etc/localtime on every
+ * g_date_time_to_local() when TZ is unset, a file access per message row. */
+GDateTime *flint_local_time (gint64 usec);
+
 G_END_DECLS

@@ -26,6 +26,7 @@
 #include "flint-session.h"
 #include "flint-session-private.h"
 #include "flint-stanza-log.h"
+#include "flint-stanza.h"
 #include "flint-xml-guard.h"
 
 #define SETUP_TICK_MS 250
@@ -902,10 +903,30 @@ drop_presence_extension (FlintSession *self, const char *name, const char *ns)
   return FALSE;
 }
 
+/* Whether an extension equal to @child is carried already. */
+static gboolean
+has_presence_extension (FlintSession *self, xmpp_stanza_t *child)
+{
+  for (guint i = 0; self->presence_extensions && i < self->presence_extensions->len; i++)
+    {
+      xmpp_stanza_t *other = g_ptr_array_index (self->presence_extensions, i);
+
+      if (same_element (other, xmpp_stanza_get_name (child), xmpp_stanza_get_ns (child)))
+        {
+          g_autofree char *a = flint_stanza_to_string (other);
+          g_autofree char *b = flint_stanza_to_string (child);
+
+          return a != NULL && g_strcmp0 (a, b) == 0;
+        }
+    }
+  return FALSE;
+}
+
 /* Children (XEP-0115 caps, XEP-0153 photo) carried by every presence we
  * build, one per element name and namespace: a child replaces the one with
  * its name and namespace; NULL removes them all. A change goes out at once
- * when online. */
+ * when online; an unchanged child sends nothing (each presence we send is
+ * delivered to every contact). */
 void
 flint_session_set_presence_extension (FlintSession *self, xmpp_stanza_t *child)
 {
@@ -916,6 +937,8 @@ flint_session_set_presence_extension (FlintSession *self, xmpp_stanza_t *child)
       g_clear_pointer (&self->presence_extensions, g_ptr_array_unref);
       return;
     }
+  if (has_presence_extension (self, child))
+    return;
   if (self->presence_extensions == NULL)
     self->presence_extensions = g_ptr_array_new_with_free_func (stanza_release);
   drop_presence_extension (self, xmpp_stanza_get_name (child),

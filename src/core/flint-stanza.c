@@ -83,3 +83,19 @@ flint_stanza_add_child (xmpp_stanza_t *parent,
   xmpp_stanza_add_child_ex (parent, element, 0);
   return element;
 }
+
+/* @stanza serialized, g_free-able; NULL if libstrophe cannot. */
+char *
+flint_stanza_to_string (xmpp_stanza_t *stanza)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  char *text;
+
+  if (stanza == NULL || xmpp_stanza_to_text (stanza, &buf, &len) != XMPP_EOK ||
+      buf == NULL)
+    return NULL;
+  text = g_strndup (buf, len);
+  xmpp_free (xmpp_stanza_get_context (stanza), buf);
+  return text;
+}

@@ -15,5 +15,6 @@ xmpp_stanza_t *flint_stanza_add_child (xmpp_stanza_t *parent,
                                        const char *name,
                                        const char *ns,
                                        const char *text);
+char *flint_stanza_to_string (xmpp_stanza_t *stanza);
 
 G_END_DECLS

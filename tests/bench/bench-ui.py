@@ -37,27 +37,6 @@ def cpu_s(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def write_roster(prosody, user, contacts, bob):
-    """Prosody's internal storage of user's roster: every contact mutual."""
-    host_dir = os.path.join(prosody.data_dir, prosody.domain.replace(".", "%2e"))
-    accounts = os.path.join(host_dir, "accounts")
-    roster_dir = os.path.join(host_dir, "roster")
-    os.makedirs(roster_dir, exist_ok=True)
-    lines = ["return {", "\t[false] = { version = 1; pending = {} };"]
-    for i, jid in enumerate(contacts):
-        lines.append('\t["%s"] = { subscription = "both"; name = "User %04d"; '
-                     'groups = { ["Group %02d"] = true } };' % (jid, i, i % 20))
-    lines.append('\t["%s"] = { subscription = "both"; name = "Bob"; '
-                 'groups = { ["Team"] = true } };' % bob)
-    lines.append("};")
-    path = os.path.join(roster_dir, user + ".dat")
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    st = os.stat(accounts)
-    for p in (roster_dir, path):
-        os.chown(p, st.st_uid, st.st_gid)
-
-
 def stall_watch(app, on):
     app.desktop.run(["gdbus", "call", "--session", "--dest", "im.flint.Flint",
                      "--object-path", "/im/flint/Flint", "--method",
@@ -96,8 +75,10 @@ def main():
         prosody.register("bob", "bob-pw")
         # Alice's roster written straight into Prosody's store (subscriptions
         # both ways): asking 2,000 times through the server takes minutes.
-        write_roster(prosody, "alice", ["user%04d@%s" % (i, bots) for i in range(CONTACTS)],
-                     prosody.jid("bob"))
+        prosody.write_roster("alice", [("user%04d@%s" % (i, bots), "User %04d" % i,
+                                        ["Group %02d" % (i % 20)], "both")
+                                       for i in range(CONTACTS)]
+                             + [(prosody.jid("bob"), "Bob", ["Team"], "both")])
 
         app = FlintApp(desktop)
         app.add_account(prosody, "alice", "alice-pw")
@@ -176,6 +157,9 @@ def main():
                 break
             time.sleep(0.2)
         elapsed = time.monotonic() - t0
+        # The view drops the rows past its bound once the flood is quiet
+        # (1.5 s): that work belongs to the flood, so it is counted.
+        time.sleep(2.0)
         cpu = cpu_s(app.proc.pid) - cpu0
         stall = (app.dump() or {}).get("max_stall_ms", -1)
         stall_watch(app, False)

@@ -163,7 +163,9 @@ class HistorySearchTest(unittest.TestCase):
         dump = app.wait_for(lambda d: d["tabs"][0]["latest"]
                             and d["tabs"][0]["highlighted"] == 0, timeout=10,
                             what="latest page")
-        self.assertEqual(dump["tabs"][0]["messages"], 50)
+        # A screenful (20), and the page before it if that does not fill
+        # the view.
+        self.assertIn(dump["tabs"][0]["messages"], (20, 70))
 
         # Jump to Date: the calendar button over the messages; today (the
         # calendar's date) opens at the first message of today, the oldest

@@ -6,6 +6,7 @@ typed in the room reaches the other occupants and is stored once; a
 mention of our nick is counted and highlighted. Screenshots light and dark."""
 
 import subprocess
+import os
 import time
 import unittest
 
@@ -162,6 +163,21 @@ class RoomsTest(unittest.TestCase):
         self.assertEqual(tab_of(dump, self.room)["messages"], 5)
         time.sleep(0.8)
         desktop.screenshot("rooms-light.png")
+
+        # The conversation menu exports a room's transcript too.
+        out = os.path.join(fh.artifact_dir(), "room-transcript.txt")
+        if os.path.exists(out):
+            os.unlink(out)
+        r = app.desktop.run(
+            ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
+             "/im/flint/Flint", "--method", "org.gtk.Actions.Activate", "test-activate",
+             "[<'win.export-transcript-to|text|%s'>]" % out, "{}"], timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(out) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        with open(out) as f:
+            self.assertIn("migration notes", f.read())
 
     def test_dark_and_join_dialog(self):
         desktop, app = self.run_app("prefer-dark")

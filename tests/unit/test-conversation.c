@@ -46,11 +46,12 @@ test_paging (void)
 
   conversation =
     flint_conversation_new (history, NULL, "me@example.com", "Anna@example.com");
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 50);
+  /* A screenful first. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 20);
   g_assert_false (flint_conversation_get_complete (conversation));
 
   g_assert_cmpuint (flint_conversation_load_older (conversation, 50), ==, 50);
-  g_assert_cmpuint (flint_conversation_load_older (conversation, 50), ==, 20);
+  g_assert_cmpuint (flint_conversation_load_older (conversation, 60), ==, 50);
   g_assert_true (flint_conversation_get_complete (conversation));
   g_assert_cmpuint (flint_conversation_load_older (conversation, 50), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 120);
@@ -107,6 +108,13 @@ count_changes (
   GListModel *model, guint position, guint removed, guint added, gpointer data)
 {
   *(guint *) data += 1;
+}
+
+static void
+count_removed (
+  GListModel *model, guint position, guint removed, guint added, gpointer data)
+{
+  *(guint *) data += removed;
 }
 
 static gboolean
@@ -193,6 +201,81 @@ body_at (FlintConversation *conversation, guint position)
     g_list_model_get_item (G_LIST_MODEL (conversation), position);
 
   return g_strdup (flint_message_get_body (message));
+}
+
+/* Live messages past the bound are dropped once they stop coming (each drop
+ * costs the view a relayout), and at once far past it. */
+static void
+test_live_trim_when_quiet (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("flint-conv-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintHistory) history = flint_history_open (path, &error);
+  g_autoptr (FlintAccount) account = flint_account_new ("me@example.com", NULL);
+  g_autoptr (FlintSession) session = flint_session_new (account);
+  g_autoptr (FlintChat) chat = flint_chat_new (session, history);
+  g_autoptr (FlintConversation) conversation = NULL;
+  guint removed = 0, n;
+
+  g_assert_no_error (error);
+  conversation =
+    flint_conversation_new (history, chat, "me@example.com", "anna@example.com");
+  flint_conversation_set_max_rows (conversation, 100);
+  g_signal_connect (conversation, "items-changed", G_CALLBACK (count_removed), &removed);
+
+  /* 350 messages (past the bound, under 4 x 100): nothing dropped while
+   * they come. */
+  for (int i = 0; i < 350; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("live %d", i);
+      g_autoptr (FlintMessageRecord) r = record ("anna@example.com", 100 + i, body);
+
+      g_assert_true (flint_history_insert (history, r, NULL, &error));
+      g_signal_emit_by_name (chat, "message-stored", r);
+      if (i % 20 == 0)
+        spin (90);
+    }
+  spin (300);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 350);
+  g_assert_cmpuint (removed, ==, 0);
+
+  /* Quiet, but read: kept (dropping them would jolt the view). */
+  flint_conversation_set_active (conversation, TRUE);
+  spin (1600);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 350);
+
+  /* Quiet and not read: the oldest go, the newest 100 stay, in order. */
+  flint_conversation_set_active (conversation, FALSE);
+  spin (1600);
+  n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  g_assert_cmpuint (n, ==, 100);
+  g_assert_cmpuint (removed, ==, 250);
+  {
+    g_autofree char *first = body_at (conversation, 0);
+    g_autofree char *last = body_at (conversation, n - 1);
+
+    g_assert_cmpstr (first, ==, "live 250");
+    g_assert_cmpstr (last, ==, "live 349");
+  }
+  g_assert_true (flint_conversation_get_latest (conversation));
+  g_assert_false (flint_conversation_get_complete (conversation));
+
+  /* Far past the bound: dropped at once, without waiting. */
+  removed = 0;
+  for (int i = 350; i < 660; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("live %d", i);
+      g_autoptr (FlintMessageRecord) r = record ("anna@example.com", 100 + i, body);
+
+      g_assert_true (flint_history_insert (history, r, NULL, &error));
+      g_signal_emit_by_name (chat, "message-stored", r);
+    }
+  spin (400);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 100);
+  g_assert_cmpuint (removed, ==, 310);
+  g_remove (path);
+  g_rmdir (dir);
 }
 
 /* The window holds consecutive messages m<first>..m<first + n - 1>. */
@@ -364,8 +447,8 @@ test_load_around (void)
   flint_conversation_load_around (conversation, 1000, -1, 30);
   flint_conversation_jump_to_latest (conversation);
   g_assert_true (flint_conversation_get_latest (conversation));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 50);
-  g_assert_cmpint (check_contiguous (conversation), ==, 450);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 20);
+  g_assert_cmpint (check_contiguous (conversation), ==, 480);
   g_remove (path);
 }
 
@@ -377,6 +460,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conversation/update-marks-edited", test_update_marks_edited);
   g_test_add_func ("/conversation/live-flood-is-batched", test_live_flood_is_batched);
   g_test_add_func ("/conversation/bounded-window", test_bounded_window);
+  g_test_add_func ("/conversation/live-trim-when-quiet", test_live_trim_when_quiet);
   g_test_add_func ("/conversation/load-around", test_load_around);
   return g_test_run ();
 }
