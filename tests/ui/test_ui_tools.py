@@ -20,6 +20,8 @@ import flint_harness as fh
 from flint_app import FlintApp
 
 PASSWORD = "Sup3r-Secret-Pa55word"
+# Sanitizer builds (scripts/flint-dev sets FLINT_SANITIZED=1) run slower.
+SLOW = 3 if os.environ.get("FLINT_SANITIZED") == "1" else 1
 # A 2x2 PNG for vCard photos.
 PNG = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000"
@@ -92,11 +94,13 @@ class ToolsTest(unittest.TestCase):
         app.wait_state("online", timeout=60)
         return desktop, app
 
-    def tools(self, app, request):
+    def tools(self, app, request, timeout=30):
+        # Generous: a sanitizer build can hold the main loop for seconds
+        # (libstrophe's TLS handshake blocks it while signing in).
         r = app.desktop.run(
             ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
              "/im/flint/Flint", "--method", "org.gtk.Actions.Activate", "test-tools",
-             "[<%s>]" % json.dumps(request), "{}"], timeout=10)
+             "[<%s>]" % json.dumps(request), "{}"], timeout=timeout)
         self.assertEqual(r.returncode, 0, r.stderr)
 
     def tools_dump(self, app, what):
@@ -113,10 +117,13 @@ class ToolsTest(unittest.TestCase):
         return data
 
     def wait_tool(self, app, what, pred, timeout=20, desc="tool state"):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * SLOW
         last = None
         while time.monotonic() < deadline:
-            last = self.tools_dump(app, what)
+            try:
+                last = self.tools_dump(app, what)
+            except subprocess.TimeoutExpired:
+                continue  # busy: ask again
             if pred(last):
                 return last
             time.sleep(0.2)
@@ -409,7 +416,7 @@ class ToolsTest(unittest.TestCase):
         desktop.screenshot("tools-my-details.png")
 
     def wait_tool_args(self, app, verb, who, pred, desc, timeout=20):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * SLOW
         last = None
         while time.monotonic() < deadline:
             fd, path = tempfile.mkstemp(suffix=".json")
