@@ -99,6 +99,208 @@ flint_history_actions_export_to (FlintWindow *window,
                                  target_new (window, account, jid, peer_name));
 }
 
+/* ---- print ----------------------------------------------------------------- */
+
+/* The conversation as plain text (the text transcript, written by the
+ * worker to a temporary file), laid out in pages by Pango. */
+typedef struct
+{
+  Target *target;
+  GFile *tmp;
+  GFile *pdf; /* tests: export to this PDF instead of the print dialog */
+  char *text;
+  PangoLayout *layout;
+  GArray *page_starts; /* first line of each page */
+  double line_y0;
+} Print;
+
+static void
+print_free (Print *print)
+{
+  if (print->tmp)
+    g_file_delete (print->tmp, NULL, NULL);
+  g_clear_object (&print->tmp);
+  g_clear_object (&print->pdf);
+  g_clear_object (&print->layout);
+  g_clear_pointer (&print->page_starts, g_array_unref);
+  g_free (print->text);
+  target_free (print->target);
+  g_free (print);
+}
+
+static void
+on_begin_print (GtkPrintOperation *operation, GtkPrintContext *context, Print *print)
+{
+  g_autoptr (PangoFontDescription) font = pango_font_description_from_string ("Sans 10");
+  double page_height = gtk_print_context_get_height (context);
+  double top = 0;
+  int n_lines, line_index = 0;
+  PangoLayoutIter *iter;
+
+  print->layout = gtk_print_context_create_pango_layout (context);
+  pango_layout_set_font_description (print->layout, font);
+  pango_layout_set_width (print->layout,
+                          (int) (gtk_print_context_get_width (context) * PANGO_SCALE));
+  pango_layout_set_wrap (print->layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_text (print->layout, print->text, -1);
+
+  /* A page break before the first line that would run past the page. */
+  print->page_starts = g_array_new (FALSE, FALSE, sizeof (int));
+  g_array_append_val (print->page_starts, line_index);
+  n_lines = pango_layout_get_line_count (print->layout);
+  iter = pango_layout_get_iter (print->layout);
+  do
+    {
+      PangoRectangle logical;
+      double y, height;
+
+      pango_layout_iter_get_line_extents (iter, NULL, &logical);
+      y = (double) logical.y / PANGO_SCALE;
+      height = (double) logical.height / PANGO_SCALE;
+      if (y + height - top > page_height && line_index > 0)
+        {
+          g_array_append_val (print->page_starts, line_index);
+          top = y;
+        }
+      line_index++;
+    }
+  while (line_index < n_lines && pango_layout_iter_next_line (iter));
+  pango_layout_iter_free (iter);
+  gtk_print_operation_set_n_pages (operation, (int) print->page_starts->len);
+}
+
+static void
+on_draw_page (GtkPrintOperation *operation,
+              GtkPrintContext *context,
+              int page,
+              Print *print)
+{
+  cairo_t *cr = gtk_print_context_get_cairo_context (context);
+  int first = g_array_index (print->page_starts, int, page);
+  int last = (guint) page + 1 < print->page_starts->len
+               ? g_array_index (print->page_starts, int, page + 1)
+               : pango_layout_get_line_count (print->layout);
+  PangoLayoutIter *iter = pango_layout_get_iter (print->layout);
+  double top = -1;
+
+  for (int i = 0; i < last; i++)
+    {
+      if (i >= first)
+        {
+          PangoRectangle logical;
+          int baseline = pango_layout_iter_get_baseline (iter);
+
+          pango_layout_iter_get_line_extents (iter, NULL, &logical);
+          if (top < 0)
+            top = (double) logical.y / PANGO_SCALE;
+          cairo_move_to (cr, (double) logical.x / PANGO_SCALE,
+                         (double) baseline / PANGO_SCALE - top);
+          pango_cairo_show_layout_line (cr, pango_layout_iter_get_line_readonly (iter));
+        }
+      if (!pango_layout_iter_next_line (iter))
+        break;
+    }
+  pango_layout_iter_free (iter);
+}
+
+static void
+on_print_done (GtkPrintOperation *operation, GtkPrintOperationResult result, Print *print)
+{
+  g_autoptr (FlintWindow) window = g_weak_ref_get (&print->target->window);
+  g_autoptr (GError) error = NULL;
+
+  if (result == GTK_PRINT_OPERATION_RESULT_ERROR)
+    {
+      gtk_print_operation_get_error (operation, &error);
+      if (window)
+        {
+          g_autofree char *text = g_strdup_printf (
+            _ ("Could not print the conversation: %s"), error ? error->message : "");
+          flint_window_add_toast (window, text);
+        }
+    }
+  print_free (print);
+}
+
+static void
+on_print_exported (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Print *print = user_data;
+  g_autoptr (FlintWindow) window = g_weak_ref_get (&print->target->window);
+  g_autoptr (GtkPrintOperation) operation = NULL;
+  g_autoptr (GError) error = NULL;
+  guint n = 0;
+
+  if (!flint_transcript_export_finish (FLINT_TRANSCRIPT (source), result, &n, &error) ||
+      !g_file_load_contents (print->tmp, NULL, &print->text, NULL, NULL, &error) ||
+      window == NULL)
+    {
+      if (window)
+        {
+          g_autofree char *text =
+            g_strdup_printf (_ ("Could not print the conversation: %s"), error->message);
+          flint_window_add_toast (window, text);
+        }
+      print_free (print);
+      return;
+    }
+  operation = gtk_print_operation_new ();
+  gtk_print_operation_set_job_name (operation, print->target->peer_name);
+  gtk_print_operation_set_embed_page_setup (operation, TRUE);
+  gtk_print_operation_set_allow_async (operation, TRUE);
+  g_signal_connect (operation, "begin-print", G_CALLBACK (on_begin_print), print);
+  g_signal_connect (operation, "draw-page", G_CALLBACK (on_draw_page), print);
+  g_signal_connect (operation, "done", G_CALLBACK (on_print_done), print);
+  if (print->pdf)
+    {
+      g_autofree char *path = g_file_get_path (print->pdf);
+
+      gtk_print_operation_set_export_filename (operation, path);
+    }
+  /* Synchronous results (export, errors) come through "done" too. */
+  gtk_print_operation_run (operation,
+                           print->pdf ? GTK_PRINT_OPERATION_ACTION_EXPORT
+                                      : GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
+                           GTK_WINDOW (window), NULL);
+}
+
+void
+flint_history_actions_print (FlintWindow *window,
+                             const char *account,
+                             const char *jid,
+                             const char *peer_name,
+                             GFile *pdf)
+{
+  g_autoptr (FlintTranscript) transcript = NULL;
+  g_autoptr (GFileIOStream) stream = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *path = history_path (window);
+  Print *print;
+
+  if (path == NULL)
+    {
+      flint_window_add_toast (window, _ ("The message history is not available."));
+      return;
+    }
+  print = g_new0 (Print, 1);
+  print->target = target_new (window, account, jid, peer_name);
+  print->pdf = pdf ? g_object_ref (pdf) : NULL;
+  print->tmp = g_file_new_tmp ("flint-print-XXXXXX.txt", &stream, &error);
+  if (print->tmp == NULL)
+    {
+      g_autofree char *text =
+        g_strdup_printf (_ ("Could not print the conversation: %s"), error->message);
+
+      flint_window_add_toast (window, text);
+      print_free (print);
+      return;
+    }
+  transcript = flint_transcript_new (FLINT_TRANSCRIPT_TEXT, account, jid);
+  flint_transcript_set_names (transcript, peer_name, NULL);
+  flint_transcript_export_async (transcript, path, print->tmp, NULL, on_print_exported,
+                                 print);
+}
+
 /* The "range" choice of the save dialog: the start of today, or of the
  * day that many days back, in local time. */
 static gint64

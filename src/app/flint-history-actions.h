@@ -28,6 +28,13 @@ void flint_history_actions_export_to (FlintWindow *window,
                                       FlintTranscriptFormat format,
                                       gint64 from,
                                       GFile *file);
+/* Print…: the conversation as its text transcript, through the print
+ * dialog; with @pdf (tests), exported to that PDF file without a dialog. */
+void flint_history_actions_print (FlintWindow *window,
+                                  const char *account,
+                                  const char *jid,
+                                  const char *peer_name,
+                                  GFile *pdf);
 void flint_history_actions_clear (FlintWindow *window,
                                   const char *account,
                                   const char *jid,

@@ -79,6 +79,16 @@ update_page (FlintSearchWindow *self)
   gtk_stack_set_visible_child_name (self->stack, visible_page (self));
 }
 
+/* Older matches when the list is scrolled to its end. */
+static void
+on_edge_reached (GtkScrolledWindow *scroller,
+                 GtkPositionType position,
+                 FlintSearchWindow *self)
+{
+  if (position == GTK_POS_BOTTOM)
+    flint_search_load_more (self->search);
+}
+
 /* ---- result rows --------------------------------------------------------- */
 
 static char *
@@ -409,6 +419,7 @@ flint_search_window_class_init (FlintSearchWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintSearchWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, FlintSearchWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, FlintSearchWindow, list_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_edge_reached);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close",
                                        NULL);
 }

@@ -864,6 +864,7 @@ on_selected_page (AdwTabView *view, GParamSpec *pspec, FlintWindow *self)
   gtk_widget_set_visible (self->conversation_menu_button, page != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript",
                                  page != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.print-transcript", page != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history", chat);
 }
 
@@ -1704,6 +1705,20 @@ contact_details_activated (GtkWidget *widget, const char *action_name, GVariant 
       "contact-details", g_variant_new_string (flint_chat_page_get_jid (chat)));
 }
 
+static void
+print_transcript_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  const char *account, *jid, *title;
+  g_autoptr (GFile) pdf = NULL;
+
+  /* Tests only (FLINT_TEST_HOOKS=1, win.print-transcript-to): to a PDF. */
+  if (param)
+    pdf = g_file_new_for_path (g_variant_get_string (param, NULL));
+  if (selected_conversation (self, &account, &jid, &title))
+    flint_history_actions_print (self, account, jid, title, pdf);
+}
+
 /* Tests only (FLINT_TEST_HOOKS=1): "text|PATH" or "html|PATH", the whole
  * conversation of the selected tab, without the file dialog. */
 static void
@@ -1900,6 +1915,10 @@ flint_window_class_init (FlintWindowClass *klass)
                                    export_transcript_activated);
   gtk_widget_class_install_action (widget_class, "win.contact-details", NULL,
                                    contact_details_activated);
+  gtk_widget_class_install_action (widget_class, "win.print-transcript", NULL,
+                                   print_transcript_activated);
+  gtk_widget_class_install_action (widget_class, "win.print-transcript-to", "s",
+                                   print_transcript_activated);
   gtk_widget_class_install_action (widget_class, "win.export-transcript-to", "s",
                                    export_transcript_to_activated);
   gtk_widget_class_install_action (widget_class, "win.clear-history", NULL,
@@ -1954,8 +1973,11 @@ flint_window_init (FlintWindow *self)
                            G_CALLBACK (on_presence_changed), self, 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.join-room", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.print-transcript", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript-to",
+                                 g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.print-transcript-to",
                                  g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0);
   flint_room_list_set_unread_func (self->room_list, room_unread, self);
 

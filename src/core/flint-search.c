@@ -26,6 +26,7 @@ struct _FlintSearch
   GHashTable *markup; /* FlintMessage -> char * */
   GCancellable *cancellable;
   gboolean running;
+  gboolean has_more; /* the last page was full: older matches may follow */
   char *error;
 
   /* Used on worker threads only, one query at a time. */
@@ -58,6 +59,8 @@ typedef struct
   char *conversation;
   gint64 since;
   gint64 until;
+  guint limit;
+  gboolean append; /* a further page after the results shown */
 } Query;
 
 static void
@@ -115,6 +118,36 @@ set_running (FlintSearch *self, gboolean running, const char *error)
     }
 }
 
+/* Adds a further page at the end, without what is shown already (hits at
+ * the time the page starts from come again). */
+static void
+append_results (FlintSearch *self, GPtrArray *hits)
+{
+  g_autoptr (GHashTable) shown = g_hash_table_new (g_int64_hash, g_int64_equal);
+  guint position = self->items->len;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      FlintMessage *message = g_ptr_array_index (self->items, i);
+
+      g_hash_table_add (shown, (gpointer) &flint_message_get_record (message)->id);
+    }
+  for (guint i = 0; i < hits->len; i++)
+    {
+      FlintSearchHit *hit = g_ptr_array_index (hits, i);
+      FlintMessage *message;
+
+      if (g_hash_table_contains (shown, &hit->record->id))
+        continue;
+      message = flint_message_new (hit->record);
+      g_ptr_array_add (self->items, message);
+      g_hash_table_insert (self->markup, message, g_steal_pointer (&hit->markup));
+    }
+  if (self->items->len > position)
+    g_list_model_items_changed (G_LIST_MODEL (self), position, 0,
+                                self->items->len - position);
+}
+
 /* Replaces all results in one model change. */
 static void
 set_results (FlintSearch *self, GPtrArray *hits)
@@ -157,7 +190,7 @@ search_thread (GTask *task,
           g_clear_error (&error);
           hits = flint_history_search_full (
             self->reader, query->query, query->account, query->conversation, query->since,
-            query->until, MAX_RESULTS, cancellable, &error);
+            query->until, query->limit, cancellable, &error);
         }
     }
   g_mutex_unlock (&self->reader_lock);
@@ -179,22 +212,46 @@ search_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_task_get_cancellable (G_TASK (result)) != self->cancellable ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  Query *query = g_task_get_task_data (G_TASK (result));
+
   if (hits == NULL)
     g_warning ("History search failed: %s", error->message);
-  set_results (self, hits);
+  self->has_more = hits && hits->len >= query->limit;
+  if (query->append && hits)
+    append_results (self, hits);
+  else
+    set_results (self, hits);
   set_running (self, FALSE,
                hits ? NULL : _ ("The message history could not be searched."));
 }
 
 static void
-restart (FlintSearch *self)
+run_query (FlintSearch *self, Query *query)
 {
   g_autoptr (GTask) task = NULL;
+
+  query->query = g_strdup (self->query);
+  query->account = g_strdup (self->account);
+  query->conversation = g_strdup (self->conversation);
+  query->since = self->since;
+
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, search_done, NULL);
+  g_task_set_source_tag (task, run_query);
+  g_task_set_task_data (task, query, (GDestroyNotify) query_free);
+  g_task_run_in_thread (task, search_thread);
+  set_running (self, TRUE, NULL);
+}
+
+static void
+restart (FlintSearch *self)
+{
   Query *query;
 
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  self->has_more = FALSE;
 
   if (self->query == NULL || *self->query == '\0')
     {
@@ -202,20 +259,54 @@ restart (FlintSearch *self)
       set_running (self, FALSE, NULL);
       return;
     }
-
   query = g_new0 (Query, 1);
-  query->query = g_strdup (self->query);
-  query->account = g_strdup (self->account);
-  query->conversation = g_strdup (self->conversation);
-  query->since = self->since;
   query->until = self->until;
+  query->limit = MAX_RESULTS;
+  run_query (self, query);
+}
 
-  self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, search_done, NULL);
-  g_task_set_source_tag (task, restart);
-  g_task_set_task_data (task, query, (GDestroyNotify) query_free);
-  g_task_run_in_thread (task, search_thread);
-  set_running (self, TRUE, NULL);
+/**
+ * flint_search_load_more:
+ *
+ * Asks for the next page of older matches, added at the end of the model.
+ * Does nothing while a query runs or when the last page was not full.
+ * Keyset paging: the page starts at the time of the last result shown
+ * (inclusive, as several messages can share it) and what is shown already
+ * is left out.
+ */
+void
+flint_search_load_more (FlintSearch *self)
+{
+  FlintMessage *last;
+  Query *query;
+  gint64 time;
+  guint ties = 0;
+
+  g_return_if_fail (FLINT_IS_SEARCH (self));
+
+  if (self->running || !self->has_more || self->items->len == 0)
+    return;
+  last = g_ptr_array_index (self->items, self->items->len - 1);
+  time = flint_message_get_time (last);
+  for (guint i = self->items->len; i > 0; i--)
+    if (flint_message_get_time (g_ptr_array_index (self->items, i - 1)) == time)
+      ties++;
+    else
+      break;
+  g_clear_object (&self->cancellable);
+  query = g_new0 (Query, 1);
+  query->until = self->until != 0 ? MIN (self->until, time + 1) : time + 1;
+  query->limit = MAX_RESULTS + ties;
+  query->append = TRUE;
+  run_query (self, query);
+}
+
+gboolean
+flint_search_get_has_more (FlintSearch *self)
+{
+  g_return_val_if_fail (FLINT_IS_SEARCH (self), FALSE);
+
+  return self->has_more;
 }
 
 void

@@ -27,6 +27,8 @@ void flint_search_set_conversation (FlintSearch *self, const char *jid);
 const char *flint_search_get_conversation (FlintSearch *self);
 void flint_search_set_range (FlintSearch *self, gint64 since, gint64 until);
 gboolean flint_search_get_running (FlintSearch *self);
+void flint_search_load_more (FlintSearch *self);
+gboolean flint_search_get_has_more (FlintSearch *self);
 const char *flint_search_get_error (FlintSearch *self);
 /* The result's text as Pango markup, the matched words in bold. */
 const char *flint_search_get_markup (FlintSearch *self, FlintMessage *message);

@@ -210,6 +210,24 @@ class HistorySearchTest(unittest.TestCase):
         self.key(desktop, "ctrl+shift+f")
         app.wait_for(lambda d: d.get("search") and d["search"]["visible"], timeout=10,
                      what="search window")
+        # 100 matches: the first 50, then the older ones when the list is
+        # scrolled to its end.
+        self.type(desktop, "filler")
+        self.search_results(app, 50, "the first page of 'filler'")
+        wid = desktop.wait_for_window("Search Messages")[0]
+        geometry = desktop.run(["xdotool", "getwindowgeometry", "--shell", wid],
+                               timeout=10).stdout.decode()
+        g = dict(line.split("=") for line in geometry.split())
+        x, y = int(g["X"]) + int(g["WIDTH"]) // 2, int(g["Y"]) + int(g["HEIGHT"]) * 2 // 3
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            desktop.run(["xdotool", "mousemove", str(x), str(y), "click", "--repeat", "20",
+                         "--delay", "20", "5"], timeout=20)
+            dump = app.dump()
+            if dump and dump["search"]["n_results"] == 100:
+                break
+        self.assertEqual(dump["search"]["n_results"], 100)
+        self.key(desktop, "ctrl+a")
         self.type(desktop, "budget")
         dump = self.search_results(app, 2, "two results")
         time.sleep(0.5)

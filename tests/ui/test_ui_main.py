@@ -5,6 +5,7 @@ chat tab through app.open-chat (the notification's action), replying by
 typing into the composer, and screenshots in light, dark and narrow."""
 
 import os
+import re
 import shutil
 import time
 import unittest
@@ -198,6 +199,24 @@ class MainWindowTest(unittest.TestCase):
                             timeout=10, what="carol's tab with all unread")
         time.sleep(1.5)
         desktop.screenshot("main-many-messages-light.png")
+
+        # Print…: the conversation laid out in pages (exported to a PDF here,
+        # the print dialog needs a printer).
+        pdf = os.path.join(desktop.env["HOME"], "carol.pdf")
+        self.activate(app, "test-activate", "win.print-transcript-to|" + pdf)
+        deadline = time.monotonic() + 20
+        data = b""
+        while time.monotonic() < deadline:
+            if os.path.exists(pdf):
+                with open(pdf, "rb") as f:
+                    data = f.read()
+                if data.rstrip().endswith(b"%%EOF"):
+                    break
+            time.sleep(0.2)
+        self.assertTrue(data.startswith(b"%PDF-"), data[:20])
+        # 120 messages under their day heading do not fit on one page.
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+        self.assertGreaterEqual(pages, 2, "pages: %d" % pages)
         app.stop()
 
         # At the next start the tab shows the latest page only; older ones

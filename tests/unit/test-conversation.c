@@ -134,52 +134,85 @@ spin (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* A store and a chat module whose "message-stored" feeds conversations, as
+ * live messages do. */
+typedef struct
+{
+  char *dir;
+  char *path;
+  FlintHistory *history;
+  FlintSession *session;
+  FlintChat *chat;
+} Live;
+
+static void
+live_open (Live *live)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintAccount) account = flint_account_new ("me@example.com", NULL);
+
+  live->dir = g_dir_make_tmp ("flint-conv-XXXXXX", NULL);
+  live->path = g_build_filename (live->dir, "history.db", NULL);
+  live->history = flint_history_open (live->path, &error);
+  g_assert_no_error (error);
+  live->session = flint_session_new (account);
+  live->chat = flint_chat_new (live->session, live->history);
+}
+
+static void
+live_close (Live *live)
+{
+  g_clear_object (&live->chat);
+  g_clear_object (&live->session);
+  g_clear_object (&live->history);
+  g_remove (live->path);
+  g_rmdir (live->dir);
+  g_free (live->path);
+  g_free (live->dir);
+}
+
+/* A message from @jid stored and announced, as when it arrives. */
+static void
+live_deliver (Live *live, const char *jid, gint64 time, const char *body)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintMessageRecord) r = record (jid, time, body);
+
+  g_assert_true (flint_history_insert (live->history, r, NULL, &error));
+  g_assert_no_error (error);
+  g_signal_emit_by_name (live->chat, "message-stored", r);
+}
+
 static void
 test_live_flood_is_batched (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("flint-conv-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FlintHistory) history = flint_history_open (path, &error);
-  g_autoptr (FlintAccount) account = flint_account_new ("me@example.com", NULL);
-  g_autoptr (FlintSession) session = flint_session_new (account);
-  g_autoptr (FlintChat) chat = flint_chat_new (session, history);
+  Live live = { 0 };
   g_autoptr (FlintConversation) conversation = NULL;
   guint changes = 0;
 
-  g_assert_no_error (error);
-  conversation =
-    flint_conversation_new (history, chat, "me@example.com", "anna@example.com");
+  live_open (&live);
+  conversation = flint_conversation_new (live.history, live.chat, "me@example.com",
+                                         "anna@example.com");
   g_signal_connect (conversation, "items-changed", G_CALLBACK (count_changes), &changes);
 
   /* One message after a quiet moment shows without waiting. */
-  {
-    g_autoptr (FlintMessageRecord) r = record ("anna@example.com", 10, "first");
-    g_assert_true (flint_history_insert (history, r, NULL, &error));
-    g_signal_emit_by_name (chat, "message-stored", r);
-    spin (5);
-    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 1);
-    g_assert_cmpuint (changes, ==, 1);
-  }
+  live_deliver (&live, "anna@example.com", 10, "first");
+  spin (5);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 1);
+  g_assert_cmpuint (changes, ==, 1);
 
   /* A flood of 500 becomes a handful of model changes, all in order. */
   changes = 0;
   for (int i = 0; i < 500; i++)
     {
       g_autofree char *body = g_strdup_printf ("flood %d", i);
-      g_autoptr (FlintMessageRecord) r = record ("anna@example.com", 100 + i, body);
 
-      g_assert_true (flint_history_insert (history, r, NULL, &error));
-      g_signal_emit_by_name (chat, "message-stored", r);
+      live_deliver (&live, "anna@example.com", 100 + i, body);
       if (i % 50 == 0)
         g_main_context_iteration (NULL, FALSE);
     }
   /* Another conversation's message is not ours. */
-  {
-    g_autoptr (FlintMessageRecord) r = record ("other@example.com", 700, "elsewhere");
-    g_assert_true (flint_history_insert (history, r, NULL, &error));
-    g_signal_emit_by_name (chat, "message-stored", r);
-  }
+  live_deliver (&live, "other@example.com", 700, "elsewhere");
   spin (300);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 501);
   g_assert_cmpuint (changes, <=, 3);
@@ -192,6 +225,8 @@ test_live_flood_is_batched (void)
 
       g_assert_cmpstr (flint_message_get_body (message), ==, expected);
     }
+  g_clear_object (&conversation);
+  live_close (&live);
 }
 
 static char *
@@ -208,19 +243,13 @@ body_at (FlintConversation *conversation, guint position)
 static void
 test_live_trim_when_quiet (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("flint-conv-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FlintHistory) history = flint_history_open (path, &error);
-  g_autoptr (FlintAccount) account = flint_account_new ("me@example.com", NULL);
-  g_autoptr (FlintSession) session = flint_session_new (account);
-  g_autoptr (FlintChat) chat = flint_chat_new (session, history);
+  Live live = { 0 };
   g_autoptr (FlintConversation) conversation = NULL;
   guint removed = 0, n;
 
-  g_assert_no_error (error);
-  conversation =
-    flint_conversation_new (history, chat, "me@example.com", "anna@example.com");
+  live_open (&live);
+  conversation = flint_conversation_new (live.history, live.chat, "me@example.com",
+                                         "anna@example.com");
   flint_conversation_set_max_rows (conversation, 100);
   g_signal_connect (conversation, "items-changed", G_CALLBACK (count_removed), &removed);
 
@@ -229,10 +258,8 @@ test_live_trim_when_quiet (void)
   for (int i = 0; i < 350; i++)
     {
       g_autofree char *body = g_strdup_printf ("live %d", i);
-      g_autoptr (FlintMessageRecord) r = record ("anna@example.com", 100 + i, body);
 
-      g_assert_true (flint_history_insert (history, r, NULL, &error));
-      g_signal_emit_by_name (chat, "message-stored", r);
+      live_deliver (&live, "anna@example.com", 100 + i, body);
       if (i % 20 == 0)
         spin (90);
     }
@@ -266,16 +293,14 @@ test_live_trim_when_quiet (void)
   for (int i = 350; i < 660; i++)
     {
       g_autofree char *body = g_strdup_printf ("live %d", i);
-      g_autoptr (FlintMessageRecord) r = record ("anna@example.com", 100 + i, body);
 
-      g_assert_true (flint_history_insert (history, r, NULL, &error));
-      g_signal_emit_by_name (chat, "message-stored", r);
+      live_deliver (&live, "anna@example.com", 100 + i, body);
     }
   spin (400);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 100);
   g_assert_cmpuint (removed, ==, 310);
-  g_remove (path);
-  g_rmdir (dir);
+  g_clear_object (&conversation);
+  live_close (&live);
 }
 
 /* The window holds consecutive messages m<first>..m<first + n - 1>. */

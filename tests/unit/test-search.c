@@ -162,6 +162,70 @@ test_sees_new_messages (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (search)), ==, 1);
 }
 
+/* Older matches come a page at a time, each once, newest first, also when
+ * many share the time a page starts from. */
+static void
+test_load_more (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintSearch) search = flint_search_new (f->path, ACCOUNT);
+  GListModel *model = G_LIST_MODEL (search);
+  g_autoptr (GPtrArray) batch =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) seen =
+    g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  flint_search_set_query (search, "dinner");
+  wait_idle (search);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 50);
+  g_assert_true (flint_search_get_has_more (search));
+  flint_search_load_more (search);
+  wait_idle (search);
+  flint_search_load_more (search);
+  wait_idle (search);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 150);
+  for (guint i = 0; i < 150; i++)
+    {
+      g_autoptr (FlintMessage) message = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (flint_message_get_time (message), ==,
+                       1000 + 2997 - 3 * (gint64) i);
+    }
+
+  /* 70 matches at one time: the second page brings the other 20. */
+  for (int i = 0; i < 70; i++)
+    {
+      FlintMessageRecord *r = flint_message_record_new ();
+
+      r->account = g_strdup (ACCOUNT);
+      r->conversation = g_strdup ("anna@example.com");
+      r->sender = g_strdup (r->conversation);
+      r->body = g_strdup_printf ("stampede %d", i);
+      r->time = 500;
+      g_ptr_array_add (batch, r);
+    }
+  g_assert_true (flint_history_insert_batch (f->history, batch, NULL, &error));
+  flint_search_set_query (search, "stampede");
+  wait_idle (search);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 50);
+  flint_search_load_more (search);
+  wait_idle (search);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 70);
+  g_assert_false (flint_search_get_has_more (search));
+  for (guint i = 0; i < 70; i++)
+    {
+      g_autoptr (FlintMessage) message = g_list_model_get_item (model, i);
+      gint64 *id = g_new (gint64, 1);
+
+      *id = flint_message_get_id (message);
+      g_assert_false (g_hash_table_contains (seen, id));
+      g_hash_table_add (seen, id);
+    }
+  /* Nothing more: asking again changes nothing. */
+  flint_search_load_more (search);
+  g_assert_false (flint_search_get_running (search));
+}
+
 #define ADD(name, func)                                                                  \
   g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -171,5 +235,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   ADD ("/search/as-you-type", test_as_you_type);
   ADD ("/search/sees-new-messages", test_sees_new_messages);
+  ADD ("/search/load-more", test_load_more);
   return g_test_run ();
 }
