@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "flint-account-dialog.h"
+#include "flint-defaults.h"
 #include "flint-error.h"
 #include "flint-jid.h"
 #include "flint-secrets.h"
@@ -244,6 +245,30 @@ flint_account_dialog_new (FlintApplication *app, FlintAccount *account)
       gtk_widget_set_sensitive (GTK_WIDGET (self->jid_row), FALSE);
       gtk_widget_set_visible (self->advanced_group, FALSE);
       gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->password_row));
+    }
+  else
+    {
+      /* The administrator's defaults prefill a new account; the user may
+       * still change every field. */
+      FlintDefaults *defaults = flint_defaults_get_default ();
+      g_autofree char *port =
+        flint_defaults_get_port (defaults)
+          ? g_strdup_printf ("%u", flint_defaults_get_port (defaults))
+          : NULL;
+
+      if (flint_defaults_get_domain (defaults))
+        {
+          g_autofree char *at =
+            g_strconcat ("@", flint_defaults_get_domain (defaults), NULL);
+
+          gtk_editable_set_text (GTK_EDITABLE (self->jid_row), at);
+          gtk_editable_set_position (GTK_EDITABLE (self->jid_row), 0);
+        }
+      if (flint_defaults_get_host (defaults))
+        gtk_editable_set_text (GTK_EDITABLE (self->host_row),
+                               flint_defaults_get_host (defaults));
+      if (port)
+        gtk_editable_set_text (GTK_EDITABLE (self->port_row), port);
     }
   if (!flint_application_get_secrets_available (app))
     {

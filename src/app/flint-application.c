@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "flint-application.h"
+#include "flint-tools.h"
 #include "flint-avatars.h"
 #include "flint-certificate.h"
 #include "flint-chat.h"
@@ -1320,6 +1321,7 @@ flint_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  flint_tools_install (self);
   if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
     {
       const GActionEntry test_actions[] = {

@@ -188,6 +188,7 @@ popup_menu (FlintContactRow *self, double x, double y)
     return;
   jid = flint_contact_get_jid (self->contact);
   add_item (first, _ ("_Open Chat"), "roster.open", jid);
+  add_item (first, _ ("Contact _Details"), "app.contact-details", jid);
   add_item (first, _ ("_Rename…"), "roster.rename", jid);
   add_item (first, _ ("_Groups…"), "roster.groups", jid);
   if (flint_contact_get_blocked (self->contact))

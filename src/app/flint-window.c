@@ -1695,6 +1695,17 @@ export_transcript_activated (GtkWidget *widget, const char *action_name, GVarian
 }
 
 static void
+contact_details_activated (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  FlintChatPage *chat = selected_chat (FLINT_WINDOW (widget));
+
+  if (chat)
+    g_action_group_activate_action (
+      G_ACTION_GROUP (gtk_window_get_application (GTK_WINDOW (widget))),
+      "contact-details", g_variant_new_string (flint_chat_page_get_jid (chat)));
+}
+
+static void
 print_transcript_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   FlintWindow *self = FLINT_WINDOW (widget);
@@ -1902,6 +1913,8 @@ flint_window_class_init (FlintWindowClass *klass)
                                    preferences_activated);
   gtk_widget_class_install_action (widget_class, "win.export-transcript", NULL,
                                    export_transcript_activated);
+  gtk_widget_class_install_action (widget_class, "win.contact-details", NULL,
+                                   contact_details_activated);
   gtk_widget_class_install_action (widget_class, "win.print-transcript", NULL,
                                    print_transcript_activated);
   gtk_widget_class_install_action (widget_class, "win.print-transcript-to", "s",

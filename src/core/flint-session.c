@@ -19,10 +19,13 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "flint-defaults.h"
 #include "flint-error.h"
+#include "flint-proxy-relay.h"
 #include "flint-jid.h"
 #include "flint-session.h"
 #include "flint-session-private.h"
+#include "flint-stanza-log.h"
 #include "flint-stanza.h"
 #include "flint-xml-guard.h"
 
@@ -105,6 +108,7 @@ struct _FlintSession
 
   /* Facts about the current attempt, learnt from libstrophe's log. */
   gboolean cert_rejected;
+  FlintProxyRelay *relay; /* while the system proxy carries the connection */
   gboolean saw_auth_failure;
   gboolean saw_tls_missing;
   gboolean saw_resumed;
@@ -174,6 +178,8 @@ static void start_attempt (FlintSession *self);
 static void schedule_reconnect (FlintSession *self);
 static void update_watch (FlintSession *self);
 static void keepalive_restart (FlintSession *self);
+static gboolean violates_pin (FlintSession *self);
+static void fail_attempt (FlintSession *self, FlintErrorCode code, gboolean fatal);
 
 static void
 set_state (FlintSession *self, FlintSessionState state)
@@ -342,6 +348,9 @@ on_strophe_log (void *userdata, xmpp_log_level_t level, const char *area, const 
         {
           g_autofree char *redacted = redact (msg + 6);
 
+          if (redacted == NULL)
+            redacted = flint_stanza_log_redact (msg + 6);
+
           g_signal_emit (self, signals[SIGNAL_STANZA_LOG], 0, sent,
                          redacted ? redacted : msg + 6);
           if (debug)
@@ -383,7 +392,8 @@ on_certfail (const xmpp_tlscert_t *cert, const char *const errormsg)
     return 0;
   sha256 = flint_fingerprint_normalize (
     xmpp_tlscert_get_string (cert, XMPP_CERT_FINGERPRINT_SHA256));
-  pinned = flint_account_get_trusted_cert (self->account);
+  /* The user's own trust first, else the administrator's pin. */
+  pinned = flint_defaults_get_pin_for (flint_defaults_get_default (), self->account);
   if (sha256 && pinned && g_str_equal (sha256, pinned))
     return 1;
 
@@ -996,6 +1006,35 @@ flint_session_send (FlintSession *self, xmpp_stanza_t *stanza)
     g_queue_push_tail (&self->outbox, xmpp_stanza_clone (stanza));
 }
 
+gboolean
+flint_session_send_raw (FlintSession *self, const char *xml, GError **error)
+{
+  xmpp_stanza_t *stanza;
+
+  g_return_val_if_fail (FLINT_IS_SESSION (self), FALSE);
+
+  if (!flint_stanza_log_validate (xml, error))
+    return FALSE;
+  if (!can_transmit (self))
+    {
+      flint_set_error (error, FLINT_ERROR_NOT_CONNECTED);
+      return FALSE;
+    }
+  while (g_ascii_isspace (*xml))
+    xml++;
+  stanza = xmpp_stanza_new_from_string (self->ctx, xml);
+  if (stanza == NULL)
+    {
+      g_set_error (error, FLINT_ERROR, FLINT_ERROR_FAILED, "%s",
+                   _ ("This XML could not be read, so it was not sent."));
+      return FALSE;
+    }
+  transmit (self, stanza);
+  xmpp_stanza_release (stanza);
+  wake (self);
+  return TRUE;
+}
+
 guint
 flint_session_get_outbox_length (FlintSession *self)
 {
@@ -1252,6 +1291,13 @@ on_conn_event (xmpp_conn_t *conn,
   switch (event)
     {
       case XMPP_CONN_CONNECT:
+        if (violates_pin (self))
+          {
+            g_debug ("%s: the server's certificate is not the pinned one",
+                     flint_account_get_jid (self->account));
+            fail_attempt (self, FLINT_ERROR_TLS_UNTRUSTED, TRUE);
+            break;
+          }
         on_online (self);
         break;
       case XMPP_CONN_DISCONNECT:
@@ -1263,6 +1309,45 @@ on_conn_event (xmpp_conn_t *conn,
         break;
     }
   g_object_unref (self);
+}
+
+/* The administrator pinned the server's certificate (FlintDefaults) and the
+ * user trusted none of their own: a certificate the system's authorities
+ * accept must still be the pinned one. libstrophe asks us only about
+ * certificates it rejects, so this is checked once the stream is up. */
+static gboolean
+violates_pin (FlintSession *self)
+{
+  const char *pin;
+  xmpp_tlscert_t *cert;
+  g_autofree char *sha256 = NULL;
+
+  if (self->sink || flint_account_get_trusted_cert (self->account))
+    return FALSE;
+  pin = flint_defaults_get_pin_for (flint_defaults_get_default (), self->account);
+  if (pin == NULL)
+    return FALSE;
+  cert = xmpp_conn_get_peer_cert (self->conn);
+  if (cert == NULL)
+    return TRUE;
+  sha256 = flint_fingerprint_normalize (
+    xmpp_tlscert_get_string (cert, XMPP_CERT_FINGERPRINT_SHA256));
+  if (sha256 == NULL || !g_str_equal (sha256, pin))
+    {
+      /* Shown like any untrusted certificate: the user may still trust it. */
+      g_clear_object (&self->certificate);
+      self->certificate = flint_certificate_new (
+        xmpp_tlscert_get_string (cert, XMPP_CERT_SUBJECT),
+        xmpp_tlscert_get_string (cert, XMPP_CERT_ISSUER),
+        xmpp_tlscert_get_string (cert, XMPP_CERT_NOTBEFORE),
+        xmpp_tlscert_get_string (cert, XMPP_CERT_NOTAFTER), sha256,
+        xmpp_tlscert_get_pem (cert),
+        _ ("This is not the certificate your administrator pinned."));
+      xmpp_tlscert_free (cert);
+      return TRUE;
+    }
+  xmpp_tlscert_free (cert);
+  return FALSE;
 }
 
 static void
@@ -1330,12 +1415,14 @@ typedef struct
 {
   FlintSession *self;
   guint port;
+  char *host;
   GCancellable *cancellable;
 } Lookup;
 
 static void
 lookup_free (Lookup *lookup)
 {
+  g_free (lookup->host);
   g_object_unref (lookup->self);
   g_object_unref (lookup->cancellable);
   g_free (lookup);
@@ -1437,7 +1524,7 @@ on_host_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-resolve_host (FlintSession *self, const char *host, guint port)
+resolve_host_directly (FlintSession *self, const char *host, guint port)
 {
   g_autoptr (GResolver) resolver = NULL;
 
@@ -1451,6 +1538,55 @@ resolve_host (FlintSession *self, const char *host, guint port)
   resolver = g_resolver_get_default ();
   g_resolver_lookup_by_name_async (resolver, host, self->cancellable, on_host_resolved,
                                    lookup_new (self, port));
+}
+
+static void
+on_proxy_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  FlintSession *self = lookup->self;
+  const char *host = lookup->host;
+  g_autoptr (GError) error = NULL;
+
+  if (g_cancellable_is_cancelled (lookup->cancellable))
+    {
+      lookup_free (lookup);
+      return;
+    }
+  g_clear_object (&self->relay);
+  if (flint_proxy_relay_needed_finish (result))
+    {
+      /* The proxy resolves the name; libstrophe talks to the relay. */
+      self->relay = flint_proxy_relay_new (host, lookup->port, &error);
+      if (self->relay)
+        {
+          g_debug ("%s: connecting through the system proxy",
+                   flint_account_get_jid (self->account));
+          open_connection (self, "127.0.0.1", flint_proxy_relay_get_port (self->relay));
+          lookup_free (lookup);
+          return;
+        }
+      g_debug ("No relay for the proxy: %s", error->message);
+    }
+  resolve_host_directly (self, host, lookup->port);
+  lookup_free (lookup);
+}
+
+/* The system proxy settings first (GProxyResolver), then the name. */
+static void
+resolve_host (FlintSession *self, const char *host, guint port)
+{
+  Lookup *lookup = lookup_new (self, port);
+
+  if (g_getenv ("FLINT_NO_PROXY"))
+    {
+      lookup_free (lookup);
+      resolve_host_directly (self, host, port);
+      return;
+    }
+  lookup->host = g_strdup (host);
+  flint_proxy_relay_needed_async (host, port, lookup->cancellable, on_proxy_checked,
+                                  lookup);
 }
 
 static void
@@ -1704,6 +1840,7 @@ flint_session_dispose (GObject *object)
   g_clear_handle_id (&self->release_id, g_source_remove);
   g_clear_pointer (&self->dead_conns, g_ptr_array_unref);
   g_clear_pointer (&self->sm_state, xmpp_free_sm_state);
+  g_clear_object (&self->relay);
   if (self->source)
     {
       g_source_destroy (self->source);

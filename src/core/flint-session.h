@@ -66,6 +66,8 @@ void flint_session_send_iq (FlintSession *self,
                             xmpp_stanza_t *iq,
                             FlintIqCallback callback,
                             gpointer user_data);
+/* The XML console's way out: one well-formed element, sent as typed. */
+gboolean flint_session_send_raw (FlintSession *self, const char *xml, GError **error);
 guint flint_session_get_outbox_length (FlintSession *self);
 
 guint flint_session_add_handler (FlintSession *self,
