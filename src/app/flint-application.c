@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -17,7 +18,9 @@
 #include "flint-mam.h"
 #include "flint-error.h"
 #include "flint-history.h"
+#include "flint-idle-monitor.h"
 #include "flint-json.h"
+#include "flint-preferences-window.h"
 #include "flint-jid.h"
 #include "flint-secrets.h"
 #include "flint-transfer-center.h"
@@ -59,8 +62,11 @@ struct _FlintApplication
   gint64 stall_max;
   /* History retention (see apply_retention) */
   GSettings *settings;
+  /* Auto-away: watches of the desktop's idle monitor (NULL without a bus) */
+  FlintIdleMonitor *idle;
   guint retention_id;
   gboolean retention_running;
+  guint notified; /* messages that called for a notification (test dump) */
   GCancellable *retention_cancel;
 };
 
@@ -76,6 +82,16 @@ enum
 };
 
 static guint signals[N_SIGNALS];
+
+/* The app's settings, made at first use: sessions may start before the
+ * rest of start-up. */
+static GSettings *
+app_settings (FlintApplication *self)
+{
+  if (self->settings == NULL)
+    self->settings = g_settings_new (APP_ID);
+  return self->settings;
+}
 
 /* ---- command line ------------------------------------------------------- */
 
@@ -580,6 +596,14 @@ notify_message (FlintApplication *self, const FlintMessageRecord *record)
   gint64 now = g_get_monotonic_time ();
   gint64 due;
 
+  if (!g_settings_get_boolean (app_settings (self), "notifications"))
+    return;
+  self->notified++;
+  /* The desktop's alert sound: GNotification has no sound of its own. */
+  if (g_settings_get_boolean (app_settings (self), "notification-sound") &&
+      gdk_display_get_default ())
+    gdk_display_beep (gdk_display_get_default ());
+
   if (notice == NULL)
     {
       notice = g_new0 (Notice, 1);
@@ -629,7 +653,8 @@ on_room_message_stored (FlintRoom *room,
   set_unread (self, record->account, record->conversation,
               flint_application_get_unread (self, record->account, record->conversation) +
                 1);
-  if (flint_room_mentions_nick (record->body, flint_room_get_nick (room)))
+  if (!g_settings_get_boolean (app_settings (self), "notify-room-mentions-only") ||
+      flint_room_mentions_nick (record->body, flint_room_get_nick (room)))
     notify_message (self, record);
 }
 
@@ -682,6 +707,11 @@ flint_application_start_account (FlintApplication *self,
           g_hash_table_insert (self->chats, g_strdup (flint_account_get_jid (account)),
                                chat);
           g_signal_connect (chat, "message-stored", G_CALLBACK (on_message_stored), self);
+          /* Privacy preferences: the chat module honours them itself. */
+          g_settings_bind (app_settings (self), "send-chat-states", chat,
+                           "send-chat-states", G_SETTINGS_BIND_GET);
+          g_settings_bind (app_settings (self), "send-receipts", chat, "send-receipts",
+                           G_SETTINGS_BIND_GET);
           /* What the server archived while Flint was away (XEP-0313). */
           g_hash_table_insert (self->mams, g_strdup (flint_account_get_jid (account)),
                                flint_mam_new (session, self->history));
@@ -836,6 +866,17 @@ static void
 quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
+}
+
+static GtkWindow *main_window (FlintApplication *self);
+
+static void
+preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkWindow *parent = main_window (user_data);
+  GtkWidget *window = GTK_WIDGET (flint_preferences_window_new (user_data, parent));
+
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -1007,6 +1048,12 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
                               ", \"last_presence_at_us\": %" G_GINT64_FORMAT,
                               n, online, self->online_at, self->last_presence_at);
     }
+  g_string_append_printf (
+    out, ", \"idle_state\": %d, \"dark\": %s, \"notified\": %u, \"accounts\": %u",
+    self->idle ? (int) flint_idle_monitor_get_state (self->idle) : -1,
+    adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "true" : "false",
+    self->notified,
+    g_list_model_get_n_items (flint_account_store_get_model (self->accounts)));
   /* The longest main-loop stall seen by app.test-stall-watch, in ms. */
   g_string_append_printf (out, ", \"max_stall_ms\": %.1f", self->stall_max / 1000.0);
   {
@@ -1188,6 +1235,83 @@ test_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer use
     gtk_widget_activate (button);
 }
 
+/* The preferences row titled @title (mnemonic underscores ignored), below
+ * @widget. */
+static GtkWidget *
+find_pref_row (GtkWidget *widget, const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    {
+      g_autofree char *plain =
+        g_strdup (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)));
+      char *out = plain;
+
+      for (const char *in = plain; *in; in++)
+        if (*in != '_')
+          *out++ = *in;
+      *out = '\0';
+      if (g_str_equal (plain, title))
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_pref_row (child, title);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* app.test-pref ("Title|value"): sets the control of the open preferences
+ * window's row as a user would: a switch to "true"/"false", a combo row to
+ * the item at an index, a spin button to a number. "page|NAME" shows a page. */
+static void
+test_pref_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_auto (GStrv) parts = g_strsplit (g_variant_get_string (parameter, NULL), "|", 2);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWidget *row = NULL;
+
+  for (guint i = 0; row == NULL && i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (FLINT_IS_PREFERENCES_WINDOW (window))
+        row = find_pref_row (window, parts[0]);
+    }
+  if (g_str_equal (parts[0], "page") && parts[1])
+    {
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+        {
+          g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+          if (FLINT_IS_PREFERENCES_WINDOW (window))
+            adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (window),
+                                                          parts[1]);
+        }
+      return;
+    }
+  if (row == NULL || parts[1] == NULL)
+    {
+      g_warning ("test-pref: no preferences row %s", parts[0]);
+      return;
+    }
+  if (ADW_IS_COMBO_ROW (row))
+    adw_combo_row_set_selected (ADW_COMBO_ROW (row), (guint) atoi (parts[1]));
+  else if (ADW_IS_ACTION_ROW (row))
+    {
+      GtkWidget *control = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
+
+      if (GTK_IS_SWITCH (control))
+        gtk_switch_set_active (GTK_SWITCH (control), g_str_equal (parts[1], "true"));
+      else if (GTK_IS_SPIN_BUTTON (control))
+        gtk_spin_button_set_value (GTK_SPIN_BUTTON (control),
+                                   g_ascii_strtod (parts[1], NULL));
+    }
+}
+
 static gboolean
 on_stall_tick (gpointer user_data)
 {
@@ -1228,6 +1352,7 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
   { "open-chat", open_chat_activated, "s" },
   { "about", about_activated },
+  { "preferences", preferences_activated },
   { "send-message", send_message_activated, "(ss)" },
 };
 
@@ -1283,6 +1408,55 @@ apply_retention (FlintApplication *self)
   self->retention_id = g_timeout_add_seconds (24 * 3600, retention_due, self);
 }
 
+/* ---- appearance and idle -------------------------------------------------- */
+
+static void
+apply_color_scheme (FlintApplication *self)
+{
+  g_autofree char *scheme = g_settings_get_string (self->settings, "color-scheme");
+  AdwColorScheme value = ADW_COLOR_SCHEME_DEFAULT;
+
+  if (g_strcmp0 (scheme, "light") == 0)
+    value = ADW_COLOR_SCHEME_FORCE_LIGHT;
+  else if (g_strcmp0 (scheme, "dark") == 0)
+    value = ADW_COLOR_SCHEME_FORCE_DARK;
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), value);
+}
+
+static void
+apply_idle_settings (FlintApplication *self)
+{
+  gboolean on = g_settings_get_boolean (self->settings, "auto-away");
+
+  flint_idle_monitor_set_away_minutes (
+    self->idle, on ? g_settings_get_uint (self->settings, "auto-away-minutes") : 0);
+  flint_idle_monitor_set_xa_minutes (
+    self->idle, on ? g_settings_get_uint (self->settings, "auto-xa-minutes") : 0);
+}
+
+static void
+start_idle_monitor (FlintApplication *self)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+
+  if (bus == NULL)
+    return;
+  self->idle = flint_idle_monitor_new (bus);
+  g_signal_connect_swapped (self->settings, "changed::auto-away",
+                            G_CALLBACK (apply_idle_settings), self);
+  g_signal_connect_swapped (self->settings, "changed::auto-away-minutes",
+                            G_CALLBACK (apply_idle_settings), self);
+  g_signal_connect_swapped (self->settings, "changed::auto-xa-minutes",
+                            G_CALLBACK (apply_idle_settings), self);
+  apply_idle_settings (self);
+}
+
+FlintIdleMonitor *
+flint_application_get_idle_monitor (FlintApplication *self)
+{
+  return self->idle;
+}
+
 /* ---- life cycle --------------------------------------------------------- */
 
 static void
@@ -1291,6 +1465,7 @@ flint_application_startup (GApplication *app)
   FlintApplication *self = FLINT_APPLICATION (app);
   g_autoptr (GError) error = NULL;
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
 
   /* Accounts, history and sign-in come before GTK's own start-up (display,
    * theme, settings): the password lookup and the connection then run while
@@ -1310,8 +1485,7 @@ flint_application_startup (GApplication *app)
   self->transfers = flint_transfer_center_new (GTK_APPLICATION (app));
   start_enabled_accounts (self);
 
-  self->settings = g_settings_new (APP_ID);
-  g_signal_connect_swapped (self->settings, "changed::history-retention-days",
+  g_signal_connect_swapped (app_settings (self), "changed::history-retention-days",
                             G_CALLBACK (apply_retention), self);
   apply_retention (self);
 
@@ -1320,6 +1494,13 @@ flint_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         preferences_accels);
+
+  g_signal_connect_swapped (self->settings, "changed::color-scheme",
+                            G_CALLBACK (apply_color_scheme), self);
+  apply_color_scheme (self);
+  start_idle_monitor (self);
   if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
     {
       const GActionEntry test_actions[] = {
@@ -1328,6 +1509,7 @@ flint_application_startup (GApplication *app)
         { "test-activate", test_activate_activated, "s" },
         { "test-respond", test_respond_activated, "s" },
         { "test-stall-watch", test_stall_watch_activated, "b" },
+        { "test-pref", test_pref_activated, "s" },
       };
       g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
                                        G_N_ELEMENTS (test_actions), app);
@@ -1465,6 +1647,7 @@ flint_application_finalize (GObject *object)
   g_clear_handle_id (&self->unread_flush_id, g_source_remove);
   g_clear_handle_id (&self->retention_id, g_source_remove);
   g_clear_object (&self->retention_cancel);
+  g_clear_object (&self->idle);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->unread_pending, g_hash_table_unref);
   g_clear_pointer (&self->unread, g_hash_table_unref);
