@@ -1264,9 +1264,43 @@ find_pref_row (GtkWidget *widget, const char *title)
   return NULL;
 }
 
+static GtkWidget *
+find_switch (GtkWidget *widget)
+{
+  if (GTK_IS_SWITCH (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_switch (child);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button_by_tooltip (GtkWidget *widget, const char *tooltip)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_by_tooltip (child, tooltip);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 /* app.test-pref ("Title|value"): sets the control of the open preferences
  * window's row as a user would: a switch to "true"/"false", a combo row to
- * the item at an index, a spin button to a number. "page|NAME" shows a page. */
+ * the item at an index, a spin button to a number, or clicks the row's button
+ * whose tooltip is the value. "page|NAME" shows a page. */
 static void
 test_pref_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -1298,12 +1332,24 @@ test_pref_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
       g_warning ("test-pref: no preferences row %s", parts[0]);
       return;
     }
+  {
+    /* "ROW|Tooltip": clicks the row's button with that tooltip. */
+    GtkWidget *button = find_button_by_tooltip (row, parts[1]);
+
+    if (button)
+      {
+        gtk_widget_activate (button);
+        return;
+      }
+  }
   if (ADW_IS_COMBO_ROW (row))
     adw_combo_row_set_selected (ADW_COMBO_ROW (row), (guint) atoi (parts[1]));
   else if (ADW_IS_ACTION_ROW (row))
     {
       GtkWidget *control = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
 
+      if (control == NULL)
+        control = find_switch (row);
       if (GTK_IS_SWITCH (control))
         gtk_switch_set_active (GTK_SWITCH (control), g_str_equal (parts[1], "true"));
       else if (GTK_IS_SPIN_BUTTON (control))

@@ -146,6 +146,52 @@ class PreferencesTest(unittest.TestCase):
             time.sleep(1.0)
             self.assertEqual(app.dump()["idle_state"], 0)
 
+    def test_accounts_page(self):
+        with fh.Prosody() as prosody, fh.Desktop() as desktop:
+            prosody.register("alice", "alice-pw")
+            alice = prosody.jid("alice")
+            app = FlintApp(desktop)
+            self.addCleanup(app.stop)
+            app.add_account(prosody, "alice", "alice-pw")
+            app.start()
+            app.wait_state("online", timeout=30)
+            call(desktop, "preferences")
+            desktop.wait_for_window("Preferences", timeout=20)
+            call(desktop, "test-pref", "page|accounts")
+            accounts_ini = os.path.join(app.config_dir, "accounts.conf")
+
+            # Disable: Flint signs out and remembers it; enable: back online.
+            call(desktop, "test-pref", alice + "|false")
+            app.wait_state("disconnected", timeout=15)
+            with open(accounts_ini) as f:
+                self.assertRegex(f.read(), r"(?i)enabled\s*=\s*false")
+            time.sleep(0.5)
+            desktop.screenshot("preferences-accounts.png")
+            call(desktop, "test-pref", alice + "|true")
+            app.wait_state("online", timeout=30)
+
+            # Change the password through the Secret Service.
+            call(desktop, "test-pref", alice + "|Change Password")
+            app.wait_for(lambda d: d.get("dialog") == "Change Password", timeout=10)
+            call(desktop, "test-respond", "change|new-secret")
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                r = desktop.run(["secret-tool", "lookup", "jid", alice], timeout=20)
+                if r.stdout.decode() == "new-secret":
+                    break
+                time.sleep(0.2)
+            self.assertEqual(r.stdout.decode(), "new-secret")
+
+            # Remove: the account and its stored password are gone.
+            call(desktop, "test-pref", alice + "|Remove Account")
+            app.wait_for(lambda d: d.get("dialog") == "Remove Account?", timeout=10)
+            call(desktop, "test-respond", "remove")
+            app.wait_for(lambda d: d.get("accounts") == 0, timeout=10, what="no accounts")
+            r = desktop.run(["secret-tool", "lookup", "jid", alice], timeout=20)
+            self.assertEqual(r.stdout.decode(), "")
+            with open(accounts_ini) as f:
+                self.assertNotIn(alice, f.read())
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
