@@ -884,17 +884,32 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
   const char *developers[] = { "The Flint developers", NULL };
+  const char *designers[] = { "The Flint developers", NULL };
+  const char *libraries[] = {
+    "GTK https://gtk.org", "libadwaita https://gnome.pages.gitlab.gnome.org/libadwaita/",
+    "libstrophe https://strophe.im/libstrophe/", NULL
+  };
   GtkWidget *about;
 
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW, "application-name", _ ("Flint"),
-                        "application-icon", APP_ID, "version", PACKAGE_VERSION,
-                        "developer-name", _ ("The Flint developers"), "developers",
-                        developers, "license-type", GTK_LICENSE_GPL_3_0, "comments",
-                        _ ("Chat with your colleagues over XMPP"), "transient-for",
-                        gtk_application_get_active_window (app), "modal", TRUE, NULL);
+  about = g_object_new (
+    ADW_TYPE_ABOUT_WINDOW, "application-name", _ ("Flint"), "application-icon", APP_ID,
+    "version", PACKAGE_VERSION, "developer-name", _ ("The Flint developers"),
+    "developers", developers, "designers", designers, "artists", designers, "website",
+    "https://flint.im/", "issue-url", "https://flint.im/issues", "copyright",
+    "© 2026 The Flint developers", "license-type", GTK_LICENSE_GPL_3_0, "comments",
+    _ ("Chat with your colleagues over XMPP"), "transient-for",
+    main_window (FLINT_APPLICATION (app)), "modal", TRUE, NULL);
   /* TRANSLATORS: put your names here, one per line */
   adw_about_window_set_translator_credits (ADW_ABOUT_WINDOW (about),
                                            _ ("translator-credits"));
+  adw_about_window_add_credit_section (ADW_ABOUT_WINDOW (about), _ ("Built With"),
+                                       libraries);
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about), "libstrophe",
+                                      "© The libstrophe developers", GTK_LICENSE_MIT_X11,
+                                      NULL);
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about), "SQLite", NULL,
+                                      GTK_LICENSE_CUSTOM,
+                                      _ ("SQLite is in the public domain."));
   gtk_window_present (GTK_WINDOW (about));
 }
 
@@ -1297,6 +1312,108 @@ find_button_by_tooltip (GtkWidget *widget, const char *tooltip)
   return NULL;
 }
 
+/* Icon-only buttons need a tooltip (for sighted mouse users) and an
+ * accessible label (for screen readers): returns the ones that lack either,
+ * as "Type icon-name (missing)". Buttons inside GTK's and libadwaita's own
+ * composite widgets are theirs to label. */
+static gboolean
+is_toolkit_internal (GtkWidget *widget)
+{
+  for (GtkWidget *w = gtk_widget_get_parent (widget); w; w = gtk_widget_get_parent (w))
+    if (GTK_IS_WINDOW_CONTROLS (w) || GTK_IS_SPIN_BUTTON (w) ||
+        GTK_IS_PASSWORD_ENTRY (w) || ADW_IS_TAB_BAR (w) || GTK_IS_SEARCH_ENTRY (w) ||
+        GTK_IS_SEARCH_BAR (w) || GTK_IS_POPOVER_MENU (w) || GTK_IS_CALENDAR (w) ||
+        ADW_IS_COMBO_ROW (w) || ADW_IS_SPLIT_BUTTON (w) || GTK_IS_SHORTCUTS_WINDOW (w) ||
+        GTK_IS_FILE_CHOOSER (w))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+audit_buttons (GtkWidget *widget, GString *out)
+{
+  if (GTK_IS_BUTTON (widget) && !is_toolkit_internal (widget))
+    {
+      GtkWidget *child = gtk_button_get_child (GTK_BUTTON (widget));
+      GtkWidget *owner = widget;
+      gboolean icon_only =
+        gtk_button_get_label (GTK_BUTTON (widget)) == NULL &&
+        (gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL || GTK_IS_IMAGE (child));
+
+      /* A menu button's toggle: the menu button carries the labels. */
+      if (GTK_IS_MENU_BUTTON (gtk_widget_get_parent (widget)))
+        {
+          owner = gtk_widget_get_parent (widget);
+          icon_only = gtk_menu_button_get_label (GTK_MENU_BUTTON (owner)) == NULL &&
+                      (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (owner)) != NULL ||
+                       GTK_IS_IMAGE (child));
+        }
+      if (icon_only)
+        {
+          gboolean tooltip = gtk_widget_get_tooltip_text (owner) != NULL ||
+                             gtk_widget_get_tooltip_markup (owner) != NULL;
+          gboolean label = gtk_test_accessible_has_property (
+                             GTK_ACCESSIBLE (owner), GTK_ACCESSIBLE_PROPERTY_LABEL) ||
+                           gtk_test_accessible_has_relation (
+                             GTK_ACCESSIBLE (owner), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+
+          if (!tooltip || !label)
+            {
+              const char *icon =
+                GTK_IS_MENU_BUTTON (owner)
+                  ? gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (owner))
+                  : gtk_button_get_icon_name (GTK_BUTTON (owner));
+              g_autofree char *d = g_strdup_printf (
+                "%s %s in %s (%s%s)", G_OBJECT_TYPE_NAME (owner), icon ? icon : "?",
+                G_OBJECT_TYPE_NAME (gtk_widget_get_root (owner)),
+                tooltip ? "" : "no tooltip",
+                label ? "" : (tooltip ? "no label" : ", no label"));
+
+              if (out->str[out->len - 1] != '[')
+                g_string_append (out, ", ");
+              flint_json_append_string (out, d);
+            }
+        }
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c;
+       c = gtk_widget_get_next_sibling (c))
+    audit_buttons (c, out);
+}
+
+/* app.test-audit-buttons (PATH, or "PATH|selfcheck"): writes the JSON list
+ * of icon-only buttons without tooltip or accessible label in every open
+ * window. Accessible properties are readable with GTK_A11Y=test only. */
+static void
+test_audit_buttons_activated (GSimpleAction *action,
+                              GVariant *parameter,
+                              gpointer user_data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr (GString) out = g_string_new ("[");
+  g_auto (GStrv) parts = g_strsplit (g_variant_get_string (parameter, NULL), "|", 2);
+
+  if (g_strcmp0 (parts[1], "selfcheck") == 0)
+    {
+      /* The audit of a window with one unlabelled icon button, to show the
+       * test that the audit finds one. */
+      GtkWidget *window = gtk_window_new ();
+
+      gtk_window_set_child (GTK_WINDOW (window),
+                            gtk_button_new_from_icon_name ("edit-copy-symbolic"));
+      audit_buttons (window, out);
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+  else
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+        audit_buttons (window, out);
+      }
+  g_string_append (out, "]\n");
+  g_file_set_contents (parts[0], out->str, (gssize) out->len, NULL);
+}
+
 /* app.test-pref ("Title|value"): sets the control of the open preferences
  * window's row as a user would: a switch to "true"/"false", a combo row to
  * the item at an index, a spin button to a number, or clicks the row's button
@@ -1556,6 +1673,7 @@ flint_application_startup (GApplication *app)
         { "test-respond", test_respond_activated, "s" },
         { "test-stall-watch", test_stall_watch_activated, "b" },
         { "test-pref", test_pref_activated, "s" },
+        { "test-audit-buttons", test_audit_buttons_activated, "s" },
       };
       g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
                                        G_N_ELEMENTS (test_actions), app);
