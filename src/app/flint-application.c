@@ -1070,7 +1070,14 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     self->notified,
     g_list_model_get_n_items (flint_account_store_get_model (self->accounts)));
   /* The longest main-loop stall seen by app.test-stall-watch, in ms. */
-  g_string_append_printf (out, ", \"max_stall_ms\": %.1f", self->stall_max / 1000.0);
+  {
+    /* JSON numbers take a dot whatever the locale (German writes 0,5). */
+    char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+    g_string_append_printf (
+      out, ", \"max_stall_ms\": %s",
+      g_ascii_formatd (number, sizeof number, "%.1f", self->stall_max / 1000.0));
+  }
   {
     AdwMessageDialog *dialog = find_message_dialog ();
 

@@ -1371,9 +1371,12 @@ flint_window_describe_state (FlintWindow *self)
     return g_strdup_printf ("chat|%s|%s",
                             adw_window_title_get_title (self->chat_title) ?: "",
                             adw_window_title_get_subtitle (self->chat_title) ?: "");
-  return g_strdup_printf ("%s|%s|%s", page,
-                          adw_status_page_get_title (self->status_page) ?: "",
-                          adw_status_page_get_description (self->status_page) ?: "");
+  GtkWidget *shown = gtk_stack_get_visible_child (self->stack);
+  AdwStatusPage *status =
+    ADW_IS_STATUS_PAGE (shown) ? ADW_STATUS_PAGE (shown) : self->status_page;
+
+  return g_strdup_printf ("%s|%s|%s", page, adw_status_page_get_title (status) ?: "",
+                          adw_status_page_get_description (status) ?: "");
 }
 
 /* The addresses of the window's tabs, in order, as a JSON array. */
