@@ -576,6 +576,11 @@ send_notice (Notice *notice)
                                                 record->conversation);
   g_application_send_notification (G_APPLICATION (self), id, notification);
   notice->last_sent = g_get_monotonic_time ();
+  /* The desktop's alert sound, once per notification shown (not per message
+   * of a burst): GNotification has no sound of its own. */
+  if (g_settings_get_boolean (app_settings (self), "notification-sound") &&
+      gdk_display_get_default ())
+    gdk_display_beep (gdk_display_get_default ());
 }
 
 static gboolean
@@ -599,10 +604,6 @@ notify_message (FlintApplication *self, const FlintMessageRecord *record)
   if (!g_settings_get_boolean (app_settings (self), "notifications"))
     return;
   self->notified++;
-  /* The desktop's alert sound: GNotification has no sound of its own. */
-  if (g_settings_get_boolean (app_settings (self), "notification-sound") &&
-      gdk_display_get_default ())
-    gdk_display_beep (gdk_display_get_default ());
 
   if (notice == NULL)
     {
