@@ -1070,6 +1070,10 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "true" : "false",
     self->notified,
     g_list_model_get_n_items (flint_account_store_get_model (self->accounts)));
+  g_string_append_printf (
+    out, ", \"compact\": %s",
+    window && gtk_widget_has_css_class (GTK_WIDGET (window), "compact-roster") ? "true"
+                                                                               : "false");
   /* The longest main-loop stall seen by app.test-stall-watch, in ms. */
   {
     /* JSON numbers take a dot whatever the locale (German writes 0,5). */

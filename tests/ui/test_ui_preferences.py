@@ -101,6 +101,12 @@ class PreferencesTest(unittest.TestCase):
             call(desktop, "test-pref", "Style|0")
             app.wait_for(lambda d: not d["dark"], timeout=5, what="light style")
 
+            # -- compact contact list -------------------------------------------
+            self.assertFalse(app.dump()["compact"])
+            call(desktop, "test-pref", "Compact Contact List|true")
+            self.assertEqual(gsettings_get(desktop, "compact-roster"), "true")
+            app.wait_for(lambda d: d["compact"], timeout=5, what="compact list")
+
             # -- notifications -------------------------------------------------
             call(desktop, "open-chat", alice)  # bob's tab is no longer in view
             before = app.dump()["notified"]
