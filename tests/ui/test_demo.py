@@ -43,7 +43,7 @@ class DemoTest(unittest.TestCase):
                         input=world.password + "\n")
             self.assertEqual(r.returncode, 0, r.stderr)
             app.start()
-            app.wait_state("online", timeout=30)
+            app.wait_state("online", timeout=90)
             online = sum(1 for c in flint_demo.COLLEAGUES if c[3])
             dump = app.wait_for(lambda d: d.get("contacts") == len(flint_demo.COLLEAGUES)
                                 and d.get("contacts_online") == online, timeout=30,

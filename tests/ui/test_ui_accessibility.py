@@ -55,7 +55,7 @@ class AccessibilityTest(unittest.TestCase):
             self.addCleanup(app.stop)
             app.add_account(prosody, "alice", "alice-pw")
             app.start(env={"GTK_A11Y": "test"})
-            app.wait_state("online", timeout=30)
+            app.wait_state("online", timeout=90)
             app.wait_for(lambda d: (room_of(d, room) or {}).get("state") == "joined",
                          timeout=30, what="joined room")
 

@@ -70,7 +70,7 @@ class GermanTest(unittest.TestCase):
             self.addCleanup(app.stop)
             app.add_account(prosody, "alice", "alice-pw")
             app.start(env=self.env)
-            dump = app.wait_state("online", timeout=30)
+            dump = app.wait_state("online", timeout=90)
             self.assertTrue(dump["window"].startswith("status|Online|Angemeldet als "),
                             dump["window"])
             bob = fh.Peer.start(prosody, "bob", "bob-pw")

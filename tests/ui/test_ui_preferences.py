@@ -47,7 +47,7 @@ class PreferencesTest(unittest.TestCase):
             self.addCleanup(app.stop)
             app.add_account(prosody, "alice", "alice-pw")
             app.start()
-            app.wait_state("online", timeout=30)
+            app.wait_state("online", timeout=90)
             bob = fh.Peer.start(prosody, "bob", "bob-pw")
             self.addCleanup(bob.quit)
             # Alice's second resource sees the presence Flint sends.
@@ -160,7 +160,7 @@ class PreferencesTest(unittest.TestCase):
             self.addCleanup(app.stop)
             app.add_account(prosody, "alice", "alice-pw")
             app.start()
-            app.wait_state("online", timeout=30)
+            app.wait_state("online", timeout=90)
             call(desktop, "preferences")
             desktop.wait_for_window("Preferences", timeout=20)
             call(desktop, "test-pref", "page|accounts")
@@ -174,7 +174,7 @@ class PreferencesTest(unittest.TestCase):
             time.sleep(0.5)
             desktop.screenshot("preferences-accounts.png")
             call(desktop, "test-pref", alice + "|true")
-            app.wait_state("online", timeout=30)
+            app.wait_state("online", timeout=90)
 
             # Change the password through the Secret Service.
             call(desktop, "test-pref", alice + "|Change Password")
