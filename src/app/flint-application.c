@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -18,7 +19,9 @@
 #include "flint-mam.h"
 #include "flint-error.h"
 #include "flint-history.h"
+#include "flint-idle-monitor.h"
 #include "flint-json.h"
+#include "flint-preferences-window.h"
 #include "flint-jid.h"
 #include "flint-secrets.h"
 #include "flint-transfer-center.h"
@@ -60,8 +63,11 @@ struct _FlintApplication
   gint64 stall_max;
   /* History retention (see apply_retention) */
   GSettings *settings;
+  /* Auto-away: watches of the desktop's idle monitor (NULL without a bus) */
+  FlintIdleMonitor *idle;
   guint retention_id;
   gboolean retention_running;
+  guint notified; /* messages that called for a notification (test dump) */
   GCancellable *retention_cancel;
 };
 
@@ -77,6 +83,16 @@ enum
 };
 
 static guint signals[N_SIGNALS];
+
+/* The app's settings, made at first use: sessions may start before the
+ * rest of start-up. */
+static GSettings *
+app_settings (FlintApplication *self)
+{
+  if (self->settings == NULL)
+    self->settings = g_settings_new (APP_ID);
+  return self->settings;
+}
 
 /* ---- command line ------------------------------------------------------- */
 
@@ -561,6 +577,11 @@ send_notice (Notice *notice)
                                                 record->conversation);
   g_application_send_notification (G_APPLICATION (self), id, notification);
   notice->last_sent = g_get_monotonic_time ();
+  /* The desktop's alert sound, once per notification shown (not per message
+   * of a burst): GNotification has no sound of its own. */
+  if (g_settings_get_boolean (app_settings (self), "notification-sound") &&
+      gdk_display_get_default ())
+    gdk_display_beep (gdk_display_get_default ());
 }
 
 static gboolean
@@ -580,6 +601,10 @@ notify_message (FlintApplication *self, const FlintMessageRecord *record)
   Notice *notice = g_hash_table_lookup (self->notices, key);
   gint64 now = g_get_monotonic_time ();
   gint64 due;
+
+  if (!g_settings_get_boolean (app_settings (self), "notifications"))
+    return;
+  self->notified++;
 
   if (notice == NULL)
     {
@@ -630,7 +655,8 @@ on_room_message_stored (FlintRoom *room,
   set_unread (self, record->account, record->conversation,
               flint_application_get_unread (self, record->account, record->conversation) +
                 1);
-  if (flint_room_mentions_nick (record->body, flint_room_get_nick (room)))
+  if (!g_settings_get_boolean (app_settings (self), "notify-room-mentions-only") ||
+      flint_room_mentions_nick (record->body, flint_room_get_nick (room)))
     notify_message (self, record);
 }
 
@@ -683,6 +709,11 @@ flint_application_start_account (FlintApplication *self,
           g_hash_table_insert (self->chats, g_strdup (flint_account_get_jid (account)),
                                chat);
           g_signal_connect (chat, "message-stored", G_CALLBACK (on_message_stored), self);
+          /* Privacy preferences: the chat module honours them itself. */
+          g_settings_bind (app_settings (self), "send-chat-states", chat,
+                           "send-chat-states", G_SETTINGS_BIND_GET);
+          g_settings_bind (app_settings (self), "send-receipts", chat, "send-receipts",
+                           G_SETTINGS_BIND_GET);
           /* What the server archived while Flint was away (XEP-0313). */
           g_hash_table_insert (self->mams, g_strdup (flint_account_get_jid (account)),
                                flint_mam_new (session, self->history));
@@ -839,22 +870,48 @@ quit_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static GtkWindow *main_window (FlintApplication *self);
+
+static void
+preferences_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  GtkWindow *parent = main_window (user_data);
+  GtkWidget *window = GTK_WIDGET (flint_preferences_window_new (user_data, parent));
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
   const char *developers[] = { "The Flint developers", NULL };
+  const char *designers[] = { "The Flint developers", NULL };
+  const char *libraries[] = {
+    "GTK https://gtk.org", "libadwaita https://gnome.pages.gitlab.gnome.org/libadwaita/",
+    "libstrophe https://strophe.im/libstrophe/", NULL
+  };
   GtkWidget *about;
 
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW, "application-name", _ ("Flint"),
-                        "application-icon", APP_ID, "version", PACKAGE_VERSION,
-                        "developer-name", _ ("The Flint developers"), "developers",
-                        developers, "license-type", GTK_LICENSE_GPL_3_0, "comments",
-                        _ ("Chat with your colleagues over XMPP"), "transient-for",
-                        gtk_application_get_active_window (app), "modal", TRUE, NULL);
+  about = g_object_new (
+    ADW_TYPE_ABOUT_WINDOW, "application-name", _ ("Flint"), "application-icon", APP_ID,
+    "version", PACKAGE_VERSION, "developer-name", _ ("The Flint developers"),
+    "developers", developers, "designers", designers, "artists", designers, "website",
+    "https://flint.im/", "issue-url", "https://flint.im/issues", "copyright",
+    "© 2026 The Flint developers", "license-type", GTK_LICENSE_GPL_3_0, "comments",
+    _ ("Chat with your colleagues over XMPP"), "transient-for",
+    main_window (FLINT_APPLICATION (app)), "modal", TRUE, NULL);
   /* TRANSLATORS: put your names here, one per line */
   adw_about_window_set_translator_credits (ADW_ABOUT_WINDOW (about),
                                            _ ("translator-credits"));
+  adw_about_window_add_credit_section (ADW_ABOUT_WINDOW (about), _ ("Built With"),
+                                       libraries);
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about), "libstrophe",
+                                      "© The libstrophe developers", GTK_LICENSE_MIT_X11,
+                                      NULL);
+  adw_about_window_add_legal_section (ADW_ABOUT_WINDOW (about), "SQLite", NULL,
+                                      GTK_LICENSE_CUSTOM,
+                                      _ ("SQLite is in the public domain."));
   gtk_window_present (GTK_WINDOW (about));
 }
 
@@ -1008,8 +1065,25 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
                               ", \"last_presence_at_us\": %" G_GINT64_FORMAT,
                               n, online, self->online_at, self->last_presence_at);
     }
+  g_string_append_printf (
+    out, ", \"idle_state\": %d, \"dark\": %s, \"notified\": %u, \"accounts\": %u",
+    self->idle ? (int) flint_idle_monitor_get_state (self->idle) : -1,
+    adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "true" : "false",
+    self->notified,
+    g_list_model_get_n_items (flint_account_store_get_model (self->accounts)));
+  g_string_append_printf (
+    out, ", \"compact\": %s",
+    window && gtk_widget_has_css_class (GTK_WIDGET (window), "compact-roster") ? "true"
+                                                                               : "false");
   /* The longest main-loop stall seen by app.test-stall-watch, in ms. */
-  g_string_append_printf (out, ", \"max_stall_ms\": %.1f", self->stall_max / 1000.0);
+  {
+    /* JSON numbers take a dot whatever the locale (German writes 0,5). */
+    char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+    g_string_append_printf (
+      out, ", \"max_stall_ms\": %s",
+      g_ascii_formatd (number, sizeof number, "%.1f", self->stall_max / 1000.0));
+  }
   {
     AdwMessageDialog *dialog = find_message_dialog ();
 
@@ -1189,6 +1263,231 @@ test_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer use
     gtk_widget_activate (button);
 }
 
+/* The preferences row titled @title (mnemonic underscores ignored), below
+ * @widget. */
+static GtkWidget *
+find_pref_row (GtkWidget *widget, const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    {
+      g_autofree char *plain =
+        g_strdup (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)));
+      char *out = plain;
+
+      for (const char *in = plain; *in; in++)
+        if (*in != '_')
+          *out++ = *in;
+      *out = '\0';
+      if (g_str_equal (plain, title))
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_pref_row (child, title);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_switch (GtkWidget *widget)
+{
+  if (GTK_IS_SWITCH (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_switch (child);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button_by_tooltip (GtkWidget *widget, const char *tooltip)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_by_tooltip (child, tooltip);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Icon-only buttons need a tooltip (for sighted mouse users) and an
+ * accessible label (for screen readers): returns the ones that lack either,
+ * as "Type icon-name (missing)". Buttons inside GTK's and libadwaita's own
+ * composite widgets are theirs to label. */
+static gboolean
+is_toolkit_internal (GtkWidget *widget)
+{
+  for (GtkWidget *w = gtk_widget_get_parent (widget); w; w = gtk_widget_get_parent (w))
+    if (GTK_IS_WINDOW_CONTROLS (w) || GTK_IS_SPIN_BUTTON (w) ||
+        GTK_IS_PASSWORD_ENTRY (w) || ADW_IS_TAB_BAR (w) || GTK_IS_SEARCH_ENTRY (w) ||
+        GTK_IS_SEARCH_BAR (w) || GTK_IS_POPOVER_MENU (w) || GTK_IS_CALENDAR (w) ||
+        ADW_IS_COMBO_ROW (w) || ADW_IS_SPLIT_BUTTON (w) || GTK_IS_SHORTCUTS_WINDOW (w) ||
+        GTK_IS_FILE_CHOOSER (w))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+audit_buttons (GtkWidget *widget, GString *out)
+{
+  if (GTK_IS_BUTTON (widget) && !is_toolkit_internal (widget))
+    {
+      GtkWidget *child = gtk_button_get_child (GTK_BUTTON (widget));
+      GtkWidget *owner = widget;
+      gboolean icon_only =
+        gtk_button_get_label (GTK_BUTTON (widget)) == NULL &&
+        (gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL || GTK_IS_IMAGE (child));
+
+      /* A menu button's toggle: the menu button carries the labels. */
+      if (GTK_IS_MENU_BUTTON (gtk_widget_get_parent (widget)))
+        {
+          owner = gtk_widget_get_parent (widget);
+          icon_only = gtk_menu_button_get_label (GTK_MENU_BUTTON (owner)) == NULL &&
+                      (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (owner)) != NULL ||
+                       GTK_IS_IMAGE (child));
+        }
+      if (icon_only)
+        {
+          gboolean tooltip = gtk_widget_get_tooltip_text (owner) != NULL ||
+                             gtk_widget_get_tooltip_markup (owner) != NULL;
+          gboolean label = gtk_test_accessible_has_property (
+                             GTK_ACCESSIBLE (owner), GTK_ACCESSIBLE_PROPERTY_LABEL) ||
+                           gtk_test_accessible_has_relation (
+                             GTK_ACCESSIBLE (owner), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+
+          if (!tooltip || !label)
+            {
+              const char *icon =
+                GTK_IS_MENU_BUTTON (owner)
+                  ? gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (owner))
+                  : gtk_button_get_icon_name (GTK_BUTTON (owner));
+              g_autofree char *d = g_strdup_printf (
+                "%s %s in %s (%s%s)", G_OBJECT_TYPE_NAME (owner), icon ? icon : "?",
+                G_OBJECT_TYPE_NAME (gtk_widget_get_root (owner)),
+                tooltip ? "" : "no tooltip",
+                label ? "" : (tooltip ? "no label" : ", no label"));
+
+              if (out->str[out->len - 1] != '[')
+                g_string_append (out, ", ");
+              flint_json_append_string (out, d);
+            }
+        }
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c;
+       c = gtk_widget_get_next_sibling (c))
+    audit_buttons (c, out);
+}
+
+/* app.test-audit-buttons (PATH, or "PATH|selfcheck"): writes the JSON list
+ * of icon-only buttons without tooltip or accessible label in every open
+ * window. Accessible properties are readable with GTK_A11Y=test only. */
+static void
+test_audit_buttons_activated (GSimpleAction *action,
+                              GVariant *parameter,
+                              gpointer user_data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr (GString) out = g_string_new ("[");
+  g_auto (GStrv) parts = g_strsplit (g_variant_get_string (parameter, NULL), "|", 2);
+
+  if (g_strcmp0 (parts[1], "selfcheck") == 0)
+    {
+      /* The audit of a window with one unlabelled icon button, to show the
+       * test that the audit finds one. */
+      GtkWidget *window = gtk_window_new ();
+
+      gtk_window_set_child (GTK_WINDOW (window),
+                            gtk_button_new_from_icon_name ("edit-copy-symbolic"));
+      audit_buttons (window, out);
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+  else
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+        audit_buttons (window, out);
+      }
+  g_string_append (out, "]\n");
+  g_file_set_contents (parts[0], out->str, (gssize) out->len, NULL);
+}
+
+/* app.test-pref ("Title|value"): sets the control of the open preferences
+ * window's row as a user would: a switch to "true"/"false", a combo row to
+ * the item at an index, a spin button to a number, or clicks the row's button
+ * whose tooltip is the value. "page|NAME" shows a page. */
+static void
+test_pref_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_auto (GStrv) parts = g_strsplit (g_variant_get_string (parameter, NULL), "|", 2);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWidget *row = NULL;
+
+  for (guint i = 0; row == NULL && i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (FLINT_IS_PREFERENCES_WINDOW (window))
+        row = find_pref_row (window, parts[0]);
+    }
+  if (g_str_equal (parts[0], "page") && parts[1])
+    {
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+        {
+          g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+          if (FLINT_IS_PREFERENCES_WINDOW (window))
+            adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (window),
+                                                          parts[1]);
+        }
+      return;
+    }
+  if (row == NULL || parts[1] == NULL)
+    {
+      g_warning ("test-pref: no preferences row %s", parts[0]);
+      return;
+    }
+  {
+    /* "ROW|Tooltip": clicks the row's button with that tooltip. */
+    GtkWidget *button = find_button_by_tooltip (row, parts[1]);
+
+    if (button)
+      {
+        gtk_widget_activate (button);
+        return;
+      }
+  }
+  if (ADW_IS_COMBO_ROW (row))
+    adw_combo_row_set_selected (ADW_COMBO_ROW (row), (guint) atoi (parts[1]));
+  else if (ADW_IS_ACTION_ROW (row))
+    {
+      GtkWidget *control = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
+
+      if (control == NULL)
+        control = find_switch (row);
+      if (GTK_IS_SWITCH (control))
+        gtk_switch_set_active (GTK_SWITCH (control), g_str_equal (parts[1], "true"));
+      else if (GTK_IS_SPIN_BUTTON (control))
+        gtk_spin_button_set_value (GTK_SPIN_BUTTON (control),
+                                   g_ascii_strtod (parts[1], NULL));
+    }
+}
+
 static gboolean
 on_stall_tick (gpointer user_data)
 {
@@ -1229,6 +1528,7 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
   { "open-chat", open_chat_activated, "s" },
   { "about", about_activated },
+  { "preferences", preferences_activated },
   { "send-message", send_message_activated, "(ss)" },
 };
 
@@ -1284,6 +1584,55 @@ apply_retention (FlintApplication *self)
   self->retention_id = g_timeout_add_seconds (24 * 3600, retention_due, self);
 }
 
+/* ---- appearance and idle -------------------------------------------------- */
+
+static void
+apply_color_scheme (FlintApplication *self)
+{
+  g_autofree char *scheme = g_settings_get_string (self->settings, "color-scheme");
+  AdwColorScheme value = ADW_COLOR_SCHEME_DEFAULT;
+
+  if (g_strcmp0 (scheme, "light") == 0)
+    value = ADW_COLOR_SCHEME_FORCE_LIGHT;
+  else if (g_strcmp0 (scheme, "dark") == 0)
+    value = ADW_COLOR_SCHEME_FORCE_DARK;
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), value);
+}
+
+static void
+apply_idle_settings (FlintApplication *self)
+{
+  gboolean on = g_settings_get_boolean (self->settings, "auto-away");
+
+  flint_idle_monitor_set_away_minutes (
+    self->idle, on ? g_settings_get_uint (self->settings, "auto-away-minutes") : 0);
+  flint_idle_monitor_set_xa_minutes (
+    self->idle, on ? g_settings_get_uint (self->settings, "auto-xa-minutes") : 0);
+}
+
+static void
+start_idle_monitor (FlintApplication *self)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+
+  if (bus == NULL)
+    return;
+  self->idle = flint_idle_monitor_new (bus);
+  g_signal_connect_swapped (self->settings, "changed::auto-away",
+                            G_CALLBACK (apply_idle_settings), self);
+  g_signal_connect_swapped (self->settings, "changed::auto-away-minutes",
+                            G_CALLBACK (apply_idle_settings), self);
+  g_signal_connect_swapped (self->settings, "changed::auto-xa-minutes",
+                            G_CALLBACK (apply_idle_settings), self);
+  apply_idle_settings (self);
+}
+
+FlintIdleMonitor *
+flint_application_get_idle_monitor (FlintApplication *self)
+{
+  return self->idle;
+}
+
 /* ---- life cycle --------------------------------------------------------- */
 
 static void
@@ -1292,6 +1641,7 @@ flint_application_startup (GApplication *app)
   FlintApplication *self = FLINT_APPLICATION (app);
   g_autoptr (GError) error = NULL;
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
 
   /* Accounts, history and sign-in come before GTK's own start-up (display,
    * theme, settings): the password lookup and the connection then run while
@@ -1311,8 +1661,7 @@ flint_application_startup (GApplication *app)
   self->transfers = flint_transfer_center_new (GTK_APPLICATION (app));
   start_enabled_accounts (self);
 
-  self->settings = g_settings_new (APP_ID);
-  g_signal_connect_swapped (self->settings, "changed::history-retention-days",
+  g_signal_connect_swapped (app_settings (self), "changed::history-retention-days",
                             G_CALLBACK (apply_retention), self);
   apply_retention (self);
 
@@ -1322,6 +1671,13 @@ flint_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   flint_tools_install (self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         preferences_accels);
+
+  g_signal_connect_swapped (self->settings, "changed::color-scheme",
+                            G_CALLBACK (apply_color_scheme), self);
+  apply_color_scheme (self);
+  start_idle_monitor (self);
   if (g_strcmp0 (g_getenv ("FLINT_TEST_HOOKS"), "1") == 0)
     {
       const GActionEntry test_actions[] = {
@@ -1330,6 +1686,8 @@ flint_application_startup (GApplication *app)
         { "test-activate", test_activate_activated, "s" },
         { "test-respond", test_respond_activated, "s" },
         { "test-stall-watch", test_stall_watch_activated, "b" },
+        { "test-pref", test_pref_activated, "s" },
+        { "test-audit-buttons", test_audit_buttons_activated, "s" },
       };
       g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
                                        G_N_ELEMENTS (test_actions), app);
@@ -1467,6 +1825,7 @@ flint_application_finalize (GObject *object)
   g_clear_handle_id (&self->unread_flush_id, g_source_remove);
   g_clear_handle_id (&self->retention_id, g_source_remove);
   g_clear_object (&self->retention_cancel);
+  g_clear_object (&self->idle);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->unread_pending, g_hash_table_unref);
   g_clear_pointer (&self->unread, g_hash_table_unref);

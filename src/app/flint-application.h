@@ -8,6 +8,7 @@
 #include "flint-chat.h"
 #include "flint-conversation.h"
 #include "flint-history.h"
+#include "flint-idle-monitor.h"
 #include "flint-roster.h"
 #include "flint-rooms.h"
 #include "flint-session.h"
@@ -30,6 +31,8 @@ FlintSession *flint_application_start_account (FlintApplication *self,
 gboolean flint_application_get_secrets_available (FlintApplication *self);
 FlintChat *flint_application_get_chat (FlintApplication *self, const char *jid);
 FlintHistory *flint_application_get_history (FlintApplication *self);
+/* The auto-away watches (NULL when Flint has no session bus). */
+FlintIdleMonitor *flint_application_get_idle_monitor (FlintApplication *self);
 /* NULL before start-up. */
 FlintTransferCenter *flint_application_get_transfer_center (FlintApplication *self);
 FlintRooms *flint_application_get_rooms (FlintApplication *self, const char *jid);

@@ -199,7 +199,7 @@ flint_message_row_set_message (FlintMessageRow *self,
     g_signal_connect (message, "notify::edited", G_CALLBACK (on_message_notify), self);
 
   local = flint_local_time (flint_message_get_time (message));
-  time = local ? g_date_time_format (local, "%H:%M") : g_strdup ("");
+  time = local ? flint_format_clock (local) : g_strdup ("");
   gtk_label_set_text (self->sender_label, sender_name);
   gtk_label_set_text (self->time_label, time);
 

@@ -2,6 +2,8 @@
 
 #include <adwaita.h>
 
+#include "flint-application.h"
+
 G_BEGIN_DECLS
 
 #define FLINT_TYPE_PREFERENCES_WINDOW (flint_preferences_window_get_type ())
@@ -11,8 +13,10 @@ G_DECLARE_FINAL_TYPE (FlintPreferencesWindow,
                       PREFERENCES_WINDOW,
                       AdwPreferencesWindow)
 
-/* The application's preferences, one page per concern: "History" (how
- * long messages are kept) for now. */
-FlintPreferencesWindow *flint_preferences_window_new (GtkWindow *parent);
+/* The application's preferences, every one bound to GSettings: General
+ * (appearance, notifications, privacy, idle), Accounts (add, edit, remove,
+ * enable, password) and Chat (spelling, received files, history). */
+FlintPreferencesWindow *flint_preferences_window_new (FlintApplication *app,
+                                                      GtkWindow *parent);
 
 G_END_DECLS

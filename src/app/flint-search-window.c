@@ -6,6 +6,7 @@
 
 #include "flint-json.h"
 #include "flint-search-window.h"
+#include "flint-widget.h"
 #include "flint-window.h"
 
 typedef enum
@@ -102,8 +103,7 @@ format_time (gint64 time)
     return g_strdup ("");
   if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
       g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
-    /* TRANSLATORS: the time of a search result from today (strftime) */
-    return g_date_time_format (local, _ ("%H:%M"));
+    return flint_format_clock (local);
   if (g_date_time_get_year (local) == g_date_time_get_year (now))
     /* TRANSLATORS: the date of a search result from this year (strftime) */
     return g_date_time_format (local, _ ("%-d %b"));

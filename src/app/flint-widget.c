@@ -1,3 +1,7 @@
+#include "config.h"
+
+#include <glib/gi18n.h>
+
 #include "flint-widget.h"
 
 void
@@ -8,4 +12,41 @@ flint_widget_dispose_template (GtkWidget *widget, GType widget_type)
   gtk_widget_dispose_template (widget, widget_type);
   while ((child = gtk_widget_get_first_child (widget)) != NULL)
     gtk_widget_unparent (child);
+}
+
+/* GNOME's clock preference, read once; NULL without GNOME's schemas. */
+static GSettings *
+desktop_interface (void)
+{
+  static GSettings *settings;
+  static gsize once;
+
+  if (g_once_init_enter (&once))
+    {
+      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+      g_autoptr (GSettingsSchema) schema =
+        source
+          ? g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE)
+          : NULL;
+
+      /* Kept for the life of the process, and follows changes. */
+      if (schema && g_settings_schema_has_key (schema, "clock-format"))
+        settings = g_settings_new_full (schema, NULL, NULL);
+      g_once_init_leave (&once, 1);
+    }
+  return settings;
+}
+
+char *
+flint_format_clock (GDateTime *local)
+{
+  GSettings *settings = desktop_interface ();
+  g_autofree char *clock =
+    settings ? g_settings_get_string (settings, "clock-format") : NULL;
+
+  if (g_strcmp0 (clock, "12h") == 0)
+    /* TRANSLATORS: a time of day on a 12-hour clock (strftime) */
+    return g_date_time_format (local, _ ("%-l:%M %p"));
+  /* TRANSLATORS: a time of day on a 24-hour clock (strftime) */
+  return g_date_time_format (local, _ ("%H:%M"));
 }

@@ -11,4 +11,9 @@ G_BEGIN_DECLS
  * when a closed tab held the focus). */
 void flint_widget_dispose_template (GtkWidget *widget, GType widget_type);
 
+/* The time of day of @local as the desktop shows its clock: 12-hour when
+ * GNOME's clock-format setting says so, otherwise the locale's 24-hour
+ * format (translatable). */
+char *flint_format_clock (GDateTime *local);
+
 G_END_DECLS

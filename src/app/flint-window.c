@@ -278,6 +278,16 @@ on_certificate_failed (FlintSession *session,
 
 /* ---- own presence ------------------------------------------------------ */
 
+/* Appearance preference: smaller contact rows (style.css). */
+static void
+update_compact (FlintWindow *self)
+{
+  if (g_settings_get_boolean (self->settings, "compact-roster"))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "compact-roster");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "compact-roster");
+}
+
 static void
 apply_presence (FlintWindow *self)
 {
@@ -289,6 +299,21 @@ apply_presence (FlintWindow *self)
     presence = FLINT_PRESENCE_OFFLINE;
   else
     presence = flint_presence_from_show (show);
+  /* Auto-away only lowers "available" and "chat": "busy" stays busy. */
+  if (presence == FLINT_PRESENCE_AVAILABLE || presence == FLINT_PRESENCE_CHAT)
+    {
+      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+      FlintIdleMonitor *idle =
+        FLINT_IS_APPLICATION (app)
+          ? flint_application_get_idle_monitor (FLINT_APPLICATION (app))
+          : NULL;
+      FlintIdleState idle_state = idle ? flint_idle_monitor_get_state (idle) : 0;
+
+      if (idle_state == FLINT_IDLE_AWAY)
+        presence = FLINT_PRESENCE_AWAY;
+      else if (idle_state == FLINT_IDLE_EXTENDED_AWAY)
+        presence = FLINT_PRESENCE_XA;
+    }
   for (guint i = FLINT_PRESENCE_OFFLINE; i <= FLINT_PRESENCE_CHAT; i++)
     gtk_widget_remove_css_class (self->own_presence, flint_presence_css_class (i));
   gtk_widget_add_css_class (self->own_presence, flint_presence_css_class (presence));
@@ -1347,9 +1372,12 @@ flint_window_describe_state (FlintWindow *self)
     return g_strdup_printf ("chat|%s|%s",
                             adw_window_title_get_title (self->chat_title) ?: "",
                             adw_window_title_get_subtitle (self->chat_title) ?: "");
-  return g_strdup_printf ("%s|%s|%s", page,
-                          adw_status_page_get_title (self->status_page) ?: "",
-                          adw_status_page_get_description (self->status_page) ?: "");
+  GtkWidget *shown = gtk_stack_get_visible_child (self->stack);
+  AdwStatusPage *status =
+    ADW_IS_STATUS_PAGE (shown) ? ADW_STATUS_PAGE (shown) : self->status_page;
+
+  return g_strdup_printf ("%s|%s|%s", page, adw_status_page_get_title (status) ?: "",
+                          adw_status_page_get_description (status) ?: "");
 }
 
 /* The addresses of the window's tabs, in order, as a JSON array. */
@@ -1756,7 +1784,10 @@ clear_history_activated (GtkWidget *widget, const char *action_name, GVariant *p
 static void
 preferences_activated (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  gtk_window_present (GTK_WINDOW (flint_preferences_window_new (GTK_WINDOW (widget))));
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (widget));
+
+  gtk_window_present (GTK_WINDOW (
+    flint_preferences_window_new (FLINT_APPLICATION (app), GTK_WINDOW (widget))));
 }
 
 /* The conversation was started afresh (its history cleared): its tab, if
@@ -1971,6 +2002,9 @@ flint_window_init (FlintWindow *self)
                            G_CALLBACK (on_presence_changed), self, 0);
   g_signal_connect_object (self->settings, "changed::status-message",
                            G_CALLBACK (on_presence_changed), self, 0);
+  g_signal_connect_object (self->settings, "changed::compact-roster",
+                           G_CALLBACK (update_compact), self, G_CONNECT_SWAPPED);
+  update_compact (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.join-room", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.print-transcript", FALSE);
@@ -2012,6 +2046,9 @@ flint_window_new (FlintApplication *app)
   g_signal_connect_object (app, "session-added", G_CALLBACK (on_session_added), self, 0);
   g_signal_connect_object (app, "unread-changed", G_CALLBACK (on_unread_changed), self,
                            0);
+  if (flint_application_get_idle_monitor (app))
+    g_signal_connect_object (flint_application_get_idle_monitor (app), "notify::state",
+                             G_CALLBACK (apply_presence), self, G_CONNECT_SWAPPED);
   if (problem)
     flint_window_add_toast (self, problem->message);
   else if (history == NULL)

@@ -279,11 +279,18 @@ flint_safe_file_commit (FlintSafeFile *self,
     }
   if (expected_size >= 0 && self->written != (guint64) expected_size)
     {
+      /* Sizes as text: a G_GUINT64_FORMAT inside the msgid hides it from
+       * xgettext. */
+      g_autofree char *got =
+        g_format_size_full (self->written, G_FORMAT_SIZE_LONG_FORMAT);
+      g_autofree char *want =
+        g_format_size_full ((guint64) expected_size, G_FORMAT_SIZE_LONG_FORMAT);
+
+      /* TRANSLATORS: the sizes are like "1.2 kB (1,234 bytes)" */
       g_set_error (error, FLINT_ERROR, FLINT_ERROR_TRANSFER_CORRUPT,
-                   _ ("The file arrived incomplete (%" G_GUINT64_FORMAT
-                      " of %" G_GINT64_FORMAT
-                      " bytes), so it was not kept. Ask the sender to send it again."),
-                   self->written, expected_size);
+                   _ ("The file arrived incomplete (%s of %s), so it was not kept. "
+                      "Ask the sender to send it again."),
+                   got, want);
       flint_safe_file_discard (self);
       return FALSE;
     }

@@ -936,7 +936,11 @@ class Desktop:
 
     def __init__(self, width=1280, height=800, depth=24, keyring=True,
                  keyring_password="flint-test", basedir=None, renderer=None,
-                 gsettings_backend="keyfile"):
+                 gsettings_backend="keyfile", host_display=False):
+        # host_display=True: no Xvfb; apps show on the caller's own display
+        # (X11 or Wayland) and keep its language, with everything else
+        # (bus, keyring, config, data) private as usual. For the demo.
+        self.host_display = host_display
         self.size = (width, height, depth)
         self.keyring = keyring
         self.keyring_password = keyring_password
@@ -970,6 +974,9 @@ class Desktop:
                   os.path.join(home, ".local", "share"), os.path.join(home, ".cache")):
             os.makedirs(d, exist_ok=True)
         os.chmod(runtime, 0o700)
+        if self.host_display:
+            self._start_env(b, home, runtime, timeout)
+            return
         # Xvfb with -displayfd picks a free display number itself.
         rfd, wfd = os.pipe()
         w, h, dep = self.size
@@ -984,7 +991,9 @@ class Desktop:
         num = self._read_line(rfd, timeout, self.xvfb, "Xvfb")
         os.close(rfd)
         self.display = ":" + num.strip()
+        self._start_env(b, home, runtime, timeout)
 
+    def _start_env(self, b, home, runtime, timeout):
         env = {
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
             "HOME": home,
@@ -1011,6 +1020,25 @@ class Desktop:
                 env[k] = os.environ[k]
         if self.renderer:
             env["GSK_RENDERER"] = self.renderer
+        if self.host_display:
+            self.display = os.environ.get("DISPLAY")
+            env.pop("DISPLAY")
+            env.pop("GDK_BACKEND")
+            if self.display:
+                env["DISPLAY"] = self.display
+                env["XAUTHORITY"] = os.environ.get(
+                    "XAUTHORITY", os.path.join(os.path.expanduser("~"), ".Xauthority"))
+            wayland = os.environ.get("WAYLAND_DISPLAY")
+            if wayland:
+                # Absolute: our XDG_RUNTIME_DIR is private.
+                env["WAYLAND_DISPLAY"] = os.path.join(
+                    os.environ.get("XDG_RUNTIME_DIR", ""), wayland)
+            for k in ("LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+                env.pop(k, None)
+                if os.environ.get(k):
+                    env[k] = os.environ[k]
+            env.pop("GTK_A11Y")
+            env.pop("NO_AT_BRIDGE")
 
         # Private session bus (not forked: we own the pid).
         bus = os.path.join(runtime, "bus")
