@@ -35,6 +35,7 @@ struct _FlintJoinDialog
   GtkWidget *create_button;
   GtkButton *join_button;
   GtkWidget *configure_row;
+  AdwPreferencesGroup *details_group;
   GtkSwitch *configure_switch;
   GtkStack *stack;
   FlintDataFormView *form_view;
@@ -151,6 +152,9 @@ finish (FlintJoinDialog *self, FlintRoom *room)
 
       if (old)
         b = (g_object_unref (b), flint_bookmark_copy (old));
+      if (flint_bookmark_get_name (b) == NULL &&
+          g_strcmp0 (flint_room_get_name (room), flint_room_get_jid (room)) != 0)
+        flint_bookmark_set_name (b, flint_room_get_name (room));
       flint_bookmark_set_nick (b, flint_room_get_nick (room));
       flint_bookmark_set_password (b, flint_room_get_password (room));
       flint_bookmark_set_autojoin (b, TRUE);
@@ -207,6 +211,8 @@ on_config_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_window_set_title (GTK_WINDOW (self), _ ("Set Up Room"));
   gtk_button_set_label (self->join_button, _ ("C_reate"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->join_button), "join.save-config");
+  /* Room for the form: the dialog was sized for four rows. */
+  gtk_widget_set_size_request (GTK_WIDGET (self->form_view), 520, 560);
   gtk_stack_set_visible_child_name (self->stack, "config");
   show_config_error (self, NULL);
 }
@@ -231,7 +237,16 @@ on_config_saved (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   if (self->room)
-    finish (self, self->room);
+    {
+      FlintDataFormField *name = flint_data_form_find_field (
+        flint_data_form_view_get_form (self->form_view), "muc#roomconfig_roomname");
+
+      /* The tab and the bookmark show the name just given. */
+      if (name && flint_data_form_field_get_value (name) &&
+          *flint_data_form_field_get_value (name))
+        flint_room_set_name (self->room, flint_data_form_field_get_value (name));
+      finish (self, self->room);
+    }
 }
 
 static void
@@ -441,6 +456,15 @@ set_room_activated (GtkWidget *widget, const char *action_name, GVariant *parame
                               g_variant_get_string (parameter, NULL));
 }
 
+/* join.set-configure ("true"/"false"), for tests. */
+static void
+set_configure_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  flint_join_dialog_set_configure (
+    FLINT_JOIN_DIALOG (widget),
+    g_str_equal (g_variant_get_string (parameter, NULL), "true"));
+}
+
 /* join.set-form-field ("var=value"): types into the setup form, for tests. */
 static void
 set_form_field_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
@@ -487,6 +511,7 @@ flint_join_dialog_class_init (FlintJoinDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintJoinDialog, create_button);
   gtk_widget_class_bind_template_child (widget_class, FlintJoinDialog, join_button);
   gtk_widget_class_bind_template_child (widget_class, FlintJoinDialog, configure_row);
+  gtk_widget_class_bind_template_child (widget_class, FlintJoinDialog, details_group);
   gtk_widget_class_bind_template_child (widget_class, FlintJoinDialog, configure_switch);
   gtk_widget_class_bind_template_child (widget_class, FlintJoinDialog, stack);
   gtk_widget_class_bind_template_child (widget_class, FlintJoinDialog, form_view);
@@ -498,6 +523,8 @@ flint_join_dialog_class_init (FlintJoinDialogClass *klass)
                                    save_config_activated);
   gtk_widget_class_install_action (widget_class, "join.set-room", "s",
                                    set_room_activated);
+  gtk_widget_class_install_action (widget_class, "join.set-configure", "s",
+                                   set_configure_activated);
   gtk_widget_class_install_action (widget_class, "join.set-form-field", "s",
                                    set_form_field_activated);
   window_class->close_request = on_close_request;
@@ -575,6 +602,14 @@ flint_join_dialog_set_create_mode (FlintJoinDialog *self, gboolean create)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->join_button),
                                   create ? "join.create" : "join.join");
   gtk_widget_set_visible (self->configure_row, create);
+  /* A new room gets its password in its configuration. */
+  gtk_widget_set_visible (GTK_WIDGET (self->password_row), !create);
+  adw_preferences_group_set_description (
+    self->details_group,
+    create ? _ ("Enter a name for the new room, or a full address to create it on "
+                "another room service.")
+           : _ ("Enter a room address, or just its name to use your server’s room "
+                "service."));
 }
 
 void

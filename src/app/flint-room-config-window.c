@@ -86,6 +86,15 @@ on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   set_busy (self, FALSE);
+  {
+    FlintDataFormField *name = flint_data_form_find_field (
+      flint_data_form_view_get_form (self->form_view), "muc#roomconfig_roomname");
+
+    /* The room's tab shows the new name at once. */
+    if (name && flint_data_form_field_get_value (name) &&
+        *flint_data_form_field_get_value (name))
+      flint_room_set_name (self->room, flint_data_form_field_get_value (name));
+  }
   g_signal_emit (self, signals[SIGNAL_SAVED], 0);
   gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -212,9 +221,10 @@ flint_room_config_window_describe (FlintRoomConfigWindow *self)
 
 typedef struct
 {
-  GtkWidget *button; /* weak: the binding goes with it */
+  GtkWidget *button; /* the binding lives as long as the button */
   FlintRoom *room;
   FlintOccupant *self_occupant;
+  GSimpleAction *open;
 } ButtonBinding;
 
 static void update_button (ButtonBinding *b);
@@ -228,6 +238,7 @@ on_affiliation (FlintOccupant *occupant, GParamSpec *pspec, ButtonBinding *b)
 static void
 update_button (ButtonBinding *b)
 {
+  gboolean owner;
   FlintOccupant *me = flint_room_get_state (b->room) == FLINT_ROOM_JOINED
                         ? flint_room_get_self_occupant (b->room)
                         : NULL;
@@ -241,12 +252,13 @@ update_button (ButtonBinding *b)
         g_signal_connect (me, "notify::affiliation", G_CALLBACK (on_affiliation), b);
     }
   /* Only owners may configure (XEP-0045 §10.2): hidden for the others. */
-  gtk_widget_set_visible (
-    b->button, me && g_strcmp0 (flint_occupant_get_affiliation (me), "owner") == 0);
+  owner = me && g_strcmp0 (flint_occupant_get_affiliation (me), "owner") == 0;
+  gtk_widget_set_visible (b->button, owner);
+  g_simple_action_set_enabled (b->open, owner);
 }
 
 static void
-on_room_changed (gpointer instance, ButtonBinding *b)
+on_room_changed (FlintRoom *room, GParamSpec *pspec, ButtonBinding *b)
 {
   update_button (b);
 }
@@ -259,9 +271,10 @@ on_occupants_changed (
 }
 
 static void
-on_clicked (GtkButton *button, ButtonBinding *b)
+open_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (button));
+  ButtonBinding *b = user_data;
+  GtkRoot *root = gtk_widget_get_root (b->button);
   FlintRoomConfigWindow *window = flint_room_config_window_new (
     GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, b->room);
 
@@ -279,23 +292,34 @@ button_binding_free (gpointer data)
     g_signal_handlers_disconnect_by_data (b->self_occupant, b);
   g_clear_object (&b->self_occupant);
   g_object_unref (b->room);
+  g_signal_handlers_disconnect_by_data (b->open, b);
+  g_simple_action_set_enabled (b->open, FALSE);
+  g_object_unref (b->open);
   g_free (b);
 }
 
 void
-flint_room_config_window_bind_button (GtkWidget *button, FlintRoom *room)
+flint_room_config_window_attach (GtkWidget *page, GtkWidget *button, FlintRoom *room)
 {
   ButtonBinding *b = g_new0 (ButtonBinding, 1);
+  g_autoptr (GSimpleActionGroup) group = g_simple_action_group_new ();
 
+  g_return_if_fail (GTK_IS_WIDGET (page));
   g_return_if_fail (GTK_IS_BUTTON (button));
   g_return_if_fail (FLINT_IS_ROOM (room));
 
   b->button = button;
   b->room = g_object_ref (room);
+  /* An action on the page (roomconfig.open): the button, the keyboard
+   * and tests reach the page's own room from anywhere inside it. */
+  b->open = g_simple_action_new ("open", NULL);
+  g_signal_connect (b->open, "activate", G_CALLBACK (open_activated), b);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (b->open));
+  gtk_widget_insert_action_group (page, "roomconfig", G_ACTION_GROUP (group));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "roomconfig.open");
   g_signal_connect (room, "notify::state", G_CALLBACK (on_room_changed), b);
   g_signal_connect (flint_room_get_occupants (room), "items-changed",
                     G_CALLBACK (on_occupants_changed), b);
-  g_signal_connect (button, "clicked", G_CALLBACK (on_clicked), b);
   g_object_set_data_full (G_OBJECT (button), "flint-room-config-binding", b,
                           button_binding_free);
   update_button (b);

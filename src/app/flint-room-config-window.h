@@ -20,7 +20,10 @@ FlintDataFormView *flint_room_config_window_get_form_view (FlintRoomConfigWindow
 /* For tests: "page|error text|busy". */
 char *flint_room_config_window_describe (FlintRoomConfigWindow *self);
 
-/* Shows @button only while we own @room, and opens the window on click. */
-void flint_room_config_window_bind_button (GtkWidget *button, FlintRoom *room);
+/* Installs roomconfig.open on @page (opens the window for @room) and
+ * points @button at it; both only while we own the room, the button
+ * hidden otherwise. */
+void
+flint_room_config_window_attach (GtkWidget *page, GtkWidget *button, FlintRoom *room);
 
 G_END_DECLS

@@ -494,7 +494,7 @@ flint_room_page_new (FlintRoom *room, FlintConversation *conversation)
   self->room = g_object_ref (room);
   self->conversation = g_object_ref (conversation);
   self->stick_to_bottom = TRUE;
-  flint_room_config_window_bind_button (self->settings_button, room);
+  flint_room_config_window_attach (GTK_WIDGET (self), self->settings_button, room);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
