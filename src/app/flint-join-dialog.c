@@ -126,6 +126,12 @@ on_room_state (FlintRoom *room, GParamSpec *pspec, FlintJoinDialog *self)
           finish (self, room);
         break;
       case FLINT_ROOM_FAILED:
+        /* A password is what is missing: the field to type it in. */
+        if (g_error_matches (error, FLINT_ERROR, FLINT_ERROR_MUC_PASSWORD))
+          {
+            gtk_widget_set_visible (GTK_WIDGET (self->password_row), TRUE);
+            gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+          }
         show_error (self, error ? error->message : _ ("The room refused to let you in."),
                     flint_room_get_suggested_nick (room),
                     error &&
@@ -610,6 +616,12 @@ flint_join_dialog_set_create_mode (FlintJoinDialog *self, gboolean create)
                 "another room service.")
            : _ ("Enter a room address, or just its name to use your server’s room "
                 "service."));
+}
+
+void
+flint_join_dialog_set_password (FlintJoinDialog *self, const char *password)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), password ? password : "");
 }
 
 void

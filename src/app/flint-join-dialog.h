@@ -20,6 +20,7 @@ FlintJoinDialog *flint_join_dialog_new (GtkWindow *parent,
                                         FlintBookmarks *bookmarks,
                                         const char *default_nick);
 void flint_join_dialog_set_room (FlintJoinDialog *self, const char *jid);
+void flint_join_dialog_set_password (FlintJoinDialog *self, const char *password);
 /* "Create Room": the main button creates the room (refusing one that
  * exists); with "configure" the new room's configuration form is shown
  * before anyone may enter, and closing the dialog then destroys it. */
