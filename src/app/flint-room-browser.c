@@ -49,18 +49,19 @@ static guint signals[N_SIGNALS];
 
 /* ---- rows --------------------------------------------------------------- */
 
-/* The widgets of one row, kept on its box; "listing" is what it shows. */
+/* The widgets of one row, kept on its box; "listing" is what it shows.
+ * Few widgets on purpose: GTK 4.8's list view builds about 200 rows
+ * whatever fits on screen, and each widget costs at every rebuild (a
+ * filter change). Name, address, people and description are one label;
+ * the row itself joins (click or Enter); only the star is a button. */
 typedef struct
 {
   FlintRoomBrowser *browser;
   FlintRoomListing *listing;
-  GtkWidget *name;
-  GtkWidget *address;
-  GtkWidget *description;
-  GtkWidget *occupants;
+  GtkWidget *box;
+  GtkWidget *text;
   GtkWidget *lock;
   GtkWidget *bookmark;
-  GtkWidget *join;
 } Row;
 
 static void
@@ -96,30 +97,39 @@ update_row (Row *row)
   FlintRoomListing *l = row->listing;
   const char *description = flint_room_listing_get_description (l);
   int occupants = flint_room_listing_get_occupants (l);
+  g_autofree char *people = NULL;
+  g_autofree char *markup = NULL;
+  g_autofree char *tip = NULL;
 
-  gtk_label_set_text (GTK_LABEL (row->name), flint_room_listing_get_name (l));
-  gtk_label_set_text (GTK_LABEL (row->address), flint_room_listing_get_jid (l));
-  gtk_label_set_text (GTK_LABEL (row->description), description ? description : "");
-  gtk_widget_set_visible (row->description, description != NULL);
   if (occupants >= 0)
+    people = g_strdup_printf (
+      /* TRANSLATORS: how many people are in a room, after its address */
+      g_dngettext (GETTEXT_PACKAGE, " · %d person", " · %d people", occupants),
+      occupants);
+  markup =
+    g_markup_printf_escaped ("<b>%s</b>\n<span size=\"small\" alpha=\"60%%\">%s%s</span>",
+                             flint_room_listing_get_name (l),
+                             flint_room_listing_get_jid (l), people ? people : "");
+  if (description)
     {
-      g_autofree char *text = g_strdup_printf ("%d", occupants);
-      g_autofree char *tip =
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d person in the room",
-                                      "%d people in the room", occupants),
-                         occupants);
+      /* One line: the row has room for one. */
+      g_autofree char *flat = g_strdelimit (g_strdup (description), "\r\n\t", ' ');
+      g_autofree char *line =
+        g_markup_printf_escaped ("\n<span alpha=\"70%%\">%s</span>", flat);
+      char *both = g_strconcat (markup, line, NULL);
 
-      gtk_label_set_text (GTK_LABEL (row->occupants), text);
-      gtk_widget_set_tooltip_text (gtk_widget_get_parent (row->occupants), tip);
+      g_free (markup);
+      markup = both;
     }
-  gtk_widget_set_visible (gtk_widget_get_parent (row->occupants), occupants >= 0);
+  gtk_label_set_markup (GTK_LABEL (row->text), markup);
   gtk_widget_set_visible (row->lock, flint_room_listing_get_password_protected (l) ||
                                        flint_room_listing_get_members_only (l));
   gtk_widget_set_tooltip_text (row->lock, flint_room_listing_get_members_only (l)
                                             ? _ ("Members only")
                                             : _ ("Needs a password"));
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (row->join), "s",
-                                    flint_room_listing_get_jid (l));
+  /* TRANSLATORS: tooltip of a row in the room browser, %s is the room's name */
+  tip = g_strdup_printf (_ ("Join %s"), flint_room_listing_get_name (l));
+  gtk_widget_set_tooltip_text (row->text, tip);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row->bookmark), "s",
                                     flint_room_listing_get_jid (l));
   update_bookmark_button (row);
@@ -131,69 +141,35 @@ on_listing_notify (FlintRoomListing *listing, GParamSpec *pspec, Row *row)
   update_row (row);
 }
 
-static GtkWidget *
-caption_label (const char *css)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  if (css)
-    gtk_widget_add_css_class (label, css);
-  return label;
-}
-
 static void
 setup_row (GtkListItemFactory *factory, GtkListItem *item, FlintRoomBrowser *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *people = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
   Row *row = g_new0 (Row, 1);
 
   row->browser = self;
-  row->name = caption_label ("room-name");
-  row->address = caption_label ("caption");
-  gtk_widget_add_css_class (row->address, "dim-label");
-  row->description = caption_label (NULL);
-  gtk_label_set_wrap (GTK_LABEL (row->description), TRUE);
-  gtk_label_set_lines (GTK_LABEL (row->description), 2);
-  gtk_widget_add_css_class (row->description, "dim-label");
-  gtk_widget_set_hexpand (text, TRUE);
-  gtk_box_append (GTK_BOX (text), row->name);
-  gtk_box_append (GTK_BOX (text), row->address);
-  gtk_box_append (GTK_BOX (text), row->description);
-  gtk_box_append (GTK_BOX (box), text);
+  row->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  row->text = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (row->text), 0);
+  /* No wrapping (height-for-width is the costly kind of measuring): each
+   * line is cut with an ellipsis instead. */
+  gtk_label_set_ellipsize (GTK_LABEL (row->text), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (row->text, TRUE);
+  gtk_box_append (GTK_BOX (row->box), row->text);
 
   row->lock = gtk_image_new_from_icon_name ("channel-secure-symbolic");
   gtk_widget_add_css_class (row->lock, "dim-label");
-  gtk_box_append (GTK_BOX (box), row->lock);
-
-  row->occupants = gtk_label_new (NULL);
-  gtk_widget_add_css_class (row->occupants, "numeric");
-  gtk_box_append (GTK_BOX (people),
-                  gtk_image_new_from_icon_name ("system-users-symbolic"));
-  gtk_box_append (GTK_BOX (people), row->occupants);
-  gtk_widget_add_css_class (people, "dim-label");
-  gtk_widget_set_valign (people, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), people);
+  gtk_box_append (GTK_BOX (row->box), row->lock);
 
   row->bookmark = gtk_button_new_from_icon_name ("non-starred-symbolic");
   gtk_widget_add_css_class (row->bookmark, "flat");
   gtk_widget_set_valign (row->bookmark, GTK_ALIGN_CENTER);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row->bookmark), "s", "");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row->bookmark), "browser.bookmark");
-  gtk_box_append (GTK_BOX (box), row->bookmark);
+  gtk_box_append (GTK_BOX (row->box), row->bookmark);
 
-  row->join = gtk_button_new_with_mnemonic (_ ("_Join"));
-  gtk_widget_set_valign (row->join, GTK_ALIGN_CENTER);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (row->join), "s", "");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (row->join), "browser.join");
-  gtk_box_append (GTK_BOX (box), row->join);
-
-  g_object_set_data_full (G_OBJECT (box), "row", row, (GDestroyNotify) row_free);
+  g_object_set_data_full (G_OBJECT (row->box), "row", row, (GDestroyNotify) row_free);
   g_ptr_array_add (self->rows, row);
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, row->box);
 }
 
 /* GtkListView binds many more rows than fit on screen (up to 200 in GTK
@@ -210,7 +186,7 @@ check_visible (gpointer user_data)
   for (guint i = 0; i < self->rows->len; i++)
     {
       Row *row = g_ptr_array_index (self->rows, i);
-      GtkWidget *box = gtk_widget_get_parent (gtk_widget_get_parent (row->name));
+      GtkWidget *box = row->box;
       graphene_rect_t bounds;
 
       if (row->listing == NULL || !gtk_widget_get_mapped (box) ||

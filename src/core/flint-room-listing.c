@@ -207,11 +207,22 @@ flint_room_listing_apply_info (FlintRoomListing *self, xmpp_stanza_t *query)
           /* Some services name the room only here. */
           field = flint_data_form_find_field (form, "muc#roomconfig_roomname");
           if (identity_name == NULL && field && flint_data_form_field_get_value (field))
-            set_name (self, flint_data_form_field_get_value (field));
+            {
+              g_autofree char *cleaned =
+                clean (flint_data_form_field_get_value (field), TRUE);
+
+              if (cleaned)
+                set_name (self, cleaned);
+            }
         }
     }
-  if (identity_name)
-    set_name (self, identity_name);
+  /* A blank name says nothing: the one from the listing stays. */
+  {
+    g_autofree char *cleaned = clean (identity_name, TRUE);
+
+    if (cleaned)
+      set_name (self, cleaned);
+  }
   if (g_strcmp0 (description, self->description) != 0)
     {
       g_free (self->description);
