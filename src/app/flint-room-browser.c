@@ -21,8 +21,9 @@ struct _FlintRoomBrowser
   FlintRoomDirectory *directory;
   GtkCustomFilter *filter;
   GtkFilterListModel *filtered;
-  char *needle;    /* case-folded filter text */
-  GPtrArray *rows; /* Row: the list's row widgets (stars, what is on screen) */
+  GtkSliceListModel *slice; /* what the list view shows: the first rows */
+  char *needle;             /* case-folded filter text */
+  GPtrArray *rows;          /* Row: the list's row widgets (stars, what is on screen) */
   guint visible_check;
   gint64 refresh_started;
   double list_ms; /* how long the last listing took, for tests */
@@ -205,9 +206,22 @@ schedule_visible_check (FlintRoomBrowser *self)
     self->visible_check = g_timeout_add (80, check_visible, self);
 }
 
+/* GTK 4.8's list view builds up to 200 rows whatever is on screen, and
+ * builds them again when the filter changes: it is shown a slice of the
+ * filtered rooms that grows a page at a time as the user scrolls near its
+ * end, so it never has more rows than were scrolled to. */
+#define SLICE_PAGE 40
+
 static void
 on_scrolled (GtkAdjustment *adjustment, FlintRoomBrowser *self)
 {
+  double end =
+    gtk_adjustment_get_value (adjustment) + 2 * gtk_adjustment_get_page_size (adjustment);
+  guint size = gtk_slice_list_model_get_size (self->slice);
+
+  if (end >= gtk_adjustment_get_upper (adjustment) &&
+      size < g_list_model_get_n_items (G_LIST_MODEL (self->filtered)))
+    gtk_slice_list_model_set_size (self->slice, size + SLICE_PAGE);
   schedule_visible_check (self);
 }
 
@@ -313,6 +327,7 @@ on_search_changed (GtkSearchEntry *entry, FlintRoomBrowser *self)
 
   g_free (self->needle);
   self->needle = g_utf8_casefold (text, -1);
+  gtk_slice_list_model_set_size (self->slice, SLICE_PAGE);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_page (self);
 }
@@ -382,7 +397,7 @@ static void
 on_row_activated (GtkListView *view, guint position, FlintRoomBrowser *self)
 {
   g_autoptr (FlintRoomListing) l =
-    g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+    g_list_model_get_item (G_LIST_MODEL (self->slice), position);
 
   if (l)
     gtk_widget_activate_action (GTK_WIDGET (self), "browser.join", "s",
@@ -445,6 +460,17 @@ set_filter_activated (GtkWidget *widget, const char *action_name, GVariant *para
   on_search_changed (self->search_entry, self);
 }
 
+/* browser.scroll-to-end: as a user dragging the scroll bar down (tests). */
+static void
+scroll_to_end_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintRoomBrowser *self = FLINT_ROOM_BROWSER (widget);
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
+                                   gtk_adjustment_get_page_size (adj));
+}
+
 static void
 close_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -469,6 +495,7 @@ flint_room_browser_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_ROOM_BROWSER);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_handle_id (&self->visible_check, g_source_remove);
+  g_clear_object (&self->slice);
   g_clear_object (&self->filtered);
   g_clear_object (&self->directory);
   g_clear_object (&self->session);
@@ -513,6 +540,8 @@ flint_room_browser_class_init (FlintRoomBrowserClass *klass)
   gtk_widget_class_install_action (widget_class, "browser.set-filter", "s",
                                    set_filter_activated);
   gtk_widget_class_install_action (widget_class, "browser.close", NULL, close_activated);
+  gtk_widget_class_install_action (widget_class, "browser.scroll-to-end", NULL,
+                                   scroll_to_end_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "browser.close",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
@@ -574,7 +603,9 @@ flint_room_browser_new (GtkWindow *parent,
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  self->slice = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->filtered)), 0,
+                                          SLICE_PAGE);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->slice)));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
 
@@ -601,9 +632,11 @@ describe_browser (FlintRoomBrowser *self, GString *out)
   flint_json_append_string (out, adw_window_title_get_subtitle (self->window_title));
   g_string_append_printf (
     out,
-    ", \"rooms\": %u, \"shown\": %u, \"info_loaded\": %u, \"info_requests\": %u"
+    ", \"rooms\": %u, \"shown\": %u, \"in_view\": %u, \"info_loaded\": %u"
+    ", \"info_requests\": %u"
     ", \"list_ms\": %.1f}",
-    n, g_list_model_get_n_items (G_LIST_MODEL (self->filtered)), loaded,
+    n, g_list_model_get_n_items (G_LIST_MODEL (self->filtered)),
+    g_list_model_get_n_items (G_LIST_MODEL (self->slice)), loaded,
     flint_room_directory_get_info_requests (self->directory), self->list_ms);
 }
 
