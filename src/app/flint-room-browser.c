@@ -469,6 +469,9 @@ scroll_to_end_activated (GtkWidget *widget, const char *action_name, GVariant *p
 
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
                                    gtk_adjustment_get_page_size (adj));
+  /* Already at the end (the list not laid out again yet): no
+   * value-changed, but the user is there. */
+  on_scrolled (adj, self);
 }
 
 static void

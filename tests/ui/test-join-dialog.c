@@ -11,7 +11,7 @@
 #include "flint-join-dialog.h"
 #include "flint-test-server.h"
 
-#define WAIT_MS 10000
+#define WAIT_MS 30000
 
 static Server server;
 

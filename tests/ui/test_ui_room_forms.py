@@ -14,6 +14,7 @@ room settings, in the real app under Xvfb against Prosody, light and dark:
 Screenshots: room-browser-*.png, room-setup-*.png, room-setup-error-light.png,
 room-settings-*.png."""
 
+import os
 import re
 import time
 import unittest
@@ -22,6 +23,8 @@ import flint_harness as fh
 from flint_app import FlintApp
 
 N_ROOMS = 300
+# A sanitizer build under load is several times slower.
+SLOW = 4 if os.environ.get("FLINT_SANITIZED") == "1" else 1
 
 
 def tab_of(dump, jid):
@@ -57,7 +60,7 @@ class RoomFormsTest(unittest.TestCase):
         self.addCleanup(app.stop)
         app.add_account(self.prosody, "alice", "alice-pw")
         app.start(env={"ADW_DEBUG_COLOR_SCHEME": scheme})
-        app.wait_state("online", timeout=30)
+        app.wait_state("online", timeout=90 * SLOW)
         return desktop, app
 
     def activate(self, app, action, value=None):
@@ -80,13 +83,13 @@ class RoomFormsTest(unittest.TestCase):
         self.activate(app, "win.browse-rooms")
         dump = app.wait_for(lambda d: (d.get("room_browser") or {}).get("page") == "list"
                             and d["room_browser"]["rooms"] >= N_ROOMS,
-                            timeout=30, what="rooms listed")
+                            timeout=30 * SLOW, what="rooms listed")
         b = dump["room_browser"]
         print("%s: %d rooms listed in %.1f ms" % (scheme, b["rooms"], b["list_ms"]))
         self.assertEqual(b["shown"], b["rooms"])
         self.assertIn("%d rooms on %s" % (b["rooms"], self.muc), b["subtitle"])
         # Details come for the rows on screen: some, not all 300.
-        dump = app.wait_for(lambda d: d["room_browser"]["info_loaded"] >= 5, timeout=15,
+        dump = app.wait_for(lambda d: d["room_browser"]["info_loaded"] >= 5, timeout=15 * SLOW,
                             what="row details")
         time.sleep(1.5)
         b = app.dump()["room_browser"]
@@ -104,45 +107,45 @@ class RoomFormsTest(unittest.TestCase):
             if in_view == b["rooms"]:
                 break
             self.activate(app, "browser.scroll-to-end")
-            app.wait_for(lambda d: d["room_browser"]["in_view"] > in_view, timeout=10,
+            app.wait_for(lambda d: d["room_browser"]["in_view"] > in_view, timeout=30 * SLOW,
                          what="more rows while scrolling")
         self.assertEqual(app.dump()["room_browser"]["in_view"], b["rooms"])
 
         # Filter as one types (name, address, and descriptions already known).
         self.activate(app, "browser.set-filter", "TEAM 250")
-        dump = app.wait_for(lambda d: d["room_browser"]["shown"] == 1, timeout=10,
+        dump = app.wait_for(lambda d: d["room_browser"]["shown"] == 1, timeout=10 * SLOW,
                             what="filtered")
         self.assertIn("1 of %d rooms" % dump["room_browser"]["rooms"],
                       dump["room_browser"]["subtitle"])
         self.activate(app, "browser.set-filter", "no such room at all")
-        dump = app.wait_for(lambda d: d["room_browser"]["page"] == "empty", timeout=10,
+        dump = app.wait_for(lambda d: d["room_browser"]["page"] == "empty", timeout=10 * SLOW,
                             what="nothing matches")
         self.activate(app, "browser.set-filter", "")
         app.wait_for(lambda d: d["room_browser"]["shown"] == d["room_browser"]["rooms"],
-                     timeout=10, what="filter cleared")
+                     timeout=10 * SLOW, what="filter cleared")
 
         # Join from the list: the join dialog does it, a tab opens.
         room = "team250@" + self.muc
         self.activate(app, "browser.join", room)
-        dump = app.wait_for(lambda d: (tab_of(d, room) or {}).get("selected"), timeout=20,
+        dump = app.wait_for(lambda d: (tab_of(d, room) or {}).get("selected"), timeout=20 * SLOW,
                             what="joined room tab")
         self.assertTrue(tab_of(dump, room)["room"])
         self.activate(app, "browser.close")
-        app.wait_for(lambda d: "room_browser" not in d, timeout=10, what="browser closed")
+        app.wait_for(lambda d: "room_browser" not in d, timeout=10 * SLOW, what="browser closed")
 
     # ---- creating with the form ----------------------------------------------
     def create_configured(self, desktop, app, scheme, name):
         room = "%s@%s" % (name.lower().replace(" ", "-"), self.muc)
         self.activate(app, "win.create-room")
         dump = app.wait_for(lambda d: (d.get("join_dialog") or {}).get("title")
-                            == "Create Room", timeout=10, what="create dialog")
+                            == "Create Room", timeout=10 * SLOW, what="create dialog")
         self.activate(app, "join.set-room", name)
         self.activate(app, "join.set-configure", "true")
         time.sleep(0.3)
         desktop.screenshot("room-create-%s.png" % scheme)
         self.activate(app, "join.create")
         dump = app.wait_for(lambda d: (d.get("join_dialog") or {}).get("state", "")
-                            .endswith("|config"), timeout=20, what="setup form")
+                            .endswith("|config"), timeout=20 * SLOW, what="setup form")
         self.assertEqual(dump["join_dialog"]["title"], "Set Up Room")
         time.sleep(0.8)
         desktop.screenshot("room-setup-%s.png" % scheme)
@@ -152,7 +155,7 @@ class RoomFormsTest(unittest.TestCase):
         self.activate(app, "join.save-config")
         dump = app.wait_for(lambda d: "historylength" in
                             (d.get("join_dialog") or {}).get("form_errors", ""),
-                            timeout=10, what="inline error")
+                            timeout=10 * SLOW, what="inline error")
         self.assertIn("muc#roomconfig_historylength: Enter a whole number.",
                       dump["join_dialog"]["form_errors"])
         if scheme == "prefer-light":
@@ -166,7 +169,7 @@ class RoomFormsTest(unittest.TestCase):
         self.activate(app, "join.save-config")
         dump = app.wait_for(lambda d: "join_dialog" not in d
                             and (tab_of(d, room) or {}).get("selected"),
-                            timeout=20, what="created room tab")
+                            timeout=20 * SLOW, what="created room tab")
         # The tab and the bookmark carry the name just given.
         self.assertEqual(tab_of(dump, room)["title"], name)
         self.assertIn({"jid": room, "name": name, "autojoin": True}, dump["bookmarks"])
@@ -178,13 +181,13 @@ class RoomFormsTest(unittest.TestCase):
     def edit_settings(self, desktop, app, scheme, room, name):
         self.activate(app, "roomconfig.open")
         dump = app.wait_for(lambda d: (d.get("room_config") or {}).get("state", "")
-                            .startswith("form|"), timeout=20, what="settings form")
+                            .startswith("form|"), timeout=20 * SLOW, what="settings form")
         time.sleep(0.8)
         desktop.screenshot("room-settings-%s.png" % scheme)
         self.activate(app, "config.set-form-field",
                       "muc#roomconfig_roomdesc=Moved to Thursdays")
         self.activate(app, "config.save")
-        app.wait_for(lambda d: "room_config" not in d, timeout=20, what="settings saved")
+        app.wait_for(lambda d: "room_config" not in d, timeout=20 * SLOW, what="settings saved")
         self.assertIn("Moved to Thursdays", self.disco_info(room))
 
     def test_light(self):
