@@ -21,7 +21,7 @@
 #include "flint-rooms.h"
 #include "flint-test-server.h"
 
-#define WAIT_MS 15000
+#define WAIT_MS 30000
 
 static Server server;
 
