@@ -434,7 +434,11 @@ test_directory (Fixture *f, gconstpointer data)
     g_ptr_array_add (asked, g_list_model_get_item (rooms, i));
   for (guint i = 0; i < asked->len; i++)
     flint_room_directory_request_info (dir, asked->pdata[i]);
-  g_assert_true (wait_until (infos_loaded, asked, WAIT_MS));
+  if (!wait_until (infos_loaded, asked, WAIT_MS))
+    for (guint i = 0; i < asked->len; i++)
+      g_test_message ("%s: info state %d", flint_room_listing_get_jid (asked->pdata[i]),
+                      flint_room_listing_get_info_state (asked->pdata[i]));
+  g_assert_true (infos_loaded (asked));
   g_assert_cmpuint (flint_room_directory_get_info_requests (dir), ==, 20);
   /* Asking again costs nothing. */
   flint_room_directory_request_info (dir, asked->pdata[0]);
