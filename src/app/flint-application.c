@@ -23,6 +23,7 @@
 #include "flint-json.h"
 #include "flint-preferences-window.h"
 #include "flint-jid.h"
+#include "flint-room-browser.h"
 #include "flint-secrets.h"
 #include "flint-transfer-center.h"
 #include "flint-window.h"
@@ -1106,6 +1107,7 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   g_string_append (out, "]");
   if (self->transfers)
     flint_transfer_center_describe_json (self->transfers, out);
+  flint_room_browser_describe_windows_json (out);
   g_string_append (out, "}\n");
   g_file_set_contents (g_variant_get_string (parameter, NULL), out->str,
                        (gssize) out->len, NULL);
@@ -1217,9 +1219,23 @@ test_activate_activated (GSimpleAction *action, GVariant *parameter, gpointer us
   focus = gtk_root_get_focus (GTK_ROOT (window));
   if (focus == NULL)
     focus = GTK_WIDGET (window);
-  if (!activate_from (focus, parts[0], parts[1]) &&
-      !activate_below (GTK_WIDGET (window), parts[0], parts[1]))
-    g_warning ("test-activate: no widget has the action %s", parts[0]);
+  if (activate_from (focus, parts[0], parts[1]) ||
+      activate_below (GTK_WIDGET (window), parts[0], parts[1]))
+    return;
+  /* Then dialogs and other windows (a room browser, a join dialog). */
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr (GtkWindow) other = g_list_model_get_item (toplevels, i);
+
+        if (other != window && (activate_from (GTK_WIDGET (other), parts[0], parts[1]) ||
+                                activate_below (GTK_WIDGET (other), parts[0], parts[1])))
+          return;
+      }
+  }
+  g_warning ("test-activate: no widget has the action %s", parts[0]);
 }
 
 static GtkWidget *

@@ -8,6 +8,7 @@
 #include "flint-color.h"
 #include "flint-composer.h"
 #include "flint-message-row.h"
+#include "flint-room-config-window.h"
 #include "flint-room-page.h"
 #include "flint-window.h"
 
@@ -27,6 +28,7 @@ struct _FlintRoomPage
 
   GtkRevealer *banner;
   GtkLabel *banner_label;
+  GtkWidget *settings_button;
   GtkLabel *subject_label;
   GtkWidget *subject_button;
   GtkScrolledWindow *scroller;
@@ -492,6 +494,7 @@ flint_room_page_new (FlintRoom *room, FlintConversation *conversation)
   self->room = g_object_ref (room);
   self->conversation = g_object_ref (conversation);
   self->stick_to_bottom = TRUE;
+  flint_room_config_window_attach (GTK_WIDGET (self), self->settings_button, room);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
@@ -581,6 +584,7 @@ flint_room_page_class_init (FlintRoomPageClass *klass)
                                                "/im/flint/Flint/flint-room-page.ui");
   gtk_widget_class_bind_template_child (widget_class, FlintRoomPage, banner);
   gtk_widget_class_bind_template_child (widget_class, FlintRoomPage, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, FlintRoomPage, settings_button);
   gtk_widget_class_bind_template_child (widget_class, FlintRoomPage, subject_label);
   gtk_widget_class_bind_template_child (widget_class, FlintRoomPage, subject_button);
   gtk_widget_class_bind_template_child (widget_class, FlintRoomPage, scroller);

@@ -16,6 +16,7 @@
 #include "flint-jid.h"
 #include "flint-preferences-window.h"
 #include "flint-join-dialog.h"
+#include "flint-room-browser.h"
 #include "flint-room-list.h"
 #include "flint-room-page.h"
 #include "flint-roster-view.h"
@@ -1336,6 +1337,10 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
                                   flint_application_get_bookmarks (get_app (self), jid));
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.join-room",
                                      self->rooms != NULL);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.create-room",
+                                     self->rooms != NULL);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.browse-rooms",
+                                     self->rooms != NULL);
     }
   update_own_avatar (self);
   flint_roster_view_set_roster (self->roster_view, self->roster);
@@ -1648,6 +1653,52 @@ join_room_activated (GtkWidget *widget, const char *action_name, GVariant *param
 }
 
 static void
+create_room_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  const char *account;
+  g_autofree char *nick = NULL;
+  FlintJoinDialog *dialog;
+
+  if (self->session == NULL || self->rooms == NULL)
+    return;
+  account = flint_account_get_jid (flint_session_get_account (self->session));
+  nick = flint_jid_node (account);
+  dialog = flint_join_dialog_new (
+    GTK_WINDOW (self), self->rooms,
+    flint_application_get_bookmarks (get_app (self), account), nick);
+  flint_join_dialog_set_create_mode (dialog, TRUE);
+  g_signal_connect_object (dialog, "joined", G_CALLBACK (on_room_joined), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_browser_joined (FlintRoomBrowser *browser, FlintRoom *room, FlintWindow *self)
+{
+  flint_window_open_room (self, room, TRUE);
+  gtk_window_present (GTK_WINDOW (self));
+}
+
+static void
+browse_rooms_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintWindow *self = FLINT_WINDOW (widget);
+  const char *account;
+  g_autofree char *nick = NULL;
+  FlintRoomBrowser *browser;
+
+  if (self->session == NULL || self->rooms == NULL)
+    return;
+  account = flint_account_get_jid (flint_session_get_account (self->session));
+  nick = flint_jid_node (account);
+  browser = flint_room_browser_new (
+    GTK_WINDOW (self), self->session, self->rooms,
+    flint_application_get_bookmarks (get_app (self), account), nick);
+  g_signal_connect_object (browser, "joined", G_CALLBACK (on_browser_joined), self, 0);
+  gtk_window_present (GTK_WINDOW (browser));
+}
+
+static void
 search_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintWindow *self = FLINT_WINDOW (widget);
@@ -1937,6 +1988,10 @@ flint_window_class_init (FlintWindowClass *klass)
                                    add_contact_activated);
   gtk_widget_class_install_action (widget_class, "win.blocked-contacts", NULL,
                                    blocked_activated);
+  gtk_widget_class_install_action (widget_class, "win.create-room", NULL,
+                                   create_room_activated);
+  gtk_widget_class_install_action (widget_class, "win.browse-rooms", NULL,
+                                   browse_rooms_activated);
   gtk_widget_class_install_action (widget_class, "win.join-room", NULL,
                                    join_room_activated);
   /* A placeholder until preferences exist. */
@@ -2006,6 +2061,8 @@ flint_window_init (FlintWindow *self)
                            G_CALLBACK (update_compact), self, G_CONNECT_SWAPPED);
   update_compact (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.join-room", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.create-room", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.browse-rooms", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-transcript", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.print-transcript", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-history", FALSE);

@@ -43,6 +43,8 @@ struct _FlintRoom
   guint unread;
   gint64 last_activity; /* monotonic µs of the last stanza from the room */
   gboolean ping_in_flight;
+  gboolean configure_on_create; /* a new room waits for its configuration */
+  gboolean created;             /* the room was made by our join (201) */
 
   GListStore *occupants;
   GHashTable *by_nick; /* nick -> FlintOccupant (in occupants) */
@@ -293,6 +295,7 @@ flint_room_join (FlintRoom *self)
   g_clear_error (&self->error);
   set_string (self, &self->suggested_nick, NULL, PROP_SUGGESTED_NICK);
   clear_occupants (self);
+  self->created = FALSE;
   self->last_activity = g_get_monotonic_time ();
   set_state (self, FLINT_ROOM_JOINING);
   send_join_presence (self, self->nick);
@@ -559,7 +562,11 @@ flint_room_handle_presence (FlintRoom *self, xmpp_stanza_t *stanza)
        * owner configures it; unless a configuration is on its way, take
        * the defaults. */
       if (has_status (x, "201"))
-        accept_instant_room (self);
+        {
+          self->created = TRUE;
+          if (!self->configure_on_create)
+            accept_instant_room (self);
+        }
       g_clear_error (&self->error);
       set_state (self, FLINT_ROOM_JOINED);
     }
@@ -1116,4 +1123,27 @@ flint_room_set_active (FlintRoom *self, gboolean active)
       self->unread = 0;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
     }
+}
+
+/* ---- creation (XEP-0045 §10.1) ------------------------------------------ */
+
+void
+flint_room_set_configure_on_create (FlintRoom *self, gboolean configure)
+{
+  g_return_if_fail (FLINT_IS_ROOM (self));
+  self->configure_on_create = configure;
+}
+
+gboolean
+flint_room_get_created (FlintRoom *self)
+{
+  g_return_val_if_fail (FLINT_IS_ROOM (self), FALSE);
+  return self->created;
+}
+
+FlintSession *
+flint_room_get_session (FlintRoom *self)
+{
+  g_return_val_if_fail (FLINT_IS_ROOM (self), NULL);
+  return self->session;
 }

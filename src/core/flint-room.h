@@ -5,6 +5,7 @@
 #include "flint-error.h"
 #include "flint-history.h"
 #include "flint-occupant.h"
+#include "flint-session.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,16 @@ void flint_room_set_nick (FlintRoom *self, const char *nick);
 void flint_room_set_password (FlintRoom *self, const char *password);
 void flint_room_set_subject (FlintRoom *self, const char *subject);
 gboolean flint_room_mentions_nick (const char *body, const char *nick);
+
+/* Room creation: when the join makes a new room (status 201), the room
+ * takes the service's defaults at once (an instant room) unless
+ * configure-on-create was set before the join; then the caller submits
+ * the configuration (flint-room-config.h). "created" says our join made
+ * the room. */
+void flint_room_set_configure_on_create (FlintRoom *self, gboolean configure);
+gboolean flint_room_get_created (FlintRoom *self);
+/* The session the room belongs to (for owner requests). */
+FlintSession *flint_room_get_session (FlintRoom *self);
 
 /* Pure helpers (unit tested). */
 FlintErrorCode flint_room_error_from_condition (const char *condition);

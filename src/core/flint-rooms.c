@@ -266,9 +266,11 @@ flint_rooms_leave (FlintRooms *self, const char *jid)
 void
 flint_rooms_close (FlintRooms *self, const char *jid)
 {
-  FlintRoom *room = flint_rooms_get_room (self, jid);
+  g_autoptr (FlintRoom) room = NULL;
   guint position;
 
+  /* Held here: the store may have the only other reference. */
+  g_set_object (&room, flint_rooms_get_room (self, jid));
   if (room == NULL)
     return;
   flint_room_leave (room);

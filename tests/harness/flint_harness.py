@@ -1759,6 +1759,8 @@ def main(argv=None):
                     help="no mod_bookmarks: XEP-0048 in private storage only")
     ap.add_argument("--module", action="append", default=[],
                     help="an extra global module (e.g. admin_shell for prosody-shell)")
+    ap.add_argument("--muc-room-locking", action="store_true",
+                    help="new rooms stay locked until their owner configures them")
     ap.add_argument("--max-lifetime", type=int, default=1800,
                     help="kill the server after this many seconds (0: never)")
     a = ap.parse_args(argv)
@@ -1769,7 +1771,8 @@ def main(argv=None):
             Prosody.load(wd).stop()     # never orphan a server started here before
         p = Prosody(wd, domain=a.domain, tls=not a.no_tls, smacks=not a.no_smacks,
                     muc=not a.no_muc, max_lifetime=a.max_lifetime or None,
-                    extra_modules=a.module, bookmarks=not a.no_bookmarks)
+                    extra_modules=a.module, bookmarks=not a.no_bookmarks,
+                    muc_room_locking=a.muc_room_locking)
         p.detach()
         try:
             for u in a.user:

@@ -375,6 +375,41 @@ class PeerClient(slixmpp.ClientXMPP):
         await self["xep_0199"].ping(c.get("to") or self.boundjid.host, timeout=c.get("timeout", 10))
         return {"rtt": time.monotonic() - t0}
 
+    async def cmd_make_rooms(self, c):
+        """Create count rooms prefix0..prefixN-1 on service, each named
+        name (with {i}) and described description (with {i}), persistent and
+        public, configured by this peer as owner; stay=True keeps the peer
+        in each (1 occupant), else it leaves. For room browser tests."""
+        service, prefix, count = c["service"], c.get("prefix", "room"), int(c["count"])
+        name, desc = c.get("name", "Room {i}"), c.get("description", "")
+        stay = c.get("stay", True)
+
+        def field(var, value):
+            return "<field var='%s'><value>%s</value></field>" % (var, value)
+
+        async def make(i):
+            room = "%s%d@%s" % (prefix, i, service)
+            await self["xep_0045"].join_muc_wait(room, "maker", maxstanzas=0, timeout=30)
+            form = ("<x xmlns='jabber:x:data' type='submit'>" +
+                    field("FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig") +
+                    field("muc#roomconfig_roomname", name.format(i=i)) +
+                    field("muc#roomconfig_roomdesc", desc.format(i=i)) +
+                    field("muc#roomconfig_persistentroom", "1") +
+                    field("muc#roomconfig_publicroom", "1") + "</x>")
+            iq = self.Iq(xml=ET.fromstring(
+                "<iq xmlns='jabber:client' type='set' to='%s'>"
+                "<query xmlns='http://jabber.org/protocol/muc#owner'>%s</query></iq>"
+                % (room, form)))
+            iq["id"] = self.new_id()
+            await iq.send(timeout=30)
+            if not stay:
+                self["xep_0045"].leave_muc(room, "maker")
+
+        batch = int(c.get("batch", 25))
+        for start in range(0, count, batch):
+            await asyncio.gather(*(make(i) for i in range(start, min(count, start + batch))))
+        return {"count": count}
+
     async def cmd_carbons(self, c):
         if c.get("enable", True):
             await self["xep_0280"].enable(timeout=10)

@@ -164,6 +164,7 @@ test_render_and_submit (void)
     "<field var=\"history\"><value>30</value></field>"
     "</x>");
   xmpp_stanza_release (submit);
+  g_clear_pointer (&errors, g_free);
 
   /* A bad address in a jid-multi is named in its error. */
   flint_data_form_view_set_text (view, "owners", "a@x.test\nnot valid@@");
@@ -189,7 +190,7 @@ test_hostile_form (void)
   GtkWidget *window = gtk_window_new ();
   FlintDataFormView *view;
 
-  for (guint i = 0; i < 300; i++)
+  for (guint i = 0; i < 40; i++)
     g_string_append_printf (xml, "<field type='fixed'><value>%s %u</value></field>",
                             i % 2 ? "A long explanation that goes on and on and on and "
                                     "on about nothing in particular at all"
