@@ -41,6 +41,7 @@ struct _FlintChat
   FlintHistory *history;
   guint message_handler;
   gulong online_handler;
+  gulong acked_handler;
 
   gboolean send_receipts;
   gboolean send_chat_states;
@@ -769,6 +770,19 @@ on_online (FlintSession *session, gboolean resumed, FlintChat *self)
     }
 }
 
+/* XEP-0198: the server has our message. Room messages are left alone: the
+ * room's echo tells more. */
+static void
+on_message_acked (FlintSession *session, const char *id, const char *to, FlintChat *self)
+{
+  g_autofree char *bare = NULL;
+
+  if (id == NULL || to == NULL || !flint_jid_is_valid (to))
+    return;
+  bare = conversation_for (self, to);
+  update_state (self, bare, id, FLINT_DELIVERY_ACKED);
+}
+
 /* ---- properties and object ---------------------------------------------- */
 
 gboolean
@@ -868,6 +882,7 @@ flint_chat_dispose (GObject *object)
     {
       flint_session_remove_handler (self->session, self->message_handler);
       g_clear_signal_handler (&self->online_handler, self->session);
+      g_clear_signal_handler (&self->acked_handler, self->session);
     }
   g_clear_object (&self->session);
   g_clear_object (&self->history);
@@ -937,5 +952,7 @@ flint_chat_new (FlintSession *session, FlintHistory *history)
     flint_session_add_handler (session, "message", NULL, NULL, on_message, self, NULL);
   self->online_handler =
     g_signal_connect (session, "online", G_CALLBACK (on_online), self);
+  self->acked_handler =
+    g_signal_connect (session, "message-acked", G_CALLBACK (on_message_acked), self);
   return self;
 }
