@@ -1088,6 +1088,8 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     AdwMessageDialog *dialog = find_message_dialog ();
 
     json_member (out, "dialog", dialog ? adw_message_dialog_get_heading (dialog) : NULL);
+    json_member (out, "dialog_body",
+                 dialog ? adw_message_dialog_get_body (dialog) : NULL);
   }
   if (session)
     describe_rooms (self, session, out);
