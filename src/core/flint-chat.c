@@ -48,6 +48,8 @@ struct _FlintChat
   gboolean carbons_enabled;
   GHashTable *sent_states; /* bare JID -> the chat state we last sent */
   FlintChatRoomFunc room_func;
+  FlintChatCatchUpFunc catch_up_func;
+  gpointer catch_up_data;
   gpointer room_data;
 };
 
@@ -106,6 +108,24 @@ flint_chat_set_room_func (FlintChat *self, FlintChatRoomFunc func, gpointer user
   g_return_if_fail (FLINT_IS_CHAT (self));
   self->room_func = func;
   self->room_data = user_data;
+}
+
+/**
+ * flint_chat_set_catch_up_func:
+ *
+ * Tells FlintChat when the archive catch-up runs: a held-back message our
+ * archive already has (offline storage, or a dead session's unacknowledged
+ * ones sent again) is then left to the catch-up, which stores it in the
+ * archive's order.
+ */
+void
+flint_chat_set_catch_up_func (FlintChat *self,
+                              FlintChatCatchUpFunc func,
+                              gpointer user_data)
+{
+  g_return_if_fail (FLINT_IS_CHAT (self));
+  self->catch_up_func = func;
+  self->catch_up_data = user_data;
 }
 
 /* Our bare JID exactly: carbons come from the account, never a resource. */
@@ -433,6 +453,13 @@ handle_chat_message (FlintChat *self, xmpp_stanza_t *stanza, Origin origin)
     return;
   if (record->correction_of)
     handle_correction (self, record);
+  else if (origin == ORIGIN_DIRECT && record->stanza_id &&
+           flint_stanza_get_delay (stanza) && self->catch_up_func &&
+           self->catch_up_func (self->catch_up_data))
+    /* Stamped in whole seconds, it could not be put in its place among
+     * the archive's messages of the same second; the catch-up, which
+     * reads the archive in order, stores it. */
+    g_debug ("Message %s left to the archive catch-up", record->stanza_id);
   else
     store (self, record);
 

@@ -380,8 +380,8 @@ class FaultTest(unittest.TestCase):
         self.activate(desktop, "transfer-accept", "uint32 %d" % tid)
         # Kill at a random point of the transfer.
         cut = RNG.randint(1, size // 2)
-        dump = app.wait_for(lambda d: any(t["id"] == tid and (t["done"] >= cut
-                                                             or t["state"] != "active")
+        dump = app.wait_for(lambda d: any(t["id"] == tid and (t["done"] >= cut or t["state"]
+                                                             in ("complete", "failed"))
                                           for t in d.get("transfers", [])),
                             timeout=60, what="%d bytes received" % cut)
         done = [t for t in dump["transfers"] if t["id"] == tid][0]
