@@ -77,8 +77,9 @@ class CredentialsTest(unittest.TestCase):
         app = self.app(desktop)
         app.add_account(srv, "alice", PASSWORD)
         app.start(env={"FLINT_DEBUG_STROPHE": "1", "G_MESSAGES_DEBUG": "all"})
-        srv.wait_bound()
-        app.wait_state("online", timeout=30)
+        # Everything logged is slow in a sanitizer build.
+        srv.wait_bound(timeout=120)
+        app.wait_state("online", timeout=60)
         app.run(["--send", "bob@flint.test", "hello"])  # some traffic in the log
         time.sleep(1.0)
         forms = secret_forms("alice", "flint.test", PASSWORD)
@@ -183,8 +184,8 @@ class CredentialsTest(unittest.TestCase):
         app.add_account(srv, "alice", PASSWORD)   # password into the keyring
         self.write_account(app, srv.jid("alice"), srv.port, plaintext=True)
         app.start()
-        srv.wait_bound()
-        app.wait_state("online", timeout=30)
+        srv.wait_bound(timeout=60)
+        app.wait_state("online", timeout=60)
         self.assertEqual(len(srv.auths), 1)
         # Allowed explicitly: the PLAIN message went, as the user chose.
         self.assertTrue(base64.b64decode(srv.auths[0]).endswith(
