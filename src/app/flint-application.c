@@ -675,6 +675,12 @@ on_rooms_changed (
 }
 
 static gboolean
+mam_catching_up (gpointer mam)
+{
+  return flint_mam_get_busy (mam);
+}
+
+static gboolean
 is_room (const char *bare_jid, gpointer rooms)
 {
   return flint_rooms_is_room (rooms, bare_jid);
@@ -716,8 +722,13 @@ flint_application_start_account (FlintApplication *self,
           g_settings_bind (app_settings (self), "send-receipts", chat, "send-receipts",
                            G_SETTINGS_BIND_GET);
           /* What the server archived while Flint was away (XEP-0313). */
-          g_hash_table_insert (self->mams, g_strdup (flint_account_get_jid (account)),
-                               flint_mam_new (session, self->history));
+          {
+            FlintMam *mam = flint_mam_new (session, self->history);
+
+            g_hash_table_insert (self->mams, g_strdup (flint_account_get_jid (account)),
+                                 mam);
+            flint_chat_set_catch_up_func (chat, mam_catching_up, mam);
+          }
           {
             FlintRooms *rooms = flint_rooms_new (session, self->history);
             FlintDisco *disco =
@@ -1089,6 +1100,8 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     AdwMessageDialog *dialog = find_message_dialog ();
 
     json_member (out, "dialog", dialog ? adw_message_dialog_get_heading (dialog) : NULL);
+    json_member (out, "dialog_body",
+                 dialog ? adw_message_dialog_get_body (dialog) : NULL);
   }
   if (session)
     describe_rooms (self, session, out);

@@ -41,12 +41,15 @@ struct _FlintChat
   FlintHistory *history;
   guint message_handler;
   gulong online_handler;
+  gulong acked_handler;
 
   gboolean send_receipts;
   gboolean send_chat_states;
   gboolean carbons_enabled;
   GHashTable *sent_states; /* bare JID -> the chat state we last sent */
   FlintChatRoomFunc room_func;
+  FlintChatCatchUpFunc catch_up_func;
+  gpointer catch_up_data;
   gpointer room_data;
 };
 
@@ -105,6 +108,24 @@ flint_chat_set_room_func (FlintChat *self, FlintChatRoomFunc func, gpointer user
   g_return_if_fail (FLINT_IS_CHAT (self));
   self->room_func = func;
   self->room_data = user_data;
+}
+
+/**
+ * flint_chat_set_catch_up_func:
+ *
+ * Tells FlintChat when the archive catch-up runs: a held-back message our
+ * archive already has (offline storage, or a dead session's unacknowledged
+ * ones sent again) is then left to the catch-up, which stores it in the
+ * archive's order.
+ */
+void
+flint_chat_set_catch_up_func (FlintChat *self,
+                              FlintChatCatchUpFunc func,
+                              gpointer user_data)
+{
+  g_return_if_fail (FLINT_IS_CHAT (self));
+  self->catch_up_func = func;
+  self->catch_up_data = user_data;
 }
 
 /* Our bare JID exactly: carbons come from the account, never a resource. */
@@ -432,6 +453,13 @@ handle_chat_message (FlintChat *self, xmpp_stanza_t *stanza, Origin origin)
     return;
   if (record->correction_of)
     handle_correction (self, record);
+  else if (origin == ORIGIN_DIRECT && record->stanza_id &&
+           flint_stanza_get_delay (stanza) && self->catch_up_func &&
+           self->catch_up_func (self->catch_up_data))
+    /* Stamped in whole seconds, it could not be put in its place among
+     * the archive's messages of the same second; the catch-up, which
+     * reads the archive in order, stores it. */
+    g_debug ("Message %s left to the archive catch-up", record->stanza_id);
   else
     store (self, record);
 
@@ -769,6 +797,19 @@ on_online (FlintSession *session, gboolean resumed, FlintChat *self)
     }
 }
 
+/* XEP-0198: the server has our message. Room messages are left alone: the
+ * room's echo tells more. */
+static void
+on_message_acked (FlintSession *session, const char *id, const char *to, FlintChat *self)
+{
+  g_autofree char *bare = NULL;
+
+  if (id == NULL || to == NULL || !flint_jid_is_valid (to))
+    return;
+  bare = conversation_for (self, to);
+  update_state (self, bare, id, FLINT_DELIVERY_ACKED);
+}
+
 /* ---- properties and object ---------------------------------------------- */
 
 gboolean
@@ -868,6 +909,7 @@ flint_chat_dispose (GObject *object)
     {
       flint_session_remove_handler (self->session, self->message_handler);
       g_clear_signal_handler (&self->online_handler, self->session);
+      g_clear_signal_handler (&self->acked_handler, self->session);
     }
   g_clear_object (&self->session);
   g_clear_object (&self->history);
@@ -937,5 +979,7 @@ flint_chat_new (FlintSession *session, FlintHistory *history)
     flint_session_add_handler (session, "message", NULL, NULL, on_message, self, NULL);
   self->online_handler =
     g_signal_connect (session, "online", G_CALLBACK (on_online), self);
+  self->acked_handler =
+    g_signal_connect (session, "message-acked", G_CALLBACK (on_message_acked), self);
   return self;
 }

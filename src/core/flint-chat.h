@@ -39,6 +39,12 @@ typedef gboolean (*FlintChatRoomFunc) (const char *bare_jid, gpointer user_data)
 void
 flint_chat_set_room_func (FlintChat *self, FlintChatRoomFunc func, gpointer user_data);
 
+/* TRUE while the archive catch-up (FlintMam) is running. */
+typedef gboolean (*FlintChatCatchUpFunc) (gpointer user_data);
+void flint_chat_set_catch_up_func (FlintChat *self,
+                                   FlintChatCatchUpFunc func,
+                                   gpointer user_data);
+
 FlintMessageRecord *flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza);
 FlintMessageRecord *
 flint_chat_send (FlintChat *self, const char *to, const char *body, GError **error);

@@ -159,7 +159,21 @@ flint_file_name_sanitize (const char *name)
     return g_strdup (FALLBACK_NAME);
   if (is_reserved_stem (out->str))
     g_string_prepend_c (out, '_');
-  return cap_length (out->str, FLINT_FILE_NAME_MAX_BYTES);
+  {
+    /* Cutting to length can leave spaces or dots at the new end: trimmed
+     * as above, so that a clean name comes back unchanged. */
+    char *capped = cap_length (out->str, FLINT_FILE_NAME_MAX_BYTES);
+    gsize len = strlen (capped);
+
+    while (len > 0 && (capped[len - 1] == '.' || capped[len - 1] == ' '))
+      capped[--len] = '\0';
+    if (len == 0)
+      {
+        g_free (capped);
+        return g_strdup (FALLBACK_NAME);
+      }
+    return capped;
+  }
 }
 
 /* "name (n).ext" for the n-th attempt at a free name; n = 0 gives name. */

@@ -184,6 +184,7 @@ typedef enum
   STMT_SET_STATE_ORIGIN_ID,
   STMT_SET_STATE_MESSAGE_ID,
   STMT_CORRECT,
+  STMT_LATEST_IN_SECOND,
   N_STMTS
 } Stmt;
 
@@ -211,6 +212,8 @@ static const char *const stmt_sql[N_STMTS] = {
    * NOT INDEXED: once PRAGMA optimize has stored the statistics of a small
    * table, the planner would scan messages_conversation and sort it,
    * making every insert cost as much as the whole table. */
+  [STMT_LATEST_IN_SECOND] = "SELECT max (time) FROM messages"
+                            " WHERE conversation_id = ?1 AND time >= ?2 AND time < ?3",
   [STMT_INSERT] = "INSERT INTO messages (account, conversation, kind, direction, sender,"
                   " body, time, local_time, stanza_id, stanza_id_by, origin_id,"
                   " message_id, state, correction_of, conversation_id, time_max)"
@@ -1020,6 +1023,38 @@ fill_duplicate (FlintHistory *self,
 }
 
 /* Inside a transaction. */
+/* A server stamp in whole seconds (Prosody's delays and archive) means
+ * "some time in that second". Messages stored with finer local times in
+ * the same second arrived before this one (it was held back: a resumed
+ * stream, the offline store, the archive), so it goes after them, still
+ * inside its second; else a message resent after a reconnect would sort
+ * before the ones it followed. */
+static gboolean
+place_in_second (FlintHistory *self, gint64 conversation_id, gint64 *time, GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 second = *time;
+  int rc;
+
+  if (second % G_USEC_PER_SEC != 0)
+    return TRUE;
+  if (!(stmt = get_stmt (self, STMT_LATEST_IN_SECOND, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, second);
+  sqlite3_bind_int64 (stmt, 3, second + G_USEC_PER_SEC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    *time = MIN (sqlite3_column_int64 (stmt, 0) + 1, second + G_USEC_PER_SEC - 1);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 insert_one (FlintHistory *self,
             FlintMessageRecord *r,
@@ -1050,6 +1085,8 @@ insert_one (FlintHistory *self,
 
   local_time = r->local_time ? r->local_time : g_get_real_time ();
   time = r->time ? r->time : local_time;
+  if (!place_in_second (self, conversation_id, &time, error))
+    goto fail;
 
   if (!(stmt = get_stmt (self, STMT_INSERT, error)))
     goto fail;

@@ -24,6 +24,7 @@
 #include "flint-proxy-relay.h"
 #include "flint-jid.h"
 #include "flint-session.h"
+#include "flint-sm-ledger.h"
 #include "flint-session-private.h"
 #include "flint-stanza-log.h"
 #include "flint-stanza.h"
@@ -127,6 +128,9 @@ struct _FlintSession
   gboolean ping_outstanding;
 
   GQueue outbox;
+  /* Our XEP-0198 account of sent messages (see flint-sm-ledger.h). */
+  FlintSmLedger *ledger;
+  guint resend_id;
   GPtrArray *handlers;
   guint next_handler_id;
   guint dispatch_depth;
@@ -162,6 +166,7 @@ enum
   SIGNAL_ONLINE,
   SIGNAL_CERTIFICATE_FAILED,
   SIGNAL_STANZA_LOG,
+  SIGNAL_MESSAGE_ACKED,
   N_SIGNALS
 };
 
@@ -341,6 +346,11 @@ on_strophe_log (void *userdata, xmpp_log_level_t level, const char *area, const 
 
   if (sent || g_str_has_prefix (msg, "RECV: "))
     {
+      if (sent)
+        flint_sm_ledger_note_sent (self->ledger, msg + 6);
+      else
+        flint_sm_ledger_note_received (self->ledger, msg + 6);
+
       gboolean debug = g_getenv ("FLINT_DEBUG_STROPHE") != NULL;
 
       if (debug ||
@@ -550,6 +560,13 @@ handle_iq_reply (FlintSession *self, xmpp_stanza_t *stanza)
   pending_iq_free (pending);
 }
 
+static void
+on_message_acked (xmpp_stanza_t *message, gpointer user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_MESSAGE_ACKED], 0,
+                 xmpp_stanza_get_id (message), xmpp_stanza_get_to (message));
+}
+
 /* Hands a stanza to the connection, or to the loopback sink. */
 static void
 transmit (FlintSession *self, xmpp_stanza_t *stanza)
@@ -557,7 +574,10 @@ transmit (FlintSession *self, xmpp_stanza_t *stanza)
   if (self->sink)
     self->sink (self, stanza, self->sink_data);
   else if (self->conn)
-    xmpp_send (self->conn, stanza);
+    {
+      flint_sm_ledger_track (self->ledger, stanza);
+      xmpp_send (self->conn, stanza);
+    }
 }
 
 static gboolean
@@ -1146,6 +1166,34 @@ retire_conn (FlintSession *self)
     self->release_id = g_idle_add (release_dead_conns, self);
 }
 
+static gboolean can_transmit (FlintSession *self);
+static void wake (FlintSession *self);
+
+/* Messages the server never acknowledged before the stream broke go out
+ * again. From an idle callback: libstrophe may still send some of them
+ * again itself once its handler returns, and the ledger then drops those. */
+static gboolean
+resend_lost (gpointer user_data)
+{
+  FlintSession *self = user_data;
+  g_autoptr (GPtrArray) lost = NULL;
+
+  self->resend_id = 0;
+  if (!can_transmit (self))
+    return G_SOURCE_REMOVE;
+  lost = flint_sm_ledger_take_lost (self->ledger);
+  for (guint i = 0; i < lost->len; i++)
+    {
+      g_debug ("%s: sending again %s, which the server never acknowledged",
+               flint_account_get_jid (self->account),
+               xmpp_stanza_get_id (lost->pdata[i]));
+      transmit (self, lost->pdata[i]);
+    }
+  if (lost->len)
+    wake (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_online (FlintSession *self)
 {
@@ -1174,6 +1222,8 @@ on_online (FlintSession *self)
       xmpp_stanza_release (presence);
     }
   g_signal_emit (self, signals[SIGNAL_ONLINE], 0, resumed);
+  if (self->resend_id == 0)
+    self->resend_id = g_idle_add (resend_lost, self);
   flush_outbox (self);
   keepalive_restart (self);
 }
@@ -1856,6 +1906,8 @@ flint_session_finalize (GObject *object)
 
   flint_session_set_password (self, NULL);
   g_queue_clear_full (&self->outbox, stanza_release);
+  g_clear_handle_id (&self->resend_id, g_source_remove);
+  g_clear_pointer (&self->ledger, flint_sm_ledger_free);
   g_clear_pointer (&self->presence_extensions, g_ptr_array_unref);
   g_clear_pointer (&self->handlers, g_ptr_array_unref);
   g_clear_handle_id (&self->parse_error_id, g_source_remove);
@@ -1954,6 +2006,10 @@ flint_session_class_init (FlintSessionClass *klass)
   signals[SIGNAL_STANZA_LOG] =
     g_signal_new ("stanza-log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_STRING);
+  /* The server acknowledged (XEP-0198) our message with this id and to. */
+  signals[SIGNAL_MESSAGE_ACKED] =
+    g_signal_new ("message-acked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -1983,6 +2039,7 @@ flint_session_init (FlintSession *self)
   self->keepalive_timeout = DEFAULT_KEEPALIVE_TIMEOUT_S;
   self->priority = 0;
   g_queue_init (&self->outbox);
+  self->ledger = flint_sm_ledger_new (on_message_acked, self);
 
   self->source = g_source_new (&strophe_source_funcs, sizeof (StropheSource));
   ((StropheSource *) self->source)->session = self;

@@ -227,6 +227,13 @@ step_done (GObject *source, GAsyncResult *result, gpointer data)
         do_read (task, STEP_REQUEST_DOMAIN_READ, (gsize) h->buf[4] + 2);
         return;
       case STEP_REQUEST_DOMAIN_READ:
+        /* A NUL would cut the address short: "expected\0junk" would pass
+         * for "expected". */
+        if (memchr (h->buf, 0, h->len - 2) != NULL)
+          {
+            fail (task, "unexpected request");
+            return;
+          }
         g_task_return_pointer (task, g_strndup ((char *) h->buf, h->len - 2), g_free);
         g_object_unref (task);
         return;

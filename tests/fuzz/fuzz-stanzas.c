@@ -7,9 +7,15 @@
  * Flint has sent (its id and sender are filled in), so the parsers of roster,
  * disco, archive and other replies are reached too.
  *
+ * Built with FUZZ_TRANSFERS (the fuzz-transfers target) only the transfer
+ * module is on the session: XEP-0096 offers (accepted), IBB open/data/close,
+ * bytestream hosts, and HTTP upload slots. A <flint-upload/> element in the
+ * input starts an upload of a small file, so that a "?" reply after it is
+ * parsed as the slot.
+ *
  * Built with -Dfuzzing=true (clang) this is a libFuzzer target; otherwise
- * main() replays the files or directories given (the seed corpus and the
- * crashes kept as regression inputs), as a test. */
+ * fuzz-replay.c replays the files or directories given (the seed corpus and
+ * the crashes kept as regression inputs), as a test. */
 
 #define _GNU_SOURCE /* nftw */
 #include "config.h"
@@ -45,6 +51,8 @@ typedef struct
 } Request;
 
 static FlintSession *session;
+static FlintTransfers *transfers;
+static char *upload_path;
 static GQueue requests = G_QUEUE_INIT; /* Request *, oldest first */
 static char *scratch_dir;
 static gboolean ping_answered;
@@ -100,11 +108,7 @@ set_up (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
   FlintHistory *history;
-  FlintDisco *disco;
-  FlintRooms *rooms;
-  FlintTransfers *transfers;
   g_autofree char *downloads = NULL;
-  FlintRoster *roster;
 
   scratch_dir = g_dir_make_tmp ("flint-fuzz-XXXXXX", NULL);
   g_assert_nonnull (scratch_dir);
@@ -121,14 +125,25 @@ set_up (void)
   g_assert_no_error (error);
 
   /* The modules live as long as the process, as in the app. */
-  roster = flint_roster_new (session);
-  flint_avatars_new (session, roster);
-  flint_chat_new (session, history);
-  disco = flint_disco_new (session);
-  flint_mam_new (session, history);
-  rooms = flint_rooms_new (session, history);
-  flint_bookmarks_new (session, disco, rooms);
+#ifndef FUZZ_TRANSFERS
+  {
+    FlintRoster *roster = flint_roster_new (session);
+    FlintDisco *disco;
+    FlintRooms *rooms;
+
+    flint_avatars_new (session, roster);
+    flint_chat_new (session, history);
+    disco = flint_disco_new (session);
+    flint_mam_new (session, history);
+    rooms = flint_rooms_new (session, history);
+    flint_bookmarks_new (session, disco, rooms);
+  }
+#else
+  (void) history;
+#endif
   transfers = flint_transfers_new (session);
+  upload_path = g_build_filename (scratch_dir, "upload.txt", NULL);
+  g_assert_true (g_file_set_contents (upload_path, "hello", -1, NULL));
   downloads = g_build_filename (scratch_dir, "downloads", NULL);
   g_mkdir (downloads, 0700);
   flint_transfers_set_download_folder (transfers, downloads);
@@ -141,6 +156,15 @@ static void
 feed (xmpp_stanza_t *stanza)
 {
   const char *type = xmpp_stanza_get_type (stanza);
+
+  if (g_strcmp0 (xmpp_stanza_get_name (stanza), "flint-upload") == 0)
+    {
+      g_autoptr (GFile) file = g_file_new_for_path (upload_path);
+
+      /* The transfer list holds the transfer. */
+      flint_transfers_upload_file (transfers, "peer@example.com", file);
+      return;
+    }
 
   if (g_strcmp0 (xmpp_stanza_get_name (stanza), "iq") == 0 &&
       (g_strcmp0 (type, "result") == 0 || g_strcmp0 (type, "error") == 0) &&
@@ -193,73 +217,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 }
 
 #ifndef FLINT_LIBFUZZER
-static void
-replay_file (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  g_autoptr (GError) error = NULL;
-
-  if (!g_file_get_contents (path, &contents, &length, &error))
-    g_error ("%s", error->message);
-  LLVMFuzzerTestOneInput ((const uint8_t *) contents, length);
-}
-
-static guint
-replay (const char *path)
-{
-  g_autoptr (GDir) dir = NULL;
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      replay_file (path);
-      return 1;
-    }
-  dir = g_dir_open (path, 0, NULL);
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)))
-    g_ptr_array_add (names, g_build_filename (path, name, NULL));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_print ("# %s\n", (char *) names->pdata[i]);
-      replay_file (names->pdata[i]);
-    }
-  return names->len;
-}
-
 static int
 remove_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
   return remove (path);
 }
 
-int
-main (int argc, char **argv)
+/* After the replay (fuzz-replay.c): still alive and still answering. */
+gboolean
+fuzz_replay_finish (char **what)
 {
-  int status;
+  static const char ping[] = "<iq type='get' id='last-ping' from='example.com'><ping "
+                             "xmlns='urn:xmpp:ping'/></iq>";
+  gboolean ok;
 
-  guint n = 0;
-
-  for (int i = 1; i < argc; i++)
-    n += replay (argv[i]);
-  /* Still alive and still answering: a ping after everything else. */
-  {
-    static const char ping[] = "<iq type='get' id='last-ping' from='example.com'><ping "
-                               "xmlns='urn:xmpp:ping'/></iq>";
-
-    LLVMFuzzerTestOneInput ((const uint8_t *) ping, strlen (ping));
-  }
-  g_print ("1..1\n%s 1 - %u inputs replayed; still online and answering a ping\n",
-           ping_answered && flint_session_get_state (session) == FLINT_SESSION_ONLINE
-             ? "ok"
-             : "not ok",
-           n);
-  status =
-    ping_answered && flint_session_get_state (session) == FLINT_SESSION_ONLINE ? 0 : 1;
+  LLVMFuzzerTestOneInput ((const uint8_t *) ping, strlen (ping));
+  ok = ping_answered && flint_session_get_state (session) == FLINT_SESSION_ONLINE;
+  *what = g_strdup ("still online and answering a ping");
   nftw (scratch_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-  return status;
+  return ok;
 }
 #endif

@@ -32,9 +32,13 @@ NS_CLIENT = "jabber:client"
 
 
 class HostileServer:
-    def __init__(self, domain="flint.test", host="127.0.0.1"):
+    def __init__(self, domain="flint.test", host="127.0.0.1", tls=True):
         self.domain = domain
         self.host = host
+        # tls=False: no STARTTLS offered, SASL PLAIN on the open stream (a
+        # downgrade). auths: the raw <auth/> texts the client sent.
+        self.tls = tls
+        self.auths = []
         self.port = 0
         self.received = []
         self.bound_jid = None
@@ -195,20 +199,23 @@ class HostileServer:
 
     def _serve(self, sock):
         try:
-            parser = self._open_stream(
-                sock, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>")
-            depth = [1]
-            self._next_element(sock, parser, depth)  # <starttls/>
-            sock.sendall(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(self.cert_path, self.key_path)
-            sock = ctx.wrap_socket(sock, server_side=True)
+            if self.tls:
+                parser = self._open_stream(
+                    sock,
+                    "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>")
+                depth = [1]
+                self._next_element(sock, parser, depth)  # <starttls/>
+                sock.sendall(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                ctx.load_cert_chain(self.cert_path, self.key_path)
+                sock = ctx.wrap_socket(sock, server_side=True)
 
             parser = self._open_stream(
                 sock, "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
                 "<mechanism>PLAIN</mechanism></mechanisms>")
             depth = [1]
             auth = self._next_element(sock, parser, depth)
+            self.auths.append(auth.text or "")
             user = "user"
             try:
                 user = base64.b64decode(auth.text or "").split(b"\0")[1].decode()

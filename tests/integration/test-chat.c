@@ -442,12 +442,15 @@ test_send_gets_delivered (Fixture *f, gconstpointer data)
     peer_command (other, claim);
     g_assert_true (peer_wait_event (other, "\"done\"", "\"receipt\""));
     spin (500);
-    g_assert_null (find_record (f->updated, NULL, second->message_id, -1));
+    /* The server's XEP-0198 acknowledgement may move it to "acked",
+     * never further. */
+    g_assert_null (
+      find_record (f->updated, NULL, second->message_id, FLINT_DELIVERY_DELIVERED));
     after = history_of (f, f->bob);
     for (guint i = 0; i < after->len; i++)
       if (((FlintMessageRecord *) after->pdata[i])->id == second->id)
-        g_assert_cmpint (((FlintMessageRecord *) after->pdata[i])->state, ==,
-                         FLINT_DELIVERY_SENT);
+        g_assert_cmpint (((FlintMessageRecord *) after->pdata[i])->state, <=,
+                         FLINT_DELIVERY_ACKED);
     peer_stop (other);
   }
 }

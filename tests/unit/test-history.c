@@ -1539,6 +1539,54 @@ test_list_conversations (Fixture *f, gconstpointer data)
   g_assert_cmpstr (jids[1], ==, BOB);
 }
 
+/* A message whose server stamp has whole seconds (held back by a resumed
+ * stream or the archive) sorts after what was stored with finer local
+ * times in its second, and still within that second. */
+static void
+test_whole_second_stamp (Fixture *f, gconstpointer data)
+{
+  const gint64 second = G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC;
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) live1 =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "live 1", second + 600000);
+  g_autoptr (FlintMessageRecord) live2 =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "live 2", second + 700000);
+  g_autoptr (FlintMessageRecord) held1 =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "held 1", second);
+  g_autoptr (FlintMessageRecord) held2 =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "held 2", second);
+  g_autoptr (FlintMessageRecord) next =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "next second", second + G_USEC_PER_SEC);
+  g_autoptr (FlintMessageRecord) other =
+    make (BOB, FLINT_DIRECTION_INCOMING, BOB, "other conversation", second);
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *expected[] = { "live 1", "live 2", "held 1", "held 2", "next second" };
+
+  g_assert_true (insert (history, live1));
+  g_assert_true (insert (history, live2));
+  g_assert_true (insert (history, held1));
+  g_assert_true (insert (history, held2));
+  g_assert_true (insert (history, next));
+  g_assert_true (insert (history, other));
+  rows = flint_history_get_last (history, ACCOUNT, ALICE, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      FlintMessageRecord *r = rows->pdata[i];
+
+      g_assert_cmpstr (r->body, ==, expected[i]);
+      g_assert_cmpint (r->time, >=, second);
+      g_assert_cmpint (r->time, <, second + 2 * G_USEC_PER_SEC);
+    }
+  g_assert_cmpint (held1->time, ==, second + 700001);
+  g_assert_cmpint (held2->time, ==, second + 700002);
+  /* Nothing else in its second there: the stamp as it is. */
+  g_assert_cmpint (next->time, ==, second + G_USEC_PER_SEC);
+  g_assert_cmpint (other->time, ==, second);
+}
+
 #define ADD(name, func)                                                                  \
   g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -1572,6 +1620,7 @@ main (int argc, char **argv)
   ADD ("/history/pending", test_pending);
   ADD ("/history/correction", test_correction);
   ADD ("/history/survives-kill", test_survives_kill);
+  ADD ("/history/whole-second-stamp", test_whole_second_stamp);
 
   return g_test_run ();
 }

@@ -1,0 +1,264 @@
+#define G_LOG_DOMAIN "flint-session"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "flint-sm-ledger.h"
+
+typedef struct
+{
+  guint32 seq;
+  xmpp_stanza_t *stanza;
+} Entry;
+
+struct _FlintSmLedger
+{
+  FlintSmAckedFunc acked;
+  gpointer user_data;
+  /* Messages handed to libstrophe whose "SENT" line has not come yet. */
+  GHashTable *awaiting;
+  /* Sent under XEP-0198 and not acknowledged yet, oldest first. */
+  GQueue unacked;
+  /* Never reached the server: to send again. */
+  GPtrArray *lost;
+  guint32 sent;
+  /* Between <enable/> (or <resumed/>) and the end of that stream. */
+  gboolean counting;
+};
+
+static void
+stanza_release (gpointer stanza)
+{
+  xmpp_stanza_release (stanza);
+}
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  xmpp_stanza_release (entry->stanza);
+  g_free (entry);
+}
+
+FlintSmLedger *
+flint_sm_ledger_new (FlintSmAckedFunc acked, gpointer user_data)
+{
+  FlintSmLedger *self = g_new0 (FlintSmLedger, 1);
+
+  self->acked = acked;
+  self->user_data = user_data;
+  self->awaiting =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, stanza_release);
+  g_queue_init (&self->unacked);
+  self->lost = g_ptr_array_new_with_free_func (stanza_release);
+  return self;
+}
+
+void
+flint_sm_ledger_free (FlintSmLedger *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->awaiting);
+  g_queue_clear_full (&self->unacked, entry_free);
+  g_ptr_array_unref (self->lost);
+  g_free (self);
+}
+
+/* A message we are about to send: followed once libstrophe sends it. */
+void
+flint_sm_ledger_track (FlintSmLedger *self, xmpp_stanza_t *message)
+{
+  const char *id = xmpp_stanza_get_id (message);
+
+  if (id == NULL || g_strcmp0 (xmpp_stanza_get_name (message), "message") != 0)
+    return;
+  g_hash_table_replace (self->awaiting, g_strdup (id), xmpp_stanza_clone (message));
+}
+
+/* Whether the serialised element @xml starts with <@name followed by the
+ * end of the name. */
+static gboolean
+is_element (const char *xml, const char *name)
+{
+  size_t len = strlen (name);
+
+  return xml[0] == '<' && strncmp (xml + 1, name, len) == 0 &&
+         (xml[len + 1] == ' ' || xml[len + 1] == '>' || xml[len + 1] == '/');
+}
+
+/* The value of attribute @name in the start tag of @xml, or NULL. */
+static char *
+start_tag_attribute (const char *xml, const char *name)
+{
+  const char *end = strchr (xml, '>');
+  size_t len = strlen (name);
+
+  if (end == NULL)
+    end = xml + strlen (xml);
+  for (const char *p = strchr (xml, ' '); p && p < end; p = strchr (p + 1, ' '))
+    {
+      const char *value = p + len + 3;
+      const char *close;
+
+      if (strncmp (p + 1, name, len) != 0 || p[1 + len] != '=' ||
+          (p[2 + len] != '"' && p[2 + len] != '\''))
+        continue;
+      close = strchr (value, p[2 + len]);
+      if (close == NULL || close > end)
+        return NULL;
+      return g_strndup (value, close - value);
+    }
+  return NULL;
+}
+
+static gboolean
+h_attribute (const char *xml, guint32 *h)
+{
+  g_autofree char *text = start_tag_attribute (xml, "h");
+  guint64 value;
+
+  if (text == NULL ||
+      !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32, &value, NULL))
+    return FALSE;
+  *h = (guint32) value;
+  return TRUE;
+}
+
+/* Serial number arithmetic: XEP-0198 counters wrap at 2^32. */
+static gboolean
+seq_at_most (guint32 seq, guint32 h)
+{
+  return (guint32) (h - seq) < 0x80000000u;
+}
+
+static void
+ack (FlintSmLedger *self, guint32 h)
+{
+  Entry *entry;
+
+  while ((entry = g_queue_peek_head (&self->unacked)) && seq_at_most (entry->seq, h))
+    {
+      g_queue_pop_head (&self->unacked);
+      if (self->acked)
+        self->acked (entry->stanza, self->user_data);
+      entry_free (entry);
+    }
+}
+
+/* What the server will never acknowledge now: to send again. */
+static void
+lose_unacked (FlintSmLedger *self)
+{
+  Entry *entry;
+
+  while ((entry = g_queue_pop_head (&self->unacked)))
+    {
+      g_ptr_array_add (self->lost, xmpp_stanza_clone (entry->stanza));
+      entry_free (entry);
+    }
+}
+
+/* Each "SENT: " line of libstrophe's log, in order. */
+void
+flint_sm_ledger_note_sent (FlintSmLedger *self, const char *xml)
+{
+  gboolean message = is_element (xml, "message");
+
+  if (is_element (xml, "enable"))
+    {
+      /* A new XEP-0198 session: what the old one left unacknowledged is
+       * gone with it. */
+      lose_unacked (self);
+      self->sent = 0;
+      self->counting = TRUE;
+      return;
+    }
+  if (is_element (xml, "resume"))
+    {
+      self->counting = FALSE;
+      return;
+    }
+  if (!message && !is_element (xml, "iq") && !is_element (xml, "presence"))
+    return;
+  if (message)
+    {
+      g_autofree char *id = start_tag_attribute (xml, "id");
+      gpointer key = NULL, stanza = NULL;
+
+      /* libstrophe sent it again itself: not ours to send again. */
+      for (guint i = 0; id && i < self->lost->len; i++)
+        if (g_strcmp0 (xmpp_stanza_get_id (self->lost->pdata[i]), id) == 0)
+          {
+            g_hash_table_replace (self->awaiting, g_strdup (id),
+                                  xmpp_stanza_clone (self->lost->pdata[i]));
+            g_ptr_array_remove_index (self->lost, i);
+            break;
+          }
+      if (id && g_hash_table_steal_extended (self->awaiting, id, &key, &stanza))
+        {
+          g_free (key);
+          if (self->counting)
+            {
+              Entry *entry = g_new0 (Entry, 1);
+
+              entry->seq = self->sent + 1;
+              entry->stanza = stanza;
+              g_queue_push_tail (&self->unacked, entry);
+            }
+          else
+            xmpp_stanza_release (stanza);
+        }
+    }
+  if (self->counting)
+    self->sent++;
+}
+
+/* Each "RECV: " line of libstrophe's log. */
+void
+flint_sm_ledger_note_received (FlintSmLedger *self, const char *xml)
+{
+  guint32 h;
+
+  if (is_element (xml, "a"))
+    {
+      if (h_attribute (xml, &h))
+        ack (self, h);
+    }
+  else if (is_element (xml, "resumed"))
+    {
+      /* The server counts what it got; the rest never arrived. */
+      if (h_attribute (xml, &h))
+        {
+          ack (self, h);
+          self->sent = h;
+        }
+      lose_unacked (self);
+      self->counting = TRUE;
+    }
+  else if (is_element (xml, "failed"))
+    {
+      if (h_attribute (xml, &h))
+        ack (self, h);
+      lose_unacked (self);
+      self->counting = FALSE;
+    }
+}
+
+/* Returns: (transfer container): the messages to send again, oldest first */
+GPtrArray *
+flint_sm_ledger_take_lost (FlintSmLedger *self)
+{
+  GPtrArray *lost = self->lost;
+
+  self->lost = g_ptr_array_new_with_free_func (stanza_release);
+  return lost;
+}
+
+guint
+flint_sm_ledger_get_unacked (FlintSmLedger *self)
+{
+  return self->unacked.length;
+}

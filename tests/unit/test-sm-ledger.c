@@ -1,0 +1,185 @@
+/* FlintSmLedger: our XEP-0198 account of sent messages, fed with the lines
+ * libstrophe logs. */
+#include "config.h"
+
+#include <strophe.h>
+
+#include "flint-sm-ledger.h"
+
+static xmpp_ctx_t *ctx;
+
+static xmpp_stanza_t *
+message (const char *id)
+{
+  xmpp_stanza_t *m = xmpp_message_new (ctx, "chat", "bob@example.com", id);
+
+  xmpp_message_set_body (m, id);
+  return m;
+}
+
+/* Tracks and "sends" message @id, as transmit() and libstrophe's log do. */
+static void
+send_message (FlintSmLedger *ledger, const char *id)
+{
+  xmpp_stanza_t *m = message (id);
+  g_autofree char *line = g_strdup_printf (
+    "<message id=\"%s\" to=\"bob@example.com\" type=\"chat\"><body>%s</body></message>",
+    id, id);
+
+  flint_sm_ledger_track (ledger, m);
+  xmpp_stanza_release (m);
+  flint_sm_ledger_note_sent (ledger, line);
+}
+
+static void
+on_acked (xmpp_stanza_t *m, gpointer data)
+{
+  g_ptr_array_add (data, g_strdup (xmpp_stanza_get_id (m)));
+}
+
+static char *
+ids (GPtrArray *stanzas)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < stanzas->len; i++)
+    g_string_append_printf (out, "%s%s", i ? " " : "",
+                            xmpp_stanza_get_id (stanzas->pdata[i]));
+  return g_string_free (out, FALSE);
+}
+
+static char *
+joined (GPtrArray *strings)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < strings->len; i++)
+    g_string_append_printf (out, "%s%s", i ? " " : "", (char *) strings->pdata[i]);
+  return g_string_free (out, FALSE);
+}
+
+/* Acknowledged messages are reported once; after a resumption the server's
+ * h tells which messages never arrived, and only those come back. */
+static void
+test_resume (void)
+{
+  g_autoptr (GPtrArray) acked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (FlintSmLedger) ledger = flint_sm_ledger_new (on_acked, acked);
+  g_autoptr (GPtrArray) lost = NULL;
+  g_autofree char *text = NULL;
+
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns=\"urn:xmpp:sm:3\" resume=\"true\"/>");
+  flint_sm_ledger_note_sent (ledger,
+                             "<presence><priority>0</priority></presence>"); /* 1 */
+  flint_sm_ledger_note_sent (ledger, "<iq id=\"r\" type=\"get\"/>");         /* 2 */
+  send_message (ledger, "m1");                                               /* 3 */
+  flint_sm_ledger_note_sent (ledger, "<r xmlns='urn:xmpp:sm:3'/>");
+  send_message (ledger, "m2"); /* 4 */
+  send_message (ledger, "m3"); /* 5 */
+  flint_sm_ledger_note_sent (ledger, "<a h=\"7\" xmlns=\"urn:xmpp:sm:3\"/>");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 3);
+
+  flint_sm_ledger_note_received (ledger, "<a h=\"3\" xmlns=\"urn:xmpp:sm:3\"/>");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 2);
+  /* The stream breaks; the next one resumes. */
+  flint_sm_ledger_note_sent (ledger,
+                             "<resume h=\"9\" previd=\"x\" xmlns=\"urn:xmpp:sm:3\"/>");
+  flint_sm_ledger_note_received (
+    ledger, "<resumed h=\"4\" previd=\"x\" xmlns=\"urn:xmpp:sm:3\"/>");
+  text = joined (acked);
+  g_assert_cmpstr (text, ==, "m1 m2");
+  lost = flint_sm_ledger_take_lost (ledger);
+  g_clear_pointer (&text, g_free);
+  text = ids (lost);
+  g_assert_cmpstr (text, ==, "m3");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 0);
+
+  /* Counting goes on from the server's h: m3 sent again is its 5th. */
+  send_message (ledger, "m3");
+  flint_sm_ledger_note_received (ledger, "<a h=\"5\" xmlns=\"urn:xmpp:sm:3\"/>");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 0);
+  g_assert_cmpuint (acked->len, ==, 3);
+}
+
+/* A new session (no resumption) loses whatever the old one left unacked. */
+static void
+test_new_session (void)
+{
+  g_autoptr (GPtrArray) acked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (FlintSmLedger) ledger = flint_sm_ledger_new (on_acked, acked);
+  g_autoptr (GPtrArray) lost = NULL;
+  g_autoptr (GPtrArray) again = NULL;
+  g_autofree char *text = NULL;
+
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+  send_message (ledger, "m1");
+  send_message (ledger, "m2");
+  flint_sm_ledger_note_received (ledger, "<a h='1' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_sent (ledger, "<resume h='0' previd='x' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger, "<failed xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+  lost = flint_sm_ledger_take_lost (ledger);
+  text = ids (lost);
+  g_assert_cmpstr (text, ==, "m2");
+  /* Taken once. */
+  again = flint_sm_ledger_take_lost (ledger);
+  g_assert_cmpuint (again->len, ==, 0);
+}
+
+/* libstrophe sending a lost message again itself: we must not as well. */
+static void
+test_libstrophe_resends (void)
+{
+  g_autoptr (FlintSmLedger) ledger = flint_sm_ledger_new (NULL, NULL);
+  g_autoptr (GPtrArray) lost = NULL;
+
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3'/>");
+  send_message (ledger, "m1");
+  flint_sm_ledger_note_sent (ledger, "<resume h='0' previd='x' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger,
+                                 "<resumed h='0' previd='x' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_sent (
+    ledger, "<message id=\"m1\" to=\"bob@example.com\"><body>m1</body></message>");
+  lost = flint_sm_ledger_take_lost (ledger);
+  g_assert_cmpuint (lost->len, ==, 0);
+  /* and it is followed as sent: acked by the next h. */
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 1);
+  flint_sm_ledger_note_received (ledger, "<a h='1' xmlns='urn:xmpp:sm:3'/>");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 0);
+}
+
+/* Without XEP-0198 nothing is followed; junk h values change nothing. */
+static void
+test_no_sm_and_junk (void)
+{
+  g_autoptr (FlintSmLedger) ledger = flint_sm_ledger_new (NULL, NULL);
+
+  send_message (ledger, "m1");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 0);
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3'/>");
+  send_message (ledger, "m2");
+  flint_sm_ledger_note_received (ledger, "<a h='-1' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger, "<a h='99999999999' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger, "<a xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger, "<a h='");
+  flint_sm_ledger_note_received (ledger, "<auth h='5'/>");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  xmpp_initialize ();
+  ctx = xmpp_ctx_new (NULL, NULL);
+  g_test_add_func ("/sm-ledger/resume", test_resume);
+  g_test_add_func ("/sm-ledger/new-session", test_new_session);
+  g_test_add_func ("/sm-ledger/libstrophe-resends", test_libstrophe_resends);
+  g_test_add_func ("/sm-ledger/no-sm-and-junk", test_no_sm_and_junk);
+  status = g_test_run ();
+  xmpp_ctx_free (ctx);
+  xmpp_shutdown ();
+  return status;
+}
