@@ -640,6 +640,20 @@ on_message_stored (FlintChat *chat, FlintMessageRecord *record, FlintApplication
   notify_message (self, record);
 }
 
+/* What the archive catch-up stores was sent while we were away (or, since
+ * the live path leaves delayed messages to a running catch-up, while we
+ * signed in): unread and notified like live ones, except a fresh install's
+ * first fetch of old history. */
+static void
+on_mam_message_stored (FlintMam *mam, FlintMessageRecord *record, FlintApplication *self)
+{
+  FlintChat *chat = g_hash_table_lookup (self->chats, record->account);
+  gboolean delivered = chat && flint_chat_take_held (chat, record->stanza_id);
+
+  if (delivered || !flint_mam_get_announcing_initial (mam))
+    on_message_stored (NULL, record, self);
+}
+
 /* Room messages count as unread like chat ones; a mention of our nick is
  * also a notification (a busy room would flood the desktop otherwise). */
 static void
@@ -728,6 +742,8 @@ flint_application_start_account (FlintApplication *self,
             g_hash_table_insert (self->mams, g_strdup (flint_account_get_jid (account)),
                                  mam);
             flint_chat_set_catch_up_func (chat, mam_catching_up, mam);
+            g_signal_connect (mam, "message-stored", G_CALLBACK (on_mam_message_stored),
+                              self);
           }
           {
             FlintRooms *rooms = flint_rooms_new (session, self->history);

@@ -50,8 +50,12 @@ struct _FlintChat
   FlintChatRoomFunc room_func;
   FlintChatCatchUpFunc catch_up_func;
   gpointer catch_up_data;
+  GHashTable *held; /* stanza-ids of delivered messages left to the catch-up */
   gpointer room_data;
 };
+
+/* A bound on remembered held-back ids (each is also in the archive). */
+#define MAX_HELD 10000
 
 G_DEFINE_FINAL_TYPE (FlintChat, flint_chat, G_TYPE_OBJECT)
 
@@ -459,7 +463,12 @@ handle_chat_message (FlintChat *self, xmpp_stanza_t *stanza, Origin origin)
     /* Stamped in whole seconds, it could not be put in its place among
      * the archive's messages of the same second; the catch-up, which
      * reads the archive in order, stores it. */
-    g_debug ("Message %s left to the archive catch-up", record->stanza_id);
+    {
+      g_debug ("Message %s left to the archive catch-up", record->stanza_id);
+      if (g_hash_table_size (self->held) >= MAX_HELD)
+        g_hash_table_remove_all (self->held);
+      g_hash_table_add (self->held, g_strdup (record->stanza_id));
+    }
   else
     store (self, record);
 
@@ -922,6 +931,7 @@ flint_chat_finalize (GObject *object)
   FlintChat *self = FLINT_CHAT (object);
 
   g_hash_table_unref (self->sent_states);
+  g_hash_table_unref (self->held);
   G_OBJECT_CLASS (flint_chat_parent_class)->finalize (object);
 }
 
@@ -966,6 +976,7 @@ flint_chat_init (FlintChat *self)
   self->send_receipts = TRUE;
   self->send_chat_states = TRUE;
   self->sent_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 FlintChat *
@@ -982,4 +993,19 @@ flint_chat_new (FlintSession *session, FlintHistory *history)
   self->acked_handler =
     g_signal_connect (session, "message-acked", G_CALLBACK (on_message_acked), self);
   return self;
+}
+
+/**
+ * flint_chat_take_held:
+ *
+ * Whether the message with @stanza_id was delivered to us and left to the
+ * archive catch-up to store (it is news, though the catch-up stores it);
+ * forgets it.
+ */
+gboolean
+flint_chat_take_held (FlintChat *self, const char *stanza_id)
+{
+  g_return_val_if_fail (FLINT_IS_CHAT (self), FALSE);
+
+  return stanza_id != NULL && g_hash_table_remove (self->held, stanza_id);
 }

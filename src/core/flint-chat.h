@@ -61,4 +61,6 @@ gboolean flint_chat_get_send_chat_states (FlintChat *self);
 void flint_chat_set_send_chat_states (FlintChat *self, gboolean send_chat_states);
 gboolean flint_chat_get_carbons_enabled (FlintChat *self);
 
+gboolean flint_chat_take_held (FlintChat *self, const char *stanza_id);
+
 G_END_DECLS
