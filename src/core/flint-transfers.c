@@ -63,6 +63,9 @@
  * its TCP connection. */
 #define STREAM_WAIT_S 60
 #define CONNECT_TIMEOUT_S 5
+/* A person answers a file offer: long enough to notice it and choose a
+ * folder, short enough that an offer nobody answers does not wait forever. */
+#define OFFER_TIMEOUT_S (5 * 60)
 
 struct _FlintTransfers
 {
@@ -76,6 +79,7 @@ struct _FlintTransfers
   char *download_folder;
   FlintTransferUse use;
   guint ibb_block_size;
+  guint offer_timeout_s;
 
   char *proxy_jid; /* the server's proxy65, once found */
   char *proxy_host;
@@ -1869,7 +1873,8 @@ send_offer (Job *job)
       flint_stanza_add_child (opt, "value", NULL, NS_IBB);
     }
   flint_transfer_set_state (transfer, FLINT_TRANSFER_OFFERED);
-  flint_session_send_iq (self->session, iq, on_offer_answered, job_ref (job));
+  flint_session_send_iq_timeout (self->session, iq, self->offer_timeout_s,
+                                 on_offer_answered, job_ref (job));
   xmpp_stanza_release (iq);
 }
 
@@ -2648,6 +2653,7 @@ flint_transfers_init (FlintTransfers *self)
     g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) job_unref);
   self->use = FLINT_TRANSFER_USE_ALL;
   self->ibb_block_size = DEFAULT_IBB_BLOCK;
+  self->offer_timeout_s = OFFER_TIMEOUT_S;
   self->download_folder = g_strdup (g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
   if (self->download_folder == NULL)
     self->download_folder = g_strdup (g_get_home_dir ());
@@ -2695,6 +2701,12 @@ void
 flint_transfers_set_ibb_block_size (FlintTransfers *self, guint block_size)
 {
   self->ibb_block_size = CLAMP (block_size, 1, MAX_IBB_BLOCK);
+}
+
+void
+flint_transfers_set_offer_timeout (FlintTransfers *self, guint seconds)
+{
+  self->offer_timeout_s = MAX (seconds, 1);
 }
 
 const char *

@@ -29,6 +29,8 @@ void flint_transfers_set_download_folder (FlintTransfers *self, const char *fold
 const char *flint_transfers_get_download_folder (FlintTransfers *self);
 void flint_transfers_set_use (FlintTransfers *self, FlintTransferUse use);
 void flint_transfers_set_ibb_block_size (FlintTransfers *self, guint block_size);
+/* How long an offer we sent waits for the contact's answer (5 minutes). */
+void flint_transfers_set_offer_timeout (FlintTransfers *self, guint seconds);
 const char *flint_transfers_get_proxy (FlintTransfers *self);
 const char *flint_transfers_get_upload_service (FlintTransfers *self);
 
