@@ -152,8 +152,8 @@ on_upload_state (FlintTransfer *transfer, GParamSpec *pspec, gpointer data)
   entry = entry_for_transfer (self, transfer, NULL);
   if (entry == NULL || entry->chat == NULL || flint_transfer_get_url (transfer) == NULL)
     return;
-  record = flint_chat_send (entry->chat, flint_transfer_get_peer (transfer),
-                            flint_transfer_get_url (transfer), &error);
+  record = flint_chat_send_file_link (entry->chat, flint_transfer_get_peer (transfer),
+                                      flint_transfer_get_url (transfer), &error);
   if (record == NULL)
     g_warning ("Could not send the link of an uploaded file: %s", error->message);
 }
@@ -257,10 +257,11 @@ on_folder_chosen (GtkNativeDialog *dialog, int response, gpointer data)
   g_object_unref (dialog);
 }
 
-void
-flint_transfer_center_accept (FlintTransferCenter *self,
-                              FlintTransfer *transfer,
-                              GtkWindow *parent)
+static void
+accept_in (FlintTransferCenter *self,
+           FlintTransfer *transfer,
+           GtkWindow *parent,
+           gboolean ask)
 {
   Entry *entry = entry_for_transfer (self, transfer, NULL);
   g_autofree char *folder = NULL;
@@ -268,7 +269,7 @@ flint_transfer_center_accept (FlintTransferCenter *self,
   if (entry == NULL || flint_transfer_get_state (transfer) != FLINT_TRANSFER_OFFERED)
     return;
   withdraw_notification (self, transfer);
-  if (g_settings_get_boolean (self->settings, "ask-download-folder"))
+  if (ask || g_settings_get_boolean (self->settings, "ask-download-folder"))
     {
       GtkFileChooserNative *dialog = gtk_file_chooser_native_new (
         _ ("Save the File In"), parent, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
@@ -285,6 +286,23 @@ flint_transfer_center_accept (FlintTransferCenter *self,
   folder = download_folder (self);
   g_mkdir_with_parents (folder, 0700);
   flint_transfers_accept (entry->transfers, transfer, folder);
+}
+
+void
+flint_transfer_center_accept (FlintTransferCenter *self,
+                              FlintTransfer *transfer,
+                              GtkWindow *parent)
+{
+  accept_in (self, transfer, parent, FALSE);
+}
+
+/* Accept, always asking for the folder (the offer card's "Save As…"). */
+void
+flint_transfer_center_save_as (FlintTransferCenter *self,
+                               FlintTransfer *transfer,
+                               GtkWindow *parent)
+{
+  accept_in (self, transfer, parent, TRUE);
 }
 
 void
@@ -345,6 +363,17 @@ accept_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
 
   if (transfer)
     flint_transfer_center_accept (
+      self, transfer, gtk_application_get_active_window (GTK_APPLICATION (self->app)));
+}
+
+static void
+save_as_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  FlintTransfer *transfer = transfer_from (self, parameter);
+
+  if (transfer)
+    flint_transfer_center_save_as (
       self, transfer, gtk_application_get_active_window (GTK_APPLICATION (self->app)));
 }
 
@@ -642,6 +671,7 @@ flint_transfer_center_new (GtkApplication *app)
   FlintTransferCenter *self = g_object_new (FLINT_TYPE_TRANSFER_CENTER, NULL);
   const GActionEntry actions[] = {
     { "transfer-accept", accept_activated, "u" },
+    { "transfer-save-as", save_as_activated, "u" },
     { "transfer-decline", decline_activated, "u" },
     { "transfer-cancel", cancel_activated, "u" },
     { "transfer-retry", retry_activated, "u" },

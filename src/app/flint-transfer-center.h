@@ -40,6 +40,9 @@ GtkDropTarget *flint_transfer_center_drop_target_new (FlintTransferCenter *self,
 void flint_transfer_center_accept (FlintTransferCenter *self,
                                    FlintTransfer *transfer,
                                    GtkWindow *parent);
+void flint_transfer_center_save_as (FlintTransferCenter *self,
+                                    FlintTransfer *transfer,
+                                    GtkWindow *parent);
 void flint_transfer_center_decline (FlintTransferCenter *self, FlintTransfer *transfer);
 void flint_transfer_center_cancel (FlintTransferCenter *self, FlintTransfer *transfer);
 void flint_transfer_center_retry (FlintTransferCenter *self, FlintTransfer *transfer);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "flint-json.h"
 #include "flint-transfer-row.h"
 
 struct _FlintTransferRow
@@ -18,6 +19,7 @@ struct _FlintTransferRow
   GtkProgressBar *progress;
   GtkLabel *status_label;
   GtkWidget *accept_button;
+  GtkWidget *save_as_button;
   GtkWidget *decline_button;
   GtkWidget *open_button;
   GtkWidget *show_button;
@@ -144,6 +146,8 @@ update (FlintTransferRow *self)
 
   gtk_widget_set_visible (self->accept_button,
                           incoming && state == FLINT_TRANSFER_OFFERED);
+  gtk_widget_set_visible (self->save_as_button,
+                          incoming && state == FLINT_TRANSFER_OFFERED);
   gtk_widget_set_visible (self->decline_button,
                           incoming && state == FLINT_TRANSFER_OFFERED);
   gtk_widget_set_visible (self->cancel_button,
@@ -190,6 +194,7 @@ flint_transfer_row_class_init (FlintTransferRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, progress);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, status_label);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, accept_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, save_as_button);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, decline_button);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, open_button);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, show_button);
@@ -208,10 +213,10 @@ flint_transfer_row_new (FlintTransfer *transfer)
 {
   FlintTransferRow *self = g_object_new (FLINT_TYPE_TRANSFER_ROW, NULL);
   GVariant *target = g_variant_new_uint32 (flint_transfer_get_id (transfer));
-  GtkWidget *buttons[] = {
-    self->accept_button, self->decline_button, self->open_button,
-    self->show_button,   self->retry_button,   self->cancel_button
-  };
+  GtkWidget *buttons[] = { self->accept_button,  self->save_as_button,
+                           self->decline_button, self->open_button,
+                           self->show_button,    self->retry_button,
+                           self->cancel_button };
   gboolean incoming = flint_transfer_get_direction (transfer) == FLINT_TRANSFER_INCOMING;
 
   g_variant_ref_sink (target);
@@ -224,4 +229,37 @@ flint_transfer_row_new (FlintTransfer *transfer)
   g_signal_connect (transfer, "notify", G_CALLBACK (on_notify), self);
   update (self);
   return GTK_WIDGET (self);
+}
+
+/* "id", "name", "status" and "buttons" (the visible ones) for test dumps. */
+void
+flint_transfer_row_describe_json (FlintTransferRow *self, GString *out)
+{
+  const struct
+  {
+    const char *name;
+    GtkWidget *button;
+  } buttons[] = {
+    { "accept", self->accept_button },   { "save-as", self->save_as_button },
+    { "decline", self->decline_button }, { "open", self->open_button },
+    { "show", self->show_button },       { "retry", self->retry_button },
+    { "cancel", self->cancel_button },
+  };
+  gboolean first = TRUE;
+
+  g_string_append_printf (
+    out, "\"id\": %u, \"name\": ", flint_transfer_get_id (self->transfer));
+  flint_json_append_string (out, gtk_label_get_text (self->name_label));
+  g_string_append (out, ", \"status\": ");
+  flint_json_append_string (out, gtk_label_get_text (self->status_label));
+  g_string_append_printf (out, ", \"progress\": %s, \"buttons\": [",
+                          gtk_widget_get_visible (GTK_WIDGET (self->progress)) ? "true"
+                                                                               : "false");
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    if (gtk_widget_get_visible (buttons[i].button))
+      {
+        g_string_append_printf (out, "%s\"%s\"", first ? "" : ", ", buttons[i].name);
+        first = FALSE;
+      }
+  g_string_append_c (out, ']');
 }

@@ -13,4 +13,6 @@ G_DECLARE_FINAL_TYPE (
 GtkWidget *flint_transfer_row_new (FlintTransfer *transfer);
 char *flint_transfer_row_describe_status (FlintTransfer *transfer);
 
+void flint_transfer_row_describe_json (FlintTransferRow *self, GString *out);
+
 G_END_DECLS

@@ -42,6 +42,10 @@ flint_chat_set_room_func (FlintChat *self, FlintChatRoomFunc func, gpointer user
 FlintMessageRecord *flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza);
 FlintMessageRecord *
 flint_chat_send (FlintChat *self, const char *to, const char *body, GError **error);
+FlintMessageRecord *flint_chat_send_file_link (FlintChat *self,
+                                               const char *to,
+                                               const char *url,
+                                               GError **error);
 FlintMessageRecord *flint_chat_correct (FlintChat *self,
                                         const char *to,
                                         const char *original_message_id,

@@ -109,6 +109,10 @@ class TransferWindowTest(unittest.TestCase):
                           "'%s|%s|%s'" % (prosody.jid("alice"), prosody.jid("bob"), src))
             msg = bob.wait_for(lambda e: e.get("event") == "message" and
                                (e.get("body") or "").startswith("http"), timeout=30)
+            # The link is also an XEP-0066 OOB element, so Bob's client
+            # shows it as a file.
+            self.assertIn("jabber:x:oob", msg["xml"])
+            self.assertIn("<url>%s</url>" % msg["body"], msg["xml"])
             fetched = bob.command("http_get", url=msg["body"], timeout=30)
             self.assertEqual(fetched["md5"], hashlib.md5(data).hexdigest())
             dump = app.wait_for(lambda d: any(t["name"] == "minutes.txt" and
@@ -141,6 +145,67 @@ class TransferWindowTest(unittest.TestCase):
                          timeout=30, what="received")
             time.sleep(1.0)
             desktop.screenshot("transfers-dark.png")
+
+
+    def inline(self, dump, jid, name):
+        tabs = [t for t in dump.get("tabs", []) if t["jid"] == jid]
+        return [r for r in (tabs[0].get("transfers", []) if tabs else [])
+                if r["name"] == name]
+
+    def inline_cards(self, scheme):
+        with fh.Prosody() as prosody, fh.Desktop() as desktop:
+            prosody.register("alice", "alice-pw")
+            prosody.register("bob", "bob-pw")
+            app, bob, folder, me = self.start(prosody, desktop, scheme)
+            bob_jid = prosody.jid("bob")
+            self.activate(app, "open-chat", "'%s'" % bob_jid)
+
+            # An offer shows in the conversation with Accept, Save As and
+            # Decline, not only in the transfer window.
+            bob.command("si_send_file", wait=False, to=me, name="Budget 2027.ods",
+                        size=150000, seed=5, method="socks5-direct")
+            dump = app.wait_for(
+                lambda d: [r for r in self.inline(d, bob_jid, "Budget 2027.ods")
+                           if r["mapped"]],
+                timeout=20, what="inline offer card")
+            card = self.inline(dump, bob_jid, "Budget 2027.ods")[0]
+            self.assertEqual(card["buttons"], ["accept", "save-as", "decline"])
+            self.assertIn("kB", card["status"])
+            time.sleep(1.0)
+            desktop.screenshot("transfers-inline-offer-%s.png" % scheme)
+
+            # Accepted from the card's action: the card follows the transfer
+            # to the end and then offers Open and Show in Folder.
+            self.activate(app, "transfer-accept", "uint32 %d" % card["id"])
+            dump = app.wait_for(
+                lambda d: [r for r in self.inline(d, bob_jid, "Budget 2027.ods")
+                           if "open" in r["buttons"]],
+                timeout=30, what="inline card complete")
+            card = self.inline(dump, bob_jid, "Budget 2027.ods")[0]
+            self.assertEqual(card["buttons"], ["open", "show"])
+            with open(os.path.join(folder, "Budget 2027.ods"), "rb") as f:
+                self.assertEqual(hashlib.md5(f.read()).hexdigest(),
+                                 hashlib.md5(test_bytes(150000, 5)).hexdigest())
+
+            # A second offer, declined from the card: Bob is told.
+            bob.command("si_send_file", wait=False, to=me, name="spam.exe", size=1000,
+                        method="ibb")
+            dump = app.wait_for(lambda d: self.inline(d, bob_jid, "spam.exe"),
+                                timeout=20, what="second offer card")
+            card = self.inline(dump, bob_jid, "spam.exe")[0]
+            self.activate(app, "transfer-decline", "uint32 %d" % card["id"])
+            bob.wait_for(lambda e: e.get("event") == "si_declined", timeout=20)
+            dump = app.wait_for(
+                lambda d: self.inline(d, bob_jid, "spam.exe")[0]["buttons"] == [],
+                timeout=10, what="declined card")
+            time.sleep(1.0)
+            desktop.screenshot("transfers-inline-done-%s.png" % scheme)
+
+    def test_inline_cards_light(self):
+        self.inline_cards("prefer-light")
+
+    def test_inline_cards_dark(self):
+        self.inline_cards("prefer-dark")
 
 
 if __name__ == "__main__":
