@@ -11,6 +11,7 @@
 #include "flint-jid.h"
 #include "flint-application.h"
 #include "flint-message-row.h"
+#include "flint-paste-image.h"
 #include "flint-transfer-strip.h"
 #include "flint-window.h"
 
@@ -906,7 +907,20 @@ on_composer_focus (GtkEventControllerFocus *focus, FlintChatPage *self)
     send_chat_state (self, "active");
 }
 
-/* The attach button and dropped files go to the transfer center. */
+static void
+on_paste_image (FlintComposer *composer, GdkTexture *texture, FlintChatPage *self)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (FLINT_IS_APPLICATION (app))
+    flint_paste_image_send (
+      GTK_WIDGET (self), flint_application_get_transfer_center (FLINT_APPLICATION (app)),
+      flint_conversation_get_account (self->conversation),
+      flint_conversation_get_jid (self->conversation), texture);
+}
+
+/* The attach button, dropped files and pasted images go to the transfer
+ * center. */
 static void
 attach_files_setup (FlintChatPage *self)
 {
@@ -924,6 +938,9 @@ attach_files_setup (FlintChatPage *self)
     gtk_widget_add_controller (
       GTK_WIDGET (self), GTK_EVENT_CONTROLLER (
                            flint_transfer_center_drop_target_new (center, account, jid)));
+  if (center)
+    g_signal_connect_object (self->composer, "paste-image", G_CALLBACK (on_paste_image),
+                             self, 0);
   /* This contact's transfers, inline above the composer row. */
   if (center && flint_transfer_center_get_transfers (center, account))
     {

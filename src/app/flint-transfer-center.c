@@ -530,6 +530,24 @@ test_send_file_activated (GSimpleAction *action, GVariant *parameter, gpointer d
   flint_transfer_center_send_files (data, parts[0], parts[1], &list);
 }
 
+/* Puts the image at path on the clipboard, as a screenshot tool would; the
+ * test then pastes it with a real Ctrl+V. */
+static void
+test_clipboard_image_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) texture =
+    gdk_texture_new_from_filename (g_variant_get_string (parameter, NULL), &error);
+
+  if (texture == NULL)
+    {
+      g_warning ("test-clipboard-image: %s", error->message);
+      return;
+    }
+  gdk_clipboard_set_texture (gdk_display_get_clipboard (gdk_display_get_default ()),
+                             texture);
+}
+
 /* ---- the model and the test dump ----------------------------------------- */
 
 void
@@ -689,6 +707,7 @@ flint_transfer_center_new (GtkApplication *app)
     {
       const GActionEntry test_actions[] = {
         { "test-send-file", test_send_file_activated, "s" },
+        { "test-clipboard-image", test_clipboard_image_activated, "s" },
       };
       g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
                                        G_N_ELEMENTS (test_actions), self);

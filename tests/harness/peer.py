@@ -690,7 +690,8 @@ class PeerClient(slixmpp.ClientXMPP):
                 "seconds": time.monotonic() - t0}
 
     async def cmd_http_get(self, c):
-        """Fetch url (plain HTTP or HTTPS without verification); size and md5."""
+        """Fetch url (plain HTTP or HTTPS without verification); size, md5 and
+        the first 32 bytes in hex ("head")."""
         import urllib.request
 
         def fetch():
@@ -700,7 +701,8 @@ class PeerClient(slixmpp.ClientXMPP):
             with urllib.request.urlopen(c["url"], timeout=30, context=ctx) as r:
                 return r.status, r.read()
         status, data = await asyncio.get_event_loop().run_in_executor(None, fetch)
-        return {"status": status, "size": len(data), "md5": hashlib.md5(data).hexdigest()}
+        return {"status": status, "size": len(data), "md5": hashlib.md5(data).hexdigest(),
+                "head": data[:32].hex()}
 
     async def cmd_iq(self, c):
         """Send a raw <iq/> (xml) and return the reply XML."""

@@ -9,6 +9,9 @@ fetch. Screenshots of the transfer window in light and dark."""
 
 import hashlib
 import os
+import shutil
+import struct
+import zlib
 import random
 import time
 import unittest
@@ -19,6 +22,20 @@ from flint_app import FlintApp
 
 def test_bytes(n, seed):
     return random.Random(seed).randbytes(n)
+
+
+def write_png(path, width, height):
+    """A plain RGB PNG with a gradient, written without any image library."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    rows = b"".join(b"\x00" + b"".join(bytes((x % 256, y % 256, 128))
+                                        for x in range(width))
+                    for y in range(height))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" +
+                chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+                chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 class TransferWindowTest(unittest.TestCase):
@@ -200,6 +217,44 @@ class TransferWindowTest(unittest.TestCase):
                 timeout=10, what="declined card")
             time.sleep(1.0)
             desktop.screenshot("transfers-inline-done-%s.png" % scheme)
+
+    @unittest.skipUnless(shutil.which("xdotool"), "needs xdotool for a real Ctrl+V")
+    def test_paste_image(self):
+        with fh.Prosody() as prosody, fh.Desktop() as desktop:
+            prosody.register("alice", "alice-pw")
+            prosody.register("bob", "bob-pw")
+            app, bob, folder, me = self.start(prosody, desktop, "prefer-light")
+            bob_jid = prosody.jid("bob")
+            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            # A 320x200 image on the clipboard, as after a screenshot.
+            src = os.path.join(desktop.env["HOME"], "shot.png")
+            write_png(src, 320, 200)
+            self.activate(app, "test-clipboard-image", "'%s'" % src)
+            wid = desktop.wait_for_window("Flint")[0]
+            desktop.run(["xdotool", "windowactivate", "--sync", wid], timeout=10)
+            desktop.run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
+            time.sleep(0.5)
+            desktop.run(["xdotool", "key", "ctrl+v"], timeout=10)
+            # A confirmation first: nothing is sent yet.
+            time.sleep(1.5)
+            desktop.screenshot("transfers-paste-confirm-light.png")
+            self.assertFalse([t for t in app.dump().get("transfers", [])
+                              if t["name"].startswith("Pasted image")])
+            desktop.run(["xdotool", "key", "Return"], timeout=10)
+            # Bob has no SI: it goes by HTTP upload as "Pasted image <date>.png".
+            msg = bob.wait_for(lambda e: e.get("event") == "message" and
+                               (e.get("body") or "").startswith("http"), timeout=30)
+            self.assertIn("jabber:x:oob", msg["xml"])
+            self.assertRegex(msg["body"], r"Pasted%20image%20\d{4}-\d\d-\d\d%20[\d.]+\.png$")
+            dump = app.wait_for(lambda d: [t for t in d["transfers"]
+                                           if t["name"].startswith("Pasted image") and
+                                           t["state"] == "complete"],
+                                timeout=10, what="pasted image sent")
+            fetched = bob.command("http_get", url=msg["body"], timeout=30)
+            self.assertGreater(fetched["size"], 100)
+            # The PNG Bob gets has the pasted image's size (IHDR).
+            self.assertEqual(fetched["head"][:16], "89504e470d0a1a0a")
+            self.assertEqual(fetched["head"][32:48], "%08x%08x" % (320, 200))
 
     def test_inline_cards_light(self):
         self.inline_cards("prefer-light")
