@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "flint-file-card.h"
 #include "flint-jid.h"
 #include "flint-json.h"
 #include "flint-transfer-center.h"
@@ -530,6 +531,22 @@ test_send_file_activated (GSimpleAction *action, GVariant *parameter, gpointer d
   flint_transfer_center_send_files (data, parts[0], parts[1], &list);
 }
 
+/* app.transfer-download-link (from, url): a file card's Download button. */
+static void
+download_link_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  FlintTransfers *transfers = flint_transfer_center_get_any_transfers (self);
+  const char *from = NULL, *url = NULL;
+  g_autofree char *folder = download_folder (self);
+
+  g_variant_get (parameter, "(&s&s)", &from, &url);
+  if (transfers == NULL)
+    return;
+  g_mkdir_with_parents (folder, 0700);
+  flint_transfers_download_url (transfers, from, url, folder);
+}
+
 /* Puts the image at path on the clipboard, as a screenshot tool would; the
  * test then pastes it with a real Ctrl+V. */
 static void
@@ -615,6 +632,19 @@ json_pair (GString *out, const char *key, const char *value, gboolean first)
   flint_json_append_string (out, value);
 }
 
+/* Link downloads and previews are plain HTTP: any account's manager does. */
+FlintTransfers *
+flint_transfer_center_get_any_transfers (FlintTransferCenter *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  if (g_hash_table_iter_next (&iter, NULL, &value))
+    return ((Entry *) value)->transfers;
+  return NULL;
+}
+
 /* "transfers": [...] for app.test-dump. */
 void
 flint_transfer_center_describe_json (FlintTransferCenter *self, GString *out)
@@ -649,6 +679,10 @@ flint_transfer_center_describe_json (FlintTransferCenter *self, GString *out)
       g_string_append (out, "}");
     }
   g_string_append (out, "]");
+  {
+    g_autofree char *cards = flint_file_card_describe_all ();
+    g_string_append_printf (out, ", \"file_cards\": %s", cards);
+  }
 }
 
 /* ---- GObject ---------------------------------------------------------------- */
@@ -696,6 +730,7 @@ flint_transfer_center_new (GtkApplication *app)
     { "transfer-open", open_activated, "u" },
     { "transfer-show", show_activated, "u" },
     { "transfer-attach", attach_activated, "(ss)" },
+    { "transfer-download-link", download_link_activated, "(ss)" },
     { "show-transfers", show_transfers_activated },
   };
 

@@ -23,6 +23,7 @@ void flint_transfer_center_add_session (FlintTransferCenter *self,
                                         FlintRoster *roster);
 FlintTransfers *flint_transfer_center_get_transfers (FlintTransferCenter *self,
                                                      const char *account);
+FlintTransfers *flint_transfer_center_get_any_transfers (FlintTransferCenter *self);
 /* Every transfer of every account, oldest first. */
 GListModel *flint_transfer_center_get_model (FlintTransferCenter *self);
 FlintTransfer *flint_transfer_center_find (FlintTransferCenter *self, guint id);

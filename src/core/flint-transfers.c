@@ -2729,3 +2729,200 @@ flint_transfers_find (FlintTransfers *self, guint id)
       return g_ptr_array_index (self->items, i);
   return NULL;
 }
+
+/* ---- link previews ------------------------------------------------------- */
+
+static void
+on_probed (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body =
+    soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *message = g_task_get_task_data (task);
+  guint status;
+
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  status = soup_message_get_status (message);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_NETWORK,
+                               _ ("The server answered “%u %s”."), status,
+                               soup_message_get_reason_phrase (message));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+flint_transfers_probe_url_async (FlintTransfers *self,
+                                 const char *url,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  SoupMessage *message = is_http_url (url) ? soup_message_new ("HEAD", url) : NULL;
+
+  g_task_set_source_tag (task, flint_transfers_probe_url_async);
+  if (message == NULL)
+    {
+      g_task_return_new_error (
+        task, FLINT_ERROR, FLINT_ERROR_TRANSFER_PROTOCOL, "%s",
+        _ ("This link cannot be downloaded: only web (HTTP and HTTPS) links can."));
+      g_object_unref (task);
+      return;
+    }
+  g_task_set_task_data (task, message, g_object_unref);
+  soup_session_send_and_read_async (http_session (self), message, G_PRIORITY_LOW,
+                                    cancellable, on_probed, task);
+}
+
+gboolean
+flint_transfers_probe_url_finish (FlintTransfers *self,
+                                  GAsyncResult *result,
+                                  gint64 *size,
+                                  char **mime_type,
+                                  GError **error)
+{
+  SoupMessage *message = g_task_get_task_data (G_TASK (result));
+  SoupMessageHeaders *headers;
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  headers = soup_message_get_response_headers (message);
+  if (size)
+    *size = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+              ? soup_message_headers_get_content_length (headers)
+              : -1;
+  if (mime_type)
+    *mime_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
+  return TRUE;
+}
+
+typedef struct
+{
+  GByteArray *data;
+  gsize max_bytes;
+  GInputStream *stream;
+} Fetch;
+
+static void
+fetch_free (Fetch *fetch)
+{
+  g_byte_array_unref (fetch->data);
+  g_clear_object (&fetch->stream);
+  g_free (fetch);
+}
+
+static void
+on_fetch_read (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  Fetch *fetch = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes =
+    g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_task_return_pointer (task,
+                             g_byte_array_free_to_bytes (g_byte_array_ref (fetch->data)),
+                             (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+  if (fetch->data->len + g_bytes_get_size (bytes) > fetch->max_bytes)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_TRANSFER_PROTOCOL, "%s",
+                               _ ("The file is too big for a preview."));
+      return;
+    }
+  g_byte_array_append (fetch->data, g_bytes_get_data (bytes, NULL),
+                       g_bytes_get_size (bytes));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    g_input_stream_read_bytes_async (fetch->stream, 64 * 1024, G_PRIORITY_LOW,
+                                     cancellable, on_fetch_read, g_steal_pointer (&task));
+  }
+}
+
+static void
+on_fetch_sent (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  Fetch *fetch = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  SoupMessage *message =
+    soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  GInputStream *stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  goffset length;
+
+  if (stream == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  fetch->stream = stream;
+  length =
+    soup_message_headers_get_content_length (soup_message_get_response_headers (message));
+  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (message)) ||
+      length > (goffset) fetch->max_bytes)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_TRANSFER_PROTOCOL, "%s",
+                               _ ("The file is too big for a preview."));
+      return;
+    }
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    g_input_stream_read_bytes_async (stream, 64 * 1024, G_PRIORITY_LOW, cancellable,
+                                     on_fetch_read, g_steal_pointer (&task));
+  }
+}
+
+void
+flint_transfers_fetch_small_async (FlintTransfers *self,
+                                   const char *url,
+                                   gsize max_bytes,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (SoupMessage) message =
+    is_http_url (url) ? soup_message_new ("GET", url) : NULL;
+  Fetch *fetch;
+
+  g_task_set_source_tag (task, flint_transfers_fetch_small_async);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_TRANSFER_PROTOCOL, "%s",
+                               "not a web link");
+      g_object_unref (task);
+      return;
+    }
+  fetch = g_new0 (Fetch, 1);
+  fetch->data = g_byte_array_new ();
+  fetch->max_bytes = max_bytes;
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+  soup_session_send_async (http_session (self), message, G_PRIORITY_LOW, cancellable,
+                           on_fetch_sent, task);
+}
+
+GBytes *
+flint_transfers_fetch_small_finish (FlintTransfers *self,
+                                    GAsyncResult *result,
+                                    GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

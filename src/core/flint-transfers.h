@@ -60,4 +60,26 @@ FlintTransfer *flint_transfers_download_url (FlintTransfers *self,
                                              const char *url,
                                              const char *folder);
 
+/* For a file link's card: HEAD for its size (-1: unknown) and type. */
+void flint_transfers_probe_url_async (FlintTransfers *self,
+                                      const char *url,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean flint_transfers_probe_url_finish (FlintTransfers *self,
+                                           GAsyncResult *result,
+                                           gint64 *size,
+                                           char **mime_type,
+                                           GError **error);
+/* GET into memory, failing past max_bytes (an image to preview). */
+void flint_transfers_fetch_small_async (FlintTransfers *self,
+                                        const char *url,
+                                        gsize max_bytes,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+GBytes *flint_transfers_fetch_small_finish (FlintTransfers *self,
+                                            GAsyncResult *result,
+                                            GError **error);
+
 G_END_DECLS

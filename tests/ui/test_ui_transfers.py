@@ -256,6 +256,69 @@ class TransferWindowTest(unittest.TestCase):
             self.assertEqual(fetched["head"][:16], "89504e470d0a1a0a")
             self.assertEqual(fetched["head"][32:48], "%08x%08x" % (320, 200))
 
+    def file_cards(self, scheme):
+        with fh.Prosody() as prosody, fh.Desktop() as desktop:
+            prosody.register("alice", "alice-pw")
+            prosody.register("bob", "bob-pw")
+            app, bob, folder, me = self.start(prosody, desktop, scheme)
+            bob_jid = prosody.jid("bob")
+            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            src = os.path.join(desktop.env["HOME"], "Site plan.png")
+            write_png(src, 480, 300)
+            with open(src, "rb") as f:
+                png_md5 = hashlib.md5(f.read()).hexdigest()
+            # Alice's upload: her own message is the link, shown as a card.
+            self.activate(app, "test-send-file",
+                          "'%s|%s|%s'" % (prosody.jid("alice"), bob_jid, src))
+            msg = bob.wait_for(lambda e: e.get("event") == "message" and
+                               (e.get("body") or "").startswith("http"), timeout=30)
+            url = msg["body"]
+            # Bob sends it back, and a link to a file that is not there (the
+            # cards are checked whether scrolled into view or not).
+            missing = url.rsplit("/", 2)[0] + "/no-such-upload/minutes.pdf"
+            bob.command("send", to=me, body=url)
+            bob.command("send", to=me, body=missing)
+
+            def cards(d):
+                got = {c["url"]: c for c in d.get("file_cards", [])}
+                return (got if url in got and got[url]["thumbnail"] and missing in got
+                        and not got[missing]["download"] else None)
+            try:
+                dump = app.wait_for(cards, timeout=30, what="file cards")
+            finally:
+                desktop.screenshot("transfers-file-cards-%s.png" % scheme)
+            by_url = {}
+            for c in dump["file_cards"]:
+                by_url.setdefault(c["url"], c)
+            card = by_url[url]
+            self.assertEqual(card["name"], "Site plan.png")
+            self.assertIn("PNG", card["details"])
+            self.assertRegex(card["details"], r"\d")
+            self.assertIn("not available", by_url[missing]["details"])
+            time.sleep(1.0)
+            desktop.screenshot("transfers-file-cards-%s.png" % scheme)
+
+            # Download (the card's button action): saved under the safe-file
+            # rules in the download folder, byte for byte.
+            self.activate(app, "transfer-download-link", "('%s', '%s')" % (bob_jid, url))
+            dump = app.wait_for(lambda d: [t for t in d["transfers"]
+                                           if t.get("url") == url and
+                                           t["direction"] == "incoming" and
+                                           t["state"] in ("complete", "failed")],
+                                timeout=30, what="link downloaded")
+            down = [t for t in dump["transfers"]
+                    if t.get("url") == url and t["direction"] == "incoming"][0]
+            self.assertEqual(down["state"], "complete", down)
+            self.assertEqual(down["path"], os.path.join(folder, "Site plan.png"))
+            with open(down["path"], "rb") as f:
+                self.assertEqual(hashlib.md5(f.read()).hexdigest(), png_md5)
+
+    def test_file_cards_light(self):
+        self.file_cards("prefer-light")
+
+    def test_file_cards_dark(self):
+        self.file_cards("prefer-dark")
+
     def test_inline_cards_light(self):
         self.inline_cards("prefer-light")
 
