@@ -98,7 +98,7 @@ flint_file_card_link_of (const char *body)
   if (*text == '\0' || strpbrk (text, " \t\n\r") != NULL)
     return NULL;
   uri = g_uri_parse (text, G_URI_FLAGS_ENCODED, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL ||
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
       (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0 &&
        g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0))
     return NULL;
