@@ -423,16 +423,34 @@ open_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
 
 /* The file manager's ShowItems selects the file in its folder; without a
  * file manager on the bus, the folder opens. */
+/* Without a file manager that answers ShowItems, the folder opens instead. */
+static void
+on_items_shown (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GFile) file = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply =
+    source ? g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error)
+           : NULL;
+  g_autoptr (GFile) parent = NULL;
+  g_autofree char *parent_uri = NULL;
+
+  if (reply)
+    return;
+  parent = g_file_get_parent (file);
+  parent_uri = g_file_get_uri (parent);
+  if (!g_app_info_launch_default_for_uri (parent_uri, NULL, &error))
+    g_warning ("Could not show the folder %s: %s", parent_uri,
+               error ? error->message : "no file manager");
+}
+
 static void
 show_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
   FlintTransfer *transfer = transfer_from (data, parameter);
   g_autoptr (GFile) file = NULL;
-  g_autoptr (GFile) parent = NULL;
   g_autofree char *uri = NULL;
-  g_autofree char *parent_uri = NULL;
   g_autoptr (GDBusConnection) bus = NULL;
-  g_autoptr (GVariant) reply = NULL;
   const char *uris[2] = { NULL, NULL };
 
   if (transfer == NULL || flint_transfer_get_local_path (transfer) == NULL)
@@ -441,16 +459,16 @@ show_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
   uri = g_file_get_uri (file);
   uris[0] = uri;
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  if (bus)
-    reply = g_dbus_connection_call_sync (
-      bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
-      "org.freedesktop.FileManager1", "ShowItems", g_variant_new ("(^ass)", uris, ""),
-      NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
-  if (reply)
-    return;
-  parent = g_file_get_parent (file);
-  parent_uri = g_file_get_uri (parent);
-  g_app_info_launch_default_for_uri (parent_uri, NULL, NULL);
+  if (bus == NULL)
+    {
+      on_items_shown (NULL, NULL, g_steal_pointer (&file));
+      return;
+    }
+  /* Asynchronous: a file manager slow to start must not freeze the window. */
+  g_dbus_connection_call (
+    bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+    "org.freedesktop.FileManager1", "ShowItems", g_variant_new ("(^ass)", uris, ""), NULL,
+    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_items_shown, g_steal_pointer (&file));
 }
 
 static void

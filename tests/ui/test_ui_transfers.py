@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import struct
+import subprocess
 import zlib
 import random
 import time
@@ -36,6 +37,28 @@ def write_png(path, width, height):
         f.write(b"\x89PNG\r\n\x1a\n" +
                 chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
                 chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+# A stand-in file manager on the test session bus: answers ShowItems and
+# writes the URIs it was asked to show to argv[1].
+FAKE_FILE_MANAGER = r"""
+import sys
+from gi.repository import Gio, GLib
+XML = ('<node><interface name="org.freedesktop.FileManager1">'
+       '<method name="ShowItems"><arg type="as" direction="in"/>'
+       '<arg type="s" direction="in"/></method></interface></node>')
+def call(conn, sender, path, iface, method, params, inv):
+    with open(sys.argv[1], "a") as f:
+        f.write("".join(u + "\n" for u in params.unpack()[0]))
+    inv.return_value(None)
+def acquired(conn, name):
+    conn.register_object("/org/freedesktop/FileManager1",
+                         Gio.DBusNodeInfo.new_for_xml(XML).interfaces[0], call)
+    print("ready", flush=True)
+Gio.bus_own_name(Gio.BusType.SESSION, "org.freedesktop.FileManager1",
+                 Gio.BusNameOwnerFlags.NONE, None, acquired, None)
+GLib.MainLoop().run()
+"""
 
 
 class TransferWindowTest(unittest.TestCase):
@@ -318,6 +341,61 @@ class TransferWindowTest(unittest.TestCase):
 
     def test_file_cards_dark(self):
         self.file_cards("prefer-dark")
+
+    def test_retry_and_show_in_folder(self):
+        with fh.Prosody() as prosody, fh.Desktop() as desktop:
+            prosody.register("alice", "alice-pw")
+            prosody.register("bob", "bob-pw")
+            app, bob, folder, me = self.start(prosody, desktop, "prefer-light")
+            bob_jid = prosody.jid("bob")
+            shown = os.path.join(desktop.env["HOME"], "shown.txt")
+            fm = subprocess.Popen(["/usr/bin/python3", "-c", FAKE_FILE_MANAGER, shown],
+                                  env=desktop.env, stdout=subprocess.PIPE)
+            self.addCleanup(fm.wait)
+            self.addCleanup(fm.kill)
+            self.assertEqual(fm.stdout.readline().strip(), b"ready")
+            self.activate(app, "open-chat", "'%s'" % bob_jid)
+
+            # Over the server's upload limit (16 MiB here): the send fails and
+            # its card offers Retry.
+            src = os.path.join(desktop.env["HOME"], "scan.pdf")
+            with open(src, "wb") as f:
+                f.truncate(17 * 1024 * 1024)
+            self.activate(app, "test-send-file",
+                          "'%s|%s|%s'" % (prosody.jid("alice"), bob_jid, src))
+            dump = app.wait_for(lambda d: [t for t in d["transfers"]
+                                           if t["name"] == "scan.pdf" and
+                                           t["state"] == "failed"],
+                                timeout=30, what="upload refused")
+            failed = [t for t in dump["transfers"] if t["name"] == "scan.pdf"][0]
+            card = [r for r in self.inline(dump, bob_jid, "scan.pdf")
+                    if r["id"] == failed["id"]][0]
+            self.assertIn("retry", card["buttons"])
+
+            # The file shrinks (a smaller scan); Retry sends it again.
+            data = b"%PDF-1.4 small scan\n" * 2000
+            with open(src, "wb") as f:
+                f.write(data)
+            self.activate(app, "transfer-retry", "uint32 %d" % failed["id"])
+            msg = bob.wait_for(lambda e: e.get("event") == "message" and
+                               (e.get("body") or "").endswith("scan.pdf"), timeout=30)
+            fetched = bob.command("http_get", url=msg["body"], timeout=30)
+            self.assertEqual(fetched["md5"], hashlib.md5(data).hexdigest())
+            dump = app.wait_for(lambda d: [t for t in d["transfers"]
+                                           if t["name"] == "scan.pdf" and
+                                           t["state"] == "complete"],
+                                timeout=10, what="retried upload")
+            done = [t for t in dump["transfers"]
+                    if t["name"] == "scan.pdf" and t["state"] == "complete"][0]
+            self.assertNotEqual(done["id"], failed["id"])
+
+            # Show in Folder asks the file manager over D-Bus for that file.
+            self.activate(app, "transfer-show", "uint32 %d" % done["id"])
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not os.path.exists(shown):
+                time.sleep(0.1)
+            with open(shown) as f:
+                self.assertEqual(f.read().split(), ["file://" + src])
 
     def test_inline_cards_light(self):
         self.inline_cards("prefer-light")
