@@ -81,7 +81,8 @@ class TransferWindowTest(unittest.TestCase):
         self.addCleanup(app.stop)
         app.add_account(prosody, "alice", "alice-pw")
         app.start(env={"ADW_DEBUG_COLOR_SCHEME": scheme})
-        dump = app.wait_state("online", timeout=30)
+        # Generous: SCRAM under ASan on a loaded machine takes its time.
+        dump = app.wait_state("online", timeout=90)
         bob = fh.Peer.start(prosody, "bob", "bob-pw", resource="peer")
         self.addCleanup(bob.quit)
         return app, bob, folder, dump["bound_jid"]
