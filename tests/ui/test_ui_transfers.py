@@ -352,6 +352,7 @@ class TransferWindowTest(unittest.TestCase):
             shown = os.path.join(desktop.env["HOME"], "shown.txt")
             fm = subprocess.Popen(["/usr/bin/python3", "-c", FAKE_FILE_MANAGER, shown],
                                   env=desktop.env, stdout=subprocess.PIPE)
+            self.addCleanup(fm.stdout.close)
             self.addCleanup(fm.wait)
             self.addCleanup(fm.kill)
             self.assertEqual(fm.stdout.readline().strip(), b"ready")
