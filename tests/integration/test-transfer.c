@@ -19,6 +19,8 @@
 #include "flint-transfers.h"
 
 #define WAIT_MS 20000
+/* Sign-in is SCRAM: slow under ASan on a loaded machine. */
+#define SIGN_IN_WAIT_MS 60000
 
 static Server server;
 
@@ -80,8 +82,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->offers = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (f->transfers, "offer-received", G_CALLBACK (on_offer), f);
   flint_session_connect (f->session);
-  g_assert_true (
-    wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, WAIT_MS));
+  g_assert_true (wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (f->session), ==, FLINT_SESSION_ONLINE);
   f->bob = peer_start_resource ("bob", "secret-b", "peer");
   f->bob_jid = g_strdup_printf ("bob@%s/peer", server.domain);
@@ -338,6 +340,30 @@ test_receive_decline (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (done, "\"result\": \"declined\""));
   g_assert_nonnull (strstr (done, "forbidden"));
   g_assert_cmpuint (count_files (f->dir), ==, 0);
+}
+
+/* Cancelled by us while the SOCKS5 worker waits for more bytes: the worker
+ * stops, the connection is closed (the sender sees it), the part is gone. */
+static void
+test_receive_local_cancel_socks5 (Fixture *f, gconstpointer data)
+{
+  g_autofree char *done = NULL;
+  FlintTransfer *t;
+
+  peer_offer (f, "\"name\": \"big.bin\", \"size\": 1000000, \"method\": "
+                 "\"socks5-direct\", \"pause_after\": 300000");
+  t = wait_offer (f);
+  flint_transfers_accept (f->transfers, t, NULL);
+  g_assert_true (wait_until (has_progress, t, WAIT_MS));
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_ACTIVE);
+  flint_transfers_cancel (f->transfers, t);
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_CANCELLED);
+  done = peer_done (f->bob, "si_send_file");
+  g_assert_nonnull (done);
+  g_assert_nonnull (strstr (done, "\"result\": \"closed by receiver\""));
+  spin (200);
+  g_assert_cmpuint (count_files (f->dir), ==, 0);
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_CANCELLED);
 }
 
 /* A disk that fills up mid-file (a 256 KiB tmpfs as the download folder,
@@ -844,6 +870,7 @@ main (int argc, char **argv)
   ADD ("receive/peer-cancel", test_receive_peer_cancel);
   ADD ("receive/disk-full", test_receive_disk_full);
   ADD ("receive/local-cancel", test_receive_local_cancel);
+  ADD ("receive/local-cancel-socks5", test_receive_local_cancel_socks5);
   ADD ("hostile/ibb", test_hostile_ibb);
   ADD ("hostile/sizes-and-hash", test_hostile_sizes_and_hash);
   ADD ("hostile/names", test_hostile_names);
