@@ -25,9 +25,19 @@ struct _FlintTransferRow
   GtkWidget *show_button;
   GtkWidget *retry_button;
   GtkWidget *cancel_button;
+  GtkWidget *dismiss_button;
+  gboolean dismissable;
 };
 
 G_DEFINE_FINAL_TYPE (FlintTransferRow, flint_transfer_row, GTK_TYPE_LIST_BOX_ROW)
+
+enum
+{
+  DISMISSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static const char *
 method_label (FlintTransferMethod method)
@@ -157,6 +167,8 @@ update (FlintTransferRow *self)
                           has_file && state == FLINT_TRANSFER_COMPLETE);
   gtk_widget_set_visible (self->show_button,
                           has_file && state == FLINT_TRANSFER_COMPLETE);
+  gtk_widget_set_visible (self->dismiss_button,
+                          self->dismissable && flint_transfer_is_finished (t));
   gtk_widget_set_visible (
     self->retry_button,
     !incoming && (state == FLINT_TRANSFER_FAILED || state == FLINT_TRANSFER_CANCELLED));
@@ -200,12 +212,33 @@ flint_transfer_row_class_init (FlintTransferRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, show_button);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, dismiss_button);
+  /* The conversation's strip hides a finished transfer the user is done
+   * with; the transfer window keeps them all. */
+  signals[DISMISSED] =
+    g_signal_new ("dismissed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+on_dismiss_clicked (GtkButton *button, FlintTransferRow *self)
+{
+  g_signal_emit (self, signals[DISMISSED], 0);
 }
 
 static void
 flint_transfer_row_init (FlintTransferRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->dismiss_button, "clicked", G_CALLBACK (on_dismiss_clicked),
+                    self);
+}
+
+void
+flint_transfer_row_set_dismissable (FlintTransferRow *self, gboolean dismissable)
+{
+  self->dismissable = dismissable;
+  update (self);
 }
 
 GtkWidget *
@@ -243,7 +276,7 @@ flint_transfer_row_describe_json (FlintTransferRow *self, GString *out)
     { "accept", self->accept_button },   { "save-as", self->save_as_button },
     { "decline", self->decline_button }, { "open", self->open_button },
     { "show", self->show_button },       { "retry", self->retry_button },
-    { "cancel", self->cancel_button },
+    { "cancel", self->cancel_button },   { "dismiss", self->dismiss_button },
   };
   gboolean first = TRUE;
 
@@ -262,4 +295,16 @@ flint_transfer_row_describe_json (FlintTransferRow *self, GString *out)
         first = FALSE;
       }
   g_string_append_c (out, ']');
+  /* Where a test clicks the close button, in window coordinates. */
+  if (gtk_widget_get_visible (self->dismiss_button) &&
+      gtk_widget_get_mapped (self->dismiss_button))
+    {
+      GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
+      double x = 0, y = 0;
+
+      if (gtk_widget_translate_coordinates (
+            self->dismiss_button, root, gtk_widget_get_width (self->dismiss_button) / 2.0,
+            gtk_widget_get_height (self->dismiss_button) / 2.0, &x, &y))
+        g_string_append_printf (out, ", \"dismiss_at\": [%d, %d]", (int) x, (int) y);
+    }
 }

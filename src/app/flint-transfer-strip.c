@@ -19,7 +19,9 @@ struct _FlintTransferStrip
   GtkWidget *revealer;
   GtkListBox *list;
   GtkFilterListModel *model;
-  char *jid; /* bare */
+  GtkCustomFilter *filter;
+  GHashTable *dismissed; /* transfer ids the user closed here */
+  char *jid;             /* bare */
 };
 
 G_DEFINE_FINAL_TYPE (FlintTransferStrip, flint_transfer_strip, GTK_TYPE_WIDGET)
@@ -30,13 +32,31 @@ with_contact (gpointer item, gpointer data)
   FlintTransferStrip *self = data;
   g_autofree char *bare = flint_jid_bare (flint_transfer_get_peer (item));
 
+  if (g_hash_table_contains (self->dismissed,
+                             GUINT_TO_POINTER (flint_transfer_get_id (item))))
+    return FALSE;
   return bare && g_ascii_strcasecmp (bare, self->jid) == 0;
+}
+
+static void
+on_dismissed (FlintTransferRow *row, FlintTransferStrip *self)
+{
+  FlintTransfer *transfer = g_object_get_data (G_OBJECT (row), "flint-transfer");
+
+  g_hash_table_add (self->dismissed, GUINT_TO_POINTER (flint_transfer_get_id (transfer)));
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
 }
 
 static GtkWidget *
 create_row (gpointer item, gpointer data)
 {
-  return flint_transfer_row_new (item);
+  GtkWidget *row = flint_transfer_row_new (item);
+
+  g_object_set_data_full (G_OBJECT (row), "flint-transfer", g_object_ref (item),
+                          g_object_unref);
+  flint_transfer_row_set_dismissable (FLINT_TRANSFER_ROW (row), TRUE);
+  g_signal_connect_object (row, "dismissed", G_CALLBACK (on_dismissed), data, 0);
+  return row;
 }
 
 static void
@@ -63,6 +83,7 @@ static void
 flint_transfer_strip_finalize (GObject *object)
 {
   g_free (FLINT_TRANSFER_STRIP (object)->jid);
+  g_hash_table_unref (FLINT_TRANSFER_STRIP (object)->dismissed);
   G_OBJECT_CLASS (flint_transfer_strip_parent_class)->finalize (object);
 }
 
@@ -85,18 +106,18 @@ static void
 flint_transfer_strip_init (FlintTransferStrip *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->dismissed = g_hash_table_new (NULL, NULL);
 }
 
 GtkWidget *
 flint_transfer_strip_new (FlintTransfers *transfers, const char *jid)
 {
   FlintTransferStrip *self = g_object_new (FLINT_TYPE_TRANSFER_STRIP, NULL);
-  GtkCustomFilter *filter;
 
   self->jid = flint_jid_bare (jid);
-  filter = gtk_custom_filter_new (with_contact, self, NULL);
+  self->filter = gtk_custom_filter_new (with_contact, self, NULL);
   self->model = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (transfers)),
-                                           GTK_FILTER (filter));
+                                           GTK_FILTER (self->filter));
   gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->model), create_row, self,
                            NULL);
   g_signal_connect (self->model, "items-changed", G_CALLBACK (on_items_changed), self);

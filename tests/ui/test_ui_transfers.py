@@ -223,7 +223,7 @@ class TransferWindowTest(unittest.TestCase):
                            if "open" in r["buttons"]],
                 timeout=30, what="inline card complete")
             card = self.inline(dump, bob_jid, "Budget 2027.ods")[0]
-            self.assertEqual(card["buttons"], ["open", "show"])
+            self.assertEqual(card["buttons"], ["open", "show", "dismiss"])
             with open(os.path.join(folder, "Budget 2027.ods"), "rb") as f:
                 self.assertEqual(hashlib.md5(f.read()).hexdigest(),
                                  hashlib.md5(test_bytes(150000, 5)).hexdigest())
@@ -237,10 +237,22 @@ class TransferWindowTest(unittest.TestCase):
             self.activate(app, "transfer-decline", "uint32 %d" % card["id"])
             bob.wait_for(lambda e: e.get("event") == "si_declined", timeout=20)
             dump = app.wait_for(
-                lambda d: self.inline(d, bob_jid, "spam.exe")[0]["buttons"] == [],
+                lambda d: self.inline(d, bob_jid, "spam.exe")[0]["buttons"] == ["dismiss"],
                 timeout=10, what="declined card")
             time.sleep(1.0)
             desktop.screenshot("transfers-inline-done-%s.png" % scheme)
+
+            # A real click on the declined card's close button takes it out of
+            # the conversation; the transfer window keeps it.
+            dump = app.dump()
+            x, y = self.inline(dump, bob_jid, "spam.exe")[0]["dismiss_at"]
+            wid = desktop.wait_for_window("Flint")[0]
+            desktop.run(["xdotool", "mousemove", "--window", wid, str(x), str(y),
+                         "click", "1"], timeout=10)
+            dump = app.wait_for(lambda d: not self.inline(d, bob_jid, "spam.exe"),
+                                timeout=10, what="card dismissed")
+            self.assertTrue(self.inline(dump, bob_jid, "Budget 2027.ods"))
+            self.assertTrue([t for t in dump["transfers"] if t["name"] == "spam.exe"])
 
     @unittest.skipUnless(shutil.which("xdotool"), "needs xdotool for a real Ctrl+V")
     def test_paste_image(self):
