@@ -1482,6 +1482,11 @@ flint_window_describe_json (FlintWindow *self, GString *out)
         g_string_append (out, ", \"correcting\": ");
         flint_json_append_string (out, flint_chat_page_get_correction_id (chat));
       }
+      {
+        g_autofree char *inline_transfers = flint_chat_page_describe_transfers (chat);
+
+        g_string_append_printf (out, ", \"transfers\": %s", inline_transfers);
+      }
       g_string_append_printf (
         out, ", \"highlighted\": %" G_GINT64_FORMAT ", \"latest\": %s",
         flint_chat_page_get_highlighted (chat),

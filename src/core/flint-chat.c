@@ -16,6 +16,7 @@
 #define NS_FORWARD "urn:xmpp:forward:0"
 #define NS_CORRECT "urn:xmpp:message-correct:0"
 #define NS_HINTS "urn:xmpp:hints"
+#define NS_OOB "jabber:x:oob"
 
 /* Receipts, errors and corrections name a message by id; it is looked for
  * among the newest messages of its conversation, where such answers land.
@@ -47,6 +48,10 @@ struct _FlintChat
   gboolean send_chat_states;
   gboolean carbons_enabled;
   GHashTable *sent_states; /* bare JID -> the chat state we last sent */
+  /* message ids whose body is the link to a file we uploaded: they carry
+   * XEP-0066 OOB too (kept for this run: a link still pending at exit goes
+   * out at the next sign-in as a plain link) */
+  GHashTable *file_links;
   FlintChatRoomFunc room_func;
   FlintChatCatchUpFunc catch_up_func;
   gpointer catch_up_data;
@@ -549,6 +554,13 @@ build_message (FlintChat *self, const FlintMessageRecord *record, const char *re
     add_element (self, message, "active", NS_CHATSTATES, NULL);
   if (replace_id)
     add_element (self, message, "replace", NS_CORRECT, replace_id);
+  if (record->message_id && g_hash_table_contains (self->file_links, record->message_id))
+    {
+      xmpp_stanza_t *x = new_element (self, "x", NS_OOB);
+
+      flint_stanza_add_child (x, "url", NULL, record->body);
+      xmpp_stanza_add_child_ex (message, x, 0);
+    }
   return message;
 }
 
@@ -574,8 +586,33 @@ transmit (FlintChat *self, FlintMessageRecord *record)
     g_warning ("Could not update a message's state: %s", error->message);
 }
 
+static FlintMessageRecord *send_body (
+  FlintChat *self, const char *to, const char *body, gboolean file_link, GError **error);
+
 FlintMessageRecord *
 flint_chat_send (FlintChat *self, const char *to, const char *body, GError **error)
+{
+  return send_body (self, to, body, FALSE, error);
+}
+
+/**
+ * flint_chat_send_file_link:
+ *
+ * Sends the URL of a file we uploaded (XEP-0363) as the body and as an
+ * XEP-0066 OOB element, which Conversations, Dino and Gajim show as a file.
+ */
+FlintMessageRecord *
+flint_chat_send_file_link (FlintChat *self,
+                           const char *to,
+                           const char *url,
+                           GError **error)
+{
+  return send_body (self, to, url, TRUE, error);
+}
+
+static FlintMessageRecord *
+send_body (
+  FlintChat *self, const char *to, const char *body, gboolean file_link, GError **error)
 {
   g_autoptr (FlintMessageRecord) record = NULL;
   g_autofree char *bare = NULL;
@@ -609,6 +646,8 @@ flint_chat_send (FlintChat *self, const char *to, const char *body, GError **err
    * goes out at the next sign-in instead of being lost. */
   if (!flint_history_insert (self->history, record, NULL, error))
     return NULL;
+  if (file_link)
+    g_hash_table_add (self->file_links, g_strdup (id));
   if (flint_session_get_state (self->session) == FLINT_SESSION_ONLINE)
     transmit (self, record);
   g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0, record);
@@ -932,6 +971,7 @@ flint_chat_finalize (GObject *object)
 
   g_hash_table_unref (self->sent_states);
   g_hash_table_unref (self->held);
+  g_hash_table_unref (self->file_links);
   G_OBJECT_CLASS (flint_chat_parent_class)->finalize (object);
 }
 
@@ -977,6 +1017,7 @@ flint_chat_init (FlintChat *self)
   self->send_chat_states = TRUE;
   self->sent_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->file_links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 FlintChat *

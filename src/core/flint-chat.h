@@ -48,6 +48,10 @@ void flint_chat_set_catch_up_func (FlintChat *self,
 FlintMessageRecord *flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza);
 FlintMessageRecord *
 flint_chat_send (FlintChat *self, const char *to, const char *body, GError **error);
+FlintMessageRecord *flint_chat_send_file_link (FlintChat *self,
+                                               const char *to,
+                                               const char *url,
+                                               GError **error);
 FlintMessageRecord *flint_chat_correct (FlintChat *self,
                                         const char *to,
                                         const char *original_message_id,
