@@ -650,8 +650,10 @@ on_room_message_stored (FlintRoom *room,
   if (record->direction != FLINT_DIRECTION_INCOMING || record->body == NULL ||
       chat_is_seen (self, record->account, record->conversation))
     return;
-  /* History the room replays on joining is not news. */
-  if (flint_room_get_state (room) != FLINT_ROOM_JOINED)
+  /* History the room replays on joining, its archive read after a join,
+   * and its status lines are not news. */
+  if (flint_room_get_state (room) != FLINT_ROOM_JOINED ||
+      flint_room_get_replaying (room) || record->kind != FLINT_MESSAGE_KIND_GROUPCHAT)
     return;
   set_unread (self, record->account, record->conversation,
               flint_application_get_unread (self, record->account, record->conversation) +
