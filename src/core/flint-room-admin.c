@@ -32,8 +32,9 @@ affiliation_rank (const char *affiliation)
   return 1; /* none */
 }
 
-/* §5.1.2: moderators change roles, but never of an admin or owner, and
- * only admins and owners give or take the moderator role. */
+/* §5.1.2 and §8.2: moderators change roles, never of someone with a
+ * higher affiliation than theirs, and only admins and owners give or take
+ * the moderator role (as Prosody's may_set_role). */
 static gboolean
 may_set_role (const char *my_role,
               const char *my_affiliation,
@@ -45,10 +46,9 @@ may_set_role (const char *my_role,
 
   if (g_strcmp0 (my_role, "moderator") != 0)
     return FALSE;
-  if (affiliation_rank (their_affiliation) >= 3)
+  if (mine < affiliation_rank (their_affiliation))
     return FALSE;
-  if ((g_strcmp0 (their_role, "moderator") == 0 ||
-       g_strcmp0 (new_role, "moderator") == 0) &&
+  if ((g_strcmp0 (their_role, "moderator") == 0 || g_strcmp0 (new_role, "moderator") == 0) &&
       mine < 3)
     return FALSE;
   return TRUE;

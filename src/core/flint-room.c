@@ -526,7 +526,12 @@ announce_change (FlintRoom *self, FlintOccupant *occupant, xmpp_stanza_t *item)
       if (text)
         add_status_reason (self, text, reason);
     }
-  if (role && g_strcmp0 (role, old_role) != 0)
+  /* Admins and owners are moderators by it: one line says both. */
+  if (role && g_strcmp0 (role, old_role) != 0 &&
+      !(g_strcmp0 (role, "moderator") == 0 &&
+        (g_strcmp0 (affiliation, "admin") == 0 ||
+         g_strcmp0 (affiliation, "owner") == 0) &&
+        g_strcmp0 (affiliation, old_affiliation) != 0))
     {
       g_autofree char *text = NULL;
 
