@@ -200,6 +200,30 @@ class RoomModerationTest(unittest.TestCase):
         time.sleep(0.8)
         desktop.screenshot("room-moderation-dark.png")
 
+        # Out: the room menu's Invite… sends dave a direct invitation.
+        self.gdbus(app, "test-activate", "room.invite")
+        app.wait_for(lambda d: d.get("dialog") == "Invite to Release Team", timeout=5,
+                     what="invite dialog")
+        self.gdbus(app, "test-respond", "invite|" + self.prosody.jid("dave"))
+        ev = peers["dave"].wait_for(lambda e: e.get("event") == "invite", timeout=10)
+        self.assertEqual((ev["kind"], ev["room"]), ("direct", self.room))
+        # Bad input is a toast, not a stanza.
+        self.gdbus(app, "test-activate", "room.invite")
+        app.wait_for(lambda d: d.get("dialog") == "Invite to Release Team", timeout=5,
+                     what="invite dialog")
+        self.gdbus(app, "test-respond", "invite|not an address")
+        dump = app.wait_for(lambda d: d.get("last_toast"), timeout=5, what="toast")
+        self.assertIn("address", dump["last_toast"])
+
+        # A private message to an occupant opens a tab to room/nick.
+        self.gdbus(app, "test-activate", "room.private-message|carol")
+        app.wait_for(lambda d: (tab_of(d, self.room + "/carol") or {}).get("selected"),
+                     timeout=10, what="private chat tab")
+        self.gdbus(app, "test-send", "a word in private")
+        ev = peers["carol"].wait_for(lambda e: e.get("event") == "message" and
+                                     e.get("body") == "a word in private", timeout=10)
+        self.assertEqual((ev["type"], ev["from"]), ("chat", self.room + "/alice"))
+
         # A mediated invitation to another room: declined, and bob is told.
         side = "side@" + self.prosody.muc_domain
         peers["bob"].command("join_muc", room=side, nick="bob")
