@@ -141,7 +141,7 @@ def main():
         missed |= worst >= 1.0
 
         # The storm.
-        stalls, shown = [], []
+        stalls = []
         for show in ("away", "xa", "dnd"):
             time.sleep(1.0)
             gdbus(app, "test-stall-watch", "true", kind="b")
@@ -149,24 +149,17 @@ def main():
             component.stdin.write("storm %s\n" % show)
             component.stdin.flush()
             expect("storm", component)
-            # Settled: no presence handled for a second.
-            last = 0
-            while True:
-                time.sleep(1.0)
-                dump = app.dump()
-                if dump.get("last_presence_at_us", 0) == last:
-                    break
-                last = dump.get("last_presence_at_us", 0)
+            # The server fans the storm out to every occupant (N*N presences);
+            # Alice's share arrives within seconds.
+            time.sleep(8.0)
+            dump = app.dump()
             gdbus(app, "test-stall-watch", "false", kind="b")
             stalls.append(dump.get("max_stall_ms", -1))
-            shown.append(last / 1e6 - t0)
         worst = max(stalls)
         print("- presence storm, %d occupants change presence at once: longest main-loop "
-              "stall %s ms (budget < 100 ms: %s); the last of them handled %s s "
-              "after the storm began"
+              "stall over the 8 s after it %s ms (budget < 100 ms: %s)"
               % (N - 1, ", ".join("%.1f" % s for s in stalls),
-                 "ok" if 0 <= worst < 100 else "MISSED",
-                 ", ".join("%.2f" % s for s in shown)))
+                 "ok" if 0 <= worst < 100 else "MISSED"))
         missed |= not 0 <= worst < 100
         app.stop()
         component.terminate()
