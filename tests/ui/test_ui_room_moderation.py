@@ -212,17 +212,23 @@ class RoomModerationTest(unittest.TestCase):
         app.wait_for(lambda d: d.get("dialog") == "Invite to Release Team", timeout=5,
                      what="invite dialog")
         self.gdbus(app, "test-respond", "invite|not an address")
-        dump = app.wait_for(lambda d: d.get("last_toast"), timeout=5, what="toast")
-        self.assertIn("address", dump["last_toast"])
+        app.wait_for(lambda d: "not a valid address" in (d.get("last_toast") or ""),
+                     timeout=5, what="the bad address toast")
 
-        # A private message to an occupant opens a tab to room/nick.
+        # A private message to an occupant opens a tab to room/nick, with
+        # that conversation only (it once showed the room's messages).
         self.gdbus(app, "test-activate", "room.private-message|carol")
-        app.wait_for(lambda d: (tab_of(d, self.room + "/carol") or {}).get("selected"),
-                     timeout=10, what="private chat tab")
+        dump = app.wait_for(lambda d: (tab_of(d, self.room + "/carol") or {}).get("selected"),
+                            timeout=10, what="private chat tab")
+        self.assertEqual(tab_of(dump, self.room + "/carol")["messages"], 0)
+        self.assertEqual(tab_of(dump, self.room)["messages"], 7)
         self.gdbus(app, "test-send", "a word in private")
         ev = peers["carol"].wait_for(lambda e: e.get("event") == "message" and
                                      e.get("body") == "a word in private", timeout=10)
         self.assertEqual((ev["type"], ev["from"]), ("chat", self.room + "/alice"))
+        dump = app.wait_for(lambda d: tab_of(d, self.room + "/carol")["messages"] == 1,
+                            timeout=10, what="the private message in its tab")
+        self.assertEqual(tab_of(dump, self.room)["messages"], 7)
 
         # A mediated invitation to another room: declined, and bob is told.
         side = "side@" + self.prosody.muc_domain
