@@ -370,3 +370,18 @@ flint_message_row_set_mention (FlintMessageRow *self, gboolean mention)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "mention");
 }
+
+/* A room's system line (a kick, a ban, a new voice): no sender, dimmed. */
+void
+flint_message_row_set_status_line (FlintMessageRow *self, gboolean status)
+{
+  g_return_if_fail (FLINT_IS_MESSAGE_ROW (self));
+
+  if (status)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "status-line");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "status-line");
+  gtk_widget_set_visible (GTK_WIDGET (self->state_icon),
+                          !status &&
+                            gtk_widget_get_visible (GTK_WIDGET (self->state_icon)));
+}

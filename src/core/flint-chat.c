@@ -202,6 +202,18 @@ parse_chat (FlintChat *self, xmpp_stanza_t *stanza, FlintDirection direction)
     return NULL;
   if (peer == NULL || !flint_jid_is_valid (peer))
     return NULL;
+  /* Invitations (XEP-0249, XEP-0045 mediated) and declines carry a body
+   * for old clients; FlintRooms shows them as invitations instead. (A
+   * private message from an occupant has an empty muc#user x.) */
+  {
+    xmpp_stanza_t *user = xmpp_stanza_get_child_by_name_and_ns (
+      stanza, "x", "http://jabber.org/protocol/muc#user");
+
+    if (xmpp_stanza_get_child_by_name_and_ns (stanza, "x", "jabber:x:conference") ||
+        (user && (xmpp_stanza_get_child_by_name (user, "invite") ||
+                  xmpp_stanza_get_child_by_name (user, "decline"))))
+      return NULL;
+  }
   body = flint_stanza_child_text (stanza, "body", NULL);
   if (body == NULL || !g_utf8_validate (body, -1, NULL))
     return NULL;

@@ -229,8 +229,10 @@ on_message (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
     return FALSE;
   if (from != NULL && !is_own_bare_jid (self, from))
     {
-      g_debug ("Ignoring an archive result from %s", from);
-      return TRUE;
+      /* A room's archive answering FlintRoom's query: FlintRooms takes
+       * it (and drops it too if nobody asked). */
+      g_debug ("Not our archive's result: from %s", from);
+      return FALSE;
     }
   if (self->query_id == NULL ||
       g_strcmp0 (xmpp_stanza_get_attribute (result, "queryid"), self->query_id) != 0)

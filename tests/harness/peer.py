@@ -223,6 +223,11 @@ class PeerClient(slixmpp.ClientXMPP):
         if inv is not None:
             emit({"event": "invite", "kind": "mediated", "room": f["from"],
                   "from": inv.get("from"), "xml": str(msg)})
+        dec = msg.xml.find("{http://jabber.org/protocol/muc#user}x/{http://jabber.org/protocol/muc#user}decline")
+        if dec is not None:
+            r = dec.find("{http://jabber.org/protocol/muc#user}reason")
+            emit({"event": "decline", "room": f["from"], "from": dec.get("from"),
+                  "reason": r.text if r is not None else None, "xml": str(msg)})
         if f["body"] is not None or f["subject"] is not None:
             f["event"] = "message"
             f["xml"] = str(msg)
@@ -363,6 +368,15 @@ class PeerClient(slixmpp.ClientXMPP):
 
     def cmd_leave_muc(self, c):
         self["xep_0045"].leave_muc(c["room"], c["nick"])
+
+    def cmd_decline(self, c):
+        """Decline a mediated invitation (XEP-0045 §7.8.2) through the room."""
+        msg = self.make_message(mto=c["room"])
+        x = ET.SubElement(msg.xml, "{http://jabber.org/protocol/muc#user}x")
+        d = ET.SubElement(x, "{http://jabber.org/protocol/muc#user}decline", to=c["to"])
+        if c.get("reason"):
+            ET.SubElement(d, "{http://jabber.org/protocol/muc#user}reason").text = c["reason"]
+        msg.send()
 
     def cmd_invite(self, c):
         if c.get("direct", True):
