@@ -381,11 +381,20 @@ note_presence_time (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_
 /* ---- conversations, unread counts, notifications ------------------------- */
 
 static char *
-conversation_key (const char *account, const char *jid)
+conversation_key (FlintApplication *self, const char *account, const char *jid)
 {
   g_autofree char *a = flint_jid_bare (account);
   g_autofree char *j = flint_jid_bare (jid);
+  g_autofree char *resource = flint_jid_resource (jid);
+  FlintRooms *rooms = a ? g_hash_table_lookup (self->rooms, a) : NULL;
 
+  /* A private chat with an occupant (room/nick) is a conversation of its
+   * own, not the room's. */
+  if (resource && *resource && rooms && j && flint_rooms_is_room (rooms, j))
+    {
+      g_autofree char *full = flint_jid_normalize (jid);
+      return g_strdup_printf ("%s %s", a, full);
+    }
   return g_strdup_printf ("%s %s", a, j);
 }
 
@@ -394,13 +403,16 @@ flint_application_get_conversation (FlintApplication *self,
                                     const char *account,
                                     const char *jid)
 {
-  g_autofree char *key = conversation_key (account, jid);
+  g_autofree char *key = conversation_key (self, account, jid);
   FlintConversation *conversation = g_hash_table_lookup (self->conversations, key);
 
   if (conversation == NULL && self->history)
     {
+      /* The key's JID: bare, or room/nick for an occupant. */
+      const char *key_jid = strchr (key, ' ') + 1;
+
       conversation = flint_conversation_new (
-        self->history, flint_application_get_chat (self, account), account, jid);
+        self->history, flint_application_get_chat (self, account), account, key_jid);
       FlintMam *mam = g_hash_table_lookup (self->mams, account);
 
       if (mam)
@@ -418,7 +430,7 @@ flint_application_reset_conversation (FlintApplication *self,
                                       const char *account,
                                       const char *jid)
 {
-  g_autofree char *key = conversation_key (account, jid);
+  g_autofree char *key = conversation_key (self, account, jid);
 
   g_hash_table_remove (self->conversations, key);
   flint_application_mark_read (self, account, jid);
@@ -432,7 +444,7 @@ flint_application_get_unread (FlintApplication *self,
                               const char *account,
                               const char *jid)
 {
-  g_autofree char *key = conversation_key (account, jid);
+  g_autofree char *key = conversation_key (self, account, jid);
 
   return GPOINTER_TO_UINT (g_hash_table_lookup (self->unread, key));
 }
@@ -478,7 +490,7 @@ flush_unread (gpointer data)
 static void
 set_unread (FlintApplication *self, const char *account, const char *jid, guint count)
 {
-  g_autofree char *key = conversation_key (account, jid);
+  g_autofree char *key = conversation_key (self, account, jid);
 
   if (GPOINTER_TO_UINT (g_hash_table_lookup (self->unread, key)) == count)
     return;
@@ -506,7 +518,7 @@ flint_application_mark_read (FlintApplication *self, const char *account, const 
 {
   g_autofree char *id = g_strdup_printf ("message %s", jid);
 
-  g_autofree char *key = conversation_key (account, jid);
+  g_autofree char *key = conversation_key (self, account, jid);
 
   set_unread (self, account, jid, 0);
   g_hash_table_remove (self->notices, key);
@@ -598,7 +610,7 @@ on_notice_due (gpointer data)
 static void
 notify_message (FlintApplication *self, const FlintMessageRecord *record)
 {
-  g_autofree char *key = conversation_key (record->account, record->conversation);
+  g_autofree char *key = conversation_key (self, record->account, record->conversation);
   Notice *notice = g_hash_table_lookup (self->notices, key);
   gint64 now = g_get_monotonic_time ();
   gint64 due;
@@ -640,6 +652,20 @@ on_message_stored (FlintChat *chat, FlintMessageRecord *record, FlintApplication
   notify_message (self, record);
 }
 
+/* What the archive catch-up stores was sent while we were away (or, since
+ * the live path leaves delayed messages to a running catch-up, while we
+ * signed in): unread and notified like live ones, except a fresh install's
+ * first fetch of old history. */
+static void
+on_mam_message_stored (FlintMam *mam, FlintMessageRecord *record, FlintApplication *self)
+{
+  FlintChat *chat = g_hash_table_lookup (self->chats, record->account);
+  gboolean delivered = chat && flint_chat_take_held (chat, record->stanza_id);
+
+  if (delivered || !flint_mam_get_announcing_initial (mam))
+    on_message_stored (NULL, record, self);
+}
+
 /* Room messages count as unread like chat ones; a mention of our nick is
  * also a notification (a busy room would flood the desktop otherwise). */
 static void
@@ -650,8 +676,10 @@ on_room_message_stored (FlintRoom *room,
   if (record->direction != FLINT_DIRECTION_INCOMING || record->body == NULL ||
       chat_is_seen (self, record->account, record->conversation))
     return;
-  /* History the room replays on joining is not news. */
-  if (flint_room_get_state (room) != FLINT_ROOM_JOINED)
+  /* History the room replays on joining, its archive read after a join,
+   * and its status lines are not news. */
+  if (flint_room_get_state (room) != FLINT_ROOM_JOINED ||
+      flint_room_get_replaying (room) || record->kind != FLINT_MESSAGE_KIND_GROUPCHAT)
     return;
   set_unread (self, record->account, record->conversation,
               flint_application_get_unread (self, record->account, record->conversation) +
@@ -728,6 +756,8 @@ flint_application_start_account (FlintApplication *self,
             g_hash_table_insert (self->mams, g_strdup (flint_account_get_jid (account)),
                                  mam);
             flint_chat_set_catch_up_func (chat, mam_catching_up, mam);
+            g_signal_connect (mam, "message-stored", G_CALLBACK (on_mam_message_stored),
+                              self);
           }
           {
             FlintRooms *rooms = flint_rooms_new (session, self->history);

@@ -11,6 +11,8 @@
 #include "flint-jid.h"
 #include "flint-application.h"
 #include "flint-message-row.h"
+#include "flint-paste-image.h"
+#include "flint-transfer-strip.h"
 #include "flint-window.h"
 
 #define GROUP_GAP (5 * 60 * G_USEC_PER_SEC)
@@ -55,6 +57,7 @@ struct _FlintChatPage
   GtkPopover *date_popover;
   GtkRevealer *latest_revealer;
   GtkWidget *attach_button;
+  GtkWidget *transfer_strip; /* owned by the page's box; NULL without transfers */
 };
 
 G_DEFINE_FINAL_TYPE (FlintChatPage, flint_chat_page, GTK_TYPE_WIDGET)
@@ -904,7 +907,20 @@ on_composer_focus (GtkEventControllerFocus *focus, FlintChatPage *self)
     send_chat_state (self, "active");
 }
 
-/* The attach button and dropped files go to the transfer center. */
+static void
+on_paste_image (FlintComposer *composer, GdkTexture *texture, FlintChatPage *self)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (FLINT_IS_APPLICATION (app))
+    flint_paste_image_send (
+      GTK_WIDGET (self), flint_application_get_transfer_center (FLINT_APPLICATION (app)),
+      flint_conversation_get_account (self->conversation),
+      flint_conversation_get_jid (self->conversation), texture);
+}
+
+/* The attach button, dropped files and pasted images go to the transfer
+ * center. */
 static void
 attach_files_setup (FlintChatPage *self)
 {
@@ -922,6 +938,19 @@ attach_files_setup (FlintChatPage *self)
     gtk_widget_add_controller (
       GTK_WIDGET (self), GTK_EVENT_CONTROLLER (
                            flint_transfer_center_drop_target_new (center, account, jid)));
+  if (center)
+    g_signal_connect_object (self->composer, "paste-image", G_CALLBACK (on_paste_image),
+                             self, 0);
+  /* This contact's transfers, inline above the composer row. */
+  if (center && flint_transfer_center_get_transfers (center, account))
+    {
+      GtkWidget *composer_row = gtk_widget_get_parent (self->attach_button);
+
+      self->transfer_strip = flint_transfer_strip_new (
+        flint_transfer_center_get_transfers (center, account), jid);
+      gtk_widget_insert_before (self->transfer_strip,
+                                gtk_widget_get_parent (composer_row), composer_row);
+    }
 }
 
 FlintChatPage *
@@ -985,4 +1014,13 @@ flint_chat_page_get_correction_id (FlintChatPage *self)
   g_return_val_if_fail (FLINT_IS_CHAT_PAGE (self), NULL);
 
   return flint_composer_get_correction_id (self->composer);
+}
+
+/* The inline transfer cards, as JSON (for app.test-dump). */
+char *
+flint_chat_page_describe_transfers (FlintChatPage *self)
+{
+  if (self->transfer_strip == NULL)
+    return g_strdup ("[]");
+  return flint_transfer_strip_describe (FLINT_TRANSFER_STRIP (self->transfer_strip));
 }

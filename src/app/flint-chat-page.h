@@ -43,4 +43,6 @@ gint64 flint_chat_page_get_highlighted (FlintChatPage *self);
 /* For tests: send as if typed into the composer. */
 gboolean flint_chat_page_send_text (FlintChatPage *self, const char *text);
 
+char *flint_chat_page_describe_transfers (FlintChatPage *self);
+
 G_END_DECLS

@@ -48,6 +48,7 @@ enum
 enum
 {
   SEND,
+  PASTE_IMAGE,
   N_SIGNALS
 };
 
@@ -486,14 +487,40 @@ paste_text_ready (GObject *source, GAsyncResult *result, gpointer user_data)
                                       gtk_text_buffer_get_insert (self->buffer));
 }
 
+static void
+paste_texture_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FlintComposer) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) texture =
+    gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (source), result, &error);
+
+  if (texture == NULL)
+    {
+      g_debug ("No image to paste: %s", error ? error->message : "empty");
+      return;
+    }
+  g_signal_emit (self, signals[PASTE_IMAGE], 0, texture);
+}
+
 /* A message is plain text: paste only the text of the clipboard, never the
- * rich text or images GtkTextView would also accept from a GtkTextBuffer. */
+ * rich text or images GtkTextView would also accept from a GtkTextBuffer.
+ * An image alone (a screenshot) goes to "paste-image", to be sent as a file. */
 static void
 on_paste_clipboard (FlintComposer *self, GtkTextView *view)
 {
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (view));
+  GdkContentFormats *formats = gdk_clipboard_get_formats (clipboard);
 
   g_signal_stop_emission_by_name (view, "paste-clipboard");
+  if (g_signal_has_handler_pending (self, signals[PASTE_IMAGE], 0, FALSE) &&
+      gdk_content_formats_contain_gtype (formats, GDK_TYPE_TEXTURE) &&
+      !gdk_content_formats_contain_gtype (formats, G_TYPE_STRING))
+    {
+      gdk_clipboard_read_texture_async (clipboard, NULL, paste_texture_ready,
+                                        g_object_ref (self));
+      return;
+    }
   gdk_clipboard_read_text_async (clipboard, NULL, paste_text_ready, g_object_ref (self));
 }
 
@@ -717,6 +744,9 @@ flint_composer_class_init (FlintComposerClass *klass)
   signals[SEND] = g_signal_new ("send", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                 g_signal_accumulator_true_handled, NULL, NULL,
                                 G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+  signals[PASTE_IMAGE] =
+    g_signal_new ("paste-image", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, GDK_TYPE_TEXTURE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/im/flint/Flint/flint-composer.ui");

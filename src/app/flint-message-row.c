@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "flint-widget.h"
+#include "flint-file-card.h"
 #include "flint-message-row.h"
 
 struct _FlintMessageRow
@@ -24,6 +25,7 @@ struct _FlintMessageRow
   GtkLabel *body_label;
   GtkWidget *edited_label;
   GtkImage *state_icon;
+  GtkWidget *file_card; /* made on the first file link the row shows */
 };
 
 G_DEFINE_FINAL_TYPE (FlintMessageRow, flint_message_row, GTK_TYPE_WIDGET)
@@ -70,6 +72,28 @@ flint_linkify_markup (const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* A body that is just a file link also gets a file card under it. */
+static void
+update_file_card (FlintMessageRow *self)
+{
+  g_autofree char *link =
+    flint_file_card_link_of (flint_message_get_body (self->message));
+
+  if (link && self->file_card == NULL)
+    {
+      GtkWidget *body_box = gtk_widget_get_parent (GTK_WIDGET (self->body_label));
+
+      self->file_card = flint_file_card_new ();
+      gtk_widget_insert_after (self->file_card, gtk_widget_get_parent (body_box),
+                               body_box);
+    }
+  if (self->file_card)
+    gtk_widget_set_visible (self->file_card, link != NULL);
+  if (link)
+    flint_file_card_set_link (FLINT_FILE_CARD (self->file_card), link,
+                              flint_message_get_sender (self->message));
+}
+
 static void
 update_body (FlintMessageRow *self)
 {
@@ -78,6 +102,7 @@ update_body (FlintMessageRow *self)
 
   gtk_label_set_markup (self->body_label, markup);
   gtk_widget_set_visible (self->edited_label, flint_message_get_edited (self->message));
+  update_file_card (self);
 }
 
 /* The delivery state of an outgoing message: its icon and words. */
@@ -344,4 +369,19 @@ flint_message_row_set_mention (FlintMessageRow *self, gboolean mention)
     gtk_widget_add_css_class (GTK_WIDGET (self), "mention");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "mention");
+}
+
+/* A room's system line (a kick, a ban, a new voice): no sender, dimmed. */
+void
+flint_message_row_set_status_line (FlintMessageRow *self, gboolean status)
+{
+  g_return_if_fail (FLINT_IS_MESSAGE_ROW (self));
+
+  if (status)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "status-line");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "status-line");
+  gtk_widget_set_visible (GTK_WIDGET (self->state_icon),
+                          !status &&
+                            gtk_widget_get_visible (GTK_WIDGET (self->state_icon)));
 }

@@ -26,5 +26,11 @@ const char *flint_room_page_get_title (FlintRoomPage *self);
 void flint_room_page_set_active (FlintRoomPage *self, gboolean active);
 void flint_room_page_focus_composer (FlintRoomPage *self);
 gboolean flint_room_page_send_text (FlintRoomPage *self, const char *text);
+/* For tests: the open occupant menu's actions ("room.kick,room.ban", NULL
+ * when closed) and whether the subject button shows. */
+char *flint_room_page_describe_menu (FlintRoomPage *self);
+gboolean flint_room_page_get_subject_editable (FlintRoomPage *self);
+/* Monotonic µs of the first frame painted after the occupants changed. */
+gint64 flint_room_page_get_occupants_painted (FlintRoomPage *self);
 
 G_END_DECLS

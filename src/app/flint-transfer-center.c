@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "flint-file-card.h"
 #include "flint-jid.h"
 #include "flint-json.h"
 #include "flint-transfer-center.h"
@@ -152,8 +153,8 @@ on_upload_state (FlintTransfer *transfer, GParamSpec *pspec, gpointer data)
   entry = entry_for_transfer (self, transfer, NULL);
   if (entry == NULL || entry->chat == NULL || flint_transfer_get_url (transfer) == NULL)
     return;
-  record = flint_chat_send (entry->chat, flint_transfer_get_peer (transfer),
-                            flint_transfer_get_url (transfer), &error);
+  record = flint_chat_send_file_link (entry->chat, flint_transfer_get_peer (transfer),
+                                      flint_transfer_get_url (transfer), &error);
   if (record == NULL)
     g_warning ("Could not send the link of an uploaded file: %s", error->message);
 }
@@ -257,10 +258,11 @@ on_folder_chosen (GtkNativeDialog *dialog, int response, gpointer data)
   g_object_unref (dialog);
 }
 
-void
-flint_transfer_center_accept (FlintTransferCenter *self,
-                              FlintTransfer *transfer,
-                              GtkWindow *parent)
+static void
+accept_in (FlintTransferCenter *self,
+           FlintTransfer *transfer,
+           GtkWindow *parent,
+           gboolean ask)
 {
   Entry *entry = entry_for_transfer (self, transfer, NULL);
   g_autofree char *folder = NULL;
@@ -268,7 +270,7 @@ flint_transfer_center_accept (FlintTransferCenter *self,
   if (entry == NULL || flint_transfer_get_state (transfer) != FLINT_TRANSFER_OFFERED)
     return;
   withdraw_notification (self, transfer);
-  if (g_settings_get_boolean (self->settings, "ask-download-folder"))
+  if (ask || g_settings_get_boolean (self->settings, "ask-download-folder"))
     {
       GtkFileChooserNative *dialog = gtk_file_chooser_native_new (
         _ ("Save the File In"), parent, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
@@ -285,6 +287,23 @@ flint_transfer_center_accept (FlintTransferCenter *self,
   folder = download_folder (self);
   g_mkdir_with_parents (folder, 0700);
   flint_transfers_accept (entry->transfers, transfer, folder);
+}
+
+void
+flint_transfer_center_accept (FlintTransferCenter *self,
+                              FlintTransfer *transfer,
+                              GtkWindow *parent)
+{
+  accept_in (self, transfer, parent, FALSE);
+}
+
+/* Accept, always asking for the folder (the offer card's "Save As…"). */
+void
+flint_transfer_center_save_as (FlintTransferCenter *self,
+                               FlintTransfer *transfer,
+                               GtkWindow *parent)
+{
+  accept_in (self, transfer, parent, TRUE);
 }
 
 void
@@ -349,6 +368,17 @@ accept_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
 }
 
 static void
+save_as_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  FlintTransfer *transfer = transfer_from (self, parameter);
+
+  if (transfer)
+    flint_transfer_center_save_as (
+      self, transfer, gtk_application_get_active_window (GTK_APPLICATION (self->app)));
+}
+
+static void
 decline_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
   FlintTransfer *transfer = transfer_from (data, parameter);
@@ -393,16 +423,34 @@ open_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
 
 /* The file manager's ShowItems selects the file in its folder; without a
  * file manager on the bus, the folder opens. */
+/* Without a file manager that answers ShowItems, the folder opens instead. */
+static void
+on_items_shown (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GFile) file = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply =
+    source ? g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error)
+           : NULL;
+  g_autoptr (GFile) parent = NULL;
+  g_autofree char *parent_uri = NULL;
+
+  if (reply)
+    return;
+  parent = g_file_get_parent (file);
+  parent_uri = g_file_get_uri (parent);
+  if (!g_app_info_launch_default_for_uri (parent_uri, NULL, &error))
+    g_warning ("Could not show the folder %s: %s", parent_uri,
+               error ? error->message : "no file manager");
+}
+
 static void
 show_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
 {
   FlintTransfer *transfer = transfer_from (data, parameter);
   g_autoptr (GFile) file = NULL;
-  g_autoptr (GFile) parent = NULL;
   g_autofree char *uri = NULL;
-  g_autofree char *parent_uri = NULL;
   g_autoptr (GDBusConnection) bus = NULL;
-  g_autoptr (GVariant) reply = NULL;
   const char *uris[2] = { NULL, NULL };
 
   if (transfer == NULL || flint_transfer_get_local_path (transfer) == NULL)
@@ -411,16 +459,16 @@ show_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
   uri = g_file_get_uri (file);
   uris[0] = uri;
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  if (bus)
-    reply = g_dbus_connection_call_sync (
-      bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
-      "org.freedesktop.FileManager1", "ShowItems", g_variant_new ("(^ass)", uris, ""),
-      NULL, G_DBUS_CALL_FLAGS_NONE, 2000, NULL, NULL);
-  if (reply)
-    return;
-  parent = g_file_get_parent (file);
-  parent_uri = g_file_get_uri (parent);
-  g_app_info_launch_default_for_uri (parent_uri, NULL, NULL);
+  if (bus == NULL)
+    {
+      on_items_shown (NULL, NULL, g_steal_pointer (&file));
+      return;
+    }
+  /* Asynchronous: a file manager slow to start must not freeze the window. */
+  g_dbus_connection_call (
+    bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+    "org.freedesktop.FileManager1", "ShowItems", g_variant_new ("(^ass)", uris, ""), NULL,
+    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_items_shown, g_steal_pointer (&file));
 }
 
 static void
@@ -501,6 +549,40 @@ test_send_file_activated (GSimpleAction *action, GVariant *parameter, gpointer d
   flint_transfer_center_send_files (data, parts[0], parts[1], &list);
 }
 
+/* app.transfer-download-link (from, url): a file card's Download button. */
+static void
+download_link_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  FlintTransfers *transfers = flint_transfer_center_get_any_transfers (self);
+  const char *from = NULL, *url = NULL;
+  g_autofree char *folder = download_folder (self);
+
+  g_variant_get (parameter, "(&s&s)", &from, &url);
+  if (transfers == NULL)
+    return;
+  g_mkdir_with_parents (folder, 0700);
+  flint_transfers_download_url (transfers, from, url, folder);
+}
+
+/* Puts the image at path on the clipboard, as a screenshot tool would; the
+ * test then pastes it with a real Ctrl+V. */
+static void
+test_clipboard_image_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) texture =
+    gdk_texture_new_from_filename (g_variant_get_string (parameter, NULL), &error);
+
+  if (texture == NULL)
+    {
+      g_warning ("test-clipboard-image: %s", error->message);
+      return;
+    }
+  gdk_clipboard_set_texture (gdk_display_get_clipboard (gdk_display_get_default ()),
+                             texture);
+}
+
 /* ---- the model and the test dump ----------------------------------------- */
 
 void
@@ -568,6 +650,19 @@ json_pair (GString *out, const char *key, const char *value, gboolean first)
   flint_json_append_string (out, value);
 }
 
+/* Link downloads and previews are plain HTTP: any account's manager does. */
+FlintTransfers *
+flint_transfer_center_get_any_transfers (FlintTransferCenter *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  if (g_hash_table_iter_next (&iter, NULL, &value))
+    return ((Entry *) value)->transfers;
+  return NULL;
+}
+
 /* "transfers": [...] for app.test-dump. */
 void
 flint_transfer_center_describe_json (FlintTransferCenter *self, GString *out)
@@ -602,6 +697,10 @@ flint_transfer_center_describe_json (FlintTransferCenter *self, GString *out)
       g_string_append (out, "}");
     }
   g_string_append (out, "]");
+  {
+    g_autofree char *cards = flint_file_card_describe_all ();
+    g_string_append_printf (out, ", \"file_cards\": %s", cards);
+  }
 }
 
 /* ---- GObject ---------------------------------------------------------------- */
@@ -642,12 +741,14 @@ flint_transfer_center_new (GtkApplication *app)
   FlintTransferCenter *self = g_object_new (FLINT_TYPE_TRANSFER_CENTER, NULL);
   const GActionEntry actions[] = {
     { "transfer-accept", accept_activated, "u" },
+    { "transfer-save-as", save_as_activated, "u" },
     { "transfer-decline", decline_activated, "u" },
     { "transfer-cancel", cancel_activated, "u" },
     { "transfer-retry", retry_activated, "u" },
     { "transfer-open", open_activated, "u" },
     { "transfer-show", show_activated, "u" },
     { "transfer-attach", attach_activated, "(ss)" },
+    { "transfer-download-link", download_link_activated, "(ss)" },
     { "show-transfers", show_transfers_activated },
   };
 
@@ -659,6 +760,7 @@ flint_transfer_center_new (GtkApplication *app)
     {
       const GActionEntry test_actions[] = {
         { "test-send-file", test_send_file_activated, "s" },
+        { "test-clipboard-image", test_clipboard_image_activated, "s" },
       };
       g_action_map_add_action_entries (G_ACTION_MAP (app), test_actions,
                                        G_N_ELEMENTS (test_actions), self);

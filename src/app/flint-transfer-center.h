@@ -23,6 +23,7 @@ void flint_transfer_center_add_session (FlintTransferCenter *self,
                                         FlintRoster *roster);
 FlintTransfers *flint_transfer_center_get_transfers (FlintTransferCenter *self,
                                                      const char *account);
+FlintTransfers *flint_transfer_center_get_any_transfers (FlintTransferCenter *self);
 /* Every transfer of every account, oldest first. */
 GListModel *flint_transfer_center_get_model (FlintTransferCenter *self);
 FlintTransfer *flint_transfer_center_find (FlintTransferCenter *self, guint id);
@@ -40,6 +41,9 @@ GtkDropTarget *flint_transfer_center_drop_target_new (FlintTransferCenter *self,
 void flint_transfer_center_accept (FlintTransferCenter *self,
                                    FlintTransfer *transfer,
                                    GtkWindow *parent);
+void flint_transfer_center_save_as (FlintTransferCenter *self,
+                                    FlintTransfer *transfer,
+                                    GtkWindow *parent);
 void flint_transfer_center_decline (FlintTransferCenter *self, FlintTransfer *transfer);
 void flint_transfer_center_cancel (FlintTransferCenter *self, FlintTransfer *transfer);
 void flint_transfer_center_retry (FlintTransferCenter *self, FlintTransfer *transfer);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "flint-json.h"
 #include "flint-transfer-row.h"
 
 struct _FlintTransferRow
@@ -18,14 +19,25 @@ struct _FlintTransferRow
   GtkProgressBar *progress;
   GtkLabel *status_label;
   GtkWidget *accept_button;
+  GtkWidget *save_as_button;
   GtkWidget *decline_button;
   GtkWidget *open_button;
   GtkWidget *show_button;
   GtkWidget *retry_button;
   GtkWidget *cancel_button;
+  GtkWidget *dismiss_button;
+  gboolean dismissable;
 };
 
 G_DEFINE_FINAL_TYPE (FlintTransferRow, flint_transfer_row, GTK_TYPE_LIST_BOX_ROW)
+
+enum
+{
+  DISMISSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static const char *
 method_label (FlintTransferMethod method)
@@ -144,6 +156,8 @@ update (FlintTransferRow *self)
 
   gtk_widget_set_visible (self->accept_button,
                           incoming && state == FLINT_TRANSFER_OFFERED);
+  gtk_widget_set_visible (self->save_as_button,
+                          incoming && state == FLINT_TRANSFER_OFFERED);
   gtk_widget_set_visible (self->decline_button,
                           incoming && state == FLINT_TRANSFER_OFFERED);
   gtk_widget_set_visible (self->cancel_button,
@@ -153,6 +167,8 @@ update (FlintTransferRow *self)
                           has_file && state == FLINT_TRANSFER_COMPLETE);
   gtk_widget_set_visible (self->show_button,
                           has_file && state == FLINT_TRANSFER_COMPLETE);
+  gtk_widget_set_visible (self->dismiss_button,
+                          self->dismissable && flint_transfer_is_finished (t));
   gtk_widget_set_visible (
     self->retry_button,
     !incoming && (state == FLINT_TRANSFER_FAILED || state == FLINT_TRANSFER_CANCELLED));
@@ -190,17 +206,39 @@ flint_transfer_row_class_init (FlintTransferRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, progress);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, status_label);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, accept_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, save_as_button);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, decline_button);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, open_button);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, show_button);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintTransferRow, dismiss_button);
+  /* The conversation's strip hides a finished transfer the user is done
+   * with; the transfer window keeps them all. */
+  signals[DISMISSED] =
+    g_signal_new ("dismissed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+on_dismiss_clicked (GtkButton *button, FlintTransferRow *self)
+{
+  g_signal_emit (self, signals[DISMISSED], 0);
 }
 
 static void
 flint_transfer_row_init (FlintTransferRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->dismiss_button, "clicked", G_CALLBACK (on_dismiss_clicked),
+                    self);
+}
+
+void
+flint_transfer_row_set_dismissable (FlintTransferRow *self, gboolean dismissable)
+{
+  self->dismissable = dismissable;
+  update (self);
 }
 
 GtkWidget *
@@ -208,10 +246,10 @@ flint_transfer_row_new (FlintTransfer *transfer)
 {
   FlintTransferRow *self = g_object_new (FLINT_TYPE_TRANSFER_ROW, NULL);
   GVariant *target = g_variant_new_uint32 (flint_transfer_get_id (transfer));
-  GtkWidget *buttons[] = {
-    self->accept_button, self->decline_button, self->open_button,
-    self->show_button,   self->retry_button,   self->cancel_button
-  };
+  GtkWidget *buttons[] = { self->accept_button,  self->save_as_button,
+                           self->decline_button, self->open_button,
+                           self->show_button,    self->retry_button,
+                           self->cancel_button };
   gboolean incoming = flint_transfer_get_direction (transfer) == FLINT_TRANSFER_INCOMING;
 
   g_variant_ref_sink (target);
@@ -224,4 +262,49 @@ flint_transfer_row_new (FlintTransfer *transfer)
   g_signal_connect (transfer, "notify", G_CALLBACK (on_notify), self);
   update (self);
   return GTK_WIDGET (self);
+}
+
+/* "id", "name", "status" and "buttons" (the visible ones) for test dumps. */
+void
+flint_transfer_row_describe_json (FlintTransferRow *self, GString *out)
+{
+  const struct
+  {
+    const char *name;
+    GtkWidget *button;
+  } buttons[] = {
+    { "accept", self->accept_button },   { "save-as", self->save_as_button },
+    { "decline", self->decline_button }, { "open", self->open_button },
+    { "show", self->show_button },       { "retry", self->retry_button },
+    { "cancel", self->cancel_button },   { "dismiss", self->dismiss_button },
+  };
+  gboolean first = TRUE;
+
+  g_string_append_printf (
+    out, "\"id\": %u, \"name\": ", flint_transfer_get_id (self->transfer));
+  flint_json_append_string (out, gtk_label_get_text (self->name_label));
+  g_string_append (out, ", \"status\": ");
+  flint_json_append_string (out, gtk_label_get_text (self->status_label));
+  g_string_append_printf (out, ", \"progress\": %s, \"buttons\": [",
+                          gtk_widget_get_visible (GTK_WIDGET (self->progress)) ? "true"
+                                                                               : "false");
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    if (gtk_widget_get_visible (buttons[i].button))
+      {
+        g_string_append_printf (out, "%s\"%s\"", first ? "" : ", ", buttons[i].name);
+        first = FALSE;
+      }
+  g_string_append_c (out, ']');
+  /* Where a test clicks the close button, in window coordinates. */
+  if (gtk_widget_get_visible (self->dismiss_button) &&
+      gtk_widget_get_mapped (self->dismiss_button))
+    {
+      GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
+      double x = 0, y = 0;
+
+      if (gtk_widget_translate_coordinates (
+            self->dismiss_button, root, gtk_widget_get_width (self->dismiss_button) / 2.0,
+            gtk_widget_get_height (self->dismiss_button) / 2.0, &x, &y))
+        g_string_append_printf (out, ", \"dismiss_at\": [%d, %d]", (int) x, (int) y);
+    }
 }

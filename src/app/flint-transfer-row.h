@@ -13,4 +13,8 @@ G_DECLARE_FINAL_TYPE (
 GtkWidget *flint_transfer_row_new (FlintTransfer *transfer);
 char *flint_transfer_row_describe_status (FlintTransfer *transfer);
 
+/* A close button on a finished row, which emits "dismissed". */
+void flint_transfer_row_set_dismissable (FlintTransferRow *self, gboolean dismissable);
+void flint_transfer_row_describe_json (FlintTransferRow *self, GString *out);
+
 G_END_DECLS

@@ -42,6 +42,7 @@ struct _FlintWindow
   int drag_start_width;
 
   AdwToastOverlay *toasts;
+  char *last_toast; /* for the tests' state dump */
   AdwLeaflet *leaflet;
   GtkWidget *sidebar;
   GtkWidget *pane_separator;
@@ -1227,6 +1228,71 @@ on_subscription_request (FlintRoster *roster,
   flint_window_add_toast (self, text);
 }
 
+static void join_room_with (FlintWindow *self, const char *jid);
+
+/* An invitation to a room: Join opens the join dialog with the room filled
+ * in; Decline tells a mediated inviter (XEP-0249 has no decline). */
+static void
+on_invitation_response (AdwMessageDialog *dialog, const char *response, FlintWindow *self)
+{
+  const char *room = g_object_get_data (G_OBJECT (dialog), "room");
+  const char *inviter = g_object_get_data (G_OBJECT (dialog), "inviter");
+  gboolean mediated = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "mediated"));
+
+  if (g_str_equal (response, "join"))
+    join_room_with (self, room);
+  else if (self->rooms)
+    flint_rooms_decline (self->rooms, room, inviter, NULL, mediated);
+}
+
+static void
+on_invitation (FlintRooms *rooms,
+               const char *room,
+               const char *inviter,
+               const char *reason,
+               const char *password,
+               gboolean mediated,
+               FlintWindow *self)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *who = NULL;
+  g_autofree char *room_nick = flint_jid_resource (inviter);
+  GtkWidget *dialog;
+  FlintContact *contact = NULL;
+
+  /* By name when we know them; an occupant JID by its nick. */
+  if (self->roster)
+    contact = flint_roster_lookup (self->roster, inviter);
+  if (contact && flint_contact_get_name (contact) && *flint_contact_get_name (contact))
+    who = g_strdup (flint_contact_get_name (contact));
+  else if (room_nick && *room_nick)
+    who = g_strdup (room_nick);
+  else
+    who = g_strdup (inviter);
+  if (reason)
+    /* TRANSLATORS: who invites, the room, and their message */
+    body = g_strdup_printf (_ ("%s invites you to join %s: “%s”"), who, room, reason);
+  else
+    body = g_strdup_printf (_ ("%s invites you to join %s."), who, room);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Room Invitation"), body);
+  gtk_window_set_title (GTK_WINDOW (dialog), _ ("Room Invitation"));
+  gtk_window_set_modal (GTK_WINDOW (dialog), FALSE);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "decline",
+                                    _ ("_Decline"), "join", _ ("_Join…"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "join",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "join");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "decline");
+  g_object_set_data_full (G_OBJECT (dialog), "room", g_strdup (room), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "inviter", g_strdup (inviter), g_free);
+  g_object_set_data (G_OBJECT (dialog), "mediated", GINT_TO_POINTER (mediated));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_invitation_response), self,
+                           0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  (void) rooms;
+  (void) password;
+}
+
 static void
 on_own_image_ready (GObject *owner, const char *path, GdkPaintable *image)
 {
@@ -1289,6 +1355,7 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
   if (self->rooms)
     {
       g_signal_handlers_disconnect_by_data (flint_rooms_get_rooms (self->rooms), self);
+      g_signal_handlers_disconnect_by_data (self->rooms, self);
       g_clear_object (&self->rooms);
     }
   flint_room_list_set_models (self->room_list, NULL, NULL);
@@ -1331,6 +1398,7 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
 
           g_object_ref (self->rooms);
           g_signal_connect (rooms, "items-changed", G_CALLBACK (on_rooms_changed), self);
+          g_signal_connect (self->rooms, "invitation", G_CALLBACK (on_invitation), self);
           on_rooms_changed (rooms, 0, 0, g_list_model_get_n_items (rooms), self);
         }
       flint_room_list_set_models (self->room_list, self->rooms,
@@ -1364,6 +1432,8 @@ void
 flint_window_add_toast (FlintWindow *self, const char *text)
 {
   adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (text);
 }
 
 /* A one-line summary for tests and the accessibility tree alike:
@@ -1428,6 +1498,8 @@ flint_window_describe_json (FlintWindow *self, GString *out)
 
   g_string_append (out, ", \"title\": ");
   flint_json_append_string (out, gtk_window_get_title (GTK_WINDOW (self)));
+  g_string_append (out, ", \"last_toast\": ");
+  flint_json_append_string (out, self->last_toast);
   g_string_append_printf (out, ", \"active\": %s, \"folded\": %s, \"tabs\": [",
                           gtk_window_is_active (GTK_WINDOW (self)) ? "true" : "false",
                           adw_leaflet_get_folded (self->leaflet) ? "true" : "false");
@@ -1444,6 +1516,18 @@ flint_window_describe_json (FlintWindow *self, GString *out)
           flint_json_append_string (out, flint_room_page_get_jid (room));
           g_string_append (out, ", \"title\": ");
           flint_json_append_string (out, adw_tab_page_get_title (page));
+          {
+            g_autofree char *menu = flint_room_page_describe_menu (room);
+
+            g_string_append (out, ", \"menu\": ");
+            flint_json_append_string (out, menu);
+            g_string_append_printf (out,
+                                    ", \"occupants_painted_at_us\": %" G_GINT64_FORMAT,
+                                    flint_room_page_get_occupants_painted (room));
+            g_string_append_printf (
+              out, ", \"subject_editable\": %s",
+              flint_room_page_get_subject_editable (room) ? "true" : "false");
+          }
           g_string_append_printf (
             out,
             ", \"room\": true, \"selected\": %s, \"attention\": %s, \"messages\": %u}",
@@ -1481,6 +1565,11 @@ flint_window_describe_json (FlintWindow *self, GString *out)
         flint_json_append_string (out, draft);
         g_string_append (out, ", \"correcting\": ");
         flint_json_append_string (out, flint_chat_page_get_correction_id (chat));
+      }
+      {
+        g_autofree char *inline_transfers = flint_chat_page_describe_transfers (chat);
+
+        g_string_append_printf (out, ", \"transfers\": %s", inline_transfers);
       }
       g_string_append_printf (
         out, ", \"highlighted\": %" G_GINT64_FORMAT ", \"latest\": %s",
@@ -1634,9 +1723,8 @@ on_room_joined (FlintJoinDialog *dialog, FlintRoom *room, FlintWindow *self)
 }
 
 static void
-join_room_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+join_room_with (FlintWindow *self, const char *jid)
 {
-  FlintWindow *self = FLINT_WINDOW (widget);
   const char *account;
   g_autofree char *nick = NULL;
   FlintJoinDialog *dialog;
@@ -1648,6 +1736,8 @@ join_room_activated (GtkWidget *widget, const char *action_name, GVariant *param
   dialog = flint_join_dialog_new (
     GTK_WINDOW (self), self->rooms,
     flint_application_get_bookmarks (get_app (self), account), nick);
+  if (jid)
+    flint_join_dialog_set_room (dialog, jid);
   g_signal_connect_object (dialog, "joined", G_CALLBACK (on_room_joined), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -1696,6 +1786,12 @@ browse_rooms_activated (GtkWidget *widget, const char *action_name, GVariant *pa
     flint_application_get_bookmarks (get_app (self), account), nick);
   g_signal_connect_object (browser, "joined", G_CALLBACK (on_browser_joined), self, 0);
   gtk_window_present (GTK_WINDOW (browser));
+}
+
+static void
+join_room_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  join_room_with (FLINT_WINDOW (widget), NULL);
 }
 
 static void
@@ -1924,6 +2020,7 @@ flint_window_dispose (GObject *object)
 
   flint_window_set_session (self, NULL);
   g_clear_handle_id (&self->menu_idle, g_source_remove);
+  g_clear_pointer (&self->last_toast, g_free);
   if (self->search_window)
     gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->search_window)));
   g_clear_object (&self->settings);

@@ -16,6 +16,7 @@
 #define NS_FORWARD "urn:xmpp:forward:0"
 #define NS_CORRECT "urn:xmpp:message-correct:0"
 #define NS_HINTS "urn:xmpp:hints"
+#define NS_OOB "jabber:x:oob"
 
 /* Receipts, errors and corrections name a message by id; it is looked for
  * among the newest messages of its conversation, where such answers land.
@@ -47,11 +48,19 @@ struct _FlintChat
   gboolean send_chat_states;
   gboolean carbons_enabled;
   GHashTable *sent_states; /* bare JID -> the chat state we last sent */
+  /* message ids whose body is the link to a file we uploaded: they carry
+   * XEP-0066 OOB too (kept for this run: a link still pending at exit goes
+   * out at the next sign-in as a plain link) */
+  GHashTable *file_links;
   FlintChatRoomFunc room_func;
   FlintChatCatchUpFunc catch_up_func;
   gpointer catch_up_data;
+  GHashTable *held; /* stanza-ids of delivered messages left to the catch-up */
   gpointer room_data;
 };
+
+/* A bound on remembered held-back ids (each is also in the archive). */
+#define MAX_HELD 10000
 
 G_DEFINE_FINAL_TYPE (FlintChat, flint_chat, G_TYPE_OBJECT)
 
@@ -193,6 +202,18 @@ parse_chat (FlintChat *self, xmpp_stanza_t *stanza, FlintDirection direction)
     return NULL;
   if (peer == NULL || !flint_jid_is_valid (peer))
     return NULL;
+  /* Invitations (XEP-0249, XEP-0045 mediated) and declines carry a body
+   * for old clients; FlintRooms shows them as invitations instead. (A
+   * private message from an occupant has an empty muc#user x.) */
+  {
+    xmpp_stanza_t *user = xmpp_stanza_get_child_by_name_and_ns (
+      stanza, "x", "http://jabber.org/protocol/muc#user");
+
+    if (xmpp_stanza_get_child_by_name_and_ns (stanza, "x", "jabber:x:conference") ||
+        (user && (xmpp_stanza_get_child_by_name (user, "invite") ||
+                  xmpp_stanza_get_child_by_name (user, "decline"))))
+      return NULL;
+  }
   body = flint_stanza_child_text (stanza, "body", NULL);
   if (body == NULL || !g_utf8_validate (body, -1, NULL))
     return NULL;
@@ -459,7 +480,12 @@ handle_chat_message (FlintChat *self, xmpp_stanza_t *stanza, Origin origin)
     /* Stamped in whole seconds, it could not be put in its place among
      * the archive's messages of the same second; the catch-up, which
      * reads the archive in order, stores it. */
-    g_debug ("Message %s left to the archive catch-up", record->stanza_id);
+    {
+      g_debug ("Message %s left to the archive catch-up", record->stanza_id);
+      if (g_hash_table_size (self->held) >= MAX_HELD)
+        g_hash_table_remove_all (self->held);
+      g_hash_table_add (self->held, g_strdup (record->stanza_id));
+    }
   else
     store (self, record);
 
@@ -540,6 +566,13 @@ build_message (FlintChat *self, const FlintMessageRecord *record, const char *re
     add_element (self, message, "active", NS_CHATSTATES, NULL);
   if (replace_id)
     add_element (self, message, "replace", NS_CORRECT, replace_id);
+  if (record->message_id && g_hash_table_contains (self->file_links, record->message_id))
+    {
+      xmpp_stanza_t *x = new_element (self, "x", NS_OOB);
+
+      flint_stanza_add_child (x, "url", NULL, record->body);
+      xmpp_stanza_add_child_ex (message, x, 0);
+    }
   return message;
 }
 
@@ -565,8 +598,33 @@ transmit (FlintChat *self, FlintMessageRecord *record)
     g_warning ("Could not update a message's state: %s", error->message);
 }
 
+static FlintMessageRecord *send_body (
+  FlintChat *self, const char *to, const char *body, gboolean file_link, GError **error);
+
 FlintMessageRecord *
 flint_chat_send (FlintChat *self, const char *to, const char *body, GError **error)
+{
+  return send_body (self, to, body, FALSE, error);
+}
+
+/**
+ * flint_chat_send_file_link:
+ *
+ * Sends the URL of a file we uploaded (XEP-0363) as the body and as an
+ * XEP-0066 OOB element, which Conversations, Dino and Gajim show as a file.
+ */
+FlintMessageRecord *
+flint_chat_send_file_link (FlintChat *self,
+                           const char *to,
+                           const char *url,
+                           GError **error)
+{
+  return send_body (self, to, url, TRUE, error);
+}
+
+static FlintMessageRecord *
+send_body (
+  FlintChat *self, const char *to, const char *body, gboolean file_link, GError **error)
 {
   g_autoptr (FlintMessageRecord) record = NULL;
   g_autofree char *bare = NULL;
@@ -600,6 +658,8 @@ flint_chat_send (FlintChat *self, const char *to, const char *body, GError **err
    * goes out at the next sign-in instead of being lost. */
   if (!flint_history_insert (self->history, record, NULL, error))
     return NULL;
+  if (file_link)
+    g_hash_table_add (self->file_links, g_strdup (id));
   if (flint_session_get_state (self->session) == FLINT_SESSION_ONLINE)
     transmit (self, record);
   g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0, record);
@@ -922,6 +982,8 @@ flint_chat_finalize (GObject *object)
   FlintChat *self = FLINT_CHAT (object);
 
   g_hash_table_unref (self->sent_states);
+  g_hash_table_unref (self->held);
+  g_hash_table_unref (self->file_links);
   G_OBJECT_CLASS (flint_chat_parent_class)->finalize (object);
 }
 
@@ -966,6 +1028,8 @@ flint_chat_init (FlintChat *self)
   self->send_receipts = TRUE;
   self->send_chat_states = TRUE;
   self->sent_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->file_links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 FlintChat *
@@ -982,4 +1046,19 @@ flint_chat_new (FlintSession *session, FlintHistory *history)
   self->acked_handler =
     g_signal_connect (session, "message-acked", G_CALLBACK (on_message_acked), self);
   return self;
+}
+
+/**
+ * flint_chat_take_held:
+ *
+ * Whether the message with @stanza_id was delivered to us and left to the
+ * archive catch-up to store (it is news, though the catch-up stores it);
+ * forgets it.
+ */
+gboolean
+flint_chat_take_held (FlintChat *self, const char *stanza_id)
+{
+  g_return_val_if_fail (FLINT_IS_CHAT (self), FALSE);
+
+  return stanza_id != NULL && g_hash_table_remove (self->held, stanza_id);
 }

@@ -48,6 +48,10 @@ void flint_chat_set_catch_up_func (FlintChat *self,
 FlintMessageRecord *flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza);
 FlintMessageRecord *
 flint_chat_send (FlintChat *self, const char *to, const char *body, GError **error);
+FlintMessageRecord *flint_chat_send_file_link (FlintChat *self,
+                                               const char *to,
+                                               const char *url,
+                                               GError **error);
 FlintMessageRecord *flint_chat_correct (FlintChat *self,
                                         const char *to,
                                         const char *original_message_id,
@@ -60,5 +64,7 @@ void flint_chat_set_send_receipts (FlintChat *self, gboolean send_receipts);
 gboolean flint_chat_get_send_chat_states (FlintChat *self);
 void flint_chat_set_send_chat_states (FlintChat *self, gboolean send_chat_states);
 gboolean flint_chat_get_carbons_enabled (FlintChat *self);
+
+gboolean flint_chat_take_held (FlintChat *self, const char *stanza_id);
 
 G_END_DECLS

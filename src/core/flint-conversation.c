@@ -816,7 +816,12 @@ flint_conversation_new (FlintHistory *history,
   self->history = g_object_ref (history);
   self->chat = chat ? g_object_ref (chat) : NULL;
   self->account = flint_jid_bare (account);
-  self->jid = flint_jid_bare (jid);
+  {
+    g_autofree char *resource = flint_jid_resource (jid);
+
+    /* A private chat with a room's occupant is stored under room/nick. */
+    self->jid = resource && *resource ? flint_jid_normalize (jid) : flint_jid_bare (jid);
+  }
   if (chat)
     {
       self->stored_handler =

@@ -20,7 +20,8 @@ G_DECLARE_FINAL_TYPE (FlintConversation, flint_conversation, FLINT, CONVERSATION
  * drops rows at the far end. While the window does not reach the newest
  * message ("latest" is FALSE), live messages stay in the store (they
  * still count as unread) and come back with load_newer() or
- * jump_to_latest(). */
+ * jump_to_latest(). @jid is a bare JID, or room@service/nick for a
+ * private chat with an occupant (kept whole). */
 FlintConversation *flint_conversation_new (FlintHistory *history,
                                            FlintChat *chat,
                                            const char *account,

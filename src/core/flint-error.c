@@ -112,6 +112,13 @@ flint_error_describe (FlintErrorCode code)
         return _ ("This room was closed by its owner.");
       case FLINT_ERROR_MUC_REFUSED:
         return _ ("The room refused this. You may not have the right to do it.");
+      case FLINT_ERROR_MUC_NOT_ALLOWED:
+        return _ ("You may not do this in this room. Only a participant with a higher "
+                  "role or affiliation can.");
+      case FLINT_ERROR_MUC_NO_OCCUPANT:
+        return _ ("This person is no longer in the room, or the address is not known.");
+      case FLINT_ERROR_MUC_LAST_OWNER:
+        return _ ("The room needs at least one owner. Make someone else an owner first.");
       case FLINT_ERROR_FAILED:
       default:
         return _ ("Something went wrong.");

@@ -19,7 +19,8 @@
  *   id             INTEGER PRIMARY KEY  row id, stable for the row's life
  *   account        TEXT NOT NULL        bare JID of the account
  *   conversation   TEXT NOT NULL        bare JID of the contact or the room
- *   kind           INTEGER NOT NULL     FlintMessageKind: 0 chat, 1 groupchat
+ *   kind           INTEGER NOT NULL     FlintMessageKind: 0 chat, 1 groupchat,
+ *                                       2 a room's status line
  *   direction      INTEGER NOT NULL     FlintDirection: 0 incoming, 1 outgoing
  *   sender         TEXT NOT NULL        bare JID (chat) or nick (groupchat)
  *   body           TEXT                 message text

@@ -16,6 +16,7 @@ typedef enum
 {
   FLINT_MESSAGE_KIND_CHAT,
   FLINT_MESSAGE_KIND_GROUPCHAT,
+  FLINT_MESSAGE_KIND_STATUS, /* a room's system line: sender "", not news */
 } FlintMessageKind;
 
 typedef enum

@@ -46,9 +46,10 @@ struct _FlintMam
   char *cursor_path;
 
   gboolean busy;
-  gboolean active;  /* a catch-up is asking the archive */
-  guint generation; /* bumped at each start and stop: late replies are stale */
-  guint run;        /* bumped at each new catch-up: whose pages move the cursor */
+  gboolean active;             /* a catch-up is asking the archive */
+  gboolean announcing_initial; /* message-stored is for a fresh install's fetch */
+  guint generation;            /* bumped at each start and stop: late replies are stale */
+  guint run; /* bumped at each new catch-up: whose pages move the cursor */
   Mode mode;
   char *query_id;     /* queryid of the page asked for; NULL when none */
   GPtrArray *page;    /* FlintMessageRecord of that page, in arrival order */
@@ -228,8 +229,10 @@ on_message (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
     return FALSE;
   if (from != NULL && !is_own_bare_jid (self, from))
     {
-      g_debug ("Ignoring an archive result from %s", from);
-      return TRUE;
+      /* A room's archive answering FlintRoom's query: FlintRooms takes
+       * it (and drops it too if nobody asked). */
+      g_debug ("Not our archive's result: from %s", from);
+      return FALSE;
     }
   if (self->query_id == NULL ||
       g_strcmp0 (xmpp_stanza_get_attribute (result, "queryid"), self->query_id) != 0)
@@ -472,9 +475,11 @@ on_job_stored (GObject *source, GAsyncResult *result, gpointer user_data)
    * nobody else will announce those messages. */
   if (job->error == NULL)
     {
+      self->announcing_initial = job->initial;
       for (guint i = 0; i < job->stored->len; i++)
         g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0,
                        g_ptr_array_index (job->stored, i));
+      self->announcing_initial = FALSE;
       if (job->records->len > 0)
         g_signal_emit (self, signals[SIGNAL_PAGE_STORED], 0, job->n_inserted);
     }
@@ -1000,4 +1005,15 @@ flint_mam_new (FlintSession *session, FlintHistory *history)
   self->online_handler =
     g_signal_connect (session, "online", G_CALLBACK (on_online), self);
   return self;
+}
+
+/* While "message-stored" is emitted: whether the messages come from a fresh
+ * install's first fetch (old history, not news) rather than from catching
+ * up after being away. */
+gboolean
+flint_mam_get_announcing_initial (FlintMam *self)
+{
+  g_return_val_if_fail (FLINT_IS_MAM (self), FALSE);
+
+  return self->announcing_initial;
 }

@@ -16,11 +16,20 @@
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 #define NS_PING "urn:xmpp:ping"
 #define NS_DATA "jabber:x:data"
+#define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
+#define NS_MAM "urn:xmpp:mam:2"
+#define NS_RSM "http://jabber.org/protocol/rsm"
+#define NS_FORWARD "urn:xmpp:forward:0"
 
 /* History asked for on a first join: enough to see what the room is
  * talking about, not a flood. Later joins ask for what came after the
  * newest stored message. */
 #define FIRST_JOIN_HISTORY 50
+/* An archive catch-up after a rejoin stops after this many pages of
+ * ARCHIVE_PAGE: a room that talked for days is read as far as history
+ * paging goes, not all at once. */
+#define ARCHIVE_PAGE 100
+#define ARCHIVE_MAX_PAGES 20
 
 struct _FlintRoom
 {
@@ -48,6 +57,18 @@ struct _FlintRoom
 
   GListStore *occupants;
   GHashTable *by_nick; /* nick -> FlintOccupant (in occupants) */
+
+  /* From the room's disco#info, asked after each join. */
+  gboolean info_known;
+  gboolean members_only;
+  gboolean has_archive;    /* urn:xmpp:mam:2 */
+  gboolean others_subject; /* muc#roominfo_changesubject */
+  /* The archive catch-up after a join: after this stanza-id. */
+  char *archive_after;
+  char *archive_query;
+  guint archive_pages;
+  GPtrArray *archive_page; /* FlintMessageRecord of the current page */
+  gboolean replaying;
 };
 
 G_DEFINE_FINAL_TYPE (FlintRoom, flint_room, G_TYPE_OBJECT)
@@ -70,6 +91,8 @@ enum
   PROP_STATE,
   PROP_SUGGESTED_NICK,
   PROP_UNREAD,
+  PROP_REPLAYING,
+  PROP_MEMBERS_ONLY,
   N_PROPS
 };
 
@@ -207,6 +230,46 @@ clear_occupants (FlintRoom *self)
   g_list_store_remove_all (self->occupants);
 }
 
+/* A system line in the room (kicks, bans, voice, affiliations): stored, so
+ * it stays where it happened in the history. */
+void
+flint_room_add_status (FlintRoom *self, const char *text)
+{
+  g_autoptr (FlintMessageRecord) record = flint_message_record_new ();
+  g_autoptr (GError) error = NULL;
+  gint64 now = g_get_real_time ();
+
+  g_return_if_fail (FLINT_IS_ROOM (self));
+
+  record->account = g_strdup (account_jid (self));
+  record->conversation = g_strdup (self->jid);
+  record->kind = FLINT_MESSAGE_KIND_STATUS;
+  record->direction = FLINT_DIRECTION_INCOMING;
+  record->sender = g_strdup ("");
+  record->body = g_strdup (text);
+  record->time = now;
+  record->local_time = now;
+  record->state = FLINT_DELIVERY_RECEIVED;
+  if (!flint_history_insert (self->history, record, NULL, &error))
+    {
+      g_warning ("Could not store a room's status line: %s", error->message);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0, record);
+}
+
+/* "text" or "text: reason", the reason as the room gave it. */
+static void
+add_status_reason (FlintRoom *self, const char *text, const char *reason)
+{
+  g_autofree char *line = NULL;
+
+  if (reason && *reason && g_utf8_validate (reason, -1, NULL))
+    /* TRANSLATORS: a room's status line and the moderator's reason */
+    line = g_strdup_printf (_ ("%s (“%s”)"), text, reason);
+  flint_room_add_status (self, line ? line : text);
+}
+
 static void
 fail (FlintRoom *self, FlintErrorCode code, const char *server_text)
 {
@@ -219,8 +282,8 @@ fail (FlintRoom *self, FlintErrorCode code, const char *server_text)
     self->error = g_error_new_literal (FLINT_ERROR, code, flint_error_describe (code));
 }
 
-static char *
-error_condition (xmpp_stanza_t *stanza, char **out_text)
+char *
+flint_room_error_condition (xmpp_stanza_t *stanza, char **out_text)
 {
   xmpp_stanza_t *error = xmpp_stanza_get_child_by_name (stanza, "error");
 
@@ -262,8 +325,17 @@ send_join_presence (FlintRoom *self, const char *nick)
   if (self->password && *self->password)
     flint_stanza_add_child (x, "password", NULL, self->password);
 
+  /* Where the archive catch-up starts once we are in. */
+  g_free (self->archive_after);
+  self->archive_after =
+    flint_history_get_last_stanza_id (self->history, account_jid (self), self->jid);
+  self->archive_pages = 0;
   last = flint_history_get_last (self->history, account_jid (self), self->jid, 1, NULL);
-  if (last && last->len > 0)
+  if (self->archive_after && self->info_known && self->has_archive)
+    /* The archive gives all we missed, in pages: no discussion history
+     * on top of it. */
+    xmpp_stanza_set_attribute (history, "maxstanzas", "0");
+  else if (last && last->len > 0)
     {
       FlintMessageRecord *newest = g_ptr_array_index (last, 0);
       /* Whole seconds, rounded down: the newest message may come again,
@@ -344,6 +416,7 @@ flint_room_connection_lost (FlintRoom *self)
 
   self->ping_in_flight = FALSE;
   g_clear_pointer (&self->pending_nick, g_free);
+  g_clear_pointer (&self->archive_query, g_free);
   clear_occupants (self);
   if (self->state != FLINT_ROOM_FAILED)
     set_state (self, FLINT_ROOM_LEFT);
@@ -365,6 +438,8 @@ accept_instant_room (FlintRoom *self)
   flint_session_send_iq (self->session, iq, NULL, NULL);
   xmpp_stanza_release (iq);
 }
+
+static void request_info (FlintRoom *self);
 
 /* ---- presence ----------------------------------------------------------- */
 
@@ -392,11 +467,98 @@ remove_occupant (FlintRoom *self, const char *nick)
   g_hash_table_remove (self->by_nick, nick);
 }
 
+/* Someone else removed by the room: 301, 307, 321, 322 (XEP-0045 §9.1,
+ * §8.2, §9.3-§9.4, §9.9). */
+static void
+announce_removal (FlintRoom *self,
+                  xmpp_stanza_t *x,
+                  xmpp_stanza_t *item,
+                  const char *nick)
+{
+  g_autofree char *reason = item ? flint_stanza_child_text (item, "reason", NULL) : NULL;
+  g_autofree char *text = NULL;
+
+  if (self->state != FLINT_ROOM_JOINED)
+    return;
+  if (has_status (x, "301"))
+    text = g_strdup_printf (_ ("%s was banned from the room"), nick);
+  else if (has_status (x, "307"))
+    text = g_strdup_printf (_ ("%s was kicked from the room"), nick);
+  else if (has_status (x, "321"))
+    text = g_strdup_printf (_ ("%s was removed from the room: their affiliation changed"),
+                            nick);
+  else if (has_status (x, "322"))
+    text =
+      g_strdup_printf (_ ("%s was removed from the room: it is now members-only"), nick);
+  if (text)
+    add_status_reason (self, text, reason);
+}
+
+/* A role or affiliation that changed while we are in (§8.3-§8.6, §9). */
+static void
+announce_change (FlintRoom *self, FlintOccupant *occupant, xmpp_stanza_t *item)
+{
+  const char *nick = flint_occupant_get_nick (occupant);
+  const char *role = xmpp_stanza_get_attribute (item, "role");
+  const char *affiliation = xmpp_stanza_get_attribute (item, "affiliation");
+  const char *old_role = flint_occupant_get_role (occupant);
+  const char *old_affiliation = flint_occupant_get_affiliation (occupant);
+  g_autofree char *reason = flint_stanza_child_text (item, "reason", NULL);
+  gboolean me = flint_occupant_get_is_self (occupant);
+
+  if (affiliation && g_strcmp0 (affiliation, old_affiliation) != 0)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_strcmp0 (affiliation, "owner") == 0)
+        text = me ? g_strdup (_ ("You are now an owner of the room"))
+                  : g_strdup_printf (_ ("%s is now an owner of the room"), nick);
+      else if (g_strcmp0 (affiliation, "admin") == 0)
+        text = me ? g_strdup (_ ("You are now an administrator of the room"))
+                  : g_strdup_printf (_ ("%s is now an administrator of the room"), nick);
+      else if (g_strcmp0 (affiliation, "member") == 0)
+        text = me ? g_strdup (_ ("You are now a member of the room"))
+                  : g_strdup_printf (_ ("%s is now a member of the room"), nick);
+      else if (g_strcmp0 (affiliation, "none") == 0)
+        text = me ? g_strdup (_ ("You no longer have an affiliation with the room"))
+                  : g_strdup_printf (_ ("%s no longer has an affiliation with the room"),
+                                     nick);
+      if (text)
+        add_status_reason (self, text, reason);
+    }
+  /* Admins and owners are moderators by it: one line says both. */
+  if (role && g_strcmp0 (role, old_role) != 0 &&
+      !(g_strcmp0 (role, "moderator") == 0 &&
+        (g_strcmp0 (affiliation, "admin") == 0 ||
+         g_strcmp0 (affiliation, "owner") == 0) &&
+        g_strcmp0 (affiliation, old_affiliation) != 0))
+    {
+      g_autofree char *text = NULL;
+
+      if (g_strcmp0 (role, "moderator") == 0)
+        text = me ? g_strdup (_ ("You are now a moderator"))
+                  : g_strdup_printf (_ ("%s is now a moderator"), nick);
+      else if (g_strcmp0 (role, "visitor") == 0)
+        text = me ? g_strdup (_ ("You may no longer speak in the room"))
+                  : g_strdup_printf (_ ("%s may no longer speak in the room"), nick);
+      else if (g_strcmp0 (role, "participant") == 0 &&
+               g_strcmp0 (old_role, "visitor") == 0)
+        text = me ? g_strdup (_ ("You may now speak in the room"))
+                  : g_strdup_printf (_ ("%s may now speak in the room"), nick);
+      else if (g_strcmp0 (role, "participant") == 0 &&
+               g_strcmp0 (old_role, "moderator") == 0)
+        text = me ? g_strdup (_ ("You are no longer a moderator"))
+                  : g_strdup_printf (_ ("%s is no longer a moderator"), nick);
+      if (text)
+        add_status_reason (self, text, reason);
+    }
+}
+
 static void
 handle_presence_error (FlintRoom *self, xmpp_stanza_t *stanza, const char *nick)
 {
   g_autofree char *text = NULL;
-  g_autofree char *condition = error_condition (stanza, &text);
+  g_autofree char *condition = flint_room_error_condition (stanza, &text);
   FlintErrorCode code = flint_room_error_from_condition (condition);
 
   g_debug ("Room %s refused %s: %s", self->jid, nick, condition ? condition : "?");
@@ -453,6 +615,8 @@ handle_self_unavailable (FlintRoom *self, xmpp_stanza_t *x)
       return;
     }
   fail (self, code, reason);
+  /* Why we left stays in the room's history, not only in the banner. */
+  flint_room_add_status (self, self->error->message);
   if (code != FLINT_ERROR_MUC_NOT_JOINED)
     self->wanted = FALSE;
   set_state (self,
@@ -514,7 +678,10 @@ flint_room_handle_presence (FlintRoom *self, xmpp_stanza_t *stanza)
       if (is_self && self->state != FLINT_ROOM_JOINING)
         handle_self_unavailable (self, x);
       else
-        remove_occupant (self, nick);
+        {
+          announce_removal (self, x, item, nick);
+          remove_occupant (self, nick);
+        }
       return;
     }
   if (type != NULL)
@@ -535,6 +702,8 @@ flint_room_handle_presence (FlintRoom *self, xmpp_stanza_t *stanza)
         g_hash_table_replace (self->by_nick, g_strdup (nick), occupant);
         is_new = TRUE;
       }
+    else if (self->state == FLINT_ROOM_JOINED && item)
+      announce_change (self, occupant, item);
     /* Filled in before the list shows it: a view never sees a half-made
      * occupant. */
     flint_occupant_update (occupant,
@@ -569,6 +738,8 @@ flint_room_handle_presence (FlintRoom *self, xmpp_stanza_t *stanza)
         }
       g_clear_error (&self->error);
       set_state (self, FLINT_ROOM_JOINED);
+      /* Members-only, the subject rule, and the archive to catch up from. */
+      request_info (self);
     }
 }
 
@@ -611,45 +782,20 @@ handle_message_error (FlintRoom *self, xmpp_stanza_t *stanza)
     g_warning ("Could not mark a room message failed: %s", error->message);
 }
 
-void
-flint_room_handle_message (FlintRoom *self, xmpp_stanza_t *stanza)
+/* A groupchat message with a body as a record (live, or from the room's
+ * archive with @delay from its <forwarded/>), or NULL. */
+static FlintMessageRecord *
+parse_groupchat (FlintRoom *self, xmpp_stanza_t *stanza, gint64 delay)
 {
-  const char *from = xmpp_stanza_get_from (stanza);
-  const char *type = xmpp_stanza_get_type (stanza);
-  g_autofree char *nick = flint_jid_resource (from);
-  g_autofree char *body = NULL;
-  g_autofree char *subject = NULL;
+  g_autofree char *nick = flint_jid_resource (xmpp_stanza_get_from (stanza));
+  g_autofree char *body = flint_stanza_child_text (stanza, "body", NULL);
   g_autoptr (FlintMessageRecord) record = NULL;
-  xmpp_stanza_t *subject_el;
   gint64 now = g_get_real_time ();
   gboolean is_echo;
 
-  g_return_if_fail (FLINT_IS_ROOM (self));
-
-  self->last_activity = g_get_monotonic_time ();
-  if (g_strcmp0 (type, "error") == 0)
-    {
-      handle_message_error (self, stanza);
-      return;
-    }
-  if (g_strcmp0 (type, "groupchat") != 0)
-    return;
-
-  body = flint_stanza_child_text (stanza, "body", NULL);
-  subject_el = xmpp_stanza_get_child_by_name (stanza, "subject");
-  if (subject_el && body == NULL)
-    {
-      /* XEP-0045 §8.1: a subject without a body; an empty one clears it. */
-      subject = xmpp_stanza_get_text (subject_el);
-      if (subject && !g_utf8_validate (subject, -1, NULL))
-        return;
-      set_string (self, &self->subject_by, nick, PROP_SUBJECT);
-      set_string (self, &self->subject, subject && *subject ? subject : NULL,
-                  PROP_SUBJECT);
-      return;
-    }
-  if (body == NULL || !g_utf8_validate (body, -1, NULL) || nick == NULL || *nick == '\0')
-    return;
+  if (body == NULL || !g_utf8_validate (body, -1, NULL) || nick == NULL ||
+      *nick == '\0' || !g_utf8_validate (nick, -1, NULL))
+    return NULL;
 
   record = flint_message_record_new ();
   record->account = g_strdup (account_jid (self));
@@ -658,7 +804,7 @@ flint_room_handle_message (FlintRoom *self, xmpp_stanza_t *stanza)
   record->sender = g_strdup (nick);
   record->body = g_steal_pointer (&body);
   record->local_time = now;
-  record->time = flint_stanza_get_delay (stanza);
+  record->time = delay ? delay : flint_stanza_get_delay (stanza);
   if (record->time == 0)
     record->time = now;
   record->message_id = g_strdup (xmpp_stanza_get_id (stanza));
@@ -690,7 +836,235 @@ flint_room_handle_message (FlintRoom *self, xmpp_stanza_t *stanza)
   is_echo = g_strcmp0 (nick, self->nick) == 0;
   record->direction = is_echo ? FLINT_DIRECTION_OUTGOING : FLINT_DIRECTION_INCOMING;
   record->state = is_echo ? FLINT_DELIVERY_DELIVERED : FLINT_DELIVERY_RECEIVED;
-  store (self, record, is_echo);
+  return g_steal_pointer (&record);
+}
+
+static void request_archive_page (FlintRoom *self);
+
+void
+flint_room_handle_message (FlintRoom *self, xmpp_stanza_t *stanza)
+{
+  const char *from = xmpp_stanza_get_from (stanza);
+  const char *type = xmpp_stanza_get_type (stanza);
+  g_autofree char *nick = flint_jid_resource (from);
+  g_autofree char *subject = NULL;
+  g_autoptr (FlintMessageRecord) record = NULL;
+  xmpp_stanza_t *subject_el;
+  xmpp_stanza_t *x;
+
+  g_return_if_fail (FLINT_IS_ROOM (self));
+
+  self->last_activity = g_get_monotonic_time ();
+  if (g_strcmp0 (type, "error") == 0)
+    {
+      handle_message_error (self, stanza);
+      return;
+    }
+  if (g_strcmp0 (type, "groupchat") != 0)
+    return;
+
+  /* 104: the configuration changed (members-only, who may set the
+   * subject): ask again. */
+  x = xmpp_stanza_get_child_by_name_and_ns (stanza, "x", NS_MUC_USER);
+  if (x && has_status (x, "104") && self->state == FLINT_ROOM_JOINED)
+    request_info (self);
+
+  subject_el = xmpp_stanza_get_child_by_name (stanza, "subject");
+  if (subject_el && xmpp_stanza_get_child_by_name (stanza, "body") == NULL)
+    {
+      /* XEP-0045 §8.1: a subject without a body; an empty one clears it. */
+      subject = xmpp_stanza_get_text (subject_el);
+      if (subject && !g_utf8_validate (subject, -1, NULL))
+        return;
+      set_string (self, &self->subject_by, nick, PROP_SUBJECT);
+      set_string (self, &self->subject, subject && *subject ? subject : NULL,
+                  PROP_SUBJECT);
+      return;
+    }
+  record = parse_groupchat (self, stanza, 0);
+  if (record)
+    store (self, record, record->direction == FLINT_DIRECTION_OUTGOING);
+}
+
+/* ---- the room's disco#info and archive (XEP-0313 on the room) ---------- */
+
+static void
+on_info (FlintSession *session,
+         xmpp_stanza_t *result,
+         const GError *error,
+         gpointer user_data)
+{
+  g_autoptr (FlintRoom) self = g_weak_ref_get (user_data);
+  xmpp_stanza_t *query;
+  gboolean members_only = FALSE, archive = FALSE, others_subject = FALSE;
+
+  g_weak_ref_clear (user_data);
+  g_free (user_data);
+  if (self == NULL || result == NULL ||
+      g_strcmp0 (xmpp_stanza_get_type (result), "result") != 0)
+    return;
+  query = xmpp_stanza_get_child_by_name_and_ns (result, "query", NS_DISCO_INFO);
+  for (xmpp_stanza_t *c = query ? xmpp_stanza_get_children (query) : NULL; c;
+       c = xmpp_stanza_get_next (c))
+    {
+      const char *name = xmpp_stanza_is_tag (c) ? xmpp_stanza_get_name (c) : NULL;
+
+      if (g_strcmp0 (name, "feature") == 0)
+        {
+          const char *var = xmpp_stanza_get_attribute (c, "var");
+
+          members_only |= g_strcmp0 (var, "muc_membersonly") == 0;
+          archive |= g_strcmp0 (var, NS_MAM) == 0;
+        }
+      else if (g_strcmp0 (name, "x") == 0 &&
+               g_strcmp0 (xmpp_stanza_get_ns (c), NS_DATA) == 0)
+        for (xmpp_stanza_t *f = xmpp_stanza_get_children (c); f;
+             f = xmpp_stanza_get_next (f))
+          /* XEP-0045 names it muc#roominfo_changesubject; Prosody 0.12
+           * sends its configuration name. */
+          if (xmpp_stanza_is_tag (f) && (g_strcmp0 (xmpp_stanza_get_attribute (f, "var"),
+                                                    "muc#roominfo_changesubject") == 0 ||
+                                         g_strcmp0 (xmpp_stanza_get_attribute (f, "var"),
+                                                    "muc#roomconfig_changesubject") == 0))
+            {
+              g_autofree char *v = flint_stanza_child_text (f, "value", NULL);
+              others_subject = g_strcmp0 (v, "1") == 0 || g_strcmp0 (v, "true") == 0;
+            }
+    }
+  self->info_known = TRUE;
+  self->has_archive = archive;
+  self->others_subject = others_subject;
+  if (self->members_only != members_only)
+    {
+      self->members_only = members_only;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMBERS_ONLY]);
+    }
+  /* The subject button's rule may have changed with it. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUBJECT]);
+  if (archive && self->archive_after && self->archive_query == NULL &&
+      self->state == FLINT_ROOM_JOINED)
+    request_archive_page (self);
+}
+
+static void
+request_info (FlintRoom *self)
+{
+  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
+  g_autofree char *id = flint_session_new_id (self->session);
+  xmpp_stanza_t *iq = xmpp_iq_new (ctx, "get", id);
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (ref, self);
+  xmpp_stanza_set_to (iq, self->jid);
+  flint_stanza_add_child (iq, "query", NS_DISCO_INFO, NULL);
+  flint_session_send_iq (self->session, iq, on_info, ref);
+  xmpp_stanza_release (iq);
+}
+
+gboolean
+flint_room_handle_archive_result (FlintRoom *self, xmpp_stanza_t *stanza)
+{
+  xmpp_stanza_t *result = xmpp_stanza_get_child_by_name_and_ns (stanza, "result", NS_MAM);
+  xmpp_stanza_t *forwarded, *inner, *delay;
+  FlintMessageRecord *record;
+  const char *id;
+
+  g_return_val_if_fail (FLINT_IS_ROOM (self), FALSE);
+
+  if (result == NULL || self->archive_query == NULL ||
+      g_strcmp0 (xmpp_stanza_get_attribute (result, "queryid"), self->archive_query) != 0)
+    return FALSE;
+  forwarded = xmpp_stanza_get_child_by_name_and_ns (result, "forwarded", NS_FORWARD);
+  inner = forwarded ? xmpp_stanza_get_child_by_name (forwarded, "message") : NULL;
+  delay = forwarded ? xmpp_stanza_get_child_by_name (forwarded, "delay") : NULL;
+  id = xmpp_stanza_get_attribute (result, "id");
+  if (inner == NULL || id == NULL || *id == '\0' ||
+      !flint_jid_equal_bare (xmpp_stanza_get_from (inner), self->jid))
+    return TRUE;
+  record = parse_groupchat (
+    self, inner,
+    delay ? flint_stanza_parse_stamp (xmpp_stanza_get_attribute (delay, "stamp")) : 0);
+  if (record == NULL)
+    return TRUE;
+  /* The archive's id is the room's stanza-id (XEP-0313 §4.1.2). */
+  g_free (record->stanza_id);
+  g_free (record->stanza_id_by);
+  record->stanza_id = g_strdup (id);
+  record->stanza_id_by = g_strdup (self->jid);
+  g_ptr_array_add (self->archive_page, record);
+  return TRUE;
+}
+
+static void
+on_archive_page (FlintSession *session,
+                 xmpp_stanza_t *result,
+                 const GError *error,
+                 gpointer user_data)
+{
+  g_autoptr (FlintRoom) self = g_weak_ref_get (user_data);
+  xmpp_stanza_t *fin, *set;
+  g_autofree char *last = NULL;
+  gboolean complete;
+
+  g_weak_ref_clear (user_data);
+  g_free (user_data);
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->archive_query, g_free);
+  if (result == NULL || g_strcmp0 (xmpp_stanza_get_type (result), "result") != 0)
+    {
+      g_ptr_array_set_size (self->archive_page, 0);
+      return;
+    }
+  /* Stored in order; the store drops what it has (by stanza-id, or our own
+   * by origin-id), and only the new ones are announced. */
+  self->replaying = TRUE;
+  for (guint i = 0; i < self->archive_page->len; i++)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (self->archive_page, i);
+      store (self, record, FALSE);
+    }
+  self->replaying = FALSE;
+  g_ptr_array_set_size (self->archive_page, 0);
+
+  fin = xmpp_stanza_get_child_by_name_and_ns (result, "fin", NS_MAM);
+  set = fin ? xmpp_stanza_get_child_by_name_and_ns (fin, "set", NS_RSM) : NULL;
+  last = set ? flint_stanza_child_text (set, "last", NULL) : NULL;
+  complete =
+    fin == NULL || g_strcmp0 (xmpp_stanza_get_attribute (fin, "complete"), "true") == 0;
+  self->archive_pages++;
+  if (complete || last == NULL || *last == '\0' ||
+      self->archive_pages >= ARCHIVE_MAX_PAGES || self->state != FLINT_ROOM_JOINED)
+    {
+      g_clear_pointer (&self->archive_after, g_free);
+      return;
+    }
+  g_free (self->archive_after);
+  self->archive_after = g_steal_pointer (&last);
+  request_archive_page (self);
+}
+
+static void
+request_archive_page (FlintRoom *self)
+{
+  xmpp_ctx_t *ctx = flint_session_get_context (self->session);
+  g_autofree char *id = flint_session_new_id (self->session);
+  g_autofree char *max = g_strdup_printf ("%d", ARCHIVE_PAGE);
+  xmpp_stanza_t *iq = xmpp_iq_new (ctx, "set", id);
+  xmpp_stanza_t *query = flint_stanza_add_child (iq, "query", NS_MAM, NULL);
+  xmpp_stanza_t *set = flint_stanza_add_child (query, "set", NS_RSM, NULL);
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_free (self->archive_query);
+  self->archive_query = flint_session_new_id (self->session);
+  g_ptr_array_set_size (self->archive_page, 0);
+  xmpp_stanza_set_to (iq, self->jid);
+  xmpp_stanza_set_attribute (query, "queryid", self->archive_query);
+  flint_stanza_add_child (set, "max", NULL, max);
+  flint_stanza_add_child (set, "after", NULL, self->archive_after);
+  g_weak_ref_init (ref, self);
+  flint_session_send_iq (self->session, iq, on_archive_page, ref);
+  xmpp_stanza_release (iq);
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -839,7 +1213,7 @@ on_self_ping (FlintSession *session,
       self->last_activity = g_get_monotonic_time ();
       return;
     }
-  condition = error_condition (result, NULL);
+  condition = flint_room_error_condition (result, NULL);
   /* XEP-0410 §3: these mean we are still in, the occupant's client just
    * does not answer pings. */
   if (g_strcmp0 (condition, "service-unavailable") == 0 ||
@@ -933,6 +1307,9 @@ flint_room_finalize (GObject *object)
   g_free (self->subject_by);
   g_free (self->name);
   g_free (self->suggested_nick);
+  g_free (self->archive_after);
+  g_free (self->archive_query);
+  g_ptr_array_unref (self->archive_page);
   g_clear_error (&self->error);
   g_clear_object (&self->occupants);
   g_hash_table_unref (self->by_nick);
@@ -970,6 +1347,12 @@ flint_room_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
       case PROP_UNREAD:
         g_value_set_uint (value, self->unread);
         break;
+      case PROP_REPLAYING:
+        g_value_set_boolean (value, self->replaying);
+        break;
+      case PROP_MEMBERS_ONLY:
+        g_value_set_boolean (value, self->members_only);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -995,6 +1378,10 @@ flint_room_class_init (FlintRoomClass *klass)
     g_param_spec_string ("suggested-nick", NULL, NULL, NULL, flags);
   properties[PROP_UNREAD] =
     g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_REPLAYING] =
+    g_param_spec_boolean ("replaying", NULL, NULL, FALSE, flags);
+  properties[PROP_MEMBERS_ONLY] =
+    g_param_spec_boolean ("members-only", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_MESSAGE_STORED] =
@@ -1010,6 +1397,8 @@ flint_room_init (FlintRoom *self)
 {
   self->occupants = g_list_store_new (FLINT_TYPE_OCCUPANT);
   self->by_nick = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->archive_page =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
   g_signal_connect (self, "notify::state", G_CALLBACK (on_state_changed), NULL);
 }
 
@@ -1139,6 +1528,35 @@ flint_room_get_created (FlintRoom *self)
 {
   g_return_val_if_fail (FLINT_IS_ROOM (self), FALSE);
   return self->created;
+}
+
+gboolean
+flint_room_get_replaying (FlintRoom *self)
+{
+  g_return_val_if_fail (FLINT_IS_ROOM (self), FALSE);
+  return self->replaying;
+}
+
+gboolean
+flint_room_get_members_only (FlintRoom *self)
+{
+  g_return_val_if_fail (FLINT_IS_ROOM (self), FALSE);
+  return self->members_only;
+}
+
+gboolean
+flint_room_can_change_subject (FlintRoom *self)
+{
+  FlintOccupant *me;
+
+  g_return_val_if_fail (FLINT_IS_ROOM (self), FALSE);
+
+  me = flint_room_get_self_occupant (self);
+  if (me == NULL || self->state != FLINT_ROOM_JOINED)
+    return FALSE;
+  if (g_strcmp0 (flint_occupant_get_role (me), "moderator") == 0)
+    return TRUE;
+  return self->others_subject && g_strcmp0 (flint_occupant_get_role (me), "visitor") != 0;
 }
 
 FlintSession *

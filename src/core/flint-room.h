@@ -36,7 +36,11 @@ G_DECLARE_FINAL_TYPE (FlintRoom, flint_room, FLINT, ROOM, GObject)
  * (bookmark or disco name, for display), "suggested-nick" (set with
  * FLINT_ERROR_MUC_NICK_IN_USE), "unread".
  * Signals: "message-stored" and "message-updated" (FlintMessageRecord),
- * as FlintChat's, so FlintConversation can show a room. */
+ * as FlintChat's, so FlintConversation can show a room. Kicks, bans,
+ * voice and affiliation changes, declined invitations and our own
+ * removal are stored as FLINT_MESSAGE_KIND_STATUS lines (sender "").
+ * "replaying" is TRUE while the room's archive (muc_mam) is being read
+ * after a join: those messages are not news. */
 
 const char *flint_room_get_jid (FlintRoom *self);
 const char *flint_room_get_nick (FlintRoom *self);
@@ -52,6 +56,7 @@ GListModel *flint_room_get_occupants (FlintRoom *self);
 FlintOccupant *flint_room_find_occupant (FlintRoom *self, const char *nick);
 FlintOccupant *flint_room_get_self_occupant (FlintRoom *self);
 guint flint_room_get_unread (FlintRoom *self);
+gboolean flint_room_get_replaying (FlintRoom *self);
 void flint_room_set_active (FlintRoom *self, gboolean active);
 
 /* Joins again (after a failure or a leave) with the current nick and
@@ -73,7 +78,60 @@ gboolean flint_room_get_created (FlintRoom *self);
 /* The session the room belongs to (for owner requests). */
 FlintSession *flint_room_get_session (FlintRoom *self);
 
+/* ---- moderation (XEP-0045 §8-§10; flint-room-admin.c) ---------------- */
+
+typedef enum
+{
+  FLINT_ROOM_ACTION_KICK,
+  FLINT_ROOM_ACTION_BAN,
+  FLINT_ROOM_ACTION_GRANT_VOICE,
+  FLINT_ROOM_ACTION_REVOKE_VOICE,
+  FLINT_ROOM_ACTION_MAKE_MEMBER,
+  FLINT_ROOM_ACTION_MAKE_ADMIN,
+  FLINT_ROOM_ACTION_MAKE_OWNER,
+  FLINT_ROOM_ACTION_REMOVE_AFFILIATION,
+  FLINT_ROOM_ACTION_DESTROY,
+} FlintRoomAction;
+
+/* Whether someone with my role/affiliation may do @action to an occupant
+ * with theirs (XEP-0045 §5.1.2 and §5.2.2, as Prosody enforces them).
+ * Role actions need the target's nick, affiliation actions its real JID;
+ * DESTROY ignores the target. */
+gboolean flint_room_action_allowed (FlintRoomAction action,
+                                    const char *my_role,
+                                    const char *my_affiliation,
+                                    const char *their_role,
+                                    const char *their_affiliation);
+/* The same for this room, us and @target (NULL for DESTROY); FALSE when
+ * not joined, for ourselves, and for affiliation actions on an occupant
+ * whose real JID the room does not show us. */
+gboolean flint_room_can (FlintRoom *self, FlintRoomAction action, FlintOccupant *target);
+
+/* Sends the admin (or owner, for DESTROY) request. @nick names the
+ * occupant for role actions, @jid the real JID for affiliation actions
+ * (it may be someone not in the room); @reason is optional. Finishes
+ * with a FLINT_ERROR_MUC_* error when the room refuses. */
+void flint_room_moderate_async (FlintRoom *self,
+                                FlintRoomAction action,
+                                const char *nick,
+                                const char *jid,
+                                const char *reason,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+gboolean
+flint_room_moderate_finish (FlintRoom *self, GAsyncResult *result, GError **error);
+
+/* Invites @jid (XEP-0249 direct, or XEP-0045 mediated through the room
+ * when the room is members-only, so the room lets the invitee in). */
+void flint_room_invite (FlintRoom *self, const char *jid, const char *reason);
+gboolean flint_room_get_members_only (FlintRoom *self);
+/* Whether we may change the subject: moderators always, others where the
+ * room's configuration allows it (muc#roominfo_changesubject). */
+gboolean flint_room_can_change_subject (FlintRoom *self);
+
 /* Pure helpers (unit tested). */
+FlintErrorCode flint_room_admin_error_from_condition (const char *condition);
 FlintErrorCode flint_room_error_from_condition (const char *condition);
 char *flint_room_alternative_nick (const char *nick);
 

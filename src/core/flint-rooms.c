@@ -13,6 +13,9 @@
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 #define NS_DISCO_ITEMS "http://jabber.org/protocol/disco#items"
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define NS_MUC_USER "http://jabber.org/protocol/muc#user"
+#define NS_CONFERENCE "jabber:x:conference"
+#define NS_MAM "urn:xmpp:mam:2"
 
 #define DEFAULT_SELF_PING_S 300
 
@@ -34,6 +37,14 @@ struct _FlintRooms
 };
 
 G_DEFINE_FINAL_TYPE (FlintRooms, flint_rooms, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_INVITATION,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static FlintRoom *
 room_for (FlintRooms *self, const char *from)
@@ -61,6 +72,93 @@ on_presence (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
   return TRUE;
 }
 
+static char *
+valid_text (char *text)
+{
+  if (text && (!g_utf8_validate (text, -1, NULL) || *text == '\0'))
+    g_clear_pointer (&text, g_free);
+  return text;
+}
+
+/* XEP-0249 (from anyone) and XEP-0045 §7.8.2 (from the room, naming who
+ * invites us); declines of our mediated invitations (§7.8.2) are a line
+ * in that room. TRUE when it was one of them. */
+static gboolean
+handle_invitation (FlintRooms *self, xmpp_stanza_t *stanza)
+{
+  const char *from = xmpp_stanza_get_from (stanza);
+  const char *type = xmpp_stanza_get_type (stanza);
+  xmpp_stanza_t *direct =
+    xmpp_stanza_get_child_by_name_and_ns (stanza, "x", NS_CONFERENCE);
+  xmpp_stanza_t *user = xmpp_stanza_get_child_by_name_and_ns (stanza, "x", NS_MUC_USER);
+  xmpp_stanza_t *invite = user ? xmpp_stanza_get_child_by_name (user, "invite") : NULL;
+  xmpp_stanza_t *decline = user ? xmpp_stanza_get_child_by_name (user, "decline") : NULL;
+  g_autofree char *room_jid = NULL;
+  g_autofree char *inviter = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *password = NULL;
+  gboolean mediated;
+
+  if (from == NULL || g_strcmp0 (type, "groupchat") == 0 ||
+      g_strcmp0 (type, "error") == 0)
+    return FALSE;
+  if (invite)
+    {
+      room_jid = flint_jid_bare (from);
+      inviter = g_strdup (xmpp_stanza_get_attribute (invite, "from"));
+      reason = valid_text (flint_stanza_child_text (invite, "reason", NULL));
+      password = valid_text (flint_stanza_child_text (user, "password", NULL));
+      mediated = TRUE;
+    }
+  else if (decline)
+    {
+      FlintRoom *room = room_for (self, from);
+      const char *who = xmpp_stanza_get_attribute (decline, "from");
+      g_autofree char *why =
+        valid_text (flint_stanza_child_text (decline, "reason", NULL));
+      g_autofree char *text = NULL;
+
+      if (room == NULL || who == NULL || !g_utf8_validate (who, -1, NULL))
+        return TRUE;
+      text = why ? g_strdup_printf (_ ("%s declined the invitation (“%s”)"), who, why)
+                 : g_strdup_printf (_ ("%s declined the invitation"), who);
+      flint_room_add_status (room, text);
+      return TRUE;
+    }
+  else if (direct)
+    {
+      room_jid = g_strdup (xmpp_stanza_get_attribute (direct, "jid"));
+      inviter = flint_jid_bare (from);
+      reason = valid_text (g_strdup (xmpp_stanza_get_attribute (direct, "reason")));
+      password = valid_text (g_strdup (xmpp_stanza_get_attribute (direct, "password")));
+      mediated = FALSE;
+    }
+  else
+    return FALSE;
+
+  if (room_jid == NULL || !flint_jid_is_valid_bare (room_jid) || inviter == NULL ||
+      !flint_jid_is_valid (inviter))
+    {
+      g_debug ("Ignoring a malformed invitation from %s", from);
+      return TRUE;
+    }
+  {
+    g_autofree char *normal = flint_jid_normalize (room_jid);
+    /* A mediated inviter may be named by occupant JID (room/nick, in a
+     * semi-anonymous room): kept whole, it is where a decline goes. */
+    g_autofree char *inviter_bare =
+      mediated ? flint_jid_normalize (inviter) : flint_jid_bare (inviter);
+    FlintRoom *room = g_hash_table_lookup (self->by_jid, normal);
+
+    /* Already in: nothing to accept. */
+    if (room && flint_room_get_state (room) == FLINT_ROOM_JOINED)
+      return TRUE;
+    g_signal_emit (self, signals[SIGNAL_INVITATION], 0, normal, inviter_bare, reason,
+                   password, mediated);
+  }
+  return TRUE;
+}
+
 static gboolean
 on_message (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
 {
@@ -68,8 +166,13 @@ on_message (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
   FlintRoom *room = room_for (self, xmpp_stanza_get_from (stanza));
   const char *type = xmpp_stanza_get_type (stanza);
 
+  if (handle_invitation (self, stanza))
+    return TRUE;
   if (room == NULL)
     return FALSE;
+  /* Our archive query of the room (XEP-0313 on a MUC). */
+  if (xmpp_stanza_get_child_by_name_and_ns (stanza, "result", NS_MAM))
+    return flint_room_handle_archive_result (room, stanza);
   if (g_strcmp0 (type, "groupchat") == 0 || g_strcmp0 (type, "error") == 0)
     {
       flint_room_handle_message (room, stanza);
@@ -554,6 +657,47 @@ flint_rooms_class_init (FlintRoomsClass *klass)
 
   object_class->dispose = flint_rooms_dispose;
   object_class->finalize = flint_rooms_finalize;
+
+  /* (room JID, inviter's bare JID, reason or NULL, password or NULL,
+   * mediated): an invitation to a room we are not in. */
+  signals[SIGNAL_INVITATION] =
+    g_signal_new ("invitation", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 5, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
+                  G_TYPE_STRING, G_TYPE_BOOLEAN);
+}
+
+/**
+ * flint_rooms_decline:
+ *
+ * Declines a mediated invitation (XEP-0045 §7.8.2): the room tells the
+ * inviter. A direct invitation (XEP-0249) has no decline; nothing is sent.
+ */
+void
+flint_rooms_decline (FlintRooms *self,
+                     const char *room,
+                     const char *inviter,
+                     const char *reason,
+                     gboolean mediated)
+{
+  xmpp_ctx_t *ctx;
+  xmpp_stanza_t *message, *x, *decline;
+  g_autofree char *id = NULL;
+
+  g_return_if_fail (FLINT_IS_ROOMS (self));
+
+  if (!mediated || room == NULL || inviter == NULL ||
+      flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
+    return;
+  ctx = flint_session_get_context (self->session);
+  id = flint_session_new_id (self->session);
+  message = xmpp_message_new (ctx, NULL, room, id);
+  x = flint_stanza_add_child (message, "x", NS_MUC_USER, NULL);
+  decline = flint_stanza_add_child (x, "decline", NULL, NULL);
+  xmpp_stanza_set_attribute (decline, "to", inviter);
+  if (reason && *reason)
+    flint_stanza_add_child (decline, "reason", NULL, reason);
+  flint_session_send (self->session, message);
+  xmpp_stanza_release (message);
 }
 
 static void

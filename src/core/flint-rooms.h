@@ -28,6 +28,13 @@ void flint_rooms_leave (FlintRooms *self, const char *jid);
 void flint_rooms_close (FlintRooms *self, const char *jid);
 void flint_rooms_set_self_ping_interval (FlintRooms *self, guint seconds);
 gboolean flint_rooms_is_room (FlintRooms *self, const char *jid);
+/* Signal "invitation" (room, inviter, reason, password, mediated): an
+ * invitation to a room we are not in, XEP-0249 or XEP-0045 mediated. */
+void flint_rooms_decline (FlintRooms *self,
+                          const char *room,
+                          const char *inviter,
+                          const char *reason,
+                          gboolean mediated);
 
 /* The account server's first MUC service (disco#items, then disco#info
  * for a conference/text identity), found once per session. */

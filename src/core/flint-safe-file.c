@@ -240,6 +240,68 @@ flint_safe_file_write_finish (FlintSafeFile *self, GAsyncResult *result, GError 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The blocking form, for a worker thread that owns the file until it
+ * returns: the main thread must not touch the file meanwhile. */
+static gboolean
+write_blocking (FlintSafeFile *self,
+                const void *data,
+                gsize size,
+                gboolean hash,
+                GCancellable *cancellable,
+                GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  gsize n = 0;
+
+  if (self->finished || self->stream == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                           "the file is already closed");
+      return FALSE;
+    }
+  if (!g_output_stream_write_all (self->stream, data, size, &n, cancellable, &local))
+    {
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        g_set_error (error, FLINT_ERROR, FLINT_ERROR_FILE_WRITE,
+                     _ ("The file could not be saved in “%s”: %s. Check that "
+                        "the folder is writable and has free space."),
+                     self->folder, local->message);
+      return FALSE;
+    }
+  if (hash)
+    g_checksum_update (self->md5, data, size);
+  self->written += n;
+  return TRUE;
+}
+
+gboolean
+flint_safe_file_write (FlintSafeFile *self,
+                       const void *data,
+                       gsize size,
+                       GCancellable *cancellable,
+                       GError **error)
+{
+  return write_blocking (self, data, size, TRUE, cancellable, error);
+}
+
+gboolean
+flint_safe_file_write_unhashed (FlintSafeFile *self,
+                                const void *data,
+                                gsize size,
+                                GCancellable *cancellable,
+                                GError **error)
+{
+  return write_blocking (self, data, size, FALSE, cancellable, error);
+}
+
+void
+flint_safe_file_hash (FlintSafeFile *self, const void *data, gsize size)
+{
+  g_checksum_update (self->md5, data, size);
+}
+
 /* ---- the end ------------------------------------------------------------- */
 
 static int

@@ -25,6 +25,21 @@ void flint_safe_file_write_async (FlintSafeFile *self,
 gboolean
 flint_safe_file_write_finish (FlintSafeFile *self, GAsyncResult *result, GError **error);
 
+gboolean flint_safe_file_write (FlintSafeFile *self,
+                                const void *data,
+                                gsize size,
+                                GCancellable *cancellable,
+                                GError **error);
+
+/* For a writer that hashes in another thread: every byte written must be
+ * passed to flint_safe_file_hash, in order, before the commit. */
+gboolean flint_safe_file_write_unhashed (FlintSafeFile *self,
+                                         const void *data,
+                                         gsize size,
+                                         GCancellable *cancellable,
+                                         GError **error);
+void flint_safe_file_hash (FlintSafeFile *self, const void *data, gsize size);
+
 gboolean flint_safe_file_commit (FlintSafeFile *self,
                                  gint64 expected_size,
                                  const char *expected_md5,

@@ -635,6 +635,17 @@ flint_session_send_iq (FlintSession *self,
   send_iq_with_timeout (self, iq, IQ_TIMEOUT_S, callback, user_data);
 }
 
+void
+flint_session_send_iq_timeout (FlintSession *self,
+                               xmpp_stanza_t *iq,
+                               guint timeout_s,
+                               FlintIqCallback callback,
+                               gpointer user_data)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+  send_iq_with_timeout (self, iq, MAX (timeout_s, 1), callback, user_data);
+}
+
 /* ---- stanza dispatch ---------------------------------------------------- */
 
 static gboolean

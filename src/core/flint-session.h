@@ -68,6 +68,13 @@ void flint_session_send_iq (FlintSession *self,
                             gpointer user_data);
 /* The XML console's way out: one well-formed element, sent as typed. */
 gboolean flint_session_send_raw (FlintSession *self, const char *xml, GError **error);
+/* The same with its own wait for the answer (flint_session_send_iq waits
+ * 60 s): requests a person answers, like a file offer, need longer. */
+void flint_session_send_iq_timeout (FlintSession *self,
+                                    xmpp_stanza_t *iq,
+                                    guint timeout_s,
+                                    FlintIqCallback callback,
+                                    gpointer user_data);
 guint flint_session_get_outbox_length (FlintSession *self);
 
 guint flint_session_add_handler (FlintSession *self,

@@ -20,12 +20,15 @@
 #define G_LOG_DOMAIN "flint-transfers"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <gio/gfiledescriptorbased.h>
 #include <glib/gi18n-lib.h>
 #include <ifaddrs.h>
 #include <libsoup/soup.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/sendfile.h>
 
 #include "flint-error.h"
 #include "flint-file-name.h"
@@ -49,6 +52,8 @@
 #define MAX_DOWNLOAD_BYTES (G_GINT64_CONSTANT (4) * 1024 * 1024 * 1024)
 
 #define CHUNK_SIZE (256 * 1024)
+#define STREAM_BUFFER (1024 * 1024)
+#define PROGRESS_INTERVAL_MS 100
 #define DEFAULT_IBB_BLOCK 4096
 #define MAX_IBB_BLOCK 65535
 #define IBB_WINDOW FLINT_TRANSFERS_IBB_WINDOW
@@ -58,6 +63,9 @@
  * its TCP connection. */
 #define STREAM_WAIT_S 60
 #define CONNECT_TIMEOUT_S 5
+/* A person answers a file offer: long enough to notice it and choose a
+ * folder, short enough that an offer nobody answers does not wait forever. */
+#define OFFER_TIMEOUT_S (5 * 60)
 
 struct _FlintTransfers
 {
@@ -71,6 +79,7 @@ struct _FlintTransfers
   char *download_folder;
   FlintTransferUse use;
   guint ibb_block_size;
+  guint offer_timeout_s;
 
   char *proxy_jid; /* the server's proxy65, once found */
   char *proxy_host;
@@ -141,6 +150,12 @@ typedef struct
   gboolean eof;           /* the sender's file, or (receiving) the socket, ended */
   gboolean reading;       /* a socket read is pending */
   guint64 received;       /* bytes read from the socket */
+
+  /* a SOCKS5 worker thread (see worker_start) */
+  gboolean worker;  /* it owns conn, input and file until it returns */
+  guint64 expected; /* the size, read by the worker */
+  guint64 progress; /* bytes moved, written by the worker atomically */
+  guint progress_id;
 
   /* both */
   GIOStream *conn; /* the SOCKS5 stream in use */
@@ -352,6 +367,7 @@ job_stop (Job *job)
 
   g_cancellable_cancel (job->cancellable);
   g_clear_handle_id (&job->timeout_id, g_source_remove);
+  g_clear_handle_id (&job->progress_id, g_source_remove);
   if (job->message)
     g_signal_handlers_disconnect_by_data (job->message, job);
   if (job->service)
@@ -359,11 +375,12 @@ job_stop (Job *job)
       g_socket_service_stop (job->service);
       g_socket_listener_close (G_SOCKET_LISTENER (job->service));
     }
-  if (job->direct_conn)
+  if (job->direct_conn && !(job->worker && job->direct_conn == job->conn))
     g_io_stream_close (job->direct_conn, NULL, NULL);
-  if (job->conn)
+  /* A worker still uses these: worker_end closes them once it is out. */
+  if (job->conn && !job->worker)
     g_io_stream_close (job->conn, NULL, NULL);
-  if (job->file)
+  if (job->file && !job->worker)
     flint_safe_file_discard (job->file);
   g_queue_clear_full (&job->writes, (GDestroyNotify) ibb_block_free);
   if (self)
@@ -642,95 +659,179 @@ flint_transfers_decline (FlintTransfers *self, FlintTransfer *transfer)
 
 /* ---- receiving over SOCKS5 ----------------------------------------------- */
 
-/* Reading the socket and writing the disk overlap: up to MAX_QUEUED_CHUNKS
- * chunks wait for the disk while the next read runs, one write at a time. */
-static void socks5_pump (Job *job);
+/* The bytes of a SOCKS5 stream move in a worker thread with blocking I/O
+ * and large buffers: no main-loop round trip per chunk, and the sender uses
+ * sendfile(). The worker owns the connection and the file until it returns;
+ * the main loop sees its progress through a 10-per-second timer while it runs. */
+
+static gboolean
+on_progress_tick (gpointer data)
+{
+  Job *job = data;
+
+  if (!job_done (job))
+    flint_transfer_set_bytes_done (job->transfer,
+                                   __atomic_load_n (&job->progress, __ATOMIC_RELAXED));
+  return G_SOURCE_CONTINUE;
+}
 
 static void
-on_socks5_chunk_written (GObject *source, GAsyncResult *result, gpointer data)
+worker_start (Job *job, GTaskThreadFunc func, GAsyncReadyCallback done)
 {
-  g_autoptr (Job) job = data;
-  g_autoptr (GError) error = NULL;
-  guint64 done;
+  g_autoptr (GTask) task = g_task_new (NULL, job->cancellable, done, job_ref (job));
 
-  job->writing = FALSE;
-  if (!flint_safe_file_write_finish (FLINT_SAFE_FILE (source), result, &error))
-    {
-      if (!job_done (job))
-        job_fail_error (job, error);
-      return;
-    }
+  job->worker = TRUE;
+  job->expected = (guint64) flint_transfer_get_size (job->transfer);
+  job->progress = 0;
+  job->progress_id =
+    g_timeout_add_full (G_PRIORITY_DEFAULT, PROGRESS_INTERVAL_MS, on_progress_tick,
+                        job_ref (job), (GDestroyNotify) job_unref);
+  g_task_set_task_data (task, job_ref (job), (GDestroyNotify) job_unref);
+  g_task_run_in_thread (task, func);
+}
+
+/* Back on the main thread: FALSE with error unset when the job was stopped
+ * meanwhile (then the connection and file job_stop left alone go now). */
+static gboolean
+worker_end (Job *job, GAsyncResult *result, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &local);
+
+  job->worker = FALSE;
+  g_clear_handle_id (&job->progress_id, g_source_remove);
   if (job_done (job))
-    return;
-  ibb_block_free (g_queue_pop_head (&job->writes));
-  done = flint_safe_file_get_written (job->file);
-  flint_transfer_set_bytes_done (job->transfer, done);
-  if (done == (guint64) flint_transfer_get_size (job->transfer))
-    job_commit (job);
+    {
+      if (job->conn)
+        g_io_stream_close (job->conn, NULL, NULL);
+      if (job->file)
+        flint_safe_file_discard (job->file);
+      return FALSE;
+    }
+  flint_transfer_set_bytes_done (job->transfer, job->progress);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local));
+  return ok;
+}
+
+/* The MD5 check (when the sender gave a hash) runs in its own thread beside
+ * the socket-to-disk loop: on one thread it took most of the time. Buffers
+ * go round between the two through two queues, so memory stays at
+ * RECEIVE_BUFFERS * STREAM_BUFFER. */
+#define RECEIVE_BUFFERS 4
+
+typedef struct
+{
+  gsize len; /* 0: the end */
+  guchar data[STREAM_BUFFER];
+} Chunk;
+
+typedef struct
+{
+  FlintSafeFile *file;
+  GAsyncQueue *full;  /* Chunk, written, to hash */
+  GAsyncQueue *empty; /* Chunk, free */
+} Hasher;
+
+static gpointer
+hasher_thread (gpointer data)
+{
+  Hasher *h = data;
+
+  for (;;)
+    {
+      Chunk *chunk = g_async_queue_pop (h->full);
+      gsize len = chunk->len;
+
+      if (len)
+        flint_safe_file_hash (h->file, chunk->data, len);
+      g_async_queue_push (h->empty, chunk);
+      if (len == 0)
+        return NULL;
+    }
+}
+
+static gboolean
+receive_loop (Job *job, Hasher *h, GCancellable *cancellable, GError **error)
+{
+  GInputStream *in = g_io_stream_get_input_stream (job->conn);
+
+  while (job->received < job->expected)
+    {
+      Chunk *chunk = g_async_queue_pop (h->empty);
+      gssize n = g_input_stream_read (in, chunk->data, STREAM_BUFFER, cancellable, error);
+
+      chunk->len = MAX (n, 0);
+      if (n < 0 && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        goto fail;
+      g_clear_error (error);
+      if (n == 0 || n < 0)
+        {
+          g_set_error_literal (
+            error, FLINT_ERROR, FLINT_ERROR_TRANSFER_CANCELLED,
+            _ ("The sender cancelled the transfer, or the connection was lost "
+               "before the whole file arrived. The partial file was removed."));
+          goto fail;
+        }
+      if (job->received + n > job->expected)
+        {
+          g_set_error_literal (
+            error, FLINT_ERROR, FLINT_ERROR_TRANSFER_CORRUPT,
+            _ ("The sender sent more data than the file size it announced, so the "
+               "file was not kept."));
+          goto fail;
+        }
+      if (!flint_safe_file_write_unhashed (job->file, chunk->data, n, cancellable, error))
+        goto fail;
+      g_async_queue_push (h->full, chunk);
+      job->received += n;
+      __atomic_store_n (&job->progress, job->received, __ATOMIC_RELAXED);
+      continue;
+    fail:
+      g_async_queue_push (h->empty, chunk);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+receive_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Job *job = data;
+  Hasher h = { job->file, g_async_queue_new (), g_async_queue_new () };
+  g_autoptr (GThread) thread = NULL;
+  GError *error = NULL;
+  Chunk *end;
+  gboolean ok;
+
+  for (guint i = 0; i < RECEIVE_BUFFERS; i++)
+    g_async_queue_push (h.empty, g_new (Chunk, 1));
+  thread = g_thread_new ("flint-md5", hasher_thread, &h);
+  ok = receive_loop (job, &h, cancellable, &error);
+  end = g_async_queue_pop (h.empty);
+  end->len = 0;
+  g_async_queue_push (h.full, end);
+  g_thread_join (g_steal_pointer (&thread));
+  for (guint i = 0; i < RECEIVE_BUFFERS; i++)
+    g_free (g_async_queue_pop (h.empty));
+  g_async_queue_unref (h.full);
+  g_async_queue_unref (h.empty);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
   else
-    socks5_pump (job);
+    g_task_return_error (task, error);
 }
 
 static void
-on_socks5_read (GObject *source, GAsyncResult *result, gpointer data)
+on_received (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (Job) job = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes =
-    g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  IbbBlock *block;
 
-  job->reading = FALSE;
-  if (job_done (job))
-    return;
-  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
-    {
-      job->eof = TRUE;
-      socks5_pump (job);
-      return;
-    }
-  if (job->received + g_bytes_get_size (bytes) >
-      (guint64) flint_transfer_get_size (job->transfer))
-    {
-      job_fail (job, FLINT_ERROR_TRANSFER_CORRUPT,
-                _ ("The sender sent more data than the file size it announced, so the "
-                   "file was not kept."));
-      return;
-    }
-  job->received += g_bytes_get_size (bytes);
-  block = g_new0 (IbbBlock, 1);
-  block->data = g_steal_pointer (&bytes);
-  g_queue_push_tail (&job->writes, block);
-  socks5_pump (job);
-}
-
-static void
-socks5_pump (Job *job)
-{
-  IbbBlock *head = g_queue_peek_head (&job->writes);
-
-  if (!job->writing && head)
-    {
-      job->writing = TRUE;
-      flint_safe_file_write_async (job->file, head->data, job->cancellable,
-                                   on_socks5_chunk_written, job_ref (job));
-    }
-  if (job->eof)
-    {
-      if (!job->writing && g_queue_is_empty (&job->writes))
-        job_fail (job, FLINT_ERROR_TRANSFER_CANCELLED,
-                  _ ("The sender cancelled the transfer, or the connection was lost "
-                     "before the whole file arrived. The partial file was removed."));
-      return;
-    }
-  if (!job->reading && g_queue_get_length (&job->writes) < MAX_QUEUED_CHUNKS &&
-      job->received < (guint64) flint_transfer_get_size (job->transfer))
-    {
-      job->reading = TRUE;
-      g_input_stream_read_bytes_async (g_io_stream_get_input_stream (job->conn),
-                                       CHUNK_SIZE, G_PRIORITY_DEFAULT, job->cancellable,
-                                       on_socks5_read, job_ref (job));
-    }
+  if (worker_end (job, result, &error))
+    job_commit (job);
+  else if (error && !job_done (job))
+    job_fail_error (job, error);
 }
 
 static void try_next_streamhost (Job *job);
@@ -771,7 +872,7 @@ on_target_socks5_done (GObject *source, GAsyncResult *result, gpointer data)
   if (flint_transfer_get_size (job->transfer) == 0)
     job_commit (job);
   else
-    socks5_pump (job);
+    worker_start (job, receive_in_thread, on_received);
 }
 
 static void
@@ -1119,74 +1220,120 @@ on_bytestreams_iq (FlintSession *session, xmpp_stanza_t *stanza, gpointer data)
 
 /* ---- sending --------------------------------------------------------------- */
 
-static void socks5_send_next (Job *job);
-
-static void
-on_socks5_sent (GObject *source, GAsyncResult *result, gpointer data)
+static gboolean
+send_with_sendfile (Job *job, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (Job) job = data;
-  g_autoptr (GError) error = NULL;
-  gsize n = 0;
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (job->conn));
+  int in_fd = g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (job->input));
+  int out_fd = g_socket_get_fd (socket);
+  guint64 sent = 0;
 
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &n, &error))
+  for (;;)
     {
-      if (!job_done (job))
-        job_fail (job, FLINT_ERROR_TRANSFER_CANCELLED,
-                  _ ("The contact cancelled the transfer, or the connection was lost."));
-      return;
+      ssize_t n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      n = sendfile (out_fd, in_fd, NULL, STREAM_BUFFER);
+      if (n > 0)
+        {
+          sent += n;
+          __atomic_store_n (&job->progress, sent, __ATOMIC_RELAXED);
+          continue;
+        }
+      if (n == 0)
+        break;
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN)
+        {
+          if (!g_socket_condition_wait (socket, G_IO_OUT, cancellable, error))
+            return FALSE;
+          continue;
+        }
+      if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
+        g_set_error_literal (
+          error, FLINT_ERROR, FLINT_ERROR_TRANSFER_CANCELLED,
+          _ ("The contact cancelled the transfer, or the connection was lost."));
+      else
+        g_set_error_literal (error, FLINT_ERROR, FLINT_ERROR_TRANSFER_FILE_READ,
+                             flint_error_describe (FLINT_ERROR_TRANSFER_FILE_READ));
+      return FALSE;
     }
-  if (job_done (job))
-    return;
-  flint_transfer_set_bytes_done (job->transfer,
-                                 flint_transfer_get_bytes_done (job->transfer) + n);
-  socks5_send_next (job);
+  return TRUE;
+}
+
+static gboolean
+send_with_streams (Job *job, GCancellable *cancellable, GError **error)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (job->conn);
+  g_autofree guchar *buf = g_malloc (STREAM_BUFFER);
+  guint64 sent = 0;
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (job->input, buf, STREAM_BUFFER, cancellable, error);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      if (!g_output_stream_write_all (out, buf, n, NULL, cancellable, error))
+        {
+          if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_clear_error (error);
+              g_set_error_literal (
+                error, FLINT_ERROR, FLINT_ERROR_TRANSFER_CANCELLED,
+                _ ("The contact cancelled the transfer, or the connection was lost."));
+            }
+          return FALSE;
+        }
+      sent += n;
+      __atomic_store_n (&job->progress, sent, __ATOMIC_RELAXED);
+    }
+  return TRUE;
 }
 
 static void
-on_file_chunk (GObject *source, GAsyncResult *result, gpointer data)
+send_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Job *job = data;
+  GError *error = NULL;
+  gboolean ok;
+
+  if (G_IS_FILE_DESCRIPTOR_BASED (job->input) && G_IS_SOCKET_CONNECTION (job->conn))
+    ok = send_with_sendfile (job, cancellable, &error);
+  else
+    ok = send_with_streams (job, cancellable, &error);
+  if (!ok)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (__atomic_load_n (&job->progress, __ATOMIC_RELAXED) != job->expected)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_TRANSFER_FILE_READ, "%s",
+                               _ ("The file changed while it was being sent."));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_sent (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (Job) job = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) bytes =
-    g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  gsize len = 0;
-  const void *ptr;
 
-  if (job_done (job))
-    return;
-  if (bytes == NULL)
+  if (worker_end (job, result, &error))
     {
-      job_fail (job, FLINT_ERROR_TRANSFER_FILE_READ, NULL);
-      return;
-    }
-  ptr = g_bytes_get_data (bytes, &len);
-  if (len == 0)
-    {
-      if (flint_transfer_get_bytes_done (job->transfer) !=
-          (guint64) flint_transfer_get_size (job->transfer))
-        {
-          job_fail (job, FLINT_ERROR_TRANSFER_FILE_READ,
-                    _ ("The file changed while it was being sent."));
-          return;
-        }
       /* Closing is the end-of-file signal for the receiver. */
       g_io_stream_close (job->conn, NULL, NULL);
       job_complete (job);
-      return;
     }
-  /* The task data keeps the bytes alive until the write is done. */
-  g_object_set_data_full (G_OBJECT (job->conn), "flint-chunk", g_bytes_ref (bytes),
-                          (GDestroyNotify) g_bytes_unref);
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (job->conn), ptr, len,
-                                   G_PRIORITY_DEFAULT, job->cancellable, on_socks5_sent,
-                                   job_ref (job));
-}
-
-static void
-socks5_send_next (Job *job)
-{
-  g_input_stream_read_bytes_async (job->input, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   job->cancellable, on_file_chunk, job_ref (job));
+  else if (error && !job_done (job))
+    job_fail_error (job, error);
 }
 
 static void
@@ -1204,7 +1351,7 @@ socks5_start_sending (Job *job, GIOStream *conn, FlintTransferMethod method)
   flint_transfer_set_method (job->transfer, method);
   flint_transfer_set_state (job->transfer, FLINT_TRANSFER_ACTIVE);
   g_debug ("sending %s over SOCKS5", job->sid);
-  socks5_send_next (job);
+  worker_start (job, send_in_thread, on_sent);
 }
 
 /* The fallback when no streamhost worked: IBB with the same sid, which
@@ -1726,7 +1873,8 @@ send_offer (Job *job)
       flint_stanza_add_child (opt, "value", NULL, NS_IBB);
     }
   flint_transfer_set_state (transfer, FLINT_TRANSFER_OFFERED);
-  flint_session_send_iq (self->session, iq, on_offer_answered, job_ref (job));
+  flint_session_send_iq_timeout (self->session, iq, self->offer_timeout_s,
+                                 on_offer_answered, job_ref (job));
   xmpp_stanza_release (iq);
 }
 
@@ -2505,6 +2653,7 @@ flint_transfers_init (FlintTransfers *self)
     g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) job_unref);
   self->use = FLINT_TRANSFER_USE_ALL;
   self->ibb_block_size = DEFAULT_IBB_BLOCK;
+  self->offer_timeout_s = OFFER_TIMEOUT_S;
   self->download_folder = g_strdup (g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
   if (self->download_folder == NULL)
     self->download_folder = g_strdup (g_get_home_dir ());
@@ -2554,6 +2703,12 @@ flint_transfers_set_ibb_block_size (FlintTransfers *self, guint block_size)
   self->ibb_block_size = CLAMP (block_size, 1, MAX_IBB_BLOCK);
 }
 
+void
+flint_transfers_set_offer_timeout (FlintTransfers *self, guint seconds)
+{
+  self->offer_timeout_s = MAX (seconds, 1);
+}
+
 const char *
 flint_transfers_get_proxy (FlintTransfers *self)
 {
@@ -2573,4 +2728,201 @@ flint_transfers_find (FlintTransfers *self, guint id)
     if (flint_transfer_get_id (g_ptr_array_index (self->items, i)) == id)
       return g_ptr_array_index (self->items, i);
   return NULL;
+}
+
+/* ---- link previews ------------------------------------------------------- */
+
+static void
+on_probed (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body =
+    soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *message = g_task_get_task_data (task);
+  guint status;
+
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  status = soup_message_get_status (message);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_NETWORK,
+                               _ ("The server answered “%u %s”."), status,
+                               soup_message_get_reason_phrase (message));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+flint_transfers_probe_url_async (FlintTransfers *self,
+                                 const char *url,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  SoupMessage *message = is_http_url (url) ? soup_message_new ("HEAD", url) : NULL;
+
+  g_task_set_source_tag (task, flint_transfers_probe_url_async);
+  if (message == NULL)
+    {
+      g_task_return_new_error (
+        task, FLINT_ERROR, FLINT_ERROR_TRANSFER_PROTOCOL, "%s",
+        _ ("This link cannot be downloaded: only web (HTTP and HTTPS) links can."));
+      g_object_unref (task);
+      return;
+    }
+  g_task_set_task_data (task, message, g_object_unref);
+  soup_session_send_and_read_async (http_session (self), message, G_PRIORITY_LOW,
+                                    cancellable, on_probed, task);
+}
+
+gboolean
+flint_transfers_probe_url_finish (FlintTransfers *self,
+                                  GAsyncResult *result,
+                                  gint64 *size,
+                                  char **mime_type,
+                                  GError **error)
+{
+  SoupMessage *message = g_task_get_task_data (G_TASK (result));
+  SoupMessageHeaders *headers;
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  headers = soup_message_get_response_headers (message);
+  if (size)
+    *size = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+              ? soup_message_headers_get_content_length (headers)
+              : -1;
+  if (mime_type)
+    *mime_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
+  return TRUE;
+}
+
+typedef struct
+{
+  GByteArray *data;
+  gsize max_bytes;
+  GInputStream *stream;
+} Fetch;
+
+static void
+fetch_free (Fetch *fetch)
+{
+  g_byte_array_unref (fetch->data);
+  g_clear_object (&fetch->stream);
+  g_free (fetch);
+}
+
+static void
+on_fetch_read (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  Fetch *fetch = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes =
+    g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_task_return_pointer (task,
+                             g_byte_array_free_to_bytes (g_byte_array_ref (fetch->data)),
+                             (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+  if (fetch->data->len + g_bytes_get_size (bytes) > fetch->max_bytes)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_TRANSFER_PROTOCOL, "%s",
+                               _ ("The file is too big for a preview."));
+      return;
+    }
+  g_byte_array_append (fetch->data, g_bytes_get_data (bytes, NULL),
+                       g_bytes_get_size (bytes));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    g_input_stream_read_bytes_async (fetch->stream, 64 * 1024, G_PRIORITY_LOW,
+                                     cancellable, on_fetch_read, g_steal_pointer (&task));
+  }
+}
+
+static void
+on_fetch_sent (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  Fetch *fetch = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  SoupMessage *message =
+    soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  GInputStream *stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  goffset length;
+
+  if (stream == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  fetch->stream = stream;
+  length =
+    soup_message_headers_get_content_length (soup_message_get_response_headers (message));
+  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (message)) ||
+      length > (goffset) fetch->max_bytes)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_TRANSFER_PROTOCOL, "%s",
+                               _ ("The file is too big for a preview."));
+      return;
+    }
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    g_input_stream_read_bytes_async (stream, 64 * 1024, G_PRIORITY_LOW, cancellable,
+                                     on_fetch_read, g_steal_pointer (&task));
+  }
+}
+
+void
+flint_transfers_fetch_small_async (FlintTransfers *self,
+                                   const char *url,
+                                   gsize max_bytes,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (SoupMessage) message =
+    is_http_url (url) ? soup_message_new ("GET", url) : NULL;
+  Fetch *fetch;
+
+  g_task_set_source_tag (task, flint_transfers_fetch_small_async);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, FLINT_ERROR, FLINT_ERROR_TRANSFER_PROTOCOL, "%s",
+                               "not a web link");
+      g_object_unref (task);
+      return;
+    }
+  fetch = g_new0 (Fetch, 1);
+  fetch->data = g_byte_array_new ();
+  fetch->max_bytes = max_bytes;
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+  soup_session_send_async (http_session (self), message, G_PRIORITY_LOW, cancellable,
+                           on_fetch_sent, task);
+}
+
+GBytes *
+flint_transfers_fetch_small_finish (FlintTransfers *self,
+                                    GAsyncResult *result,
+                                    GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

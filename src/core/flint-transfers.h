@@ -29,6 +29,8 @@ void flint_transfers_set_download_folder (FlintTransfers *self, const char *fold
 const char *flint_transfers_get_download_folder (FlintTransfers *self);
 void flint_transfers_set_use (FlintTransfers *self, FlintTransferUse use);
 void flint_transfers_set_ibb_block_size (FlintTransfers *self, guint block_size);
+/* How long an offer we sent waits for the contact's answer (5 minutes). */
+void flint_transfers_set_offer_timeout (FlintTransfers *self, guint seconds);
 const char *flint_transfers_get_proxy (FlintTransfers *self);
 const char *flint_transfers_get_upload_service (FlintTransfers *self);
 
@@ -57,5 +59,27 @@ FlintTransfer *flint_transfers_download_url (FlintTransfers *self,
                                              const char *from,
                                              const char *url,
                                              const char *folder);
+
+/* For a file link's card: HEAD for its size (-1: unknown) and type. */
+void flint_transfers_probe_url_async (FlintTransfers *self,
+                                      const char *url,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean flint_transfers_probe_url_finish (FlintTransfers *self,
+                                           GAsyncResult *result,
+                                           gint64 *size,
+                                           char **mime_type,
+                                           GError **error);
+/* GET into memory, failing past max_bytes (an image to preview). */
+void flint_transfers_fetch_small_async (FlintTransfers *self,
+                                        const char *url,
+                                        gsize max_bytes,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+GBytes *flint_transfers_fetch_small_finish (FlintTransfers *self,
+                                            GAsyncResult *result,
+                                            GError **error);
 
 G_END_DECLS

@@ -223,6 +223,11 @@ class PeerClient(slixmpp.ClientXMPP):
         if inv is not None:
             emit({"event": "invite", "kind": "mediated", "room": f["from"],
                   "from": inv.get("from"), "xml": str(msg)})
+        dec = msg.xml.find("{http://jabber.org/protocol/muc#user}x/{http://jabber.org/protocol/muc#user}decline")
+        if dec is not None:
+            r = dec.find("{http://jabber.org/protocol/muc#user}reason")
+            emit({"event": "decline", "room": f["from"], "from": dec.get("from"),
+                  "reason": r.text if r is not None else None, "xml": str(msg)})
         if f["body"] is not None or f["subject"] is not None:
             f["event"] = "message"
             f["xml"] = str(msg)
@@ -363,6 +368,15 @@ class PeerClient(slixmpp.ClientXMPP):
 
     def cmd_leave_muc(self, c):
         self["xep_0045"].leave_muc(c["room"], c["nick"])
+
+    def cmd_decline(self, c):
+        """Decline a mediated invitation (XEP-0045 §7.8.2) through the room."""
+        msg = self.make_message(mto=c["room"])
+        x = ET.SubElement(msg.xml, "{http://jabber.org/protocol/muc#user}x")
+        d = ET.SubElement(x, "{http://jabber.org/protocol/muc#user}decline", to=c["to"])
+        if c.get("reason"):
+            ET.SubElement(d, "{http://jabber.org/protocol/muc#user}reason").text = c["reason"]
+        msg.send()
 
     def cmd_invite(self, c):
         if c.get("direct", True):
@@ -570,7 +584,8 @@ class PeerClient(slixmpp.ClientXMPP):
         method: "socks5-direct" | "socks5-proxy" | "ibb" (what we do once the
         receiver picks bytestreams; it may also pick IBB itself).
         Hostile knobs: size_claim, hash, hostile ("wrong_seq" | "bad_base64" |
-        "oversize"), stop_after (bytes, then close early), dead_host (offer an
+        "oversize"), stop_after (bytes, then close early), pause_after (SOCKS5:
+        bytes, then wait until the receiver hangs up), dead_host (offer an
         unreachable streamhost first)."""
         data = c["data"].encode() if "data" in c else test_bytes(c.get("size", 0), c.get("seed", 1))
         sid = c.get("sid") or uuid.uuid4().hex
@@ -667,6 +682,19 @@ class PeerClient(slixmpp.ClientXMPP):
         stop = c.get("stop_after")
         payload = data if stop is None else data[:stop]
         t0 = time.monotonic()
+        pause = c.get("pause_after")  # send this much, then wait for the receiver
+        if pause is not None:
+            writer.write(payload[:pause])
+            await writer.drain()
+            try:
+                left = await asyncio.wait_for(reader.read(), 30)
+            except (asyncio.TimeoutError, ConnectionError):
+                left = None
+            writer.close()
+            if server:
+                server.close()
+            return {"result": "closed by receiver" if left == b"" else "still open",
+                    "sid": sid, "method": "socks5", "bytes": pause}
         for i in range(0, len(payload), 65536):
             writer.write(payload[i:i + 65536])
             await writer.drain()
@@ -725,7 +753,8 @@ class PeerClient(slixmpp.ClientXMPP):
                 "seconds": time.monotonic() - t0}
 
     async def cmd_http_get(self, c):
-        """Fetch url (plain HTTP or HTTPS without verification); size and md5."""
+        """Fetch url (plain HTTP or HTTPS without verification); size, md5 and
+        the first 32 bytes in hex ("head")."""
         import urllib.request
 
         def fetch():
@@ -735,7 +764,8 @@ class PeerClient(slixmpp.ClientXMPP):
             with urllib.request.urlopen(c["url"], timeout=30, context=ctx) as r:
                 return r.status, r.read()
         status, data = await asyncio.get_event_loop().run_in_executor(None, fetch)
-        return {"status": status, "size": len(data), "md5": hashlib.md5(data).hexdigest()}
+        return {"status": status, "size": len(data), "md5": hashlib.md5(data).hexdigest(),
+                "head": data[:32].hex()}
 
     async def cmd_iq(self, c):
         """Send a raw <iq/> (xml) and return the reply XML."""

@@ -365,8 +365,11 @@ test_history_dedup (Fixture *f, gconstpointer data)
       g_assert_cmpstr (((FlintMessageRecord *) g_ptr_array_index (all, i))->body, ==,
                        bodies[i]);
   }
-  /* The second join asked only for what came after the newest stored. */
-  g_assert_nonnull (strstr (f->log->str, "<history since=\""));
+  /* The second join asked only for what came after the newest stored:
+   * the room has an archive (muc_mam), so no discussion history but an
+   * archive query after the newest stored stanza-id. */
+  g_assert_nonnull (strstr (f->log->str, "<history maxstanzas=\"0\"/>"));
+  g_assert_nonnull (strstr (f->log->str, "<after>"));
   peer_stop (bob);
 }
 
@@ -657,6 +660,565 @@ test_private_messages (Fixture *f, gconstpointer data)
   peer_stop (bob);
 }
 
+/* ---- moderation, subject, invitations, archive --------------------------- */
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} ModWait;
+
+static void
+on_moderated (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ModWait *w = data;
+
+  w->ok = flint_room_moderate_finish (FLINT_ROOM (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static gboolean
+mod_done (gpointer data)
+{
+  return ((ModWait *) data)->done;
+}
+
+/* TRUE on success; on failure the error is left in *error. */
+static gboolean
+moderate (FlintRoom *r,
+          FlintRoomAction action,
+          const char *nick,
+          const char *jid,
+          const char *reason,
+          GError **error)
+{
+  ModWait w = { 0 };
+
+  flint_room_moderate_async (r, action, nick, jid, reason, NULL, on_moderated, &w);
+  g_assert_true (wait_until (mod_done, &w, WAIT_MS));
+  if (w.error)
+    g_propagate_error (error, w.error);
+  return w.ok;
+}
+
+/* The status lines (system messages) stored for @room, joined by "\n". */
+static char *
+status_lines (Fixture *f, const char *room)
+{
+  g_autoptr (GPtrArray) all = stored (f, room);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      FlintMessageRecord *m = g_ptr_array_index (all, i);
+      if (m->kind == FLINT_MESSAGE_KIND_STATUS)
+        g_string_append_printf (out, "%s\n", m->body);
+    }
+  return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  Fixture *f;
+  const char *room;
+  const char *needle;
+} StatusWait;
+
+static gboolean
+status_seen (gpointer data)
+{
+  StatusWait *w = data;
+  g_autofree char *lines = status_lines (w->f, w->room);
+  return strstr (lines, w->needle) != NULL;
+}
+
+static gboolean
+wait_status (Fixture *f, const char *room, const char *needle)
+{
+  StatusWait w = { f, room, needle };
+  return wait_until (status_seen, &w, WAIT_MS);
+}
+
+typedef struct
+{
+  FlintRoom *room;
+  const char *nick;
+  const char *role;
+  const char *affiliation;
+} OccupantWait;
+
+static gboolean
+occupant_is (gpointer data)
+{
+  OccupantWait *w = data;
+  FlintOccupant *o = flint_room_find_occupant (w->room, w->nick);
+
+  return o &&
+         (w->role == NULL || g_strcmp0 (flint_occupant_get_role (o), w->role) == 0) &&
+         (w->affiliation == NULL ||
+          g_strcmp0 (flint_occupant_get_affiliation (o), w->affiliation) == 0);
+}
+
+static gboolean
+wait_occupant (FlintRoom *r, const char *nick, const char *role, const char *affiliation)
+{
+  OccupantWait w = { r, nick, role, affiliation };
+  return wait_until (occupant_is, &w, WAIT_MS);
+}
+
+/* We own the room: every moderator, admin and owner action, each seen by
+ * the peers (their presence) and by us (occupants and a status line). */
+static void
+test_moderation (Fixture *f, gconstpointer data)
+{
+  g_autofree char *room = room_jid (f, "moderated");
+  g_autofree char *bob_jid = g_strdup_printf ("bob@%s", server.domain);
+  g_autofree char *carol_jid = g_strdup_printf ("carol@%s", server.domain);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+  Peer *bob, *carol;
+  FlintRoom *r;
+  FlintOccupant *ob, *oc;
+
+  r = join_ok (f, room, "alice", NULL);
+  g_assert_cmpstr (flint_occupant_get_affiliation (flint_room_get_self_occupant (r)), ==,
+                   "owner");
+  bob = peer_start (&server, "bob", "secret-b");
+  carol = peer_start (&server, "carol", "secret-c");
+  peer_join (bob, room, "bob", NULL);
+  peer_join (carol, room, "carol", NULL);
+  g_assert_true (wait_occupant (r, "bob", "participant", "none"));
+  g_assert_true (wait_occupant (r, "carol", "participant", "none"));
+  ob = flint_room_find_occupant (r, "bob");
+  oc = flint_room_find_occupant (r, "carol");
+
+  /* What an owner may do to a participant without affiliation. */
+  g_assert_true (flint_room_can (r, FLINT_ROOM_ACTION_KICK, ob));
+  g_assert_true (flint_room_can (r, FLINT_ROOM_ACTION_BAN, ob));
+  g_assert_true (flint_room_can (r, FLINT_ROOM_ACTION_REVOKE_VOICE, ob));
+  g_assert_false (flint_room_can (r, FLINT_ROOM_ACTION_GRANT_VOICE, ob));
+  g_assert_true (flint_room_can (r, FLINT_ROOM_ACTION_MAKE_ADMIN, ob));
+  g_assert_false (flint_room_can (r, FLINT_ROOM_ACTION_REMOVE_AFFILIATION, ob));
+  g_assert_true (flint_room_can (r, FLINT_ROOM_ACTION_DESTROY, NULL));
+  g_assert_false (
+    flint_room_can (r, FLINT_ROOM_ACTION_KICK, flint_room_get_self_occupant (r)));
+
+  /* Voice: revoked, then granted again. */
+  g_assert_true (
+    moderate (r, FLINT_ROOM_ACTION_REVOKE_VOICE, "bob", NULL, "hush", &error));
+  g_assert_no_error (error);
+  line = peer_wait_line (bob, "\"presence\"", "\"role\": \"visitor\"");
+  g_assert_nonnull (line);
+  g_assert_true (wait_occupant (r, "bob", "visitor", NULL));
+  g_assert_true (wait_status (f, room, "bob may no longer speak in the room"));
+  g_assert_true (flint_room_can (r, FLINT_ROOM_ACTION_GRANT_VOICE, ob));
+  g_assert_true (moderate (r, FLINT_ROOM_ACTION_GRANT_VOICE, "bob", NULL, NULL, &error));
+  g_clear_pointer (&line, g_free);
+  line = peer_wait_line (bob, "\"presence\"", "\"role\": \"participant\"");
+  g_assert_nonnull (line);
+  g_assert_true (wait_status (f, room, "bob may now speak in the room"));
+
+  /* Affiliations: carol a member, then an admin (a moderator with it). */
+  g_assert_true (
+    moderate (r, FLINT_ROOM_ACTION_MAKE_MEMBER, NULL, carol_jid, NULL, &error));
+  g_clear_pointer (&line, g_free);
+  line = peer_wait_line (carol, "\"presence\"", "\"affiliation\": \"member\"");
+  g_assert_nonnull (line);
+  g_assert_true (wait_occupant (r, "carol", NULL, "member"));
+  g_assert_true (wait_status (f, room, "carol is now a member of the room"));
+  g_assert_true (
+    moderate (r, FLINT_ROOM_ACTION_MAKE_ADMIN, NULL, carol_jid, NULL, &error));
+  g_assert_true (wait_occupant (r, "carol", "moderator", "admin"));
+  g_assert_true (wait_status (f, room, "carol is now an administrator of the room"));
+  g_assert_true (flint_room_can (r, FLINT_ROOM_ACTION_REMOVE_AFFILIATION, oc));
+  g_assert_true (
+    moderate (r, FLINT_ROOM_ACTION_REMOVE_AFFILIATION, NULL, carol_jid, NULL, &error));
+  g_assert_true (wait_occupant (r, "carol", "participant", "none"));
+  g_assert_no_error (error);
+
+  /* Kick with a reason: bob sees 307 and the reason; we a status line. */
+  g_assert_true (
+    moderate (r, FLINT_ROOM_ACTION_KICK, "bob", NULL, "please take a break", &error));
+  g_clear_pointer (&line, g_free);
+  line = peer_wait_line (bob, "\"unavailable\"", "307");
+  g_assert_nonnull (line);
+  g_assert_true (
+    wait_status (f, room, "bob was kicked from the room (“please take a break”)"));
+  g_assert_null (flint_room_find_occupant (r, "bob"));
+
+  /* Ban: carol is out with 301, and cannot come back. */
+  g_assert_true (moderate (r, FLINT_ROOM_ACTION_BAN, NULL, carol_jid, "spam", &error));
+  g_clear_pointer (&line, g_free);
+  line = peer_wait_line (carol, "\"unavailable\"", "301");
+  g_assert_nonnull (line);
+  g_assert_true (wait_status (f, room, "carol was banned from the room (“spam”)"));
+  peer_command (carol,
+                "{\"cmd\": \"join_muc\", \"room\": \"moderated@conference.flint.test\", "
+                "\"nick\": \"carol\"}");
+  g_clear_pointer (&line, g_free);
+  line = peer_wait_line (carol, "\"presence\"", "\"condition\": \"forbidden\"");
+  g_assert_nonnull (line);
+
+  /* Refusals come back as clear errors: a kick of someone not there. */
+  g_assert_false (moderate (r, FLINT_ROOM_ACTION_KICK, "nobody", NULL, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == FLINT_ERROR);
+  g_assert_true (error->code == FLINT_ERROR_MUC_NO_OCCUPANT ||
+                 error->code == FLINT_ERROR_MUC_NOT_ALLOWED);
+  g_clear_error (&error);
+  /* Bad input is an error, not a request. */
+  g_assert_false (moderate (r, FLINT_ROOM_ACTION_BAN, NULL, "not a jid@@", NULL, &error));
+  g_assert_error (error, FLINT_ERROR, FLINT_ERROR_INVALID_JID);
+  g_clear_error (&error);
+
+  /* Destroy: bob (back in) is told, and so are we. */
+  peer_join (bob, room, "bob", NULL);
+  g_assert_true (wait_occupant (r, "bob", NULL, NULL));
+  g_assert_true (
+    moderate (r, FLINT_ROOM_ACTION_DESTROY, NULL, NULL, "moving on", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&line, g_free);
+  line = peer_wait_line (bob, "\"unavailable\"", "moderated@");
+  g_assert_nonnull (line);
+  g_assert_true (wait_room_state (r, FLINT_ROOM_FAILED));
+  g_assert_error (flint_room_get_error (r), FLINT_ERROR, FLINT_ERROR_MUC_DESTROYED);
+  g_assert_true (wait_status (f, room, "closed by its owner"));
+  peer_stop (bob);
+  peer_stop (carol);
+}
+
+/* We are a participant: nothing allowed, and a request anyway is refused
+ * with a clear error; the owner's actions on us are shown to us. */
+static void
+test_moderation_refused (Fixture *f, gconstpointer data)
+{
+  g_autofree char *room = room_jid (f, "ruled");
+  g_autofree char *xml = NULL;
+  g_autoptr (GError) error = NULL;
+  Peer *bob = peer_start (&server, "bob", "secret-b");
+  FlintRoom *r;
+  FlintOccupant *ob;
+
+  peer_join (bob, room, "bob", NULL);
+  r = join_ok (f, room, "alice", NULL);
+  ob = flint_room_find_occupant (r, "bob");
+  for (FlintRoomAction a = FLINT_ROOM_ACTION_KICK; a <= FLINT_ROOM_ACTION_DESTROY; a++)
+    g_assert_false (flint_room_can (r, a, a == FLINT_ROOM_ACTION_DESTROY ? NULL : ob));
+  g_assert_false (moderate (r, FLINT_ROOM_ACTION_KICK, "bob", NULL, NULL, &error));
+  g_assert_error (error, FLINT_ERROR, FLINT_ERROR_MUC_NOT_ALLOWED);
+  g_assert_nonnull (strstr (error->message, "You may not do this"));
+  g_clear_error (&error);
+  g_assert_false (moderate (r, FLINT_ROOM_ACTION_DESTROY, NULL, NULL, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* The owner takes our voice, then gives us membership. */
+  xml = g_strdup_printf ("<iq xmlns='jabber:client' type='set' to='%s'>"
+                         "<query xmlns='http://jabber.org/protocol/muc#admin'>"
+                         "<item nick='alice' role='visitor'><reason>calm down</reason>"
+                         "</item></query></iq>",
+                         room);
+  g_assert_true (peer_iq (bob, xml));
+  g_assert_true (wait_occupant (r, "alice", "visitor", NULL));
+  g_assert_true (
+    wait_status (f, room, "You may no longer speak in the room (“calm down”)"));
+  g_free (xml);
+  xml = g_strdup_printf ("<iq xmlns='jabber:client' type='set' to='%s'>"
+                         "<query xmlns='http://jabber.org/protocol/muc#admin'>"
+                         "<item jid='alice@%s' affiliation='member'/></query></iq>",
+                         room, server.domain);
+  g_assert_true (peer_iq (bob, xml));
+  g_assert_true (wait_status (f, room, "You are now a member of the room"));
+  /* Banned while in: out, with the reason, not joining again by itself. */
+  g_free (xml);
+  xml = g_strdup_printf ("<iq xmlns='jabber:client' type='set' to='%s'>"
+                         "<query xmlns='http://jabber.org/protocol/muc#admin'>"
+                         "<item jid='alice@%s' affiliation='outcast'><reason>enough"
+                         "</reason></item></query></iq>",
+                         room, server.domain);
+  g_assert_true (peer_iq (bob, xml));
+  g_assert_true (wait_room_state (r, FLINT_ROOM_FAILED));
+  g_assert_error (flint_room_get_error (r), FLINT_ERROR, FLINT_ERROR_MUC_BANNED);
+  g_assert_nonnull (strstr (flint_room_get_error (r)->message, "enough"));
+  g_assert_true (wait_status (f, room, "You are banned from this room"));
+  g_assert_false (flint_room_get_wanted (r));
+  peer_stop (bob);
+}
+
+static void
+on_subject_notify (FlintRoom *room, GParamSpec *pspec, guint *count)
+{
+  (*count)++;
+}
+
+/* The subject may be changed by moderators, and by participants once the
+ * owner allows it (status 104 makes us ask the room again). */
+static void
+test_subject_rule (Fixture *f, gconstpointer data)
+{
+  g_autofree char *room = room_jid (f, "topics");
+  g_autofree char *line = NULL;
+  Peer *bob = peer_start (&server, "bob", "secret-b");
+  FlintRoom *r;
+  guint notified = 0;
+
+  peer_join (bob, room, "bob", NULL);
+  r = join_ok (f, room, "alice", NULL);
+  spin (500); /* the room's disco#info */
+  g_assert_false (flint_room_can_change_subject (r));
+  g_signal_connect (r, "notify::subject", G_CALLBACK (on_subject_notify), &notified);
+  peer_configure (bob, room,
+                  "<field var='muc#roomconfig_changesubject'><value>1</value></field>",
+                  NULL);
+  g_assert_true (
+    wait_until ((gboolean (*) (gpointer)) flint_room_can_change_subject, r, WAIT_MS));
+  flint_room_set_subject (r, "Plans for Q3");
+  line = peer_wait_line (bob, "\"message\"", "Plans for Q3");
+  g_assert_nonnull (line);
+  spin (300);
+  g_assert_cmpstr (flint_room_get_subject (r), ==, "Plans for Q3");
+  g_assert_cmpstr (flint_room_get_subject_by (r), ==, "alice");
+  g_assert_cmpuint (notified, >, 0);
+  peer_stop (bob);
+}
+
+typedef struct
+{
+  guint n;
+  char *room, *inviter, *reason, *password;
+  gboolean mediated;
+} Invitation;
+
+static void
+on_invitation (FlintRooms *rooms,
+               const char *room,
+               const char *inviter,
+               const char *reason,
+               const char *password,
+               gboolean mediated,
+               Invitation *inv)
+{
+  inv->n++;
+  g_free (inv->room), inv->room = g_strdup (room);
+  g_free (inv->inviter), inv->inviter = g_strdup (inviter);
+  g_free (inv->reason), inv->reason = g_strdup (reason);
+  g_free (inv->password), inv->password = g_strdup (password);
+  inv->mediated = mediated;
+}
+
+static gboolean
+invited (gpointer data)
+{
+  return ((Invitation *) data)->n > 0;
+}
+
+static void
+invitation_clear (Invitation *inv)
+{
+  g_free (inv->room);
+  g_free (inv->inviter);
+  g_free (inv->reason);
+  g_free (inv->password);
+  memset (inv, 0, sizeof *inv);
+}
+
+static void
+test_invitations (Fixture *f, gconstpointer data)
+{
+  g_autofree char *room = room_jid (f, "party");
+  g_autofree char *closed = room_jid (f, "closed");
+  g_autofree char *alice = g_strdup_printf ("alice@%s", server.domain);
+  g_autofree char *bob_jid = g_strdup_printf ("bob@%s", server.domain);
+  g_autofree char *cmd = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr (GPtrArray) all = NULL;
+  Invitation inv = { 0 };
+  Peer *bob = peer_start (&server, "bob", "secret-b");
+  FlintRoom *r;
+
+  g_signal_connect (f->rooms, "invitation", G_CALLBACK (on_invitation), &inv);
+
+  /* In: a direct invitation (XEP-0249). */
+  peer_join (bob, room, "bob", NULL);
+  cmd = g_strdup_printf ("{\"cmd\": \"invite\", \"to\": \"%s\", \"room\": \"%s\", "
+                         "\"reason\": \"come and see\"}",
+                         alice, room);
+  peer_command (bob, cmd);
+  g_assert_true (wait_until (invited, &inv, WAIT_MS));
+  g_assert_cmpstr (inv.room, ==, room);
+  g_assert_cmpstr (inv.inviter, ==, bob_jid);
+  g_assert_cmpstr (inv.reason, ==, "come and see");
+  g_assert_false (inv.mediated);
+  invitation_clear (&inv);
+
+  /* In: a mediated one, declined: the room tells bob. */
+  g_free (cmd);
+  cmd = g_strdup_printf ("{\"cmd\": \"invite\", \"to\": \"%s\", \"room\": \"%s\", "
+                         "\"reason\": \"second try\", \"direct\": false}",
+                         alice, room);
+  peer_command (bob, cmd);
+  g_assert_true (wait_until (invited, &inv, WAIT_MS));
+  g_assert_cmpstr (inv.room, ==, room);
+  /* A semi-anonymous room names the inviter by occupant JID. */
+  g_assert_true (g_strcmp0 (inv.inviter, bob_jid) == 0 ||
+                 g_str_has_suffix (inv.inviter, "party@conference.flint.test/bob"));
+  g_assert_cmpstr (inv.reason, ==, "second try");
+  g_assert_true (inv.mediated);
+  flint_rooms_decline (f->rooms, inv.room, inv.inviter, "busy today", inv.mediated);
+  line = peer_wait_line (bob, "\"decline\"", "busy today");
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, alice));
+  invitation_clear (&inv);
+  /* Neither invitation became a chat message. */
+  all = stored (f, room);
+  g_assert_cmpuint (all->len, ==, 0);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = stored (f, bob_jid);
+  g_assert_cmpuint (all->len, ==, 0);
+
+  /* Out: an open room invites directly. */
+  r = join_ok (f, room, "alice", NULL);
+  spin (300);
+  g_assert_false (flint_room_get_members_only (r));
+  flint_room_invite (r, "carol@flint.test", "join us");
+  flint_room_invite (r, bob_jid, "join us");
+  g_clear_pointer (&line, g_free);
+  line = peer_wait_line (bob, "\"invite\"", "\"direct\"");
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, room));
+
+  /* Out: a members-only room of ours invites through the room, which makes
+   * bob a member: he can come in; his decline shows in the room. */
+  r = join_ok (f, closed, "alice", NULL);
+  {
+    g_autofree char *xml = g_strdup_printf (
+      "<iq xmlns='jabber:client' type='set' to='%s'>"
+      "<query xmlns='http://jabber.org/protocol/muc#owner'>"
+      "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'>"
+      "<value>http://jabber.org/protocol/muc#roomconfig</value></field>"
+      "<field var='muc#roomconfig_membersonly'><value>1</value></field></x></query></iq>",
+      closed);
+    /* Configured by us through the test's raw path: FlintRoom has no
+     * configuration form (another part of the app does it). */
+    xmpp_ctx_t *ctx = flint_session_get_context (f->session);
+    xmpp_stanza_t *iq = xmpp_stanza_new_from_string (ctx, xml);
+    xmpp_stanza_set_id (iq, "cfg-1");
+    flint_session_send_iq (f->session, iq, NULL, NULL);
+    xmpp_stanza_release (iq);
+  }
+  g_assert_true (
+    wait_until ((gboolean (*) (gpointer)) flint_room_get_members_only, r, WAIT_MS));
+  flint_room_invite (r, bob_jid, "private chat");
+  g_clear_pointer (&line, g_free);
+  line = peer_wait_line (bob, "\"invite\"", "\"mediated\"");
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, closed));
+  peer_join (bob, closed, "bob", NULL);
+  g_assert_true (wait_occupant (r, "bob", NULL, "member"));
+  g_free (cmd);
+  cmd = g_strdup_printf ("{\"cmd\": \"decline\", \"room\": \"%s\", \"to\": \"%s\", "
+                         "\"reason\": \"wrong room\"}",
+                         closed, alice);
+  peer_command (bob, cmd);
+  g_assert_true (wait_status (f, closed, "declined the invitation (“wrong room”)"));
+  peer_stop (bob);
+}
+
+static guint
+count_body (GPtrArray *all, const char *body)
+{
+  guint n = 0;
+  for (guint i = 0; i < all->len; i++)
+    n += g_strcmp0 (((FlintMessageRecord *) g_ptr_array_index (all, i))->body, body) == 0;
+  return n;
+}
+
+/* What the room said while we were away, more than its discussion history
+ * holds (Prosody: 20), comes from its archive (muc_mam) after the newest
+ * stored stanza-id, each message once, with a rejoin in the same session
+ * (maxstanzas=0 + archive) and after a restart (since= + archive). */
+static void
+test_archive_catch_up (Fixture *f, gconstpointer data)
+{
+  g_autofree char *room = room_jid (f, "archive");
+  Peer *bob = peer_start (&server, "bob", "secret-b");
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintMessageRecord) sent = NULL;
+  FlintRoom *r;
+
+  peer_join (bob, room, "bob", NULL);
+  peer_say (bob, room, "before", "a-0");
+  r = join_ok (f, room, "alice", NULL);
+  g_assert_true (wait_stored (f, room, 1));
+  sent = flint_room_send (r, "mine", &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_stored (f, room, 2));
+  spin (500);
+  flint_rooms_leave (f->rooms, room);
+  spin (300);
+
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("away %u", i);
+      g_autofree char *id = g_strdup_printf ("a-%u", i + 1);
+      peer_say (bob, room, body, id);
+    }
+  g_string_truncate (f->log, 0);
+  r = join_ok (f, room, "alice", NULL);
+  g_assert_true (wait_stored (f, room, 32));
+  spin (800);
+  all = stored (f, room);
+  g_assert_cmpuint (all->len, ==, 32);
+  g_assert_cmpuint (count_body (all, "away 0"), ==, 1);
+  g_assert_cmpuint (count_body (all, "away 29"), ==, 1);
+  g_assert_cmpuint (count_body (all, "mine"), ==, 1);
+  /* The room's archive was known: no discussion history, an archive query
+   * after the newest stored stanza-id. */
+  g_assert_nonnull (strstr (f->log->str, "<history maxstanzas=\"0\"/>"));
+  g_assert_nonnull (strstr (f->log->str, ">> <iq"));
+  g_assert_nonnull (strstr (f->log->str, "queryid="));
+  g_assert_nonnull (strstr (f->log->str, "<after>"));
+  g_clear_pointer (&all, g_ptr_array_unref);
+
+  /* A restart (a new FlintRooms knows nothing of the room yet): the
+   * discussion history (since=) and the archive overlap; stored once. */
+  flint_rooms_leave (f->rooms, room);
+  spin (300);
+  g_clear_object (&f->rooms);
+  f->rooms = flint_rooms_new (f->session, f->history);
+  spin (1100);
+  for (guint i = 0; i < 25; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("later %u", i);
+      g_autofree char *id = g_strdup_printf ("b-%u", i);
+      peer_say (bob, room, body, id);
+    }
+  g_string_truncate (f->log, 0);
+  r = join_ok (f, room, "alice", NULL);
+  g_assert_true (wait_stored (f, room, 57));
+  spin (1000);
+  all = stored (f, room);
+  g_assert_cmpuint (all->len, ==, 57);
+  g_assert_cmpuint (count_body (all, "later 0"), ==, 1);
+  g_assert_cmpuint (count_body (all, "later 24"), ==, 1);
+  g_assert_nonnull (strstr (f->log->str, "<history since=\""));
+  g_assert_nonnull (strstr (f->log->str, ">> <iq"));
+  g_assert_nonnull (strstr (f->log->str, "queryid="));
+  /* Each once. (Their order within one second is not certain: the room
+   * stamps whole seconds, and history and archive copies arrive in two
+   * batches.) */
+  for (guint i = 0; i < 25; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("later %u", i);
+      g_assert_cmpuint (count_body (all, body), ==, 1);
+    }
+  g_assert_true (g_str_has_prefix (
+    ((FlintMessageRecord *) g_ptr_array_index (all, 56))->body, "later "));
+  peer_stop (bob);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -665,6 +1227,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   server_start_full (&server, TRUE,
                      (const char *const[]){ "--module", "admin_shell", NULL });
+  server_register (&server, "carol", "secret-c");
 
 #define ADD(name, fn)                                                                    \
   g_test_add (name, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
@@ -678,6 +1241,11 @@ main (int argc, char **argv)
   ADD ("/muc/private-messages", test_private_messages);
   ADD ("/muc/self-ping", test_self_ping);
   ADD ("/muc/rejoin-after-restart", test_rejoin_after_restart);
+  ADD ("/muc/moderation", test_moderation);
+  ADD ("/muc/moderation-refused", test_moderation_refused);
+  ADD ("/muc/subject-rule", test_subject_rule);
+  ADD ("/muc/invitations", test_invitations);
+  ADD ("/muc/archive-catch-up", test_archive_catch_up);
 #undef ADD
 
   rc = g_test_run ();

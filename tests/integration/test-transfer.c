@@ -19,6 +19,8 @@
 #include "flint-transfers.h"
 
 #define WAIT_MS 20000
+/* Sign-in is SCRAM: slow under ASan on a loaded machine. */
+#define SIGN_IN_WAIT_MS 60000
 
 static Server server;
 
@@ -80,8 +82,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->offers = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (f->transfers, "offer-received", G_CALLBACK (on_offer), f);
   flint_session_connect (f->session);
-  g_assert_true (
-    wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, WAIT_MS));
+  g_assert_true (wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (f->session), ==, FLINT_SESSION_ONLINE);
   f->bob = peer_start_resource ("bob", "secret-b", "peer");
   f->bob_jid = g_strdup_printf ("bob@%s/peer", server.domain);
@@ -338,6 +340,82 @@ test_receive_decline (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (done, "\"result\": \"declined\""));
   g_assert_nonnull (strstr (done, "forbidden"));
   g_assert_cmpuint (count_files (f->dir), ==, 0);
+}
+
+/* Cancelled by us while the SOCKS5 worker waits for more bytes: the worker
+ * stops, the connection is closed (the sender sees it), the part is gone. */
+static void
+test_receive_local_cancel_socks5 (Fixture *f, gconstpointer data)
+{
+  g_autofree char *done = NULL;
+  FlintTransfer *t;
+
+  peer_offer (f, "\"name\": \"big.bin\", \"size\": 1000000, \"method\": "
+                 "\"socks5-direct\", \"pause_after\": 300000");
+  t = wait_offer (f);
+  flint_transfers_accept (f->transfers, t, NULL);
+  g_assert_true (wait_until (has_progress, t, WAIT_MS));
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_ACTIVE);
+  flint_transfers_cancel (f->transfers, t);
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_CANCELLED);
+  done = peer_done (f->bob, "si_send_file");
+  g_assert_nonnull (done);
+  g_assert_nonnull (strstr (done, "\"result\": \"closed by receiver\""));
+  spin (200);
+  g_assert_cmpuint (count_files (f->dir), ==, 0);
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_CANCELLED);
+}
+
+/* A disk that fills up mid-file (a 256 KiB tmpfs as the download folder,
+ * a 1 MB file): the transfer fails with a write error, the partial file is
+ * gone. */
+static void
+test_receive_disk_full (Fixture *f, gconstpointer data)
+{
+  const char *methods[] = { "socks5-direct", "ibb" };
+  /* What the sender sees: SOCKS5 ends (the socket buffers may have taken
+   * the whole file before the disk failed, so its verdict varies); IBB is
+   * closed by us. */
+  const char *told[] = { "\"cmd\": \"si_send_file\"", "\"ibb_closed\"" };
+  g_autofree char *small = g_build_filename (f->outside, "small-disk", NULL);
+  g_autofree char *options = g_strdup ("size=256k");
+  const char *argv[] = { "mount", "-t", "tmpfs", "-o", options, "tmpfs", small, NULL };
+  const char *umount_argv[] = { "umount", small, NULL };
+  gint status = -1;
+
+  g_assert_cmpint (g_mkdir (small, 0700), ==, 0);
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                     NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_rmdir (small);
+      g_test_skip ("cannot mount a small tmpfs here (needs root)");
+      return;
+    }
+  flint_transfers_set_download_folder (f->transfers, small);
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      g_autofree char *extra = g_strdup_printf (
+        "\"name\": \"big.bin\", \"size\": 1000000, \"method\": \"%s\"", methods[i]);
+      g_autofree char *done = NULL;
+      FlintTransfer *t;
+
+      g_ptr_array_set_size (f->offers, 0);
+      peer_offer (f, extra);
+      t = wait_offer (f);
+      flint_transfers_accept (f->transfers, t, NULL);
+      wait_finished (t);
+      g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_FAILED);
+      g_assert_error ((GError *) flint_transfer_get_error (t), FLINT_ERROR,
+                      FLINT_ERROR_FILE_WRITE);
+      g_assert_nonnull (strstr (flint_transfer_get_error (t)->message, "free space"));
+      g_assert_cmpuint (count_files (small), ==, 0);
+      done = peer_wait_line (f->bob, told[i]);
+      g_assert_nonnull (done);
+    }
+  g_spawn_sync (NULL, (char **) umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                NULL, NULL, NULL);
+  g_rmdir (small);
 }
 
 /* The sender stops early: over IBB it closes, over SOCKS5 it hangs up. */
@@ -628,6 +706,26 @@ test_send_peer_cancel (Fixture *f, gconstpointer data)
     }
 }
 
+/* A contact whose client never answers the offer: the transfer fails after
+ * the offer timeout instead of waiting forever. */
+static void
+test_send_offer_unanswered (Fixture *f, gconstpointer data)
+{
+  g_autofree char *md5 = NULL;
+  g_autofree char *sid = NULL;
+  FlintTransfer *t;
+  gint64 start;
+
+  flint_transfers_set_offer_timeout (f->transfers, 2);
+  t = send_and_offer (f, "data.bin", 100, &md5, &sid);
+  start = g_get_monotonic_time ();
+  wait_finished (t);
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_FAILED);
+  g_assert_error ((GError *) flint_transfer_get_error (t), FLINT_ERROR,
+                  FLINT_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC);
+}
+
 /* ---- HTTP upload and link download ------------------------------------- */
 
 static gboolean
@@ -770,7 +868,9 @@ main (int argc, char **argv)
   ADD ("receive/fallback-to-ibb", test_receive_fallback_to_ibb);
   ADD ("receive/decline", test_receive_decline);
   ADD ("receive/peer-cancel", test_receive_peer_cancel);
+  ADD ("receive/disk-full", test_receive_disk_full);
   ADD ("receive/local-cancel", test_receive_local_cancel);
+  ADD ("receive/local-cancel-socks5", test_receive_local_cancel_socks5);
   ADD ("hostile/ibb", test_hostile_ibb);
   ADD ("hostile/sizes-and-hash", test_hostile_sizes_and_hash);
   ADD ("hostile/names", test_hostile_names);
@@ -781,6 +881,7 @@ main (int argc, char **argv)
   ADD ("send/empty", test_send_empty);
   ADD ("send/declined", test_send_declined);
   ADD ("send/peer-cancel", test_send_peer_cancel);
+  ADD ("send/offer-unanswered", test_send_offer_unanswered);
   ADD ("disco-features", test_disco_features);
   ADD ("http/upload-and-download", test_http_upload_and_download);
   ADD ("http/failures", test_http_failures);

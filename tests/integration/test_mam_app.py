@@ -46,6 +46,28 @@ class MamAppTest(unittest.TestCase):
                                               for t in d.get("tabs", [])),
                                 timeout=15, what="the three archived messages in the tab")
             self.assertTrue(dump["tabs"])
+            # Closed, so that Bob's next messages are not read as they come.
+            desktop.run(["gdbus", "call", "--session", "--dest", "im.flint.Flint",
+                         "--object-path", "/im/flint/Flint", "--method",
+                         "org.gtk.Actions.Activate", "test-activate",
+                         "[<'win.close-tab'>]", "{}"], timeout=10)
+            app.wait_for(lambda d: not d.get("tabs"), timeout=10, what="no tab")
+            app.stop()
+
+            # While Flint is closed, Bob writes; the phone is online, so the
+            # server does not keep them as offline messages: only the
+            # archive brings them. They are news here: unread.
+            phone = fh.Peer.start(prosody, "alice", "alice-pw", resource="phone")
+            for i in range(2):
+                bob.send(prosody.jid("alice"), "while you were out %d" % i)
+            phone.wait_for({"event": "message", "body": "while you were out 1"}, timeout=15)
+            phone.quit()
+            app = FlintApp(desktop)
+            self.addCleanup(app.stop)
+            app.start()
+            dump = app.wait_for(lambda d: d.get("unread_total", 0) >= 2, timeout=30,
+                                what="the two archived messages counted unread")
+            self.assertEqual(dump["unread_total"], 2)
 
 
 if __name__ == "__main__":

@@ -104,6 +104,77 @@ test_mentions (void)
   g_assert_false (flint_room_mentions_nick ("bob", ""));
 }
 
+/* XEP-0045 §5.1.2 / §5.2.2 as Prosody enforces them. */
+static void
+test_actions_allowed (void)
+{
+#define CAN(action, mr, ma, tr, ta)                                                      \
+  flint_room_action_allowed (FLINT_ROOM_ACTION_##action, mr, ma, tr, ta)
+  /* A participant may do nothing. */
+  for (FlintRoomAction a = FLINT_ROOM_ACTION_KICK; a <= FLINT_ROOM_ACTION_DESTROY; a++)
+    g_assert_false (
+      flint_room_action_allowed (a, "participant", "member", "participant", "none"));
+  /* A moderator without affiliation: kick and voice of plain occupants,
+   * never of admins or owners, no moderator changes, no affiliations. */
+  g_assert_true (CAN (KICK, "moderator", "none", "participant", "none"));
+  g_assert_true (CAN (KICK, "moderator", "none", "visitor", "none"));
+  g_assert_false (CAN (KICK, "moderator", "none", "visitor", "member"));
+  g_assert_false (CAN (KICK, "moderator", "none", "moderator", "admin"));
+  g_assert_false (CAN (KICK, "moderator", "none", "moderator", "none"));
+  g_assert_true (CAN (REVOKE_VOICE, "moderator", "none", "participant", "none"));
+  g_assert_false (CAN (REVOKE_VOICE, "moderator", "none", "visitor", "none"));
+  g_assert_true (CAN (GRANT_VOICE, "moderator", "none", "visitor", "none"));
+  g_assert_false (CAN (GRANT_VOICE, "moderator", "none", "participant", "none"));
+  g_assert_false (CAN (BAN, "moderator", "none", "participant", "none"));
+  g_assert_false (CAN (MAKE_MEMBER, "moderator", "member", "participant", "none"));
+  /* An admin: members and outcasts below, not admins or owners. */
+  g_assert_true (CAN (BAN, "moderator", "admin", "participant", "member"));
+  g_assert_true (CAN (MAKE_MEMBER, "moderator", "admin", "participant", "none"));
+  g_assert_false (CAN (MAKE_MEMBER, "moderator", "admin", "participant", "member"));
+  g_assert_true (CAN (REMOVE_AFFILIATION, "moderator", "admin", "participant", "member"));
+  g_assert_false (CAN (REMOVE_AFFILIATION, "moderator", "admin", "participant", "none"));
+  g_assert_false (CAN (MAKE_ADMIN, "moderator", "admin", "participant", "member"));
+  g_assert_false (CAN (BAN, "moderator", "admin", "moderator", "admin"));
+  g_assert_false (CAN (KICK, "moderator", "admin", "moderator", "owner"));
+  /* §8.2: not kicked by a lower affiliation; an equal one may. */
+  g_assert_true (CAN (KICK, "moderator", "admin", "moderator", "admin"));
+  g_assert_false (CAN (KICK, "moderator", "member", "participant", "admin"));
+  g_assert_false (CAN (DESTROY, "moderator", "admin", NULL, NULL));
+  /* An owner: everything, on anyone, but not what is already so. */
+  g_assert_true (CAN (MAKE_OWNER, "moderator", "owner", "moderator", "admin"));
+  g_assert_true (CAN (MAKE_ADMIN, "moderator", "owner", "participant", "none"));
+  g_assert_false (CAN (MAKE_ADMIN, "moderator", "owner", "moderator", "admin"));
+  g_assert_true (CAN (BAN, "moderator", "owner", "moderator", "admin"));
+  g_assert_true (CAN (REMOVE_AFFILIATION, "moderator", "owner", "moderator", "owner"));
+  g_assert_true (CAN (DESTROY, "moderator", "owner", NULL, NULL));
+  g_assert_true (CAN (KICK, "moderator", "owner", "moderator", "admin"));
+  /* Unknown strings are the lowest rank, never a crash. */
+  g_assert_false (CAN (KICK, NULL, NULL, NULL, NULL));
+  g_assert_false (CAN (BAN, "moderator", "bogus", "participant", "none"));
+#undef CAN
+}
+
+static void
+test_admin_errors (void)
+{
+  g_assert_cmpint (flint_room_admin_error_from_condition ("not-allowed"), ==,
+                   FLINT_ERROR_MUC_NOT_ALLOWED);
+  g_assert_cmpint (flint_room_admin_error_from_condition ("forbidden"), ==,
+                   FLINT_ERROR_MUC_NOT_ALLOWED);
+  g_assert_cmpint (flint_room_admin_error_from_condition ("item-not-found"), ==,
+                   FLINT_ERROR_MUC_NO_OCCUPANT);
+  g_assert_cmpint (flint_room_admin_error_from_condition ("conflict"), ==,
+                   FLINT_ERROR_MUC_LAST_OWNER);
+  g_assert_cmpint (flint_room_admin_error_from_condition ("bad-request"), ==,
+                   FLINT_ERROR_MUC_REFUSED);
+  g_assert_cmpint (flint_room_admin_error_from_condition (NULL), ==,
+                   FLINT_ERROR_MUC_REFUSED);
+  g_assert_cmpstr (flint_error_describe (FLINT_ERROR_MUC_NOT_ALLOWED), !=,
+                   flint_error_describe (FLINT_ERROR_FAILED));
+  g_assert_cmpstr (flint_error_describe (FLINT_ERROR_MUC_LAST_OWNER), !=,
+                   flint_error_describe (FLINT_ERROR_FAILED));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -113,5 +184,7 @@ main (int argc, char **argv)
   g_test_add_func ("/room/error-mapping", test_error_mapping);
   g_test_add_func ("/room/alternative-nick", test_alternative_nick);
   g_test_add_func ("/room/mentions", test_mentions);
+  g_test_add_func ("/room/actions-allowed", test_actions_allowed);
+  g_test_add_func ("/room/admin-errors", test_admin_errors);
   return g_test_run ();
 }

@@ -1,0 +1,432 @@
+/* FlintFileCard: a file link in a message shown as a file: its name, size
+ * and type (one HEAD request), a Download button (the transfer center's
+ * link download, with the safe-file rules), and for an image a thumbnail.
+ * The image is fetched into memory only up to MAX_PREVIEW_BYTES and decoded
+ * off the main thread at a bounded size. What was learned about a link is
+ * kept for the run, so rows recycled by the list do not ask again. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "flint-application.h"
+#include "flint-file-card.h"
+#include "flint-json.h"
+
+#define MAX_PREVIEW_BYTES (8 * 1024 * 1024)
+#define THUMB_WIDTH 320
+#define THUMB_HEIGHT 240
+#define MAX_CACHED 500
+
+typedef struct
+{
+  gboolean probing;
+  gboolean probed;
+  gboolean failed;
+  gint64 size;
+  char *mime;
+  gboolean thumb_tried;
+  GdkTexture *thumb;
+} LinkInfo;
+
+struct _FlintFileCard
+{
+  GtkWidget parent_instance;
+
+  char *url;
+  char *from;
+  GtkPicture *thumbnail;
+  GtkImage *icon;
+  GtkLabel *name_label;
+  GtkLabel *details_label;
+  GtkWidget *download_button;
+};
+
+G_DEFINE_FINAL_TYPE (FlintFileCard, flint_file_card, GTK_TYPE_WIDGET)
+
+static GHashTable *infos; /* url -> LinkInfo */
+static GList *cards;      /* the live FlintFileCards */
+
+static void
+link_info_free (LinkInfo *info)
+{
+  g_free (info->mime);
+  g_clear_object (&info->thumb);
+  g_free (info);
+}
+
+static LinkInfo *
+info_for (const char *url)
+{
+  LinkInfo *info;
+
+  if (infos == NULL)
+    infos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                   (GDestroyNotify) link_info_free);
+  info = g_hash_table_lookup (infos, url);
+  if (info == NULL)
+    {
+      if (g_hash_table_size (infos) >= MAX_CACHED)
+        g_hash_table_remove_all (infos);
+      info = g_new0 (LinkInfo, 1);
+      info->size = -1;
+      g_hash_table_insert (infos, g_strdup (url), info);
+    }
+  return info;
+}
+
+static FlintTransfers *
+http_transfers (void)
+{
+  GApplication *app = g_application_get_default ();
+  FlintTransferCenter *center =
+    FLINT_IS_APPLICATION (app)
+      ? flint_application_get_transfer_center (FLINT_APPLICATION (app))
+      : NULL;
+
+  return center ? flint_transfer_center_get_any_transfers (center) : NULL;
+}
+
+char *
+flint_file_card_link_of (const char *body)
+{
+  g_autofree char *text = g_strstrip (g_strdup (body ? body : ""));
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *base = NULL;
+  const char *dot;
+
+  if (*text == '\0' || strpbrk (text, " \t\n\r") != NULL)
+    return NULL;
+  uri = g_uri_parse (text, G_URI_FLAGS_ENCODED, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0 &&
+       g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0))
+    return NULL;
+  base = g_path_get_basename (g_uri_get_path (uri));
+  dot = strrchr (base, '.');
+  if (dot == NULL || dot == base || strlen (dot + 1) < 1 || strlen (dot + 1) > 5)
+    return NULL;
+  for (const char *c = dot + 1; *c; c++)
+    if (!g_ascii_isalnum (*c))
+      return NULL;
+  return g_steal_pointer (&text);
+}
+
+static char *
+name_of (const char *url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *base = uri ? g_path_get_basename (g_uri_get_path (uri)) : NULL;
+  char *name = base ? g_uri_unescape_string (base, NULL) : NULL;
+
+  return name ? name : g_strdup (url);
+}
+
+static gboolean
+previewable (const char *mime)
+{
+  const char *types[] = { "image/png", "image/jpeg", "image/gif", "image/webp" };
+
+  for (guint i = 0; mime && i < G_N_ELEMENTS (types); i++)
+    if (g_ascii_strcasecmp (mime, types[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+update (FlintFileCard *self)
+{
+  LinkInfo *info = info_for (self->url);
+  g_autofree char *name = name_of (self->url);
+  g_autofree char *details = NULL;
+  g_autofree char *content_type = NULL;
+
+  gtk_label_set_text (self->name_label, name);
+  if (info->mime)
+    content_type = g_content_type_from_mime_type (info->mime);
+  if (!info->probed)
+    details = g_strdup (_ ("Checking the file…"));
+  else if (info->failed)
+    details = g_strdup (_ ("The file is not available"));
+  else
+    {
+      g_autofree char *size =
+        info->size >= 0 ? g_format_size (info->size) : g_strdup (_ ("Size unknown"));
+      g_autofree char *kind =
+        content_type ? g_content_type_get_description (content_type) : NULL;
+
+      details = kind ? g_strdup_printf ("%s · %s", size, kind) : g_strdup (size);
+    }
+  gtk_label_set_text (self->details_label, details);
+  if (content_type)
+    {
+      g_autoptr (GIcon) icon = g_content_type_get_symbolic_icon (content_type);
+      gtk_image_set_from_gicon (self->icon, icon);
+    }
+  else
+    gtk_image_set_from_icon_name (self->icon, "text-x-generic-symbolic");
+  gtk_picture_set_paintable (self->thumbnail, GDK_PAINTABLE (info->thumb));
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), info->thumb != NULL);
+  if (info->thumb)
+    {
+      int w = gdk_texture_get_width (info->thumb);
+      int h = gdk_texture_get_height (info->thumb);
+
+      gtk_widget_set_size_request (GTK_WIDGET (self->thumbnail), w, h);
+    }
+  gtk_widget_set_sensitive (self->download_button, !info->failed);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+/* One request about url for the card that asked; the card may show another
+ * link by the time it ends (rows are recycled), so url is kept apart. */
+typedef struct
+{
+  FlintFileCard *card;
+  char *url;
+} Request;
+
+static Request *
+request_new (FlintFileCard *card, const char *url)
+{
+  Request *request = g_new0 (Request, 1);
+
+  request->card = g_object_ref (card);
+  request->url = g_strdup (url);
+  return request;
+}
+
+static void
+request_free (Request *request)
+{
+  g_object_unref (request->card);
+  g_free (request->url);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+/* Every card showing the link learns the news, not only the one that asked. */
+static void
+request_done (Request *request)
+{
+  for (GList *l = cards; l; l = l->next)
+    if (g_strcmp0 (FLINT_FILE_CARD (l->data)->url, request->url) == 0)
+      update (l->data);
+}
+
+static void
+on_size_prepared (GdkPixbufLoader *loader, int width, int height, gpointer data)
+{
+  double scale = MIN (1.0, MIN ((double) THUMB_WIDTH / MAX (width, 1),
+                                (double) THUMB_HEIGHT / MAX (height, 1)));
+
+  gdk_pixbuf_loader_set_size (loader, MAX (1, (int) (width * scale)),
+                              MAX (1, (int) (height * scale)));
+}
+
+/* The loader scales while it decodes: a large image never exists in
+ * memory at full size. */
+static void
+decode_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  GBytes *bytes = data;
+  g_autoptr (GdkPixbufLoader) loader = gdk_pixbuf_loader_new ();
+  g_autoptr (GError) error = NULL;
+  GdkPixbuf *pixbuf;
+
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), NULL);
+  if (!gdk_pixbuf_loader_write_bytes (loader, bytes, &error) ||
+      !gdk_pixbuf_loader_close (loader, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (pixbuf == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "no image");
+      return;
+    }
+  g_task_return_pointer (task, gdk_texture_new_for_pixbuf (pixbuf), g_object_unref);
+}
+
+static void
+on_decoded (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (Request) request = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) texture = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (texture == NULL)
+    {
+      g_debug ("no preview of %s: %s", request->url, error->message);
+      return;
+    }
+  g_set_object (&info_for (request->url)->thumb, texture);
+  request_done (request);
+}
+
+static void
+on_fetched (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (Request) request = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) bytes =
+    flint_transfers_fetch_small_finish (FLINT_TRANSFERS (source), result, &error);
+  g_autoptr (GTask) task = NULL;
+
+  if (bytes == NULL)
+    {
+      g_debug ("no preview of %s: %s", request->url, error->message);
+      return;
+    }
+  task = g_task_new (NULL, NULL, on_decoded, g_steal_pointer (&request));
+  g_task_set_task_data (task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, decode_in_thread);
+}
+
+static void
+maybe_fetch_thumbnail (FlintFileCard *self, const char *url, LinkInfo *info)
+{
+  FlintTransfers *transfers = http_transfers ();
+
+  if (info->thumb_tried || !info->probed || info->failed || !previewable (info->mime) ||
+      info->size > MAX_PREVIEW_BYTES || transfers == NULL)
+    return;
+  info->thumb_tried = TRUE;
+  flint_transfers_fetch_small_async (transfers, url, MAX_PREVIEW_BYTES, NULL, on_fetched,
+                                     request_new (self, url));
+}
+
+static void
+on_probed (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (Request) request = data;
+  g_autoptr (GError) error = NULL;
+  LinkInfo *info = info_for (request->url);
+  g_autofree char *mime = NULL;
+
+  info->probed = TRUE;
+  if (!flint_transfers_probe_url_finish (FLINT_TRANSFERS (source), result, &info->size,
+                                         &mime, &error))
+    {
+      g_debug ("HEAD %s: %s", request->url, error->message);
+      info->failed = TRUE;
+    }
+  g_free (info->mime);
+  info->mime = g_steal_pointer (&mime);
+  info->probing = FALSE;
+  request_done (request);
+  maybe_fetch_thumbnail (request->card, request->url, info);
+}
+
+/* ---- the widget ---------------------------------------------------------- */
+
+void
+flint_file_card_set_link (FlintFileCard *self, const char *url, const char *from)
+{
+  FlintTransfers *transfers = http_transfers ();
+  LinkInfo *info;
+
+  g_return_if_fail (FLINT_IS_FILE_CARD (self));
+  g_return_if_fail (url != NULL);
+
+  g_free (self->url);
+  self->url = g_strdup (url);
+  g_free (self->from);
+  self->from = g_strdup (from ? from : "");
+  /* The target first: the action takes (ss), and a button with the name but
+   * no target yet would be refused. */
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->download_button), "(ss)",
+                                    self->from, self->url);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->download_button),
+                                  "app.transfer-download-link");
+  info = info_for (url);
+  update (self);
+  if (!info->probed && !info->probing && transfers)
+    {
+      info->probing = TRUE;
+      flint_transfers_probe_url_async (transfers, url, NULL, on_probed,
+                                       request_new (self, url));
+    }
+  else
+    maybe_fetch_thumbnail (self, url, info);
+}
+
+char *
+flint_file_card_describe_all (void)
+{
+  GString *out = g_string_new ("[");
+
+  for (GList *l = cards; l; l = l->next)
+    {
+      FlintFileCard *self = l->data;
+
+      if (self->url == NULL || !gtk_widget_get_visible (GTK_WIDGET (self)))
+        continue;
+      g_string_append (out, out->len > 1 ? ", {\"url\": " : "{\"url\": ");
+      flint_json_append_string (out, self->url);
+      g_string_append (out, ", \"name\": ");
+      flint_json_append_string (out, gtk_label_get_text (self->name_label));
+      g_string_append (out, ", \"details\": ");
+      flint_json_append_string (out, gtk_label_get_text (self->details_label));
+      g_string_append_printf (
+        out, ", \"thumbnail\": %s, \"download\": %s, \"mapped\": %s}",
+        gtk_widget_get_visible (GTK_WIDGET (self->thumbnail)) ? "true" : "false",
+        gtk_widget_get_sensitive (self->download_button) ? "true" : "false",
+        gtk_widget_get_mapped (GTK_WIDGET (self)) ? "true" : "false");
+    }
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}
+
+static void
+flint_file_card_dispose (GObject *object)
+{
+  cards = g_list_remove (cards, object);
+  gtk_widget_dispose_template (GTK_WIDGET (object), FLINT_TYPE_FILE_CARD);
+  G_OBJECT_CLASS (flint_file_card_parent_class)->dispose (object);
+}
+
+static void
+flint_file_card_finalize (GObject *object)
+{
+  FlintFileCard *self = FLINT_FILE_CARD (object);
+
+  g_free (self->url);
+  g_free (self->from);
+  G_OBJECT_CLASS (flint_file_card_parent_class)->finalize (object);
+}
+
+static void
+flint_file_card_class_init (FlintFileCardClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = flint_file_card_dispose;
+  G_OBJECT_CLASS (klass)->finalize = flint_file_card_finalize;
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/im/flint/Flint/flint-file-card.ui");
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, thumbnail);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, icon);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, name_label);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, details_label);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, download_button);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "flint-file-card");
+}
+
+static void
+flint_file_card_init (FlintFileCard *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  cards = g_list_prepend (cards, self);
+}
+
+GtkWidget *
+flint_file_card_new (void)
+{
+  return g_object_new (FLINT_TYPE_FILE_CARD, NULL);
+}

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define FLINT_TYPE_FILE_CARD (flint_file_card_get_type ())
+G_DECLARE_FINAL_TYPE (FlintFileCard, flint_file_card, FLINT, FILE_CARD, GtkWidget)
+
+/* The link in a message body that is a file (the whole body is one http(s)
+ * URL whose last path part has an extension, as XEP-0363 upload links and
+ * XEP-0066 OOB bodies are), or NULL. */
+char *flint_file_card_link_of (const char *body);
+
+GtkWidget *flint_file_card_new (void);
+/* from: who sent the link (the transfer's peer when downloaded). */
+void flint_file_card_set_link (FlintFileCard *self, const char *url, const char *from);
+
+/* Every card on screen, as a JSON array (for app.test-dump). */
+char *flint_file_card_describe_all (void);
+
+G_END_DECLS
