@@ -14,6 +14,8 @@ G_BEGIN_DECLS
  * messages the server never got, to send again. */
 typedef struct _FlintSmLedger FlintSmLedger;
 
+/* Called for each acknowledged message that has a <body> (receipts and
+ * chat states are tracked, to send again, but have no state to report). */
 typedef void (*FlintSmAckedFunc) (xmpp_stanza_t *message, gpointer user_data);
 
 FlintSmLedger *flint_sm_ledger_new (FlintSmAckedFunc acked, gpointer user_data);

@@ -101,6 +101,30 @@ test_resume (void)
   g_assert_cmpuint (acked->len, ==, 3);
 }
 
+/* A receipt (no body) is counted and sent again if lost, but its
+ * acknowledgement is not reported: it has no delivery state. */
+static void
+test_receipts_not_reported (void)
+{
+  g_autoptr (GPtrArray) acked = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (FlintSmLedger) ledger = flint_sm_ledger_new (on_acked, acked);
+  xmpp_stanza_t *receipt = xmpp_message_new (ctx, "chat", "bob@example.com", "r1");
+  g_autofree char *text = NULL;
+
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+  flint_sm_ledger_track (ledger, receipt);
+  xmpp_stanza_release (receipt);
+  flint_sm_ledger_note_sent (ledger, "<message id=\"r1\" to=\"bob@example.com\" "
+                                     "type=\"chat\"><received xmlns=\"urn:xmpp:"
+                                     "receipts\" id=\"x\"/></message>");
+  send_message (ledger, "m1");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 2);
+  flint_sm_ledger_note_received (ledger, "<a h='2' xmlns='urn:xmpp:sm:3'/>");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 0);
+  text = joined (acked);
+  g_assert_cmpstr (text, ==, "m1");
+}
+
 /* A new session (no resumption) loses whatever the old one left unacked. */
 static void
 test_new_session (void)
@@ -176,6 +200,7 @@ main (int argc, char **argv)
   ctx = xmpp_ctx_new (NULL, NULL);
   g_test_add_func ("/sm-ledger/resume", test_resume);
   g_test_add_func ("/sm-ledger/new-session", test_new_session);
+  g_test_add_func ("/sm-ledger/receipts-not-reported", test_receipts_not_reported);
   g_test_add_func ("/sm-ledger/libstrophe-resends", test_libstrophe_resends);
   g_test_add_func ("/sm-ledger/no-sm-and-junk", test_no_sm_and_junk);
   status = g_test_run ();
