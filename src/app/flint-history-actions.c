@@ -111,7 +111,10 @@ typedef struct
   char *text;
   PangoLayout *layout;
   GArray *page_starts; /* first line of each page */
-  double line_y0;
+  /* Pages are drawn in order: the iterator goes on from the last page
+   * instead of walking the whole layout again for each one. */
+  PangoLayoutIter *iter;
+  int iter_line;
 } Print;
 
 static void
@@ -121,6 +124,7 @@ print_free (Print *print)
     g_file_delete (print->tmp, NULL, NULL);
   g_clear_object (&print->tmp);
   g_clear_object (&print->pdf);
+  g_clear_pointer (&print->iter, pango_layout_iter_free);
   g_clear_object (&print->layout);
   g_clear_pointer (&print->page_starts, g_array_unref);
   g_free (print->text);
@@ -180,27 +184,36 @@ on_draw_page (GtkPrintOperation *operation,
   int last = (guint) page + 1 < print->page_starts->len
                ? g_array_index (print->page_starts, int, page + 1)
                : pango_layout_get_line_count (print->layout);
-  PangoLayoutIter *iter = pango_layout_get_iter (print->layout);
   double top = -1;
 
-  for (int i = 0; i < last; i++)
+  /* Out of order (a page range, a preview going back): start over. */
+  if (print->iter == NULL || print->iter_line > first)
     {
-      if (i >= first)
-        {
-          PangoRectangle logical;
-          int baseline = pango_layout_iter_get_baseline (iter);
-
-          pango_layout_iter_get_line_extents (iter, NULL, &logical);
-          if (top < 0)
-            top = (double) logical.y / PANGO_SCALE;
-          cairo_move_to (cr, (double) logical.x / PANGO_SCALE,
-                         (double) baseline / PANGO_SCALE - top);
-          pango_cairo_show_layout_line (cr, pango_layout_iter_get_line_readonly (iter));
-        }
-      if (!pango_layout_iter_next_line (iter))
-        break;
+      g_clear_pointer (&print->iter, pango_layout_iter_free);
+      print->iter = pango_layout_get_iter (print->layout);
+      print->iter_line = 0;
     }
-  pango_layout_iter_free (iter);
+  while (print->iter_line < first && pango_layout_iter_next_line (print->iter))
+    print->iter_line++;
+  while (print->iter_line < last)
+    {
+      PangoRectangle logical;
+      int baseline = pango_layout_iter_get_baseline (print->iter);
+
+      pango_layout_iter_get_line_extents (print->iter, NULL, &logical);
+      if (top < 0)
+        top = (double) logical.y / PANGO_SCALE;
+      cairo_move_to (cr, (double) logical.x / PANGO_SCALE,
+                     (double) baseline / PANGO_SCALE - top);
+      pango_cairo_show_layout_line (cr,
+                                    pango_layout_iter_get_line_readonly (print->iter));
+      if (!pango_layout_iter_next_line (print->iter))
+        {
+          print->iter_line = last;
+          break;
+        }
+      print->iter_line++;
+    }
 }
 
 static void
