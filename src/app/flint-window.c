@@ -1228,7 +1228,7 @@ on_subscription_request (FlintRoster *roster,
   flint_window_add_toast (self, text);
 }
 
-static void join_room_with (FlintWindow *self, const char *jid);
+static void join_room_with (FlintWindow *self, const char *jid, gboolean create);
 
 /* An invitation to a room: Join opens the join dialog with the room filled
  * in; Decline tells a mediated inviter (XEP-0249 has no decline). */
@@ -1240,7 +1240,7 @@ on_invitation_response (AdwMessageDialog *dialog, const char *response, FlintWin
   gboolean mediated = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "mediated"));
 
   if (g_str_equal (response, "join"))
-    join_room_with (self, room);
+    join_room_with (self, room, FALSE);
   else if (self->rooms)
     flint_rooms_decline (self->rooms, room, inviter, NULL, mediated);
 }
@@ -1722,8 +1722,9 @@ on_room_joined (FlintJoinDialog *dialog, FlintRoom *room, FlintWindow *self)
   flint_window_open_room (self, room, TRUE);
 }
 
+/* The join dialog, on @jid if given; with @create, set to create a room. */
 static void
-join_room_with (FlintWindow *self, const char *jid)
+join_room_with (FlintWindow *self, const char *jid, gboolean create)
 {
   const char *account;
   g_autofree char *nick = NULL;
@@ -1738,6 +1739,8 @@ join_room_with (FlintWindow *self, const char *jid)
     flint_application_get_bookmarks (get_app (self), account), nick);
   if (jid)
     flint_join_dialog_set_room (dialog, jid);
+  if (create)
+    flint_join_dialog_set_create_mode (dialog, TRUE);
   g_signal_connect_object (dialog, "joined", G_CALLBACK (on_room_joined), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -1745,21 +1748,7 @@ join_room_with (FlintWindow *self, const char *jid)
 static void
 create_room_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  FlintWindow *self = FLINT_WINDOW (widget);
-  const char *account;
-  g_autofree char *nick = NULL;
-  FlintJoinDialog *dialog;
-
-  if (self->session == NULL || self->rooms == NULL)
-    return;
-  account = flint_account_get_jid (flint_session_get_account (self->session));
-  nick = flint_jid_node (account);
-  dialog = flint_join_dialog_new (
-    GTK_WINDOW (self), self->rooms,
-    flint_application_get_bookmarks (get_app (self), account), nick);
-  flint_join_dialog_set_create_mode (dialog, TRUE);
-  g_signal_connect_object (dialog, "joined", G_CALLBACK (on_room_joined), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  join_room_with (FLINT_WINDOW (widget), NULL, TRUE);
 }
 
 static void
@@ -1791,7 +1780,7 @@ browse_rooms_activated (GtkWidget *widget, const char *action_name, GVariant *pa
 static void
 join_room_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  join_room_with (FLINT_WINDOW (widget), NULL);
+  join_room_with (FLINT_WINDOW (widget), NULL, FALSE);
 }
 
 static void
