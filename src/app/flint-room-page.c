@@ -267,6 +267,31 @@ on_occupant_position (GtkListItem *item, GParamSpec *pspec, FlintRoomPage *self)
 static void on_occupant_pressed (
   GtkGestureClick *gesture, int n_press, double x, double y, GtkWidget *row);
 
+/* Asked for when shown: gtk_widget_set_tooltip_text() on each bound row asks
+ * the X server where the pointer is, a round trip that made every occupant
+ * joining (which moves the rows below it) cost tens of milliseconds. */
+static gboolean
+on_occupant_query_tooltip (GtkWidget *outer,
+                           int x,
+                           int y,
+                           gboolean keyboard,
+                           GtkTooltip *tooltip,
+                           GtkListItem *item)
+{
+  FlintOccupant *occupant = gtk_list_item_get_item (item);
+  const char *text;
+
+  if (occupant == NULL)
+    return FALSE;
+  text = flint_occupant_get_jid (occupant);
+  if (text == NULL || *text == '\0')
+    text = flint_occupant_get_status (occupant);
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 setup_occupant (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRoomPage *self)
 {
@@ -298,6 +323,8 @@ setup_occupant (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRoomP
   g_object_set_data (G_OBJECT (outer), "badge", badge);
   gtk_list_item_set_child (item, outer);
   gtk_list_item_set_selectable (item, FALSE);
+  gtk_widget_set_has_tooltip (outer, TRUE);
+  g_signal_connect (outer, "query-tooltip", G_CALLBACK (on_occupant_query_tooltip), item);
   /* A click (any button) opens the occupant's menu. */
   {
     GtkGesture *click = gtk_gesture_click_new ();
@@ -324,7 +351,6 @@ fill_occupant (FlintRoomPage *self, GtkListItem *item)
   const char *badge;
   const char *show;
   g_autofree char *nick_text = NULL;
-  g_autofree char *tooltip = NULL;
 
   if (occupant == NULL || position == GTK_INVALID_LIST_POSITION)
     return;
@@ -347,10 +373,6 @@ fill_occupant (FlintRoomPage *self, GtkListItem *item)
   badge = affiliation_badge (flint_occupant_get_affiliation (occupant));
   gtk_label_set_text (g_object_get_data (G_OBJECT (outer), "badge"), badge);
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (outer), "badge"), badge != NULL);
-  if (flint_occupant_get_jid (occupant))
-    tooltip = g_strdup (flint_occupant_get_jid (occupant));
-  gtk_widget_set_tooltip_text (outer,
-                               tooltip ? tooltip : flint_occupant_get_status (occupant));
 }
 
 /* A changed occupant: its row shows the change, and a new role or nick

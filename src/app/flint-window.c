@@ -1488,6 +1488,23 @@ icon_has_picture (GIcon *icon)
   return pixels[((h / 2) * w + w / 2) * 4 + 3] != 0;
 }
 
+/* Widgets in list rows with a fixed tooltip text: setting one asks the X
+ * server where the pointer is, a round trip for every row bound, so rows
+ * answer query-tooltip instead. Tests keep the count at zero. */
+static guint
+count_row_tooltips (GtkWidget *widget, gboolean in_list)
+{
+  guint n = 0;
+
+  in_list = in_list || GTK_IS_LIST_VIEW (widget) || GTK_IS_GRID_VIEW (widget);
+  if (in_list && gtk_widget_get_tooltip_text (widget) != NULL)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_row_tooltips (child, in_list);
+  return n;
+}
+
 /* More of the window for tests, as JSON members after the summary. */
 void
 flint_window_describe_json (FlintWindow *self, GString *out)
@@ -1500,6 +1517,8 @@ flint_window_describe_json (FlintWindow *self, GString *out)
   flint_json_append_string (out, gtk_window_get_title (GTK_WINDOW (self)));
   g_string_append (out, ", \"last_toast\": ");
   flint_json_append_string (out, self->last_toast);
+  g_string_append_printf (out, ", \"row_tooltips\": %u",
+                          count_row_tooltips (GTK_WIDGET (self), FALSE));
   g_string_append_printf (out, ", \"active\": %s, \"folded\": %s, \"tabs\": [",
                           gtk_window_is_active (GTK_WINDOW (self)) ? "true" : "false",
                           adw_leaflet_get_folded (self->leaflet) ? "true" : "false");

@@ -199,6 +199,8 @@ class MainWindowTest(unittest.TestCase):
                             timeout=10, what="carol's tab with all unread")
         time.sleep(1.5)
         desktop.screenshot("main-many-messages-light.png")
+        # Roster and message rows answer query-tooltip; none sets a fixed text.
+        self.assertEqual(app.dump()["row_tooltips"], 0)
 
         # Print…: the conversation laid out in pages (exported to a PDF here,
         # the print dialog needs a printer).
