@@ -63,6 +63,20 @@ state_nick (FlintRoom *room)
   return room ? nicks[flint_room_get_state (room)] : "none";
 }
 
+/* Asked for when shown: a fixed tooltip text costs an X round trip for
+ * each row made, and the rows are made again on every change. */
+static gboolean
+on_row_query_tooltip (
+  GtkWidget *row, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+{
+  const char *jid = g_object_get_data (G_OBJECT (row), "jid");
+
+  if (jid == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, jid);
+  return TRUE;
+}
+
 static GtkWidget *
 make_row (FlintRoomList *self, const char *jid, const char *name, FlintRoom *room)
 {
@@ -100,7 +114,8 @@ make_row (FlintRoomList *self, const char *jid, const char *name, FlintRoom *roo
       gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
       gtk_box_append (GTK_BOX (box), badge);
     }
-  gtk_widget_set_tooltip_text (row, jid);
+  gtk_widget_set_has_tooltip (row, TRUE);
+  g_signal_connect (row, "query-tooltip", G_CALLBACK (on_row_query_tooltip), NULL);
   {
     /* Right click (or a long press): edit, remove, leave. */
     GtkGesture *click = gtk_gesture_click_new ();
