@@ -1314,7 +1314,10 @@ test_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer use
       return;
     }
   extra = adw_message_dialog_get_extra_child (dialog);
-  if (parts[1] && GTK_IS_EDITABLE (extra))
+  /* A dialog whose entry sits inside a bigger extra child names it. */
+  if (extra && !GTK_IS_EDITABLE (extra))
+    extra = g_object_get_data (G_OBJECT (dialog), "entry");
+  if (parts[1] && extra && GTK_IS_EDITABLE (extra))
     gtk_editable_set_text (GTK_EDITABLE (extra), parts[1]);
   button = find_button (GTK_WIDGET (dialog),
                         adw_message_dialog_get_response_label (dialog, parts[0]));

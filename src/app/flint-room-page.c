@@ -7,7 +7,9 @@
 
 #include "flint-color.h"
 #include "flint-jid.h"
+#include "flint-application.h"
 #include "flint-composer.h"
+#include "flint-contact-picker.h"
 #include "flint-message-row.h"
 #include "flint-room-config-window.h"
 #include "flint-room-page.h"
@@ -707,13 +709,13 @@ destroy_activated (GtkWidget *widget, const char *action_name, GVariant *paramet
 static void
 on_invite_response (AdwMessageDialog *dialog, const char *response, FlintRoomPage *self)
 {
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
-  g_autofree char *jid = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  FlintContactPicker *picker = g_object_get_data (G_OBJECT (dialog), "picker");
+  g_autofree char *jid = flint_contact_picker_dup_jid (picker);
   g_autofree char *text = NULL;
 
   if (!g_str_equal (response, "invite"))
     return;
-  if (!flint_jid_is_valid_bare (jid))
+  if (jid == NULL)
     {
       show_toast (self, flint_error_describe (FLINT_ERROR_INVALID_JID));
       return;
@@ -730,10 +732,22 @@ invite_activated (GtkWidget *widget, const char *action_name, GVariant *paramete
   FlintRoomPage *self = FLINT_ROOM_PAGE (widget);
   g_autofree char *heading =
     g_strdup_printf (_ ("Invite to %s"), flint_room_get_name (self->room));
+  FlintRoster *roster = flint_application_get_roster (
+    FLINT_APPLICATION (g_application_get_default ()), flint_room_page_get_account (self));
+  GtkWidget *picker =
+    flint_contact_picker_new (roster ? flint_roster_get_contacts (roster) : NULL);
+  GtkWidget *dialog =
+    ask (self, heading,
+         _ ("Choose a contact or enter the chat address of the person to invite."),
+         _ ("name@example.com"), "invite", _ ("_Invite"), ADW_RESPONSE_SUGGESTED,
+         G_CALLBACK (on_invite_response));
 
-  ask (self, heading, _ ("Enter the chat address of the person to invite."),
-       _ ("name@example.com"), "invite", _ ("_Invite"), ADW_RESPONSE_SUGGESTED,
-       G_CALLBACK (on_invite_response));
+  /* The picker's entry is the one tests and users type into. */
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), picker);
+  g_object_set_data (G_OBJECT (dialog), "entry",
+                     flint_contact_picker_get_entry (FLINT_CONTACT_PICKER (picker)));
+  g_object_set_data (G_OBJECT (dialog), "picker", picker);
+  gtk_widget_grab_focus (picker);
 }
 
 /* The room menu, made when opened: destroy only for owners. */

@@ -1228,7 +1228,8 @@ on_subscription_request (FlintRoster *roster,
   flint_window_add_toast (self, text);
 }
 
-static void join_room_with (FlintWindow *self, const char *jid, gboolean create);
+static FlintJoinDialog *
+join_room_with (FlintWindow *self, const char *jid, gboolean create);
 
 /* An invitation to a room: Join opens the join dialog with the room filled
  * in; Decline tells a mediated inviter (XEP-0249 has no decline). */
@@ -1237,10 +1238,17 @@ on_invitation_response (AdwMessageDialog *dialog, const char *response, FlintWin
 {
   const char *room = g_object_get_data (G_OBJECT (dialog), "room");
   const char *inviter = g_object_get_data (G_OBJECT (dialog), "inviter");
+  const char *password = g_object_get_data (G_OBJECT (dialog), "password");
   gboolean mediated = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "mediated"));
 
   if (g_str_equal (response, "join"))
-    join_room_with (self, room, FALSE);
+    {
+      FlintJoinDialog *join = join_room_with (self, room, FALSE);
+
+      /* The invitation carries the password of a protected room. */
+      if (join && password)
+        flint_join_dialog_set_password (join, password);
+    }
   else if (self->rooms)
     flint_rooms_decline (self->rooms, room, inviter, NULL, mediated);
 }
@@ -1285,12 +1293,12 @@ on_invitation (FlintRooms *rooms,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "decline");
   g_object_set_data_full (G_OBJECT (dialog), "room", g_strdup (room), g_free);
   g_object_set_data_full (G_OBJECT (dialog), "inviter", g_strdup (inviter), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "password", g_strdup (password), g_free);
   g_object_set_data (G_OBJECT (dialog), "mediated", GINT_TO_POINTER (mediated));
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_invitation_response), self,
                            0);
   gtk_window_present (GTK_WINDOW (dialog));
   (void) rooms;
-  (void) password;
 }
 
 static void
@@ -1742,7 +1750,7 @@ on_room_joined (FlintJoinDialog *dialog, FlintRoom *room, FlintWindow *self)
 }
 
 /* The join dialog, on @jid if given; with @create, set to create a room. */
-static void
+static FlintJoinDialog *
 join_room_with (FlintWindow *self, const char *jid, gboolean create)
 {
   const char *account;
@@ -1750,7 +1758,7 @@ join_room_with (FlintWindow *self, const char *jid, gboolean create)
   FlintJoinDialog *dialog;
 
   if (self->session == NULL || self->rooms == NULL)
-    return;
+    return NULL;
   account = flint_account_get_jid (flint_session_get_account (self->session));
   nick = flint_jid_node (account);
   dialog = flint_join_dialog_new (
@@ -1762,6 +1770,7 @@ join_room_with (FlintWindow *self, const char *jid, gboolean create)
     flint_join_dialog_set_create_mode (dialog, TRUE);
   g_signal_connect_object (dialog, "joined", G_CALLBACK (on_room_joined), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
 }
 
 static void

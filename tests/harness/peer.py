@@ -380,7 +380,8 @@ class PeerClient(slixmpp.ClientXMPP):
 
     def cmd_invite(self, c):
         if c.get("direct", True):
-            self["xep_0249"].send_invitation(c["to"], c["room"], reason=c.get("reason"))
+            self["xep_0249"].send_invitation(c["to"], c["room"], reason=c.get("reason"),
+                                             password=c.get("password"))
         else:
             self["xep_0045"].invite(c["room"], c["to"], reason=c.get("reason") or "")
 
@@ -393,7 +394,8 @@ class PeerClient(slixmpp.ClientXMPP):
         """Create count rooms prefix0..prefixN-1 on service, each named
         name (with {i}) and described description (with {i}), persistent and
         public, configured by this peer as owner; stay=True keeps the peer
-        in each (1 occupant), else it leaves. For room browser tests."""
+        in each (1 occupant), else it leaves; password= protects them.
+        For room browser tests."""
         service, prefix, count = c["service"], c.get("prefix", "room"), int(c["count"])
         name, desc = c.get("name", "Room {i}"), c.get("description", "")
         stay = c.get("stay", True)
@@ -409,7 +411,10 @@ class PeerClient(slixmpp.ClientXMPP):
                     field("muc#roomconfig_roomname", name.format(i=i)) +
                     field("muc#roomconfig_roomdesc", desc.format(i=i)) +
                     field("muc#roomconfig_persistentroom", "1") +
-                    field("muc#roomconfig_publicroom", "1") + "</x>")
+                    field("muc#roomconfig_publicroom", "1") +
+                    (field("muc#roomconfig_passwordprotectedroom", "1") +
+                     field("muc#roomconfig_roomsecret", c["password"])
+                     if c.get("password") else "") + "</x>")
             iq = self.Iq(xml=ET.fromstring(
                 "<iq xmlns='jabber:client' type='set' to='%s'>"
                 "<query xmlns='http://jabber.org/protocol/muc#owner'>%s</query></iq>"

@@ -28,6 +28,9 @@ BOOKMARK = ("<iq xmlns='jabber:client' type='set'><pubsub xmlns='http://jabber.o
             "</x></publish-options></pubsub></iq>")
 
 PEERS = ("bob", "carol", "dave", "erin")
+DELETE_BOOKMARKS = ("<iq xmlns='jabber:client' type='set'>"
+                    "<pubsub xmlns='http://jabber.org/protocol/pubsub#owner'>"
+                    "<delete node='urn:xmpp:bookmarks:1'/></pubsub></iq>")
 
 
 def room_of(dump, jid):
@@ -60,6 +63,9 @@ class RoomModerationTest(unittest.TestCase):
         self.room = "%s@%s" % (self._testMethodName.replace("_", "")[:20],
                                self.prosody.muc_domain)
         other = fh.Peer.start(self.prosody, "alice", "alice-pw", resource="phone")
+        # Only this test's room: rooms an earlier test joined (and so
+        # bookmarked) would be autojoined too.
+        other.command("iq", xml=DELETE_BOOKMARKS)
         reply = other.command("iq", xml=BOOKMARK.format(room=self.room))
         self.assertEqual(reply.get("type"), "result", reply)
         other.quit()
@@ -190,6 +196,11 @@ class RoomModerationTest(unittest.TestCase):
         desktop.screenshot("room-moderation-light.png")
 
     def test_invitations_and_dark(self):
+        # Alice's contacts, for the invite dialog's list.
+        self.prosody.write_roster("alice", [
+            (self.prosody.jid("dave"), "Dave Dupont", ["Team"], "both"),
+            (self.prosody.jid("erin"), "Erin Eriksen", ["Team"], "both")])
+        self.addCleanup(self.prosody.write_roster, "alice", [])
         desktop, app = self.run_app("prefer-dark")
         peers = self.fill_room(app)
         self.gdbus(app, "test-activate", "room.make-admin|bob")
@@ -206,6 +217,15 @@ class RoomModerationTest(unittest.TestCase):
                      what="invite dialog")
         self.gdbus(app, "test-respond", "invite|" + self.prosody.jid("dave"))
         ev = peers["dave"].wait_for(lambda e: e.get("event") == "invite", timeout=10)
+        self.assertEqual((ev["kind"], ev["room"]), ("direct", self.room))
+        # The dialog lists the contacts; typing a name picks the one it matches.
+        self.gdbus(app, "test-activate", "room.invite")
+        app.wait_for(lambda d: d.get("dialog") == "Invite to Release Team", timeout=5,
+                     what="invite dialog")
+        time.sleep(0.6)
+        desktop.screenshot("room-invite-picker-dark.png")
+        self.gdbus(app, "test-respond", "invite|erin")
+        ev = peers["erin"].wait_for(lambda e: e.get("event") == "invite", timeout=10)
         self.assertEqual((ev["kind"], ev["room"]), ("direct", self.room))
         # Bad input is a toast, not a stanza.
         self.gdbus(app, "test-activate", "room.invite")
@@ -247,12 +267,21 @@ class RoomModerationTest(unittest.TestCase):
                                 (side, self.prosody.jid("bob")))
         self.assertEqual(rows, [])
 
-        # A direct invitation: Join opens the join dialog for that room.
-        peers["carol"].command("invite", to=self.prosody.jid("alice"), room=side)
+        # A direct invitation to a protected room: Join opens the join
+        # dialog for that room with the invitation's password in it, so
+        # joining does not ask for it.
+        vault = "vault0@" + self.prosody.muc_domain
+        peers["carol"].command("make_rooms", service=self.prosody.muc_domain, prefix="vault",
+                               count=1, name="Vault", password="s3cret-pw")
+        peers["carol"].command("invite", to=self.prosody.jid("alice"), room=vault,
+                               password="s3cret-pw")
         app.wait_for(lambda d: d.get("dialog") == "Room Invitation", timeout=10,
-                     what="second invitation")
+                     what="invitation to the protected room")
         self.gdbus(app, "test-respond", "join")
         desktop.wait_for_window("Join Room", timeout=10)
+        self.gdbus(app, "test-activate", "join.join")
+        app.wait_for(lambda d: (room_of(d, vault) or {}).get("state") == "joined",
+                     timeout=15, what="joined the protected room")
 
 
 if __name__ == "__main__":
