@@ -14,6 +14,7 @@ build_world(prosody) is also used by tests/ui/test_demo.py under Xvfb."""
 
 import os
 import secrets
+import subprocess
 import sys
 import threading
 import time
@@ -179,6 +180,26 @@ def build_world(prosody, log=print):
     return world
 
 
+# Flint's notifications go out through the relay below, which speaks the
+# freedesktop notification protocol.
+FLINT_ENV = {"GNOTIFICATION_BACKEND": "freedesktop"}
+
+
+def start_notify_relay(desktop, host_bus):
+    """Pass the demo's desktop notifications (private bus) on to the
+    notification server of host_bus, the user's session bus; returns the
+    relay's Popen once it listens, or None when there is no host bus."""
+    if not host_bus:
+        return None
+    relay = desktop.spawn(["/usr/bin/python3",
+                           os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                        "notify_relay.py"), host_bus],
+                          stdout=subprocess.PIPE, text=True)
+    if relay.stdout.readline().strip() != "ready":
+        return None
+    return relay
+
+
 def main():
     root = fh.source_root()
     binary = fh.flint_binary()
@@ -186,6 +207,7 @@ def main():
         print("Build Flint first (scripts/flint-dev run, or ninja -C build).", file=sys.stderr)
         return 1
     os.environ.setdefault("GSETTINGS_SCHEMA_DIR", os.path.join(fh.build_root(), "data"))
+    host_bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
     with fh.Prosody(domain=DOMAIN) as prosody, \
             fh.Desktop(host_display=True, keyring_password=secrets.token_urlsafe(12)) as desktop:
         print("Demo server %s on 127.0.0.1:%d" % (prosody.domain, prosody.c2s_port))
@@ -198,7 +220,9 @@ def main():
                 print(r.stderr.decode(), file=sys.stderr)
                 return 1
             print("Starting Flint as %s. Quit Flint to end the demo." % world.me)
-            flint = desktop.spawn([binary], stdout=None, stderr=None)
+            if start_notify_relay(desktop, host_bus) is None:
+                print("(No session bus of yours found: notifications stay in Flint.)")
+            flint = desktop.spawn([binary], env=FLINT_ENV, stdout=None, stderr=None)
             flint.wait()
         finally:
             world.quit()

@@ -5,6 +5,10 @@ the bookmarked room joined with its talkers and subject, Ana's message
 unread, and Ana answers a message with a reply and a file offer. Runs the
 demo's world against Flint under Xvfb; screenshot demo.png."""
 
+import json
+import os
+import select
+import subprocess
 import time
 import unittest
 
@@ -42,7 +46,25 @@ class DemoTest(unittest.TestCase):
                          str(prosody.c2s_port), "--trust-cert-sha256", prosody.cert_sha256],
                         input=world.password + "\n")
             self.assertEqual(r.returncode, 0, r.stderr)
-            app.start()
+            # The user's session bus, with a notification server on it: the
+            # demo's Flint lives on a private bus and the relay carries its
+            # notifications over.
+            host = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile",
+                                     "--print-address=1"], stdout=subprocess.PIPE, text=True)
+            self.addCleanup(host.wait)
+            self.addCleanup(host.terminate)
+            host_bus = host.stdout.readline().strip()
+            server = subprocess.Popen(
+                ["/usr/bin/python3", os.path.join(fh.source_root(), "tests", "harness",
+                                                  "fake_notifications.py")],
+                env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=host_bus,
+                         PYTHONPATH=os.path.join(fh.source_root(), "tests", "harness")),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            self.addCleanup(server.wait)
+            self.addCleanup(server.terminate)
+            self.assertEqual(server.stdout.readline().strip(), "ready")
+            self.assertIsNotNone(flint_demo.start_notify_relay(desktop, host_bus))
+            app.start(env=flint_demo.FLINT_ENV)
             app.wait_state("online", timeout=90)
             online = sum(1 for c in flint_demo.COLLEAGUES if c[3])
             dump = app.wait_for(lambda d: d.get("contacts") == len(flint_demo.COLLEAGUES)
@@ -56,9 +78,18 @@ class DemoTest(unittest.TestCase):
             app.wait_for(lambda d: d.get("unread_total", 0) >= 1, timeout=15,
                          what="Ana's message unread")
 
+            # Ana's message shows on the user's desktop; clicking it opens
+            # her conversation.
+            ready, _, _ = select.select([server.stdout], [], [], 30)
+            self.assertTrue(ready, "no notification reached the user's desktop in 30 s")
+            shown = json.loads(server.stdout.readline())
+            self.assertEqual(shown["summary"], "Ana Lima")
+            self.assertIn("default", shown["actions"])
+            server.stdin.write("invoke %d default\n" % shown["id"])
+            server.stdin.flush()
             ana = prosody.jid("ana")
-            call(desktop, "open-chat", ana)
-            app.wait_for(lambda d: (tab(d, ana) or {}).get("selected"), timeout=15)
+            app.wait_for(lambda d: (tab(d, ana) or {}).get("selected"), timeout=15,
+                         what="Ana's tab opened from the notification")
             call(desktop, "test-send", "Hi Ana, how is the release going?")
             dump = app.wait_for(
                 lambda d: any(t.get("name") == "Release 2.4 checklist.txt"
