@@ -7,6 +7,7 @@
 #include "flint-join-dialog.h"
 #include "flint-json.h"
 #include "flint-room-browser.h"
+#include "flint-widget.h"
 #include "flint-room-config-window.h"
 #include "flint-room-directory.h"
 
@@ -86,7 +87,7 @@ update_bookmark_button (Row *row)
 
   gtk_button_set_icon_name (GTK_BUTTON (row->bookmark),
                             marked ? "starred-symbolic" : "non-starred-symbolic");
-  gtk_widget_set_tooltip_text (row->bookmark, label);
+  flint_widget_update_tooltip (row->bookmark, label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->bookmark),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   gtk_widget_set_visible (row->bookmark, row->browser->bookmarks != NULL);
@@ -100,7 +101,6 @@ update_row (Row *row)
   int occupants = flint_room_listing_get_occupants (l);
   g_autofree char *people = NULL;
   g_autofree char *markup = NULL;
-  g_autofree char *tip = NULL;
 
   if (occupants >= 0)
     people = g_strdup_printf (
@@ -125,12 +125,9 @@ update_row (Row *row)
   gtk_label_set_markup (GTK_LABEL (row->text), markup);
   gtk_widget_set_visible (row->lock, flint_room_listing_get_password_protected (l) ||
                                        flint_room_listing_get_members_only (l));
-  gtk_widget_set_tooltip_text (row->lock, flint_room_listing_get_members_only (l)
+  flint_widget_update_tooltip (row->lock, flint_room_listing_get_members_only (l)
                                             ? _ ("Members only")
                                             : _ ("Needs a password"));
-  /* TRANSLATORS: tooltip of a row in the room browser, %s is the room's name */
-  tip = g_strdup_printf (_ ("Join %s"), flint_room_listing_get_name (l));
-  gtk_widget_set_tooltip_text (row->text, tip);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row->bookmark), "s",
                                     flint_room_listing_get_jid (l));
   update_bookmark_button (row);
@@ -140,6 +137,22 @@ static void
 on_listing_notify (FlintRoomListing *listing, GParamSpec *pspec, Row *row)
 {
   update_row (row);
+}
+
+/* Asked for when shown: a fixed tooltip text that differs from row to row
+ * costs an X round trip on every bind while scrolling. */
+static gboolean
+on_text_query_tooltip (
+  GtkWidget *text, int x, int y, gboolean keyboard, GtkTooltip *tooltip, Row *row)
+{
+  g_autofree char *tip = NULL;
+
+  if (row->listing == NULL)
+    return FALSE;
+  /* TRANSLATORS: tooltip of a row in the room browser, %s is the room's name */
+  tip = g_strdup_printf (_ ("Join %s"), flint_room_listing_get_name (row->listing));
+  gtk_tooltip_set_text (tooltip, tip);
+  return TRUE;
 }
 
 static void
@@ -155,6 +168,8 @@ setup_row (GtkListItemFactory *factory, GtkListItem *item, FlintRoomBrowser *sel
    * line is cut with an ellipsis instead. */
   gtk_label_set_ellipsize (GTK_LABEL (row->text), PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (row->text, TRUE);
+  gtk_widget_set_has_tooltip (row->text, TRUE);
+  g_signal_connect (row->text, "query-tooltip", G_CALLBACK (on_text_query_tooltip), row);
   gtk_box_append (GTK_BOX (row->box), row->text);
 
   row->lock = gtk_image_new_from_icon_name ("channel-secure-symbolic");

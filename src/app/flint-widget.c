@@ -50,3 +50,10 @@ flint_format_clock (GDateTime *local)
   /* TRANSLATORS: a time of day on a 24-hour clock (strftime) */
   return g_date_time_format (local, _ ("%H:%M"));
 }
+
+void
+flint_widget_update_tooltip (GtkWidget *widget, const char *text)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}

@@ -11,6 +11,11 @@ G_BEGIN_DECLS
  * when a closed tab held the focus). */
 void flint_widget_dispose_template (GtkWidget *widget, GType widget_type);
 
+/* gtk_widget_set_tooltip_text () when @text differs from the tooltip set:
+ * GTK 4.8 asks the X server where the pointer is on every call, even with
+ * the same text, and rows being bound call it often. */
+void flint_widget_update_tooltip (GtkWidget *widget, const char *text);
+
 /* The time of day of @local as the desktop shows its clock: 12-hour when
  * GNOME's clock-format setting says so, otherwise the locale's 24-hour
  * format (translatable). */
