@@ -128,3 +128,48 @@ flint_history_jobs_finish (GAsyncResult *result, guint *out_deleted, GError **er
     *out_deleted = (guint) n;
   return TRUE;
 }
+
+/* ---- opening in a worker ------------------------------------------------- */
+
+static void
+open_run (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  FlintHistory *history = flint_history_open (data, &error);
+
+  if (history == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* A recovered store: the caller reads get_recovery_error(). */
+  g_debug ("History opened in a worker in %.2f s",
+           (g_get_monotonic_time () - start) / 1e6);
+  g_task_return_pointer (task, history, g_object_unref);
+}
+
+void
+flint_history_open_async (const char *path,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, flint_history_open_async);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  /* Cancelling does not stop a migration under way (it commits or not
+   * as a whole); the store opened is then dropped. */
+  g_task_run_in_thread (task, open_run);
+}
+
+FlintHistory *
+flint_history_open_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, flint_history_open_async),
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

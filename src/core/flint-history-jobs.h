@@ -31,4 +31,21 @@ void flint_history_expire_async (const char *path,
 gboolean
 flint_history_jobs_finish (GAsyncResult *result, guint *out_deleted, GError **error);
 
+/* Opens (and so creates, migrates or recovers) the history at @path, or
+ * the default file for %NULL, in a worker thread, as flint_history_open()
+ * would: for a store that flint_history_needs_migration(), which keeps the
+ * main loop free meanwhile. The FlintHistory is handed over to the thread
+ * that called this, which must be the only one to use it. A migration is
+ * one transaction per schema step, so if the process dies meanwhile the
+ * file keeps its old version and the next open migrates again. */
+void flint_history_open_async (const char *path,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+/* Returns: (transfer full) (nullable): the history, or %NULL (then @error
+ * says why). Like flint_history_open(), a store started afresh because the
+ * old one was damaged or newer is returned, with
+ * flint_history_get_recovery_error() telling why; @error is not set then. */
+FlintHistory *flint_history_open_finish (GAsyncResult *result, GError **error);
+
 G_END_DECLS

@@ -762,6 +762,47 @@ flint_history_init (FlintHistory *self)
 {
 }
 
+static char *
+resolve_path (const char *path)
+{
+  return path ? g_strdup (path)
+              : g_build_filename (g_get_user_data_dir (), "flint", "history.db", NULL);
+}
+
+/**
+ * flint_history_needs_migration:
+ * @path: (nullable): the database file, or %NULL for the default one
+ *
+ * Whether opening @path will migrate history stored by an older Flint,
+ * which rewrites every message (a minute or so for millions of them):
+ * then the caller opens it with flint_history_open_async() and waits. Only
+ * reads the schema version. A missing, new, current, newer or unreadable
+ * file is %FALSE: flint_history_open() deals with those at once.
+ */
+gboolean
+flint_history_needs_migration (const char *path)
+{
+  g_autofree char *file = resolve_path (path);
+  sqlite3 *db = NULL;
+  gint64 version = 0;
+  gboolean needs;
+
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
+  /* Read-write without create: a WAL file's reader may need to write the
+   * -shm; nothing else is written. */
+  if (sqlite3_open_v2 (file, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+    {
+      sqlite3_close (db);
+      return FALSE;
+    }
+  sqlite3_busy_timeout (db, 5000);
+  needs = query_int (db, "PRAGMA user_version", &version) == SQLITE_OK && version > 0 &&
+          version < FLINT_HISTORY_SCHEMA_VERSION;
+  sqlite3_close (db);
+  return needs;
+}
+
 /**
  * flint_history_open:
  * @path: (nullable): the database file, or %NULL for
@@ -792,9 +833,7 @@ flint_history_open (const char *path, GError **error)
   sqlite3 *db = NULL;
 
   self = g_object_new (FLINT_TYPE_HISTORY, NULL);
-  self->path = path
-                 ? g_strdup (path)
-                 : g_build_filename (g_get_user_data_dir (), "flint", "history.db", NULL);
+  self->path = resolve_path (path);
 
   dir = g_path_get_dirname (self->path);
   if (g_mkdir_with_parents (dir, 0700) != 0)

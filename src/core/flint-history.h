@@ -7,10 +7,11 @@ G_BEGIN_DECLS
 /* The stored message history: one SQLite database per user, by default
  * $XDG_DATA_HOME/flint/history.db.
  *
- * FlintHistory is not thread-safe: create it and call it on one thread (the
+ * FlintHistory is not thread-safe: call it on one thread at a time (the
  * main thread). Work that must leave the main thread needs its own
  * FlintHistory on the same file; SQLite's WAL mode lets one writer and
- * several readers share it. */
+ * several readers share it. flint_history_open_async() (in
+ * flint-history-jobs.h) opens one in a worker and hands it over. */
 
 typedef enum
 {
@@ -76,6 +77,7 @@ G_DECLARE_FINAL_TYPE (FlintHistory, flint_history, FLINT, HISTORY, GObject)
 #define FLINT_HISTORY_SCHEMA_VERSION 3
 
 FlintHistory *flint_history_open (const char *path, GError **error);
+gboolean flint_history_needs_migration (const char *path);
 const char *flint_history_get_path (FlintHistory *self);
 const GError *flint_history_get_recovery_error (FlintHistory *self);
 const char *flint_history_get_backup_path (FlintHistory *self);
