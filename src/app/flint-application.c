@@ -34,6 +34,7 @@ struct _FlintApplication
 
   FlintAccountStore *accounts;
   FlintHistory *history;
+  gboolean history_updating; /* migrating in a worker; see on_history_opened */
   GHashTable *sessions;
   GHashTable *chats;
   GHashTable *discos;
@@ -80,6 +81,7 @@ enum
 {
   SIGNAL_SESSION_ADDED,
   SIGNAL_UNREAD_CHANGED,
+  SIGNAL_HISTORY_READY,
   N_SIGNALS
 };
 
@@ -899,6 +901,12 @@ flint_application_get_history (FlintApplication *self)
 }
 
 gboolean
+flint_application_get_history_updating (FlintApplication *self)
+{
+  return self->history_updating;
+}
+
+gboolean
 flint_application_get_secrets_available (FlintApplication *self)
 {
   return self->secrets_available;
@@ -1113,6 +1121,9 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "true" : "false",
     self->notified,
     g_list_model_get_n_items (flint_account_store_get_model (self->accounts)));
+  g_string_append_printf (out, ", \"history_updating\": %s, \"history\": %s",
+                          self->history_updating ? "true" : "false",
+                          self->history ? "true" : "false");
   g_string_append_printf (
     out, ", \"compact\": %s",
     window && gtk_widget_has_css_class (GTK_WIDGET (window), "compact-roster") ? "true"
@@ -1697,6 +1708,26 @@ flint_application_get_idle_monitor (FlintApplication *self)
 
 /* ---- life cycle --------------------------------------------------------- */
 
+/* The history of an older Flint, migrated in a worker, is ready: what
+ * start-up left for it happens now. */
+static void
+on_history_opened (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (FlintApplication) self = data;
+  g_autoptr (GError) error = NULL;
+
+  self->history = flint_history_open_finish (result, &error);
+  self->history_updating = FALSE;
+  if (self->history == NULL)
+    g_warning ("History unavailable: %s", error->message);
+  else
+    g_debug ("History updated");
+  start_enabled_accounts (self);
+  apply_retention (self);
+  g_signal_emit (self, signals[SIGNAL_HISTORY_READY], 0);
+  g_application_release (G_APPLICATION (self));
+}
+
 static void
 flint_application_startup (GApplication *app)
 {
@@ -1712,16 +1743,30 @@ flint_application_startup (GApplication *app)
     g_warning ("%s", error->message);
   g_clear_error (&error);
 
-  /* A damaged store is backed up and replaced by flint_history_open(); the
-   * window tells the user. */
-  self->history = flint_history_open (NULL, &error);
-  if (self->history == NULL)
-    g_warning ("History unavailable: %s", error->message);
+  /* An older Flint's history is migrated in a worker (a minute for
+   * millions of messages) while the window says so; the accounts, which
+   * store what they receive, start once it is done. Held, so closing the
+   * window meanwhile lets the migration finish rather than cutting it. */
+  if (flint_history_needs_migration (NULL))
+    {
+      self->history_updating = TRUE;
+      g_application_hold (app);
+      flint_history_open_async (NULL, NULL, on_history_opened, g_object_ref (self));
+    }
+  else
+    {
+      /* A damaged store is backed up and replaced by flint_history_open();
+       * the window tells the user. */
+      self->history = flint_history_open (NULL, &error);
+      if (self->history == NULL)
+        g_warning ("History unavailable: %s", error->message);
+    }
 
   self->started = TRUE;
   /* Before the sessions: each one gets its FlintTransfers as it starts. */
   self->transfers = flint_transfer_center_new (GTK_APPLICATION (app));
-  start_enabled_accounts (self);
+  if (!self->history_updating)
+    start_enabled_accounts (self);
 
   g_signal_connect_swapped (app_settings (self), "changed::history-retention-days",
                             G_CALLBACK (apply_retention), self);
@@ -1922,6 +1967,9 @@ flint_application_class_init (FlintApplicationClass *klass)
   signals[SIGNAL_UNREAD_CHANGED] =
     g_signal_new ("unread-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_HISTORY_READY] =
+    g_signal_new ("history-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_SESSION_ADDED] =
     g_signal_new ("session-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, FLINT_TYPE_SESSION);

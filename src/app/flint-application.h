@@ -31,6 +31,10 @@ FlintSession *flint_application_start_account (FlintApplication *self,
 gboolean flint_application_get_secrets_available (FlintApplication *self);
 FlintChat *flint_application_get_chat (FlintApplication *self, const char *jid);
 FlintHistory *flint_application_get_history (FlintApplication *self);
+/* TRUE while an older Flint's history is being migrated at start-up: the
+ * history is NULL and no account has started yet. "history-ready" is
+ * emitted when it is over (the accounts have started by then). */
+gboolean flint_application_get_history_updating (FlintApplication *self);
 /* The auto-away watches (NULL when Flint has no session bus). */
 FlintIdleMonitor *flint_application_get_idle_monitor (FlintApplication *self);
 /* NULL before start-up. */

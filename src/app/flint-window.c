@@ -113,6 +113,22 @@ update (FlintWindow *self)
       adw_window_title_set_subtitle (self->window_title, NULL);
       gtk_revealer_set_reveal_child (self->connection_revealer, FALSE);
       update_content (self);
+      if (flint_application_get_history_updating (get_app (self)))
+        {
+          /* The accounts start once the history is migrated. */
+          adw_status_page_set_icon_name (self->status_page, "document-save-symbolic");
+          adw_status_page_set_title (self->status_page, _ ("Updating History…"));
+          adw_status_page_set_description (
+            self->status_page,
+            _ ("Your message history is being brought up to date for this version of "
+               "Flint. A long history can take a minute or two."));
+          gtk_widget_set_visible (GTK_WIDGET (self->spinner), TRUE);
+          gtk_spinner_set_spinning (self->spinner, TRUE);
+          gtk_widget_set_visible (self->retry_button, FALSE);
+          gtk_widget_set_visible (self->password_button, FALSE);
+          gtk_widget_set_visible (self->certificate_button, FALSE);
+          gtk_stack_set_visible_child_name (self->stack, "status");
+        }
       return;
     }
 
@@ -1436,6 +1452,27 @@ on_session_added (FlintApplication *app, FlintSession *session, FlintWindow *sel
     flint_window_set_session (self, session);
 }
 
+/* The history migrated at start-up is ready and the accounts have
+ * started: what flint_window_new() could not do yet. */
+static void
+on_history_ready (FlintApplication *app, FlintWindow *self)
+{
+  FlintHistory *history = flint_application_get_history (app);
+  const GError *problem = history ? flint_history_get_recovery_error (history) : NULL;
+
+  if (problem)
+    flint_window_add_toast (self, problem->message);
+  else if (history == NULL)
+    flint_window_add_toast (self, flint_error_describe (FLINT_ERROR_DATABASE));
+  if (self->session == NULL)
+    flint_window_set_session (self, flint_application_get_main_session (app));
+  else
+    update (self);
+  /* The first window, as in flint_window_new(). */
+  if (g_list_last (gtk_application_get_windows (GTK_APPLICATION (app)))->data == self)
+    restore_tabs (self);
+}
+
 void
 flint_window_add_toast (FlintWindow *self, const char *text)
 {
@@ -2215,14 +2252,17 @@ flint_window_new (FlintApplication *app)
   const GError *problem = history ? flint_history_get_recovery_error (history) : NULL;
 
   g_signal_connect_object (app, "session-added", G_CALLBACK (on_session_added), self, 0);
+  g_signal_connect_object (app, "history-ready", G_CALLBACK (on_history_ready), self, 0);
   g_signal_connect_object (app, "unread-changed", G_CALLBACK (on_unread_changed), self,
                            0);
   if (flint_application_get_idle_monitor (app))
     g_signal_connect_object (flint_application_get_idle_monitor (app), "notify::state",
                              G_CALLBACK (apply_presence), self, G_CONNECT_SWAPPED);
+  /* While the history is updating there is nothing to report or restore
+   * yet: on_history_ready() does it. */
   if (problem)
     flint_window_add_toast (self, problem->message);
-  else if (history == NULL)
+  else if (history == NULL && !flint_application_get_history_updating (app))
     flint_window_add_toast (self, flint_error_describe (FLINT_ERROR_DATABASE));
   flint_window_set_session (self, flint_application_get_main_session (app));
   if (first)
