@@ -116,7 +116,8 @@ update (FlintWindow *self)
       if (flint_application_get_history_updating (get_app (self)))
         {
           /* The accounts start once the history is migrated. */
-          adw_status_page_set_icon_name (self->status_page, "document-save-symbolic");
+          adw_status_page_set_icon_name (self->status_page,
+                                         "emblem-synchronizing-symbolic");
           adw_status_page_set_title (self->status_page, _ ("Updating History…"));
           adw_status_page_set_description (
             self->status_page,
@@ -1466,8 +1467,8 @@ on_history_ready (FlintApplication *app, FlintWindow *self)
     flint_window_add_toast (self, flint_error_describe (FLINT_ERROR_DATABASE));
   if (self->session == NULL)
     flint_window_set_session (self, flint_application_get_main_session (app));
-  else
-    update (self);
+  /* Also when there is no account: set_session() did nothing then. */
+  update (self);
   /* The first window, as in flint_window_new(). */
   if (g_list_last (gtk_application_get_windows (GTK_APPLICATION (app)))->data == self)
     restore_tabs (self);
@@ -2265,6 +2266,8 @@ flint_window_new (FlintApplication *app)
   else if (history == NULL && !flint_application_get_history_updating (app))
     flint_window_add_toast (self, flint_error_describe (FLINT_ERROR_DATABASE));
   flint_window_set_session (self, flint_application_get_main_session (app));
+  if (flint_application_get_history_updating (app))
+    update (self); /* no session: set_session() did nothing */
   if (first)
     restore_tabs (self);
   update_title (self);
