@@ -58,6 +58,9 @@ struct _FlintMam
   char *stored_after; /* and the one everything stored so far reaches */
   GPtrArray *pages;   /* MODE_INITIAL: the pages so far, newest first */
   guint n_initial;
+  /* Where a page's time goes, for the debug log (monotonic us). */
+  gint64 asked_at;        /* the query was sent */
+  gint64 first_result_at; /* its first result came; 0: none yet */
 
   /* Pages are stored off the main thread, one at a time and in arrival
    * order, through a FlintHistory of the worker's own on the same file
@@ -240,6 +243,8 @@ on_message (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
       g_debug ("Ignoring an archive result for a query we did not ask");
       return TRUE;
     }
+  if (self->first_result_at == 0)
+    self->first_result_at = g_get_monotonic_time ();
   if ((record = parse_result (self, result)))
     g_ptr_array_add (self->page, record);
   return TRUE;
@@ -313,6 +318,10 @@ typedef struct
   gboolean initial;      /* a fresh install's fetch: go forward from here on */
   char *path;            /* the history's file */
   FlintHistory *history; /* the worker's own; opened by the first job */
+  /* For the page timings in the debug log (monotonic us): the query was
+   * sent, its first result and its <fin/> came, the worker took it and
+   * was done with it. */
+  gint64 asked_at, first_result_at, fin_at, started_at, stored_at;
   /* Results */
   GPtrArray *stored; /* the records that are new in the store, in order */
   guint n_inserted;
@@ -428,9 +437,11 @@ store_job_run (GTask *task, gpointer source, gpointer data, GCancellable *cancel
         }
     }
   job->stored = g_ptr_array_new ();
+  job->started_at = g_get_monotonic_time ();
   if (job->records->len > 0)
     store_records (job->history, job->records, job->stored, &job->n_inserted,
                    &job->error);
+  job->stored_at = g_get_monotonic_time ();
   g_task_return_boolean (task, TRUE);
 }
 
@@ -470,6 +481,17 @@ on_job_stored (GObject *source, GAsyncResult *result, gpointer user_data)
   self->storing = FALSE;
   if (self->worker_history == NULL)
     self->worker_history = g_steal_pointer (&job->history);
+  /* One line per page says where the catch-up's time goes: the server
+   * (query to <fin/>), the wait for the worker, the store, and the way
+   * back to the main loop. bench-mam reads these lines. */
+  if (job->asked_at > 0)
+    g_debug ("Archive page timing: %u results; server %.1f ms (first result %.1f ms);"
+             " queued %.1f ms; stored in %.1f ms; back on the main thread %.1f ms",
+             job->records->len, (job->fin_at - job->asked_at) / 1e3,
+             job->first_result_at ? (job->first_result_at - job->asked_at) / 1e3 : 0.0,
+             (job->started_at - job->fin_at) / 1e3,
+             (job->stored_at - job->started_at) / 1e3,
+             (g_get_monotonic_time () - job->stored_at) / 1e3);
 
   /* What is committed is announced even if its catch-up has stopped since:
    * nobody else will announce those messages. */
@@ -533,13 +555,15 @@ store_next (FlintMam *self)
 }
 
 /* Queues @records (taken; oldest first) to be stored after those already
- * queued; then the cursor moves to @after. */
+ * queued; then the cursor moves to @after. @timing (nullable): when the
+ * page was asked for, its first result came and its <fin/>. */
 static void
 queue_store (FlintMam *self,
              GPtrArray *records,
              const char *after,
              gboolean complete,
-             gboolean initial)
+             gboolean initial,
+             const gint64 timing[3])
 {
   StoreJob *job = g_new0 (StoreJob, 1);
 
@@ -550,6 +574,12 @@ queue_store (FlintMam *self,
   job->complete = complete;
   job->initial = initial;
   job->path = g_strdup (flint_history_get_path (self->history));
+  if (timing)
+    {
+      job->asked_at = timing[0];
+      job->first_result_at = timing[1];
+      job->fin_at = timing[2];
+    }
   g_queue_push_tail (&self->store_queue, job);
   store_next (self);
   update_busy (self);
@@ -620,7 +650,7 @@ store_initial (FlintMam *self)
   /* From then on a catch-up goes forward from the newest one. */
   if (all->len > 0)
     newest = g_ptr_array_index (all, all->len - 1);
-  queue_store (self, all, newest ? newest->stanza_id : NULL, TRUE, TRUE);
+  queue_store (self, all, newest ? newest->stanza_id : NULL, TRUE, TRUE, NULL);
 }
 
 static void
@@ -635,9 +665,11 @@ on_page_reply (FlintSession *session,
   g_autofree char *first = NULL;
   g_autofree char *last = NULL;
   gboolean complete;
+  gint64 fin_at;
 
   if (self == NULL)
     return;
+  fin_at = g_get_monotonic_time ();
   g_clear_pointer (&self->query_id, g_free);
   page = g_steal_pointer (&self->page);
   self->page =
@@ -679,12 +711,14 @@ on_page_reply (FlintSession *session,
           g_free (self->after);
           self->after = g_strdup (last);
         }
+      gint64 timing[] = { self->asked_at, self->first_result_at, fin_at };
+
       /* The next page is asked for before this one is stored: the server
        * looks it up while the worker writes. */
       if (!complete)
         request_page (self, NULL);
       queue_store (self, g_steal_pointer (&page), nonempty (last) ? last : NULL, complete,
-                   FALSE);
+                   FALSE, timing);
       return;
     }
 
@@ -718,6 +752,8 @@ request_page (FlintMam *self, const char *before)
   g_free (self->query_id);
   self->query_id = flint_session_new_id (self->session);
   g_ptr_array_set_size (self->page, 0);
+  self->asked_at = g_get_monotonic_time ();
+  self->first_result_at = 0;
 
   xmpp_stanza_set_attribute (query, "queryid", self->query_id);
   xmpp_stanza_set_type (form, "submit");

@@ -1,11 +1,18 @@
 /* Times a MAM catch-up of 10,000 archived messages from a local Prosody:
  * the whole catch-up (from "online" to "catch-up-finished") and the
  * longest main-loop iteration during it (the time between two polls, so
- * the time the UI would be frozen at worst). Once with Prosody's default
- * page limit (50 per query), once with the server allowing 100 and once
- * with it allowing Flint's page size (250). Flint's own CPU time (main
- * thread and store worker) is printed beside it: the rest is the server,
- * whose internal storage reads the whole archive file for every query.
+ * the time the UI would be frozen at worst). For each of Prosody's storage
+ * backends, "internal" (flat files: every query reads the whole archive
+ * file) and "sql" (SQLite through lua-dbi-sqlite3, what a deployment uses;
+ * installed when missing and running as root, else skipped with a line
+ * saying so): once with Prosody's default page limit (50 per query), once
+ * with the server allowing Flint's page size (250), and once with both at
+ * 1000. Flint's own CPU time (main thread and store worker) is printed
+ * beside it, and where each page's time went, from flint-mam's "Archive
+ * page timing" debug lines: the server (query sent to <fin/> received,
+ * which includes receiving and parsing the results on the main thread)
+ * and the store in the worker. FLINT_BENCH_MAM_STORAGE=internal|sql runs
+ * one backend only.
  *
  * The messages are sent by a peer logged in as alice to bob, who is
  * offline: they are alice's outgoing messages in her archive, and nothing
@@ -17,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -30,6 +38,65 @@
 
 static Server server;
 static gboolean missed_budget;
+
+/* ---- where each page's time goes (flint-mam's debug lines) -------------- */
+
+typedef struct
+{
+  guint pages;
+  double server_ms, server_max_ms, server_first_ms, server_last_ms;
+  double first_result_ms; /* summed: the server's lookup before sending */
+  double queued_ms, queued_max_ms;
+  double stored_ms, stored_max_ms;
+} PageTimes;
+
+static PageTimes page_times;
+
+static void
+take_page_timing (const char *message)
+{
+  guint n;
+  double server_ms, first, queued, stored, back;
+
+  if (sscanf (message,
+              "Archive page timing: %u results; server %lf ms (first result %lf ms);"
+              " queued %lf ms; stored in %lf ms; back on the main thread %lf ms",
+              &n, &server_ms, &first, &queued, &stored, &back) != 6)
+    return;
+  if (page_times.pages == 0)
+    page_times.server_first_ms = server_ms;
+  page_times.pages++;
+  page_times.server_ms += server_ms;
+  page_times.server_max_ms = MAX (page_times.server_max_ms, server_ms);
+  page_times.server_last_ms = server_ms;
+  page_times.first_result_ms += first;
+  page_times.queued_ms += queued;
+  page_times.queued_max_ms = MAX (page_times.queued_max_ms, queued);
+  page_times.stored_ms += stored;
+  page_times.stored_max_ms = MAX (page_times.stored_max_ms, stored);
+}
+
+/* The core logs structured: one writer sees every message. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  const char *domain = NULL, *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+        domain = fields[i].value;
+      else if (g_str_equal (fields[i].key, "MESSAGE"))
+        message = fields[i].value;
+    }
+  if (g_strcmp0 (domain, "flint-mam") == 0 && message &&
+      g_str_has_prefix (message, "Archive page timing"))
+    {
+      take_page_timing (message);
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (level, fields, n_fields, data);
+}
 
 /* ---- the longest main-loop iteration ---------------------------------- */
 
@@ -153,7 +220,7 @@ run_finished (gpointer data)
 
 /* Catches up alice's history at @db and returns the messages it stored. */
 static guint
-catch_up (const char *db, const char *what, gboolean measure)
+catch_up (const char *db, const char *what, gboolean measure, guint page_size)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (FlintHistory) history = flint_history_open (db, &error);
@@ -166,6 +233,9 @@ catch_up (const char *db, const char *what, gboolean measure)
 
   g_assert_no_error (error);
   mam = flint_mam_new (session, history);
+  if (page_size)
+    flint_mam_set_page_size (mam, page_size);
+  memset (&page_times, 0, sizeof page_times);
   g_signal_connect (session, "online", G_CALLBACK (on_online), &run);
   g_signal_connect (mam, "catch-up-finished", G_CALLBACK (on_finished), &run);
   g_signal_connect (mam, "page-stored", G_CALLBACK (on_page), &run);
@@ -187,6 +257,20 @@ catch_up (const char *db, const char *what, gboolean measure)
           run.stored, what, seconds, run.pages, run.stored / seconds, BUDGET_S,
           seconds > BUDGET_S ? " **MISSED**" : "");
   printf ("- Flint's CPU time in it (main thread and store worker): %.2f s\n", cpu);
+  if (page_times.pages > 0)
+    {
+      PageTimes *t = &page_times;
+
+      printf ("- per page (%u): server, query to <fin/>, %.1f ms on average (first page "
+              "%.1f, last %.1f, longest %.1f), %.2f s in all, of which %.1f ms on "
+              "average before the first result; the worker stored a page in %.1f ms on "
+              "average (longest %.1f), %.2f s in all; a page waited for the worker %.1f "
+              "ms on average (longest %.1f)\n",
+              t->pages, t->server_ms / t->pages, t->server_first_ms, t->server_last_ms,
+              t->server_max_ms, t->server_ms / 1e3, t->first_result_ms / t->pages,
+              t->stored_ms / t->pages, t->stored_max_ms, t->stored_ms / 1e3,
+              t->queued_ms / t->pages, t->queued_max_ms);
+    }
   printf ("- longest main-loop iteration during it: %.1f ms (budget %.0f ms)%s\n",
           iteration_ms, BUDGET_ITERATION_MS,
           iteration_ms > BUDGET_ITERATION_MS ? " **MISSED**" : "");
@@ -229,10 +313,55 @@ remove_db (const char *db)
   g_remove (shm);
 }
 
-int
-main (int argc, char **argv)
+/* Prosody's SQL storage needs the Lua DBI SQLite driver (Debian:
+ * lua-dbi-sqlite3). Installed here when missing and running as root. */
+static gboolean
+sql_storage_ready (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("flint-bench-mam-XXXXXX", NULL);
+  static const char *const drivers[] = {
+    "/usr/lib/x86_64-linux-gnu/lua/5.4/dbd/sqlite3.so",
+    "/usr/lib/aarch64-linux-gnu/lua/5.4/dbd/sqlite3.so",
+    "/usr/local/lib/lua/5.4/dbd/sqlite3.so",
+  };
+  const char *apt[] = { "apt-get", "install", "-y", "-q", "lua-dbi-sqlite3", NULL };
+  int status = 0;
+
+  for (guint round = 0; round < 2; round++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (drivers); i++)
+        if (g_file_test (drivers[i], G_FILE_TEST_EXISTS))
+          return TRUE;
+      if (round > 0 || getuid () != 0)
+        break;
+      fprintf (stderr, "Installing lua-dbi-sqlite3 for Prosody's SQL storage\n");
+      if (!g_spawn_sync (NULL, (char **) apt, NULL,
+                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                         NULL, NULL, &status, NULL) ||
+          !g_spawn_check_wait_status (status, NULL))
+        break;
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  const char *name;
+  const char *server_option; /* NULL: Prosody's default (50 per query) */
+  guint page_size;           /* what Flint asks for; 0: its default (250) */
+} Pass;
+
+static const Pass passes[] = {
+  { "Prosody's default limit of 50 per page", NULL, 0 },
+  { "server allowing 250 per page (Flint's page size)", "max_archive_query_results = 250",
+    0 },
+  { "server allowing 1000 per page, Flint asking for 1000",
+    "max_archive_query_results = 1000", 1000 },
+};
+
+/* All passes against one Prosody with @storage. */
+static void
+run_storage (const char *storage, const char *dir, guint n_messages)
+{
   g_autofree char *data = g_build_filename (dir, "data", NULL);
   g_autofree char *db = g_build_filename (dir, "history.db", NULL);
   g_autofree char *seed_db = g_build_filename (dir, "seed.db", NULL);
@@ -240,39 +369,40 @@ main (int argc, char **argv)
   g_autofree char *cursor = NULL;
   g_autofree char *cursor_copy = NULL;
   g_autofree char *seed_cursor = NULL;
+  /* Prosody's SQLite file on tmpfs where there is one: filling the
+   * archive costs fsyncs for every message (several transactions each),
+   * minutes on a busy disk; the catch-up measured only reads it. */
+  g_autofree char *sql_db =
+    g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR)
+      ? g_strdup_printf ("/dev/shm/flint-bench-mam-%d.sqlite", (int) getpid ())
+      : NULL;
+  const char *extra[] = { "--storage", storage, sql_db ? "--sql-database" : NULL, sql_db,
+                          NULL };
   guint stored;
-  guint n_messages = N_MESSAGES;
-  static const char *const pass_names[] = {
-    "Prosody's default limit of 50 per page",
-    "server allowing 100 per page",
-    "server allowing 250 per page (Flint's page size)",
-  };
 
-  if (g_getenv ("FLINT_BENCH_MAM_N"))
-    n_messages = (guint) g_ascii_strtoull (g_getenv ("FLINT_BENCH_MAM_N"), NULL, 10);
-
-  /* Before anything reads it: cursor files go to the throwaway dir. */
-  g_setenv ("XDG_DATA_HOME", data, TRUE);
-  g_setenv ("XDG_CACHE_HOME", dir, TRUE);
-  default_poll = g_main_context_get_poll_func (NULL);
-  g_main_context_set_poll_func (NULL, timing_poll);
-
-  server_start (&server, TRUE);
-  /* Prosody's internal store keeps at most 10,000 items per archive. */
+  if (!g_str_equal (storage, "sql"))
+    g_clear_pointer (&sql_db, g_free);
+  extra[2] = sql_db ? "--sql-database" : NULL;
+  extra[3] = sql_db;
+  printf ("\n### Prosody with storage = \"%s\"%s\n\n", storage,
+          sql_db ? " (its SQLite file on tmpfs)" : "");
+  fflush (stdout);
+  server_start_full (&server, TRUE, extra);
+  /* Prosody keeps at most 10,000 items per archive by default. */
   set_server_option ("storage_archive_item_limit = 100000");
   bob = g_strdup_printf ("bob@%s", server.domain);
 
   /* A first session stores one message, so the catch-ups measured below
    * go forward from it (a fresh install would take only the newest 500). */
   fill_archive (bob, "seed", 1);
-  catch_up (seed_db, NULL, FALSE);
+  catch_up (seed_db, NULL, FALSE, 0);
   cursor = g_build_filename (data, "flint", NULL);
   cursor_copy = g_build_filename (dir, "seed-cursor", NULL);
   seed_cursor = g_strdup_printf ("%s/mam-alice@%s.ini", cursor, server.domain);
 
   fill_archive (bob, "m", n_messages);
 
-  for (guint pass = 0; pass < 3; pass++)
+  for (guint pass = 0; pass < G_N_ELEMENTS (passes); pass++)
     {
       g_autoptr (GFile) from = g_file_new_for_path (seed_db);
       g_autoptr (GFile) to = g_file_new_for_path (db);
@@ -293,25 +423,65 @@ main (int argc, char **argv)
           g_autoptr (GFile) c1 = g_file_new_for_path (cursor_copy);
           g_autoptr (GFile) c2 = g_file_new_for_path (seed_cursor);
           g_file_copy (c1, c2, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
-          set_server_option (pass == 1 ? "max_archive_query_results = 100"
-                                       : "max_archive_query_results = 250");
         }
       g_assert_no_error (error);
-      stored = catch_up (db, pass_names[pass], TRUE);
+      if (passes[pass].server_option)
+        set_server_option (passes[pass].server_option);
+      stored = catch_up (db, passes[pass].name, TRUE, passes[pass].page_size);
       if (stored != n_messages)
         {
           printf ("- stored %u messages instead of %u **FAILED**\n", stored, n_messages);
           missed_budget = TRUE;
         }
+      fflush (stdout);
     }
 
   server_do (&server, "prosody-stop");
+  remove_tree (server.workdir);
+  g_clear_pointer (&server.workdir, g_free);
+  g_clear_pointer (&server.domain, g_free);
+  g_clear_pointer (&server.cert_sha256, g_free);
+  if (sql_db)
+    {
+      remove_db (sql_db);
+    }
   remove_db (db);
   remove_db (seed_db);
   g_remove (seed_cursor);
   g_remove (cursor_copy);
   g_rmdir (cursor);
   g_rmdir (data);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *dir = g_dir_make_tmp ("flint-bench-mam-XXXXXX", NULL);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  const char *only = g_getenv ("FLINT_BENCH_MAM_STORAGE");
+  guint n_messages = N_MESSAGES;
+
+  if (g_getenv ("FLINT_BENCH_MAM_N"))
+    n_messages = (guint) g_ascii_strtoull (g_getenv ("FLINT_BENCH_MAM_N"), NULL, 10);
+
+  /* Before anything reads it: cursor files go to the throwaway dir. */
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("XDG_CACHE_HOME", dir, TRUE);
+  default_poll = g_main_context_get_poll_func (NULL);
+  g_main_context_set_poll_func (NULL, timing_poll);
+  g_log_set_writer_func (log_writer, NULL, NULL);
+
+  if (only == NULL || g_str_equal (only, "internal"))
+    run_storage ("internal", dir, n_messages);
+  if (only == NULL || g_str_equal (only, "sql"))
+    {
+      if (sql_storage_ready ())
+        run_storage ("sql", dir, n_messages);
+      else
+        printf ("\n### Prosody with storage = \"sql\": skipped, the Lua DBI SQLite "
+                "driver is missing (apt-get install lua-dbi-sqlite3)\n");
+    }
+
   g_rmdir (dir);
   return missed_budget ? 1 : 0;
 }

@@ -29,6 +29,7 @@ import queue
 import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import struct
 import subprocess
@@ -299,6 +300,17 @@ def _pid_is_prosody(pid):
         return False
 
 
+SQL_STORAGE_MISSING = ("Prosody's SQL storage needs the Lua DBI SQLite driver: "
+                       "apt-get install lua-dbi-sqlite3")
+
+
+def sql_storage_available():
+    """Whether mod_storage_sql can reach SQLite (Debian: lua-dbi-sqlite3)."""
+    import glob
+    return bool(glob.glob("/usr/lib/*/lua/5.*/dbd/sqlite3.so")
+                or glob.glob("/usr/local/lib/lua/5.*/dbd/sqlite3.so"))
+
+
 class Prosody:
     """A throwaway Prosody 0.12 server in `workdir`.
 
@@ -309,6 +321,14 @@ class Prosody:
     tls=False builds a plaintext-only server (no mod_tls, no STARTTLS offered,
     c2s_require_encryption=false, PLAIN allowed) to test downgrade refusal.
     smacks=False leaves out mod_smacks (XEP-0198).
+    storage="sql" keeps everything (accounts, rosters, archives) in an SQLite
+    database through mod_storage_sql, as a real deployment would; it needs
+    Debian's lua-dbi-sqlite3 (sql_storage_available() says whether it is
+    there). The default "internal" keeps Prosody's flat files, which reread a
+    whole archive for each MAM query. write_roster() needs "internal".
+    sql_database: the SQLite file (default data_dir/prosody.sqlite); it is
+    made in WAL mode first, as an admin would (Prosody 0.12 keeps SQLite's
+    rollback journal otherwise: several fsyncs per stored message).
 
     Attributes: domain, host, c2s_port, http_port, proxy_port, cert_sha256,
     cert_path, key_path, config_path, data_dir, log_path, workdir, pid.
@@ -317,7 +337,7 @@ class Prosody:
     def __init__(self, workdir=None, domain="flint.test", muc=True, tls=True,
                  smacks=True, upload=True, proxy65=True, log_level="debug",
                  extra_global="", extra_modules=(), muc_room_locking=False,
-                 bookmarks=True,
+                 bookmarks=True, storage="internal", sql_database=None,
                  max_lifetime=None, _load=False):
         self._tmp_owned = workdir is None
         if workdir is None:
@@ -341,6 +361,12 @@ class Prosody:
         # False: no mod_bookmarks, so XEP-0048 in private storage is all there is
         # (what older servers offer).
         self.bookmarks = bookmarks
+        if storage not in ("internal", "sql"):
+            raise ValueError("storage must be \"internal\" or \"sql\"")
+        if storage == "sql" and not sql_storage_available():
+            raise RuntimeError(SQL_STORAGE_MISSING)
+        self.storage = storage
+        self.sql_database = sql_database
         self.muc_room_locking = muc_room_locking
         self.max_lifetime = max_lifetime
         self.c2s_port = free_port()
@@ -357,6 +383,11 @@ class Prosody:
     @property
     def data_dir(self):
         return os.path.join(self.workdir, "data")
+
+    @property
+    def sql_path(self):
+        return getattr(self, "sql_database", None) or os.path.join(self.data_dir,
+                                                                     "prosody.sqlite")
 
     @property
     def log_path(self):
@@ -394,6 +425,13 @@ class Prosody:
         self._make_cert()
         with open(self.config_path, "w") as f:
             f.write(self._config_text())
+        if self.storage == "sql" and not os.path.exists(self.sql_path):
+            db = sqlite3.connect(self.sql_path)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.close()
+            ids = _prosody_ids()
+            if _am_root() and ids:
+                os.chown(self.sql_path, *ids)
         self._save_state()
         _chown_tree(self.workdir)
 
@@ -442,7 +480,7 @@ class Prosody:
             'modules_enabled = { %s }' % ", ".join(q(m) for m in mods),
             'modules_disabled = { "s2s", "dialback" }',
             'authentication = "internal_hashed"',
-            'storage = "internal"',
+            'storage = %s' % q(getattr(self, "storage", "internal")),
             'allow_registration = false',
             'ssl = { key = %s; certificate = %s; }' % (q(self.key_path), q(self.cert_path)),
             'log = { { levels = { min = %s }, to = "file", filename = %s } }'
@@ -451,6 +489,10 @@ class Prosody:
             'default_archive_policy = true',
             'limits = { c2s = { rate = "10mb/s"; }; }',
         ]
+        if getattr(self, "storage", "internal") == "sql":
+            # Relative to data_path.
+            lines.append('sql = { driver = "SQLite3"; database = %s; }'
+                         % q(self.sql_path))
         if self.tls:
             lines.append('c2s_require_encryption = true')
         else:
@@ -491,7 +533,8 @@ class Prosody:
     def _save_state(self):
         st = self.info()
         st.update(tls=self.tls, smacks=self.smacks, muc=self.muc, upload=self.upload,
-                  proxy65=self.proxy65, max_lifetime=self.max_lifetime)
+                  proxy65=self.proxy65, max_lifetime=self.max_lifetime,
+                  storage=self.storage, sql_database=self.sql_database)
         path = os.path.join(self.workdir, STATE_FILE)
         with open(path + ".tmp", "w") as f:
             json.dump(st, f)
@@ -504,7 +547,8 @@ class Prosody:
         with open(os.path.join(self.workdir, STATE_FILE)) as f:
             st = json.load(f)
         for k in ("domain", "c2s_port", "http_port", "proxy_port", "cert_sha256", "pid",
-                  "tls", "smacks", "muc", "upload", "proxy65", "max_lifetime"):
+                  "tls", "smacks", "muc", "upload", "proxy65", "max_lifetime",
+                  "storage", "sql_database"):
             setattr(self, k, st.get(k))
         self._detached = True   # do not stop it at our exit unless asked
         return self
@@ -1761,6 +1805,10 @@ def main(argv=None):
                     help="an extra global module (e.g. admin_shell for prosody-shell)")
     ap.add_argument("--muc-room-locking", action="store_true",
                     help="new rooms stay locked until their owner configures them")
+    ap.add_argument("--storage", choices=["internal", "sql"], default="internal",
+                    help="sql: mod_storage_sql on SQLite (needs lua-dbi-sqlite3)")
+    ap.add_argument("--sql-database", default=None,
+                    help="with --storage sql: the SQLite file (default in the data dir)")
     ap.add_argument("--max-lifetime", type=int, default=1800,
                     help="kill the server after this many seconds (0: never)")
     a = ap.parse_args(argv)
@@ -1772,7 +1820,8 @@ def main(argv=None):
         p = Prosody(wd, domain=a.domain, tls=not a.no_tls, smacks=not a.no_smacks,
                     muc=not a.no_muc, max_lifetime=a.max_lifetime or None,
                     extra_modules=a.module, bookmarks=not a.no_bookmarks,
-                    muc_room_locking=a.muc_room_locking)
+                    muc_room_locking=a.muc_room_locking, storage=a.storage,
+                    sql_database=a.sql_database)
         p.detach()
         try:
             for u in a.user:
