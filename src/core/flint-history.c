@@ -186,6 +186,7 @@ typedef enum
   STMT_SET_STATE_MESSAGE_ID,
   STMT_CORRECT,
   STMT_LATEST_IN_SECOND,
+  STMT_IN_SECOND,
   N_STMTS
 } Stmt;
 
@@ -215,6 +216,9 @@ static const char *const stmt_sql[N_STMTS] = {
    * making every insert cost as much as the whole table. */
   [STMT_LATEST_IN_SECOND] = "SELECT max (time) FROM messages"
                             " WHERE conversation_id = ?1 AND time >= ?2 AND time < ?3",
+  [STMT_IN_SECOND] = "SELECT id, time, local_time FROM messages"
+                     " WHERE conversation_id = ?1 AND time >= ?2 AND time < ?3"
+                     " ORDER BY time DESC",
   [STMT_INSERT] = "INSERT INTO messages (account, conversation, kind, direction, sender,"
                   " body, time, local_time, stanza_id, stanza_id_by, origin_id,"
                   " message_id, state, correction_of, conversation_id, time_max)"
@@ -276,6 +280,10 @@ struct _FlintHistory
   char *path;
   char *backup_path;
   GError *recovery_error;
+  /* An archive run (flint_history_begin_archive_run): its start, and the
+   * rows it stored or found again; NULL when none. */
+  gint64 run_started;
+  GHashTable *run_seen; /* gint64 row id, allocated */
 };
 
 G_DEFINE_FINAL_TYPE (FlintHistory, flint_history, G_TYPE_OBJECT)
@@ -747,6 +755,7 @@ flint_history_finalize (GObject *object)
   g_free (self->path);
   g_free (self->backup_path);
   g_clear_error (&self->recovery_error);
+  g_clear_pointer (&self->run_seen, g_hash_table_unref);
 
   G_OBJECT_CLASS (flint_history_parent_class)->finalize (object);
 }
@@ -1069,6 +1078,49 @@ fill_duplicate (FlintHistory *self,
  * stream, the offline store, the archive), so it goes after them, still
  * inside its second; else a message resent after a reconnect would sort
  * before the ones it followed. */
+/* In an archive run the archive's order decides instead: the message
+ * goes after the rows of its second stored before the run began or
+ * passed by the run, and before the others, which came live meanwhile
+ * and are further on in the archive. */
+static gboolean
+place_in_archive_order (FlintHistory *self,
+                        gint64 conversation_id,
+                        gint64 *time,
+                        GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 second = *time, latest = -1;
+  int rc;
+
+  if (!(stmt = get_stmt (self, STMT_IN_SECOND, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, second);
+  sqlite3_bind_int64 (stmt, 3, second + G_USEC_PER_SEC);
+  /* Newest first: usually the run's own last row, at once. */
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      if (sqlite3_column_int64 (stmt, 2) < self->run_started ||
+          g_hash_table_contains (self->run_seen, &id))
+        {
+          latest = sqlite3_column_int64 (stmt, 1);
+          rc = SQLITE_DONE;
+          break;
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, self->db, rc);
+      return FALSE;
+    }
+  if (latest >= 0)
+    *time = MIN (latest + 1, second + G_USEC_PER_SEC - 1);
+  return TRUE;
+}
+
 static gboolean
 place_in_second (FlintHistory *self, gint64 conversation_id, gint64 *time, GError **error)
 {
@@ -1078,6 +1130,8 @@ place_in_second (FlintHistory *self, gint64 conversation_id, gint64 *time, GErro
 
   if (second % G_USEC_PER_SEC != 0)
     return TRUE;
+  if (self->run_seen)
+    return place_in_archive_order (self, conversation_id, time, error);
   if (!(stmt = get_stmt (self, STMT_LATEST_IN_SECOND, error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, conversation_id);
@@ -1093,6 +1147,13 @@ place_in_second (FlintHistory *self, gint64 conversation_id, gint64 *time, GErro
       return FALSE;
     }
   return TRUE;
+}
+
+static void
+run_saw (FlintHistory *self, gint64 id)
+{
+  if (self->run_seen && id > 0)
+    g_hash_table_add (self->run_seen, g_memdup2 (&id, sizeof id));
 }
 
 static gboolean
@@ -1120,6 +1181,7 @@ insert_one (FlintHistory *self,
         goto fail;
       r->id = found.id;
       found_clear (&found);
+      run_saw (self, r->id);
       return TRUE;
     }
 
@@ -1170,6 +1232,7 @@ insert_one (FlintHistory *self,
 
   r->local_time = local_time;
   r->time = time;
+  run_saw (self, r->id);
   *out_inserted = TRUE;
   return TRUE;
 
@@ -1264,8 +1327,47 @@ flint_history_insert_batch (FlintHistory *self,
 
 fail:
   for (guint i = 0; i < records->len; i++)
-    ((FlintMessageRecord *) records->pdata[i])->id = 0;
+    {
+      FlintMessageRecord *r = records->pdata[i];
+
+      /* Rolled back: a new row's id may be given to another row. A
+       * duplicate's row stays, but is forgotten too: no harm, rare. */
+      if (self->run_seen)
+        g_hash_table_remove (self->run_seen, &r->id);
+      r->id = 0;
+    }
   return FALSE;
+}
+
+/**
+ * flint_history_begin_archive_run:
+ * @started: when the catch-up began (microseconds since the epoch, the
+ *   clock of local_time)
+ *
+ * From now until flint_history_end_archive_run(), this FlintHistory stores
+ * an archive catch-up, in the archive's order: a message stamped in whole
+ * seconds goes after the rows of its second stored before @started or by
+ * the run itself (stored or found again), and before the rows stored by
+ * others since, which came live and are further on in the archive. Out of
+ * a run such a message goes after every row of its second (it was held
+ * back; see place_in_second()).
+ */
+void
+flint_history_begin_archive_run (FlintHistory *self, gint64 started)
+{
+  g_return_if_fail (FLINT_IS_HISTORY (self));
+
+  g_clear_pointer (&self->run_seen, g_hash_table_unref);
+  self->run_seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->run_started = started;
+}
+
+void
+flint_history_end_archive_run (FlintHistory *self)
+{
+  g_return_if_fail (FLINT_IS_HISTORY (self));
+
+  g_clear_pointer (&self->run_seen, g_hash_table_unref);
 }
 
 /**

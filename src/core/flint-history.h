@@ -100,6 +100,9 @@ gboolean flint_history_apply_correction (FlintHistory *self,
                                          const FlintMessageRecord *correction,
                                          gboolean *out_applied,
                                          GError **error);
+/* Archive catch-ups store in the archive's order (see the .c file). */
+void flint_history_begin_archive_run (FlintHistory *self, gint64 started);
+void flint_history_end_archive_run (FlintHistory *self);
 
 GPtrArray *flint_history_get_last (FlintHistory *self,
                                    const char *account,

@@ -69,6 +69,10 @@ struct _FlintMam
   GQueue store_queue;           /* StoreJob waiting, oldest first */
   gboolean storing;             /* a StoreJob is in the worker */
   FlintHistory *worker_history; /* NULL until the first job opens it */
+  /* The worker stores each catch-up in archive order: the run it last
+   * stored for (0: none), and when this run began (real time). */
+  guint worker_run;
+  gint64 run_started;
 };
 
 G_DEFINE_FINAL_TYPE (FlintMam, flint_mam, G_TYPE_OBJECT)
@@ -316,6 +320,8 @@ typedef struct
   char *after;           /* the cursor once these are stored; NULL: keep it */
   gboolean complete;     /* the last page: the catch-up ends with it */
   gboolean initial;      /* a fresh install's fetch: go forward from here on */
+  gboolean begin_run;    /* the first job of its run in the worker */
+  gint64 run_started;    /* for flint_history_begin_archive_run() */
   char *path;            /* the history's file */
   FlintHistory *history; /* the worker's own; opened by the first job */
   /* For the page timings in the debug log (monotonic us): the query was
@@ -438,9 +444,15 @@ store_job_run (GTask *task, gpointer source, gpointer data, GCancellable *cancel
     }
   job->stored = g_ptr_array_new ();
   job->started_at = g_get_monotonic_time ();
+  /* Messages that came live since the catch-up began are further on in
+   * the archive: whole-second stamps are placed before them. */
+  if (job->begin_run)
+    flint_history_begin_archive_run (job->history, job->run_started);
   if (job->records->len > 0)
     store_records (job->history, job->records, job->stored, &job->n_inserted,
                    &job->error);
+  if (job->complete)
+    flint_history_end_archive_run (job->history);
   job->stored_at = g_get_monotonic_time ();
   g_task_return_boolean (task, TRUE);
 }
@@ -547,6 +559,8 @@ store_next (FlintMam *self)
     return;
   job = g_queue_pop_head (&self->store_queue);
   job->history = g_steal_pointer (&self->worker_history);
+  job->begin_run = job->history == NULL || job->run != self->worker_run;
+  self->worker_run = job->run;
   self->storing = TRUE;
   task = g_task_new (self, NULL, on_job_stored, NULL);
   g_task_set_source_tag (task, store_next);
@@ -569,6 +583,7 @@ queue_store (FlintMam *self,
 
   job->generation = self->generation;
   job->run = self->run;
+  job->run_started = self->run_started;
   job->records = records;
   job->after = g_strdup (after);
   job->complete = complete;
@@ -876,6 +891,8 @@ start (FlintMam *self)
   stop (self);
   self->active = TRUE;
   self->run++;
+  /* Live messages stored from now on are later in the archive. */
+  self->run_started = g_get_real_time ();
   update_busy (self);
   take_start (self);
   xmpp_stanza_set_to (iq, bare);

@@ -1587,6 +1587,91 @@ test_whole_second_stamp (Fixture *f, gconstpointer data)
   g_assert_cmpint (other->time, ==, second);
 }
 
+static FlintMessageRecord *
+make_archived (const char *body, gint64 time, gint64 local_time, const char *stanza_id)
+{
+  FlintMessageRecord *r = make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, body, time);
+
+  r->local_time = local_time;
+  r->stanza_id = g_strdup (stanza_id);
+  r->stanza_id_by = g_strdup (ACCOUNT);
+  r->message_id = g_strdup (body);
+  return r;
+}
+
+static void
+insert_page (FlintHistory *history, FlintMessageRecord **page, guint n)
+{
+  g_autoptr (GPtrArray) records = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (records, page[i]);
+  g_assert_true (flint_history_insert_batch (history, records, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* An archive catch-up stores in archive order, also within a second of
+ * whole-second stamps and across its pages: a message that came live
+ * meanwhile (stored by the chat with its fine local time, its archive
+ * copy still ahead) goes after the archived messages before it, not
+ * before them; what was stored before the catch-up began, and what the
+ * catch-up itself has passed (stored or found again), comes first. The
+ * catch-up stores through a FlintHistory of its own, as FlintMam's worker
+ * does. */
+static void
+test_whole_second_catch_up (Fixture *f, gconstpointer data)
+{
+  const gint64 second = G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC;
+  const gint64 started = second + 100000; /* the catch-up began */
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintHistory) worker = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) before =
+    make_archived ("before", second + 50000, second + 50000, "a0");
+  g_autoptr (FlintMessageRecord) live =
+    make_archived ("live", second + 500000, second + 500000, "a3");
+  g_autoptr (FlintMessageRecord) a1 = make_archived ("a1", second, second + 600000, "a1");
+  g_autoptr (FlintMessageRecord) a2 = make_archived ("a2", second, second + 600000, "a2");
+  g_autoptr (FlintMessageRecord) a3 =
+    make_archived ("live", second, second + 700000, "a3");
+  g_autoptr (FlintMessageRecord) a4 = make_archived ("a4", second, second + 700000, "a4");
+  g_autoptr (FlintMessageRecord) late =
+    make_archived ("late", second, second + 800000, "a5");
+  FlintMessageRecord *page1[] = { a1, a2 };
+  FlintMessageRecord *page2[] = { a3, a4 };
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *expected[] = { "before", "a1", "a2", "live", "a4", "late" };
+
+  g_assert_true (insert (history, before));
+  flint_history_begin_archive_run (worker, started);
+  g_assert_true (insert (history, live));
+  insert_page (worker, page1, G_N_ELEMENTS (page1));
+  insert_page (worker, page2, G_N_ELEMENTS (page2));
+  g_assert_cmpint (a3->id, ==, live->id); /* found again, not stored twice */
+  flint_history_end_archive_run (worker);
+  /* Held back and stored live after the catch-up: after all of them, as
+   * before (test_whole_second_stamp). */
+  g_assert_true (insert (history, late));
+
+  rows = flint_history_get_last (history, ACCOUNT, ALICE, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      FlintMessageRecord *r = rows->pdata[i];
+
+      g_assert_cmpstr (r->body, ==, expected[i]);
+      g_assert_cmpint (r->time, >=, second);
+      g_assert_cmpint (r->time, <, second + G_USEC_PER_SEC);
+    }
+  /* The live one keeps its time; the others fit around it. */
+  g_assert_cmpint (live->time, ==, second + 500000);
+  g_assert_cmpint (a1->time, ==, second + 50001);
+  g_assert_cmpint (a2->time, ==, second + 50002);
+  g_assert_cmpint (a4->time, ==, second + 500001);
+}
+
 #define ADD(name, func)                                                                  \
   g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -1621,6 +1706,7 @@ main (int argc, char **argv)
   ADD ("/history/correction", test_correction);
   ADD ("/history/survives-kill", test_survives_kill);
   ADD ("/history/whole-second-stamp", test_whole_second_stamp);
+  ADD ("/history/whole-second-catch-up", test_whole_second_catch_up);
 
   return g_test_run ();
 }
