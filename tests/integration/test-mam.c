@@ -585,6 +585,86 @@ test_interrupted (Fixture *f, gconstpointer data)
   g_assert_cmpstr (got, ==, want);
 }
 
+static gboolean
+mam_busy (gpointer mam)
+{
+  return flint_mam_get_busy (mam);
+}
+
+static gboolean
+five_pages_in (gpointer data)
+{
+  return ((Client *) data)->pages >= 5;
+}
+
+/* (4b) Paging at boundaries with whole-second stamps: bob writes 60
+ * messages while alice is away, all in one second if the machine allows;
+ * alice comes online and catches up one message per page while bob
+ * writes once more, live, most often in that same second. The live one
+ * is stored by the chat at once (its local time is finer than the
+ * archive's stamps) while the pages before it are still coming: it must
+ * still come after them, and each archived one after the one before it
+ * across every page boundary. Whether the seconds matched is logged. */
+#define N_SAME_SECOND 60
+
+static void
+test_same_second_live (Fixture *f, gconstpointer data)
+{
+  Peer *bob = peer_start (&server, f->b_user, PASSWORD);
+  g_autoptr (GPtrArray) records = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *with_live = NULL;
+  g_autofree char *line = NULL;
+  Client *c;
+  FlintMessageRecord *live, *last_archived;
+
+  /* A first session stores one message: the catch-up pages forward. */
+  send_messages (bob, f->alice, "s", 1);
+  c = client_new (f, TRUE, 0);
+  client_connect (c);
+  client_wait_finished (c);
+  client_free (c);
+
+  /* Early in a second, so the rest has time to happen in it. */
+  g_usleep (G_USEC_PER_SEC - g_get_real_time () % G_USEC_PER_SEC);
+  send_messages (bob, f->alice, "p", N_SAME_SECOND);
+
+  c = client_new (f, TRUE, 1);
+  /* As the app does: delayed copies (bob's from the offline store) are
+   * left to the catch-up while it runs. */
+  flint_chat_set_catch_up_func (c->chat, mam_busy, c->mam);
+  client_connect (c);
+  /* Mid-way through the catch-up, so it comes live (not from the
+   * offline store, which the catch-up would take). */
+  g_assert_true (wait_until (five_pages_in, c, WAIT_MS));
+  line = g_strdup_printf (
+    "{\"cmd\": \"send\", \"to\": \"%s\", \"body\": \"live\", \"id\": \"live\"}",
+    f->alice);
+  peer_command (bob, line);
+  client_wait_finished (c);
+  spin (300);
+
+  records = conversation (f, f->bob);
+  got = bodies (records);
+  want = expected_bodies ("s", 1, "p", N_SAME_SECOND);
+  with_live = g_strconcat (want, " live", NULL);
+  g_assert_cmpstr (got, ==, with_live);
+  /* Stored once, by the chat (it came live). */
+  g_assert_cmpuint (count_body (records, "live"), ==, 1);
+  g_assert_cmpuint (c->chat_stored, >=, 1);
+  live = records->pdata[records->len - 1];
+  last_archived = records->pdata[records->len - 2];
+  g_assert_nonnull (live->stanza_id);
+  g_test_message (
+    "live message %s the second of the last archived one (%" G_GINT64_FORMAT
+    " / %" G_GINT64_FORMAT " us); %u pages",
+    live->time / G_USEC_PER_SEC == last_archived->time / G_USEC_PER_SEC ? "in" : "not in",
+    live->time, last_archived->time, c->pages);
+  client_free (c);
+  peer_stop (bob);
+}
+
 /* (5) A MAM result from another user, for the very query we have open, is
  * not taken for part of our archive. */
 static void
@@ -639,6 +719,7 @@ main (int argc, char **argv)
   ADD ("live-and-archived", test_live_and_archived);
   ADD ("live-does-not-hide-gap", test_live_does_not_hide_gap);
   ADD ("interrupted", test_interrupted);
+  ADD ("same-second-live", test_same_second_live);
   ADD ("forged-result", test_forged_result);
 #undef ADD
   ret = g_test_run ();
