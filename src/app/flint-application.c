@@ -1124,6 +1124,16 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   g_string_append_printf (out, ", \"history_updating\": %s, \"history\": %s",
                           self->history_updating ? "true" : "false",
                           self->history ? "true" : "false");
+  /* The main account's archive catch-up (XEP-0313) is under way. */
+  {
+    FlintMam *mam =
+      session ? g_hash_table_lookup (
+                  self->mams, flint_account_get_jid (flint_session_get_account (session)))
+              : NULL;
+
+    g_string_append_printf (out, ", \"catching_up\": %s",
+                            mam && flint_mam_get_busy (mam) ? "true" : "false");
+  }
   g_string_append_printf (
     out, ", \"compact\": %s",
     window && gtk_widget_has_css_class (GTK_WIDGET (window), "compact-roster") ? "true"
