@@ -131,6 +131,31 @@ class ProsodyPeerTest(unittest.TestCase):
             d = fh.Peer.start(p, "dave", "pw")
             d.quit()
 
+    @unittest.skipUnless(fh.sql_storage_available(), fh.SQL_STORAGE_MISSING)
+    def test_sql_storage(self):
+        import sqlite3
+        with fh.Prosody(storage="sql", muc=False, upload=False, proxy65=False) as p:
+            p.register("erin", "pw")
+            p.register("fred", "pw")
+            e = fh.Peer.start(p, "erin", "pw")
+            e.send(p.jid("fred"), "kept in SQL", id="sql-1")
+            e.command("ping")
+            e.quit()
+            self.assertEqual(p.sql_path, os.path.join(p.data_dir, "prosody.sqlite"))
+            db = sqlite3.connect("file:%s?mode=ro" % p.sql_path, uri=True, timeout=5)
+            try:
+                mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+                archived = db.execute("SELECT count(*) FROM prosodyarchive WHERE store = "
+                                      "'archive' AND value LIKE '%kept in SQL%'").fetchone()[0]
+            finally:
+                db.close()
+            self.assertEqual(mode, "wal")
+            # Erin's copy and Fred's.
+            self.assertEqual(archived, 2)
+            # No flat files (accounts, archives): all of it is in the database.
+            self.assertEqual({n for n in os.listdir(p.data_dir)
+                              if not n.startswith("prosody.sqlite")}, set())
+
     def test_cli(self):
         wd = tempfile.mkdtemp(prefix="flint-cli-")
         try:
