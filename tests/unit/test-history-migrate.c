@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -370,7 +371,11 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/history-migrate/needs-migration", Fixture, NULL, fixture_setup,
               test_needs_migration, fixture_teardown);
-  g_test_add ("/history-migrate/async-main-loop-turns", Fixture, GUINT_TO_POINTER (60000),
+  /* FLINT_TEST_MIGRATE_N=1000000 for the figure in tests/bench/RESULTS.md. */
+  g_test_add ("/history-migrate/async-main-loop-turns", Fixture,
+              GUINT_TO_POINTER (g_getenv ("FLINT_TEST_MIGRATE_N")
+                                  ? atoi (g_getenv ("FLINT_TEST_MIGRATE_N"))
+                                  : 60000),
               fixture_setup, test_async_migration, fixture_teardown);
   g_test_add ("/history-migrate/kill-mid-migration", Fixture, GUINT_TO_POINTER (150000),
               fixture_setup, test_kill_mid_migration, fixture_teardown);
