@@ -4,6 +4,11 @@
 
 #include "flint-history-jobs.h"
 
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 /* Rows per transaction: about 10-20 ms each, so a live message stored on
  * the main thread meanwhile waits no longer than that for the lock. */
 #define BATCH 500
@@ -136,7 +141,21 @@ open_run (GTask *task, gpointer source, gpointer data, GCancellable *cancellable
 {
   g_autoptr (GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
-  FlintHistory *history = flint_history_open (data, &error);
+  pid_t thread = (pid_t) syscall (SYS_gettid);
+  int priority;
+  gboolean lowered;
+  FlintHistory *history;
+
+  /* A migration keeps a CPU busy for seconds: the window's frames come
+   * first. Linux applies the nice value per thread; the pool thread gets
+   * its own back afterwards. */
+  errno = 0;
+  priority = getpriority (PRIO_PROCESS, thread);
+  lowered =
+    errno == 0 && setpriority (PRIO_PROCESS, thread, MIN (priority + 10, 19)) == 0;
+  history = flint_history_open (data, &error);
+  if (lowered)
+    setpriority (PRIO_PROCESS, thread, priority);
 
   if (history == NULL)
     {
