@@ -665,6 +665,70 @@ test_same_second_live (Fixture *f, gconstpointer data)
   peer_stop (bob);
 }
 
+/* (4c) Corrections across page boundaries, one archived message per page:
+ * bob's "k1" is corrected twice (XEP-0308, each correction naming the
+ * original's id) and "k2" once, all in the same second as their
+ * originals; the originals keep their places with the last text, and no
+ * correction is stored as a message of its own. */
+static void
+test_corrections_across_pages (Fixture *f, gconstpointer data)
+{
+  Peer *bob = peer_start (&server, f->b_user, PASSWORD);
+  static const char *const sends[][3] = {
+    /* body, id, replaces */
+    { "k0", "k0", NULL },          { "k1 tpyo", "k1", NULL },
+    { "k2 first", "k2", NULL },    { "k1 typo", "k1c1", "k1" },
+    { "k3", "k3", NULL },          { "k1 fixed", "k1c2", "k1" },
+    { "k2 second", "k2c1", "k2" },
+  };
+  g_autoptr (GPtrArray) records = NULL;
+  g_autofree char *got = NULL;
+  Client *c;
+
+  /* A first session stores one message: the catch-up pages forward. */
+  send_messages (bob, f->alice, "s", 1);
+  c = client_new (f, FALSE, 0);
+  client_connect (c);
+  client_wait_finished (c);
+  client_free (c);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sends); i++)
+    {
+      g_autofree char *line = NULL;
+
+      if (sends[i][2])
+        line = g_strdup_printf ("{\"cmd\": \"send\", \"to\": \"%s\", \"body\": \"%s\","
+                                " \"id\": \"%s\", \"replace\": \"%s\"}",
+                                f->alice, sends[i][0], sends[i][1], sends[i][2]);
+      else
+        line = g_strdup_printf (
+          "{\"cmd\": \"send\", \"to\": \"%s\", \"body\": \"%s\", \"id\": \"%s\"}",
+          f->alice, sends[i][0], sends[i][1]);
+      peer_command (bob, line);
+    }
+  peer_command (bob, "{\"cmd\": \"ping\"}");
+  g_assert_true (peer_wait_event (bob, "\"done\"", "\"ping\""));
+  peer_stop (bob);
+
+  c = client_new (f, FALSE, 1);
+  client_connect (c);
+  client_wait_finished (c);
+  g_assert_cmpuint (c->pages, >=, G_N_ELEMENTS (sends));
+  client_free (c);
+
+  records = conversation (f, f->bob);
+  got = bodies (records);
+  g_assert_cmpstr (got, ==, "s0 k0 k1 fixed k2 second k3");
+  for (guint i = 0; i < records->len; i++)
+    {
+      FlintMessageRecord *r = records->pdata[i];
+
+      g_assert_null (r->correction_of);
+      if (g_str_has_prefix (r->body, "k1"))
+        g_assert_cmpstr (r->message_id, ==, "k1");
+    }
+}
+
 /* (5) A MAM result from another user, for the very query we have open, is
  * not taken for part of our archive. */
 static void
@@ -720,6 +784,7 @@ main (int argc, char **argv)
   ADD ("live-does-not-hide-gap", test_live_does_not_hide_gap);
   ADD ("interrupted", test_interrupted);
   ADD ("same-second-live", test_same_second_live);
+  ADD ("corrections-across-pages", test_corrections_across_pages);
   ADD ("forged-result", test_forged_result);
 #undef ADD
   ret = g_test_run ();
