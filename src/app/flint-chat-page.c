@@ -12,7 +12,7 @@
 #include "flint-application.h"
 #include "flint-message-row.h"
 #include "flint-paste-image.h"
-#include "flint-transfer-strip.h"
+#include "flint-file-card.h"
 #include "flint-window.h"
 
 #define GROUP_GAP (5 * 60 * G_USEC_PER_SEC)
@@ -57,7 +57,6 @@ struct _FlintChatPage
   GtkPopover *date_popover;
   GtkRevealer *latest_revealer;
   GtkWidget *attach_button;
-  GtkWidget *transfer_strip; /* owned by the page's box; NULL without transfers */
 };
 
 G_DEFINE_FINAL_TYPE (FlintChatPage, flint_chat_page, GTK_TYPE_WIDGET)
@@ -941,16 +940,6 @@ attach_files_setup (FlintChatPage *self)
   if (center)
     g_signal_connect_object (self->composer, "paste-image", G_CALLBACK (on_paste_image),
                              self, 0);
-  /* This contact's transfers, inline above the composer row. */
-  if (center && flint_transfer_center_get_transfers (center, account))
-    {
-      GtkWidget *composer_row = gtk_widget_get_parent (self->attach_button);
-
-      self->transfer_strip = flint_transfer_strip_new (
-        flint_transfer_center_get_transfers (center, account), jid);
-      gtk_widget_insert_before (self->transfer_strip,
-                                gtk_widget_get_parent (composer_row), composer_row);
-    }
 }
 
 FlintChatPage *
@@ -1016,11 +1005,9 @@ flint_chat_page_get_correction_id (FlintChatPage *self)
   return flint_composer_get_correction_id (self->composer);
 }
 
-/* The inline transfer cards, as JSON (for app.test-dump). */
+/* The file cards in the timeline on screen, as JSON (for app.test-dump). */
 char *
 flint_chat_page_describe_transfers (FlintChatPage *self)
 {
-  if (self->transfer_strip == NULL)
-    return g_strdup ("[]");
-  return flint_transfer_strip_describe (FLINT_TRANSFER_STRIP (self->transfer_strip));
+  return flint_file_card_describe_in (GTK_WIDGET (self->list_view));
 }

@@ -17,6 +17,7 @@ typedef enum
   FLINT_MESSAGE_KIND_CHAT,
   FLINT_MESSAGE_KIND_GROUPCHAT,
   FLINT_MESSAGE_KIND_STATUS, /* a room's system line: sender "", not news */
+  FLINT_MESSAGE_KIND_FILE,   /* a file transfer: body is the file name */
 } FlintMessageKind;
 
 typedef enum
@@ -57,6 +58,7 @@ typedef struct
   char *message_id; /* the stanza's id attribute */
   FlintDeliveryState state;
   char *correction_of; /* XEP-0308: message_id this message corrects */
+  char *file;          /* GVariant text of an a{sv}: the file the row is or links */
 } FlintMessageRecord;
 
 #define FLINT_TYPE_MESSAGE_RECORD (flint_message_record_get_type ())
@@ -73,7 +75,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlintMessageRecord, flint_message_record_free)
 G_DECLARE_FINAL_TYPE (FlintHistory, flint_history, FLINT, HISTORY, GObject)
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define FLINT_HISTORY_SCHEMA_VERSION 3
+#define FLINT_HISTORY_SCHEMA_VERSION 4
 
 FlintHistory *flint_history_open (const char *path, GError **error);
 const char *flint_history_get_path (FlintHistory *self);
@@ -94,6 +96,9 @@ gboolean flint_history_set_state (FlintHistory *self,
                                   const char *message_id,
                                   FlintDeliveryState state,
                                   GError **error);
+gboolean flint_history_set_file (FlintHistory *self,
+                                 const FlintMessageRecord *record,
+                                 GError **error);
 gboolean flint_history_apply_correction (FlintHistory *self,
                                          const FlintMessageRecord *correction,
                                          gboolean *out_applied,
@@ -155,30 +160,23 @@ char *flint_history_get_last_stanza_id (FlintHistory *self,
                                         const char *conversation);
 
 /* Ranges and deletion: transcripts, clear history, retention. */
-GPtrArray *
-flint_history_get_range (FlintHistory *self,
-                         const char *account,
-                         const char *conversation,
-                         gint64 time,
-                         gint64 id,
-                         gint64 until,
-                         guint limit,
-                         GError **error);
-gboolean
-flint_history_delete_conversation (FlintHistory *self,
-                                   const char *account,
-                                   const char *conversation,
-                                   gint64 stored_before,
-                                   guint limit,
-                                   guint *out_deleted,
-                                   GError **error);
-gboolean
-flint_history_delete_older_than (FlintHistory *self,
-                                 gint64 time,
-                                 guint limit,
-                                 guint *out_deleted,
-                                 GError **error);
-gboolean
-flint_history_check_integrity (FlintHistory *self, GError **error);
+GPtrArray *flint_history_get_range (FlintHistory *self,
+                                    const char *account,
+                                    const char *conversation,
+                                    gint64 time,
+                                    gint64 id,
+                                    gint64 until,
+                                    guint limit,
+                                    GError **error);
+gboolean flint_history_delete_conversation (FlintHistory *self,
+                                            const char *account,
+                                            const char *conversation,
+                                            gint64 stored_before,
+                                            guint limit,
+                                            guint *out_deleted,
+                                            GError **error);
+gboolean flint_history_delete_older_than (
+  FlintHistory *self, gint64 time, guint limit, guint *out_deleted, GError **error);
+gboolean flint_history_check_integrity (FlintHistory *self, GError **error);
 
 G_END_DECLS

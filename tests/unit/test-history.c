@@ -359,7 +359,7 @@ test_migrate_v2 (Fixture *f, gconstpointer data)
   history = open_ok (f->path);
   version = query_text (f->path, "PRAGMA user_version");
   g_assert_cmpstr (version, ==, G_STRINGIFY (FLINT_HISTORY_SCHEMA_VERSION));
-  g_assert_cmpint (FLINT_HISTORY_SCHEMA_VERSION, ==, 3);
+  g_assert_cmpint (FLINT_HISTORY_SCHEMA_VERSION, ==, 4);
   n_conversations = query_text (f->path, "SELECT count(*) FROM conversations");
   g_assert_cmpstr (n_conversations, ==, "3");
   g_assert_cmpint (count_rows (f->path, "WHERE conversation_id IS NULL"), ==, 0);
