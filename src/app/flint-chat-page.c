@@ -1005,6 +1005,17 @@ flint_chat_page_get_correction_id (FlintChatPage *self)
   return flint_composer_get_correction_id (self->composer);
 }
 
+/* How far the view is from the bottom of the list, in pixels (for
+ * app.test-dump): 0 when it shows the end. */
+double
+flint_chat_page_get_scroll_gap (FlintChatPage *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  return gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) -
+         gtk_adjustment_get_value (adj);
+}
+
 /* The file cards in the timeline on screen, as JSON (for app.test-dump). */
 char *
 flint_chat_page_describe_transfers (FlintChatPage *self)
