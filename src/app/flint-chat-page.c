@@ -46,6 +46,7 @@ struct _FlintChatPage
   gint64 scroll_id; /* the message being brought into view, or 0 */
   guint scroll_tick;
   guint scroll_frames;
+  guint follow_tick; /* brings the view down once more on the next frame */
   guint paused_id;
   char *sent_state;
   GPtrArray *list_items; /* the GtkListItems in use, for re-layout */
@@ -265,9 +266,6 @@ settle_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* While the view sticks to the bottom, a change of size only needs the
- * value moved along: no per-frame tick, so a stream of incoming messages
- * does not keep the frame clock running. */
 static void
 jump_to_bottom (FlintChatPage *self)
 {
@@ -275,6 +273,31 @@ jump_to_bottom (FlintChatPage *self)
 
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
                                    gtk_adjustment_get_page_size (adj));
+}
+
+static gboolean
+follow_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  FlintChatPage *self = user_data;
+
+  self->follow_tick = 0;
+  if (self->stick_to_bottom)
+    jump_to_bottom (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* While the view sticks to the bottom, a change of size only needs the
+ * value moved along, once, on the next frame: the new upper comes while
+ * the list allocates its rows (a row grew: a thumbnail loaded, a file
+ * card appeared), and a value set in there moves the scrollbar but the
+ * list, already allocated, keeps showing the old rows. One tick per
+ * change, not a running one, so idle stays idle. */
+static void
+follow_bottom (FlintChatPage *self)
+{
+  if (self->follow_tick == 0)
+    self->follow_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
+                                                      follow_tick, self, NULL);
 }
 
 static void
@@ -312,7 +335,7 @@ on_value_changed (GtkAdjustment *adj, FlintChatPage *self)
   if (layout)
     {
       if (self->stick_to_bottom && value < upper - page)
-        jump_to_bottom (self);
+        follow_bottom (self);
       return;
     }
   /* Away from the latest end, the bottom of the list is not the bottom
@@ -391,7 +414,7 @@ static void
 on_size_changed (GtkAdjustment *adj, GParamSpec *pspec, FlintChatPage *self)
 {
   if (self->stick_to_bottom && self->settle_id == 0)
-    jump_to_bottom (self);
+    follow_bottom (self);
   /* Rows that do not fill the view cannot be scrolled up to ask for older
    * ones: load them now (after this frame is painted). */
   if (gtk_adjustment_get_page_size (adj) > 0 &&
@@ -808,6 +831,11 @@ flint_chat_page_dispose (GObject *object)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->scroll_tick);
       self->scroll_tick = 0;
+    }
+  if (self->follow_tick)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->follow_tick);
+      self->follow_tick = 0;
     }
   if (self->conversation)
     {

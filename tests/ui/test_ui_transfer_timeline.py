@@ -234,9 +234,9 @@ class TimelineTest(unittest.TestCase):
         with fh.Prosody() as prosody, fh.Desktop() as desktop:
             app, bob, me = self.setup_world(prosody, desktop, "prefer-light")
             bob_jid = prosody.jid("bob")
+            self.activate(app, "open-chat", "'%s'" % bob_jid)
             url = self.upload_url(app, bob, prosody, desktop, "Site plan.png",
                                   lambda p: write_png(p, 480, 300))
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
             for i in range(30):
                 bob.command("send", to=me, body="Line %d of the minutes" % i)
             app.wait_for(lambda d: self.tab(d, bob_jid)["messages"] >= 31 and
@@ -246,11 +246,16 @@ class TimelineTest(unittest.TestCase):
             app.wait_for(lambda d: [c for c in self.cards(d, bob_jid, url=url)
                                     if c["thumbnail"]],
                          timeout=30, what="thumbnail")
-            time.sleep(0.5)
-            dump = app.wait_for(lambda d: self.tab(d, bob_jid)["scroll_gap"] == 0,
-                                timeout=5, what="still at the bottom")
-            desktop.screenshot("timeline-thumbnail-bottom.png")
-            self.assertEqual(self.tab(dump, bob_jid)["scroll_gap"], 0)
+            # The dump answers between frames: the end is in sight once the
+            # card at the bottom is mapped and the view is at its end.
+            def at_end(d):
+                card = self.cards(d, bob_jid, url=url)
+                return card and card[0]["mapped"] and self.tab(d, bob_jid)["scroll_gap"] == 0
+            try:
+                dump = app.wait_for(at_end, timeout=15, what="the thumbnail row in sight")
+            finally:
+                desktop.screenshot("timeline-thumbnail-bottom.png")
+            self.assertTrue(self.cards(dump, bob_jid, url=url)[0]["thumbnail"])
 
 
 if __name__ == "__main__":
