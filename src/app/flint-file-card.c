@@ -92,16 +92,23 @@ info_for (const char *url)
   return info;
 }
 
+static void show_action (GtkWidget *button, const char *action, GVariant *target);
+static gboolean file_exists (const char *path);
+
+static FlintTransferCenter *
+center (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return FLINT_IS_APPLICATION (app)
+           ? flint_application_get_transfer_center (FLINT_APPLICATION (app))
+           : NULL;
+}
+
 static FlintTransfers *
 http_transfers (void)
 {
-  GApplication *app = g_application_get_default ();
-  FlintTransferCenter *center =
-    FLINT_IS_APPLICATION (app)
-      ? flint_application_get_transfer_center (FLINT_APPLICATION (app))
-      : NULL;
-
-  return center ? flint_transfer_center_get_any_transfers (center) : NULL;
+  return center () ? flint_transfer_center_get_any_transfers (center ()) : NULL;
 }
 
 char *
@@ -150,6 +157,67 @@ previewable (const char *mime)
   return FALSE;
 }
 
+/* The type's symbolic icon the theme has: the list a content type gives
+ * also holds coloured icons, which show as pale pages among symbolic ones. */
+static void
+set_type_icon (FlintFileCard *self, const char *content_type)
+{
+  g_autoptr (GIcon) icon =
+    content_type ? g_content_type_get_symbolic_icon (content_type) : NULL;
+  GtkIconTheme *theme =
+    gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  const char *const *names =
+    G_IS_THEMED_ICON (icon) ? g_themed_icon_get_names (G_THEMED_ICON (icon)) : NULL;
+
+  for (guint i = 0; names && names[i]; i++)
+    if (g_str_has_suffix (names[i], "-symbolic") &&
+        gtk_icon_theme_has_icon (theme, names[i]))
+      {
+        gtk_image_set_from_icon_name (self->icon, names[i]);
+        return;
+      }
+  gtk_image_set_from_icon_name (self->icon, "text-x-generic-symbolic");
+}
+
+/* A link being downloaded (or downloaded) in this run: its progress and
+ * Cancel, then Open and Show in Folder, in place of Download. */
+static void
+update_download (FlintFileCard *self)
+{
+  FlintTransfer *t = self->transfer;
+  FlintTransferState state = t ? flint_transfer_get_state (t) : FLINT_TRANSFER_PENDING;
+  const char *path = t ? flint_transfer_get_local_path (t) : NULL;
+  gboolean running = t && !flint_transfer_is_finished (t);
+  gboolean done = t && state == FLINT_TRANSFER_COMPLETE && file_exists (path);
+
+  for (GtkWidget *b = self->accept_button; b; b = gtk_widget_get_next_sibling (b))
+    if (b != self->download_button)
+      gtk_widget_set_visible (b, FALSE);
+  gtk_widget_set_visible (self->download_button, !running && !done);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress), running);
+  if (t == NULL)
+    return;
+  if (running || state == FLINT_TRANSFER_FAILED)
+    {
+      g_autofree char *status = flint_transfer_row_describe_status (t);
+
+      gtk_label_set_text (self->details_label, status);
+    }
+  if (running)
+    {
+      gtk_progress_bar_set_fraction (self->progress, flint_transfer_get_fraction (t));
+      show_action (self->cancel_button, "app.transfer-cancel",
+                   g_variant_new_uint32 (flint_transfer_get_id (t)));
+    }
+  if (done)
+    {
+      show_action (self->open_button, "app.transfer-open-file",
+                   g_variant_new_string (path));
+      show_action (self->show_button, "app.transfer-show-file",
+                   g_variant_new_string (path));
+    }
+}
+
 static void
 update (FlintFileCard *self)
 {
@@ -175,13 +243,7 @@ update (FlintFileCard *self)
       details = kind ? g_strdup_printf ("%s · %s", size, kind) : g_strdup (size);
     }
   gtk_label_set_text (self->details_label, details);
-  if (content_type)
-    {
-      g_autoptr (GIcon) icon = g_content_type_get_symbolic_icon (content_type);
-      gtk_image_set_from_gicon (self->icon, icon);
-    }
-  else
-    gtk_image_set_from_icon_name (self->icon, "text-x-generic-symbolic");
+  set_type_icon (self, content_type);
   gtk_picture_set_paintable (self->thumbnail, GDK_PAINTABLE (info->thumb));
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), info->thumb != NULL);
   if (info->thumb)
@@ -192,6 +254,7 @@ update (FlintFileCard *self)
       gtk_widget_set_size_request (GTK_WIDGET (self->thumbnail), w, h);
     }
   gtk_widget_set_sensitive (self->download_button, !info->failed);
+  update_download (self);
 }
 
 /* ---- requests ---------------------------------------------------------- */
@@ -431,13 +494,7 @@ update_transfer (FlintFileCard *self)
       g_free (content_type);
       content_type = g_content_type_from_mime_type (mime);
     }
-  if (content_type)
-    {
-      g_autoptr (GIcon) icon = g_content_type_get_symbolic_icon (content_type);
-      gtk_image_set_from_gicon (self->icon, icon);
-    }
-  else
-    gtk_image_set_from_icon_name (self->icon, "text-x-generic-symbolic");
+  set_type_icon (self, content_type);
 
   gtk_widget_set_visible (GTK_WIDGET (self->progress), t && running);
   if (t && running)
@@ -468,7 +525,35 @@ update_transfer (FlintFileCard *self)
 static void
 on_transfer_notify (FlintTransfer *transfer, GParamSpec *pspec, FlintFileCard *self)
 {
-  update_transfer (self);
+  if (self->url)
+    update (self);
+  else
+    update_transfer (self);
+}
+
+static void
+bind_transfer (FlintFileCard *self, FlintTransfer *transfer)
+{
+  self->transfer = g_object_ref (transfer);
+  self->transfer_handler =
+    g_signal_connect (transfer, "notify", G_CALLBACK (on_transfer_notify), self);
+}
+
+/* A link's download began: the cards showing that link follow it. */
+void
+flint_file_card_download_started (FlintTransfer *transfer)
+{
+  for (GList *l = cards; l; l = l->next)
+    {
+      FlintFileCard *self = l->data;
+
+      if (self->url == NULL ||
+          g_strcmp0 (self->url, flint_transfer_get_url (transfer)) != 0)
+        continue;
+      unbind_transfer (self);
+      bind_transfer (self, transfer);
+      update (self);
+    }
 }
 
 /* A transfer's row: @file what history keeps of it, @transfer the live
@@ -522,6 +607,13 @@ flint_file_card_set_link (FlintFileCard *self, const char *url, const char *from
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->download_button),
                                   "app.transfer-download-link");
   gtk_widget_set_visible (self->download_button, TRUE);
+  {
+    FlintTransfer *download =
+      center () ? flint_transfer_center_find_download (center (), url) : NULL;
+
+    if (download)
+      bind_transfer (self, download);
+  }
   info = info_for (url);
   update (self);
   if (!info->probed && !info->probing && transfers)

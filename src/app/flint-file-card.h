@@ -25,6 +25,8 @@ void flint_file_card_set_transfer (FlintFileCard *self,
                                    FlintTransfer *transfer,
                                    gboolean outgoing);
 
+void flint_file_card_download_started (FlintTransfer *transfer);
+
 /* Every card on screen, as a JSON array (for app.test-dump). */
 char *flint_file_card_describe_all (void);
 char *flint_file_card_describe_in (GtkWidget *within);

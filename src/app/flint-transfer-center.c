@@ -247,7 +247,27 @@ on_transfers_changed (
       g_autoptr (FlintTransfer) transfer = g_list_model_get_item (model, i);
 
       add_to_timeline (self, entry, transfer);
+      if (flint_transfer_get_direction (transfer) == FLINT_TRANSFER_INCOMING &&
+          flint_transfer_get_url (transfer))
+        flint_file_card_download_started (transfer);
     }
+}
+
+/* The newest download of url in this run, or NULL. */
+FlintTransfer *
+flint_transfer_center_find_download (FlintTransferCenter *self, const char *url)
+{
+  GListModel *all = G_LIST_MODEL (self->all);
+
+  for (guint i = g_list_model_get_n_items (all); i > 0; i--)
+    {
+      g_autoptr (FlintTransfer) t = g_list_model_get_item (all, i - 1);
+
+      if (flint_transfer_get_direction (t) == FLINT_TRANSFER_INCOMING &&
+          g_strcmp0 (flint_transfer_get_url (t), url) == 0)
+        return t;
+    }
+  return NULL;
 }
 
 /* The live transfer a file row shows, or NULL (one of an earlier run). */

@@ -27,6 +27,8 @@ FlintTransfers *flint_transfer_center_get_any_transfers (FlintTransferCenter *se
 /* Every transfer of every account, oldest first. */
 GListModel *flint_transfer_center_get_model (FlintTransferCenter *self);
 FlintTransfer *flint_transfer_center_find (FlintTransferCenter *self, guint id);
+FlintTransfer *flint_transfer_center_find_download (FlintTransferCenter *self,
+                                                    const char *url);
 FlintTransfer *flint_transfer_center_find_for_record (FlintTransferCenter *self,
                                                       gint64 record_id);
 

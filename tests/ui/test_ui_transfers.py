@@ -343,6 +343,11 @@ class TransferWindowTest(unittest.TestCase):
             self.assertEqual(down["path"], os.path.join(folder, "Site plan.png"))
             with open(down["path"], "rb") as f:
                 self.assertEqual(hashlib.md5(f.read()).hexdigest(), png_md5)
+            # The link's card follows its download: Open and Show in Folder
+            # in place of Download (no strip above the composer any more).
+            dump = app.wait_for(lambda d: [c for c in d["file_cards"] if c["url"] == url and
+                                           c["buttons"] == ["open", "show"]],
+                                timeout=10, what="link card offers Open")
 
     def test_file_cards_light(self):
         self.file_cards("prefer-light")
