@@ -939,7 +939,9 @@ on_online (FlintSession *session, gboolean resumed, FlintChat *self)
     {
       FlintMessageRecord *record = g_ptr_array_index (pending, i);
 
-      if (record->kind == FLINT_MESSAGE_KIND_CHAT)
+      /* A file row is pending once its upload's link is to be sent. */
+      if (record->kind == FLINT_MESSAGE_KIND_CHAT ||
+          record->kind == FLINT_MESSAGE_KIND_FILE)
         transmit (self, record);
     }
 }
