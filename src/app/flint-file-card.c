@@ -1,6 +1,9 @@
 /* FlintFileCard: a file link in a message shown as a file: its name, size
  * and type (one HEAD request), a Download button (the transfer center's
  * link download, with the safe-file rules), and for an image a thumbnail.
+ * It also is a file transfer's row in the timeline: name, size, progress
+ * while the live transfer runs, and the actions its state allows (Accept,
+ * Save As and Decline; Cancel; Open and Show in Folder; Retry).
  * The image is fetched into memory only up to MAX_PREVIEW_BYTES and decoded
  * off the main thread at a bounded size. What was learned about a link is
  * kept for the run, so rows recycled by the list do not ask again. */

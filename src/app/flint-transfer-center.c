@@ -5,7 +5,9 @@
  * the conversation and the notifications use (accept, decline, cancel,
  * retry, open, show in folder, attach); the choice of method when sending
  * (SI to a resource that supports it, else HTTP upload, whose URL is then
- * sent as a message); and the download folder from GSettings. */
+ * sent as a message); every transfer as a row of its conversation's
+ * timeline (a FLINT_MESSAGE_KIND_FILE record kept up to date, the upload's
+ * link sent as that same row); and the download folder from GSettings. */
 #include "config.h"
 
 #define G_LOG_DOMAIN "flint-transfer-center"

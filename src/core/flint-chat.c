@@ -940,8 +940,11 @@ on_online (FlintSession *session, gboolean resumed, FlintChat *self)
       FlintMessageRecord *record = g_ptr_array_index (pending, i);
 
       /* A file row is pending once its upload's link is to be sent. */
+      g_autoptr (GVariant) file =
+        record->kind == FLINT_MESSAGE_KIND_FILE ? flint_file_parse (record->file) : NULL;
+
       if (record->kind == FLINT_MESSAGE_KIND_CHAT ||
-          record->kind == FLINT_MESSAGE_KIND_FILE)
+          flint_file_lookup_string (file, "url"))
         transmit (self, record);
     }
 }
