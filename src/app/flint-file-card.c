@@ -60,6 +60,9 @@ struct _FlintFileCard
   gboolean outgoing;
   FlintTransfer *transfer;
   gulong transfer_handler;
+  char *path;    /* the file on disk Open and Show in Folder act on */
+  char *account; /* a transfer row's conversation, for Send Again */
+  char *jid;
 };
 
 G_DEFINE_FINAL_TYPE (FlintFileCard, flint_file_card, GTK_TYPE_WIDGET)
@@ -96,6 +99,13 @@ info_for (const char *url)
 }
 
 static void show_action (GtkWidget *button, const char *action, GVariant *target);
+
+static void
+set_path (FlintFileCard *self, const char *path)
+{
+  g_free (self->path);
+  self->path = g_strdup (path);
+}
 static gboolean file_exists (const char *path);
 
 static FlintTransferCenter *
@@ -214,10 +224,9 @@ update_download (FlintFileCard *self)
     }
   if (done)
     {
-      show_action (self->open_button, "app.transfer-open-file",
-                   g_variant_new_string (path));
-      show_action (self->show_button, "app.transfer-show-file",
-                   g_variant_new_string (path));
+      set_path (self, path);
+      show_action (self->open_button, "card.open", NULL);
+      show_action (self->show_button, "card.show", NULL);
     }
 }
 
@@ -515,12 +524,18 @@ update_transfer (FlintFileCard *self)
     show_action (self->cancel_button, "app.transfer-cancel", id);
   else if (id && self->outgoing && state != FLINT_TRANSFER_COMPLETE && file_exists (path))
     show_action (self->retry_button, "app.transfer-retry", id);
+  else if (!id && self->outgoing && state != FLINT_TRANSFER_COMPLETE &&
+           file_exists (path) && self->account && self->jid)
+    {
+      /* A send of an earlier run that did not arrive: the same file again. */
+      set_path (self, path);
+      show_action (self->retry_button, "card.send-again", NULL);
+    }
   if (state == FLINT_TRANSFER_COMPLETE && file_exists (path))
     {
-      show_action (self->open_button, "app.transfer-open-file",
-                   g_variant_new_string (path));
-      show_action (self->show_button, "app.transfer-show-file",
-                   g_variant_new_string (path));
+      set_path (self, path);
+      show_action (self->open_button, "card.open", NULL);
+      show_action (self->show_button, "card.show", NULL);
     }
   g_clear_pointer (&id, g_variant_unref);
 }
@@ -565,7 +580,9 @@ void
 flint_file_card_set_transfer (FlintFileCard *self,
                               GVariant *file,
                               FlintTransfer *transfer,
-                              gboolean outgoing)
+                              gboolean outgoing,
+                              const char *account,
+                              const char *jid)
 {
   g_return_if_fail (FLINT_IS_FILE_CARD (self));
   g_return_if_fail (file != NULL);
@@ -575,6 +592,10 @@ flint_file_card_set_transfer (FlintFileCard *self,
   g_clear_pointer (&self->file, g_variant_unref);
   self->file = g_variant_ref_sink (file);
   self->outgoing = outgoing;
+  g_free (self->account);
+  self->account = g_strdup (account);
+  g_free (self->jid);
+  self->jid = g_strdup (jid);
   gtk_widget_set_visible (self->download_button, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
   if (transfer)
@@ -700,6 +721,35 @@ flint_file_card_describe_all (void)
   return flint_file_card_describe_in (NULL);
 }
 
+/* Widget actions, not app actions: the path is the card's own, never one
+ * a caller on the session bus hands in. */
+static void
+open_activated (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  flint_transfer_center_open_path (FLINT_FILE_CARD (widget)->path);
+}
+
+static void
+show_activated (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  flint_transfer_center_show_path (FLINT_FILE_CARD (widget)->path);
+}
+
+static void
+send_again_activated (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  FlintFileCard *self = FLINT_FILE_CARD (widget);
+  g_autoptr (GFile) file = NULL;
+  GSList list = { NULL, NULL };
+
+  if (self->path == NULL || self->account == NULL || self->jid == NULL ||
+      center () == NULL)
+    return;
+  file = g_file_new_for_path (self->path);
+  list.data = file;
+  flint_transfer_center_send_files (center (), self->account, self->jid, &list);
+}
+
 static void
 flint_file_card_dispose (GObject *object)
 {
@@ -719,6 +769,9 @@ flint_file_card_finalize (GObject *object)
 
   g_free (self->url);
   g_free (self->from);
+  g_free (self->path);
+  g_free (self->account);
+  g_free (self->jid);
   G_OBJECT_CLASS (flint_file_card_parent_class)->finalize (object);
 }
 
@@ -746,6 +799,10 @@ flint_file_card_class_init (FlintFileCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintFileCard, progress);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "flint-file-card");
+  gtk_widget_class_install_action (widget_class, "card.open", NULL, open_activated);
+  gtk_widget_class_install_action (widget_class, "card.show", NULL, show_activated);
+  gtk_widget_class_install_action (widget_class, "card.send-again", NULL,
+                                   send_again_activated);
 }
 
 static void

@@ -23,7 +23,9 @@ void flint_file_card_set_link (FlintFileCard *self, const char *url, const char 
 void flint_file_card_set_transfer (FlintFileCard *self,
                                    GVariant *file,
                                    FlintTransfer *transfer,
-                                   gboolean outgoing);
+                                   gboolean outgoing,
+                                   const char *account,
+                                   const char *jid);
 
 void flint_file_card_download_started (FlintTransfer *transfer);
 

@@ -117,7 +117,9 @@ update_file_card (FlintMessageRow *self)
     flint_file_card_set_transfer (
       FLINT_FILE_CARD (self->file_card), g_steal_pointer (&file),
       live_transfer (flint_message_get_id (self->message)),
-      flint_message_get_direction (self->message) == FLINT_DIRECTION_OUTGOING);
+      flint_message_get_direction (self->message) == FLINT_DIRECTION_OUTGOING,
+      flint_message_get_record (self->message)->account,
+      flint_message_get_record (self->message)->conversation);
   else if (link)
     flint_file_card_set_link (FLINT_FILE_CARD (self->file_card), link,
                               flint_message_get_sender (self->message));

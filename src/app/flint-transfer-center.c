@@ -523,8 +523,9 @@ retry_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
     flint_transfer_center_retry (data, transfer);
 }
 
-static void
-open_path (const char *path)
+/* Opens a file we received or sent (a file row of any run). */
+void
+flint_transfer_center_open_path (const char *path)
 {
   g_autoptr (GFile) file = NULL;
   g_autofree char *uri = NULL;
@@ -544,14 +545,7 @@ open_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
   FlintTransfer *transfer = transfer_from (data, parameter);
 
   if (transfer)
-    open_path (flint_transfer_get_local_path (transfer));
-}
-
-/* app.transfer-open-file (path): a file row of an earlier run. */
-static void
-open_file_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
-{
-  open_path (g_variant_get_string (parameter, NULL));
+    flint_transfer_center_open_path (flint_transfer_get_local_path (transfer));
 }
 
 /* The file manager's ShowItems selects the file in its folder; without a
@@ -577,8 +571,9 @@ on_items_shown (GObject *source, GAsyncResult *result, gpointer data)
                error ? error->message : "no file manager");
 }
 
-static void
-show_path (const char *path)
+/* Shows a file in its folder (a file row of any run). */
+void
+flint_transfer_center_show_path (const char *path)
 {
   g_autoptr (GFile) file = NULL;
   g_autofree char *uri = NULL;
@@ -609,13 +604,7 @@ show_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
   FlintTransfer *transfer = transfer_from (data, parameter);
 
   if (transfer)
-    show_path (flint_transfer_get_local_path (transfer));
-}
-
-static void
-show_file_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
-{
-  show_path (g_variant_get_string (parameter, NULL));
+    flint_transfer_center_show_path (flint_transfer_get_local_path (transfer));
 }
 
 static void
@@ -911,8 +900,6 @@ flint_transfer_center_new (GtkApplication *app)
     { "transfer-retry", retry_activated, "u" },
     { "transfer-open", open_activated, "u" },
     { "transfer-show", show_activated, "u" },
-    { "transfer-open-file", open_file_activated, "s" },
-    { "transfer-show-file", show_file_activated, "s" },
     { "transfer-attach", attach_activated, "(ss)" },
     { "transfer-download-link", download_link_activated, "(ss)" },
     { "show-transfers", show_transfers_activated },

@@ -52,6 +52,11 @@ void flint_transfer_center_decline (FlintTransferCenter *self, FlintTransfer *tr
 void flint_transfer_center_cancel (FlintTransferCenter *self, FlintTransfer *transfer);
 void flint_transfer_center_retry (FlintTransferCenter *self, FlintTransfer *transfer);
 
+/* For file rows: not app actions, which any program on the session bus
+ * could call with any path. */
+void flint_transfer_center_open_path (const char *path);
+void flint_transfer_center_show_path (const char *path);
+
 void flint_transfer_center_describe_json (FlintTransferCenter *self, GString *out);
 
 G_END_DECLS

@@ -204,6 +204,34 @@ class TimelineTest(unittest.TestCase):
             self.assertEqual(rows[0][1], "minutes.txt")
             self.assertIn(url, rows[0][2])
 
+            # Over the server's upload limit (16 MiB here): the send fails,
+            # its row offers Retry, and still does after a restart (the
+            # file is still there to send again).
+            big = os.path.join(desktop.env["HOME"], "scan.pdf")
+            with open(big, "wb") as f:
+                f.truncate(17 * 1024 * 1024)
+            self.activate(app, "test-send-file",
+                          "'%s|%s|%s'" % (prosody.jid("alice"), bob_jid, big))
+            dump = app.wait_for(
+                lambda d: [c for c in self.cards(d, bob_jid, "scan.pdf")
+                           if c["details"].startswith("Failed")],
+                timeout=30, what="refused upload row")
+            self.assertEqual(self.cards(dump, bob_jid, "scan.pdf")[0]["buttons"], ["retry"])
+            app.stop()
+            app, me = self.start_app(prosody, desktop, "prefer-light", add=False)
+            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            dump = app.wait_for(lambda d: self.cards(d, bob_jid, "scan.pdf") and
+                                self.cards(d, bob_jid, "minutes.txt"),
+                                timeout=30, what="rows after restart")
+            failed = self.cards(dump, bob_jid, "scan.pdf")
+            self.assertEqual(len(failed), 1)
+            self.assertTrue(failed[0]["details"].startswith("Failed"), failed)
+            self.assertEqual(failed[0]["buttons"], ["retry"])
+            sent = self.cards(dump, bob_jid, "minutes.txt")
+            self.assertEqual(len(sent), 1)
+            self.assertIn("Sent", sent[0]["details"])
+            self.assertEqual(self.tab(dump, bob_jid)["messages"], 2)
+
     def test_oob_link_survives_restart(self):
         """A link sent as XEP-0066 OOB beside a text body: the card shows, and
         is still there after a restart (history keeps the OOB data)."""
