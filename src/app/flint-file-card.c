@@ -99,6 +99,7 @@ info_for (const char *url)
 }
 
 static void show_action (GtkWidget *button, const char *action, GVariant *target);
+static gboolean file_exists (const char *path);
 
 static void
 set_path (FlintFileCard *self, const char *path)
@@ -106,7 +107,6 @@ set_path (FlintFileCard *self, const char *path)
   g_free (self->path);
   self->path = g_strdup (path);
 }
-static gboolean file_exists (const char *path);
 
 static FlintTransferCenter *
 center (void)
@@ -543,6 +543,20 @@ update_transfer (FlintFileCard *self)
 static void
 on_transfer_notify (FlintTransfer *transfer, GParamSpec *pspec, FlintFileCard *self)
 {
+  /* Progress comes with every chunk: only the words and the bar change. */
+  if (g_strcmp0 (pspec->name, "bytes-done") == 0 ||
+      g_strcmp0 (pspec->name, "speed") == 0 || g_strcmp0 (pspec->name, "fraction") == 0)
+    {
+      g_autofree char *status = NULL;
+
+      if (flint_transfer_get_state (transfer) != FLINT_TRANSFER_ACTIVE)
+        return;
+      status = flint_transfer_row_describe_status (transfer);
+      gtk_label_set_text (self->details_label, status);
+      gtk_progress_bar_set_fraction (self->progress,
+                                     flint_transfer_get_fraction (transfer));
+      return;
+    }
   if (self->url)
     update (self);
   else
@@ -599,11 +613,7 @@ flint_file_card_set_transfer (FlintFileCard *self,
   gtk_widget_set_visible (self->download_button, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
   if (transfer)
-    {
-      self->transfer = g_object_ref (transfer);
-      self->transfer_handler =
-        g_signal_connect (transfer, "notify", G_CALLBACK (on_transfer_notify), self);
-    }
+    bind_transfer (self, transfer);
   update_transfer (self);
 }
 
