@@ -86,10 +86,10 @@ class TimelineTest(unittest.TestCase):
             app.wait_for(lambda d: self.tab(d, bob_jid)["messages"] >= 1, timeout=20,
                          what="first message")
 
-            # The offer is a row of the conversation with Accept, Save As and
-            # Decline.
+            # The offer (in-band, IBB) is a row of the conversation with
+            # Accept, Save As and Decline.
             bob.command("si_send_file", wait=False, to=me, name="Report 2027.pdf",
-                        size=150000, seed=5, method="socks5-direct")
+                        size=150000, seed=5, method="ibb")
             dump = app.wait_for(lambda d: self.cards(d, bob_jid, "Report 2027.pdf"),
                                 timeout=20, what="offer row")
             card = self.cards(dump, bob_jid, "Report 2027.pdf")[0]
