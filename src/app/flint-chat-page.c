@@ -12,7 +12,7 @@
 #include "flint-application.h"
 #include "flint-message-row.h"
 #include "flint-paste-image.h"
-#include "flint-transfer-strip.h"
+#include "flint-file-card.h"
 #include "flint-window.h"
 
 #define GROUP_GAP (5 * 60 * G_USEC_PER_SEC)
@@ -46,6 +46,7 @@ struct _FlintChatPage
   gint64 scroll_id; /* the message being brought into view, or 0 */
   guint scroll_tick;
   guint scroll_frames;
+  guint follow_tick; /* brings the view down once more on the next frame */
   guint paused_id;
   char *sent_state;
   GPtrArray *list_items; /* the GtkListItems in use, for re-layout */
@@ -57,7 +58,6 @@ struct _FlintChatPage
   GtkPopover *date_popover;
   GtkRevealer *latest_revealer;
   GtkWidget *attach_button;
-  GtkWidget *transfer_strip; /* owned by the page's box; NULL without transfers */
 };
 
 G_DEFINE_FINAL_TYPE (FlintChatPage, flint_chat_page, GTK_TYPE_WIDGET)
@@ -266,9 +266,6 @@ settle_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* While the view sticks to the bottom, a change of size only needs the
- * value moved along: no per-frame tick, so a stream of incoming messages
- * does not keep the frame clock running. */
 static void
 jump_to_bottom (FlintChatPage *self)
 {
@@ -276,6 +273,31 @@ jump_to_bottom (FlintChatPage *self)
 
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
                                    gtk_adjustment_get_page_size (adj));
+}
+
+static gboolean
+follow_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  FlintChatPage *self = user_data;
+
+  self->follow_tick = 0;
+  if (self->stick_to_bottom)
+    jump_to_bottom (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* While the view sticks to the bottom, a change of size only needs the
+ * value moved along, once, on the next frame: the new upper comes while
+ * the list allocates its rows (a row grew: a thumbnail loaded, a file
+ * card appeared), and a value set in there moves the scrollbar but the
+ * list, already allocated, keeps showing the old rows. One tick per
+ * change, not a running one, so idle stays idle. */
+static void
+follow_bottom (FlintChatPage *self)
+{
+  if (self->follow_tick == 0)
+    self->follow_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
+                                                      follow_tick, self, NULL);
 }
 
 static void
@@ -313,7 +335,7 @@ on_value_changed (GtkAdjustment *adj, FlintChatPage *self)
   if (layout)
     {
       if (self->stick_to_bottom && value < upper - page)
-        jump_to_bottom (self);
+        follow_bottom (self);
       return;
     }
   /* Away from the latest end, the bottom of the list is not the bottom
@@ -392,7 +414,7 @@ static void
 on_size_changed (GtkAdjustment *adj, GParamSpec *pspec, FlintChatPage *self)
 {
   if (self->stick_to_bottom && self->settle_id == 0)
-    jump_to_bottom (self);
+    follow_bottom (self);
   /* Rows that do not fill the view cannot be scrolled up to ask for older
    * ones: load them now (after this frame is painted). */
   if (gtk_adjustment_get_page_size (adj) > 0 &&
@@ -810,6 +832,11 @@ flint_chat_page_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->scroll_tick);
       self->scroll_tick = 0;
     }
+  if (self->follow_tick)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->follow_tick);
+      self->follow_tick = 0;
+    }
   if (self->conversation)
     {
       g_signal_handlers_disconnect_by_data (self->conversation, self);
@@ -941,16 +968,6 @@ attach_files_setup (FlintChatPage *self)
   if (center)
     g_signal_connect_object (self->composer, "paste-image", G_CALLBACK (on_paste_image),
                              self, 0);
-  /* This contact's transfers, inline above the composer row. */
-  if (center && flint_transfer_center_get_transfers (center, account))
-    {
-      GtkWidget *composer_row = gtk_widget_get_parent (self->attach_button);
-
-      self->transfer_strip = flint_transfer_strip_new (
-        flint_transfer_center_get_transfers (center, account), jid);
-      gtk_widget_insert_before (self->transfer_strip,
-                                gtk_widget_get_parent (composer_row), composer_row);
-    }
 }
 
 FlintChatPage *
@@ -1016,11 +1033,20 @@ flint_chat_page_get_correction_id (FlintChatPage *self)
   return flint_composer_get_correction_id (self->composer);
 }
 
-/* The inline transfer cards, as JSON (for app.test-dump). */
+/* How far the view is from the bottom of the list, in pixels (for
+ * app.test-dump): 0 when it shows the end. */
+double
+flint_chat_page_get_scroll_gap (FlintChatPage *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  return gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) -
+         gtk_adjustment_get_value (adj);
+}
+
+/* The file cards in the timeline on screen, as JSON (for app.test-dump). */
 char *
 flint_chat_page_describe_transfers (FlintChatPage *self)
 {
-  if (self->transfer_strip == NULL)
-    return g_strdup ("[]");
-  return flint_transfer_strip_describe (FLINT_TRANSFER_STRIP (self->transfer_strip));
+  return flint_file_card_describe_in (GTK_WIDGET (self->list_view));
 }

@@ -44,5 +44,6 @@ gint64 flint_chat_page_get_highlighted (FlintChatPage *self);
 gboolean flint_chat_page_send_text (FlintChatPage *self, const char *text);
 
 char *flint_chat_page_describe_transfers (FlintChatPage *self);
+double flint_chat_page_get_scroll_gap (FlintChatPage *self);
 
 G_END_DECLS

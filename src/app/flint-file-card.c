@@ -1,6 +1,9 @@
 /* FlintFileCard: a file link in a message shown as a file: its name, size
  * and type (one HEAD request), a Download button (the transfer center's
  * link download, with the safe-file rules), and for an image a thumbnail.
+ * It also is a file transfer's row in the timeline: name, size, progress
+ * while the live transfer runs, and the actions its state allows (Accept,
+ * Save As and Decline; Cancel; Open and Show in Folder; Retry).
  * The image is fetched into memory only up to MAX_PREVIEW_BYTES and decoded
  * off the main thread at a bounded size. What was learned about a link is
  * kept for the run, so rows recycled by the list do not ask again. */
@@ -12,6 +15,8 @@
 #include "flint-application.h"
 #include "flint-file-card.h"
 #include "flint-json.h"
+#include "flint-message.h"
+#include "flint-transfer-row.h"
 
 #define MAX_PREVIEW_BYTES (8 * 1024 * 1024)
 #define THUMB_WIDTH 320
@@ -40,6 +45,24 @@ struct _FlintFileCard
   GtkLabel *name_label;
   GtkLabel *details_label;
   GtkWidget *download_button;
+  GtkWidget *accept_button;
+  GtkWidget *save_button;
+  GtkWidget *decline_button;
+  GtkWidget *cancel_button;
+  GtkWidget *retry_button;
+  GtkWidget *open_button;
+  GtkWidget *show_button;
+  GtkProgressBar *progress;
+
+  /* A transfer's row: what history keeps of it, and the live transfer
+   * while this run has it (its progress is not stored). */
+  GVariant *file;
+  gboolean outgoing;
+  FlintTransfer *transfer;
+  gulong transfer_handler;
+  char *path;    /* the file on disk Open and Show in Folder act on */
+  char *account; /* a transfer row's conversation, for Send Again */
+  char *jid;
 };
 
 G_DEFINE_FINAL_TYPE (FlintFileCard, flint_file_card, GTK_TYPE_WIDGET)
@@ -75,16 +98,30 @@ info_for (const char *url)
   return info;
 }
 
+static void show_action (GtkWidget *button, const char *action, GVariant *target);
+static gboolean file_exists (const char *path);
+
+static void
+set_path (FlintFileCard *self, const char *path)
+{
+  g_free (self->path);
+  self->path = g_strdup (path);
+}
+
+static FlintTransferCenter *
+center (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return FLINT_IS_APPLICATION (app)
+           ? flint_application_get_transfer_center (FLINT_APPLICATION (app))
+           : NULL;
+}
+
 static FlintTransfers *
 http_transfers (void)
 {
-  GApplication *app = g_application_get_default ();
-  FlintTransferCenter *center =
-    FLINT_IS_APPLICATION (app)
-      ? flint_application_get_transfer_center (FLINT_APPLICATION (app))
-      : NULL;
-
-  return center ? flint_transfer_center_get_any_transfers (center) : NULL;
+  return center () ? flint_transfer_center_get_any_transfers (center ()) : NULL;
 }
 
 char *
@@ -133,6 +170,66 @@ previewable (const char *mime)
   return FALSE;
 }
 
+/* The type's symbolic icon the theme has: the list a content type gives
+ * also holds coloured icons, which show as pale pages among symbolic ones. */
+static void
+set_type_icon (FlintFileCard *self, const char *content_type)
+{
+  g_autoptr (GIcon) icon =
+    content_type ? g_content_type_get_symbolic_icon (content_type) : NULL;
+  GtkIconTheme *theme =
+    gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  const char *const *names =
+    G_IS_THEMED_ICON (icon) ? g_themed_icon_get_names (G_THEMED_ICON (icon)) : NULL;
+
+  for (guint i = 0; names && names[i]; i++)
+    if (g_str_has_suffix (names[i], "-symbolic") &&
+        gtk_icon_theme_has_icon (theme, names[i]))
+      {
+        gtk_image_set_from_icon_name (self->icon, names[i]);
+        return;
+      }
+  gtk_image_set_from_icon_name (self->icon, "text-x-generic-symbolic");
+}
+
+/* A link being downloaded (or downloaded) in this run: its progress and
+ * Cancel, then Open and Show in Folder, in place of Download. */
+static void
+update_download (FlintFileCard *self)
+{
+  FlintTransfer *t = self->transfer;
+  FlintTransferState state = t ? flint_transfer_get_state (t) : FLINT_TRANSFER_PENDING;
+  const char *path = t ? flint_transfer_get_local_path (t) : NULL;
+  gboolean running = t && !flint_transfer_is_finished (t);
+  gboolean done = t && state == FLINT_TRANSFER_COMPLETE && file_exists (path);
+
+  for (GtkWidget *b = self->accept_button; b; b = gtk_widget_get_next_sibling (b))
+    if (b != self->download_button)
+      gtk_widget_set_visible (b, FALSE);
+  gtk_widget_set_visible (self->download_button, !running && !done);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress), running);
+  if (t == NULL)
+    return;
+  if (running || state == FLINT_TRANSFER_FAILED)
+    {
+      g_autofree char *status = flint_transfer_row_describe_status (t);
+
+      gtk_label_set_text (self->details_label, status);
+    }
+  if (running)
+    {
+      gtk_progress_bar_set_fraction (self->progress, flint_transfer_get_fraction (t));
+      show_action (self->cancel_button, "app.transfer-cancel",
+                   g_variant_new_uint32 (flint_transfer_get_id (t)));
+    }
+  if (done)
+    {
+      set_path (self, path);
+      show_action (self->open_button, "card.open", NULL);
+      show_action (self->show_button, "card.show", NULL);
+    }
+}
+
 static void
 update (FlintFileCard *self)
 {
@@ -158,13 +255,7 @@ update (FlintFileCard *self)
       details = kind ? g_strdup_printf ("%s · %s", size, kind) : g_strdup (size);
     }
   gtk_label_set_text (self->details_label, details);
-  if (content_type)
-    {
-      g_autoptr (GIcon) icon = g_content_type_get_symbolic_icon (content_type);
-      gtk_image_set_from_gicon (self->icon, icon);
-    }
-  else
-    gtk_image_set_from_icon_name (self->icon, "text-x-generic-symbolic");
+  set_type_icon (self, content_type);
   gtk_picture_set_paintable (self->thumbnail, GDK_PAINTABLE (info->thumb));
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), info->thumb != NULL);
   if (info->thumb)
@@ -175,6 +266,7 @@ update (FlintFileCard *self)
       gtk_widget_set_size_request (GTK_WIDGET (self->thumbnail), w, h);
     }
   gtk_widget_set_sensitive (self->download_button, !info->failed);
+  update_download (self);
 }
 
 /* ---- requests ---------------------------------------------------------- */
@@ -212,7 +304,8 @@ static void
 request_done (Request *request)
 {
   for (GList *l = cards; l; l = l->next)
-    if (g_strcmp0 (FLINT_FILE_CARD (l->data)->url, request->url) == 0)
+    if (FLINT_FILE_CARD (l->data)->url &&
+        g_strcmp0 (FLINT_FILE_CARD (l->data)->url, request->url) == 0)
       update (l->data);
 }
 
@@ -322,6 +415,208 @@ on_probed (GObject *source, GAsyncResult *result, gpointer data)
   maybe_fetch_thumbnail (request->card, request->url, info);
 }
 
+/* ---- a transfer's row ----------------------------------------------------- */
+
+static void
+unbind_transfer (FlintFileCard *self)
+{
+  if (self->transfer)
+    g_clear_signal_handler (&self->transfer_handler, self->transfer);
+  g_clear_object (&self->transfer);
+  for (GtkWidget *b = self->accept_button; b; b = gtk_widget_get_next_sibling (b))
+    if (b != self->download_button)
+      gtk_widget_set_visible (b, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress), FALSE);
+}
+
+static void
+show_action (GtkWidget *button, const char *action, GVariant *target)
+{
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_widget_set_visible (button, TRUE);
+}
+
+static FlintTransferState
+stored_state (GVariant *file)
+{
+  const char *nick = flint_file_lookup_string (file, "state");
+  GEnumClass *states = g_type_class_ref (FLINT_TYPE_TRANSFER_STATE);
+  GEnumValue *value = nick ? g_enum_get_value_by_nick (states, nick) : NULL;
+  FlintTransferState state =
+    value ? (FlintTransferState) value->value : FLINT_TRANSFER_FAILED;
+
+  g_type_class_unref (states);
+  return state;
+}
+
+static gboolean
+file_exists (const char *path)
+{
+  return path && g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+static void
+update_transfer (FlintFileCard *self)
+{
+  FlintTransfer *t = self->transfer;
+  FlintTransferState state = t ? flint_transfer_get_state (t) : stored_state (self->file);
+  const char *name =
+    t ? flint_transfer_get_file_name (t) : flint_file_lookup_string (self->file, "name");
+  const char *path =
+    t ? flint_transfer_get_local_path (t) : flint_file_lookup_string (self->file, "path");
+  const char *mime =
+    t ? flint_transfer_get_mime_type (t) : flint_file_lookup_string (self->file, "mime");
+  g_autofree char *content_type = NULL;
+  g_autofree char *details = NULL;
+  gboolean finished = state >= FLINT_TRANSFER_COMPLETE;
+  gboolean running = !finished && state != FLINT_TRANSFER_OFFERED;
+  GVariant *id = t ? g_variant_new_uint32 (flint_transfer_get_id (t)) : NULL;
+
+  if (id)
+    g_variant_ref_sink (id);
+  gtk_label_set_text (self->name_label, name ? name : "");
+  if (t)
+    details = flint_transfer_row_describe_status (t);
+  else if (!finished)
+    /* An earlier run ended while it was on its way. */
+    details = g_strdup (_ ("Interrupted"));
+  else if (state == FLINT_TRANSFER_COMPLETE)
+    {
+      gint64 size = flint_file_lookup_size (self->file);
+      g_autofree char *amount = size >= 0 ? g_format_size (size) : g_strdup ("?");
+
+      details =
+        g_strdup_printf (self->outgoing ? _ ("Sent (%s)") : _ ("Received (%s)"), amount);
+    }
+  else if (state == FLINT_TRANSFER_FAILED)
+    details =
+      g_strdup_printf (_ ("Failed: %s"), flint_file_lookup_string (self->file, "error")
+                                           ?: _ ("Something went wrong."));
+  else if (state == FLINT_TRANSFER_CANCELLED)
+    details = g_strdup (_ ("Cancelled"));
+  else
+    details =
+      g_strdup (self->outgoing ? _ ("The contact declined the file") : _ ("Declined"));
+  gtk_label_set_text (self->details_label, details);
+
+  content_type = name ? g_content_type_guess (name, NULL, 0, NULL) : NULL;
+  if (mime)
+    {
+      g_free (content_type);
+      content_type = g_content_type_from_mime_type (mime);
+    }
+  set_type_icon (self, content_type);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->progress), t && running);
+  if (t && running)
+    gtk_progress_bar_set_fraction (self->progress, flint_transfer_get_fraction (t));
+
+  for (GtkWidget *b = self->accept_button; b; b = gtk_widget_get_next_sibling (b))
+    gtk_widget_set_visible (b, FALSE);
+  if (id && state == FLINT_TRANSFER_OFFERED && !self->outgoing)
+    {
+      show_action (self->accept_button, "app.transfer-accept", id);
+      show_action (self->save_button, "app.transfer-save-as", id);
+      show_action (self->decline_button, "app.transfer-decline", id);
+    }
+  else if (id && !finished)
+    show_action (self->cancel_button, "app.transfer-cancel", id);
+  else if (id && self->outgoing && state != FLINT_TRANSFER_COMPLETE && file_exists (path))
+    show_action (self->retry_button, "app.transfer-retry", id);
+  else if (!id && self->outgoing && state != FLINT_TRANSFER_COMPLETE &&
+           file_exists (path) && self->account && self->jid)
+    {
+      /* A send of an earlier run that did not arrive: the same file again. */
+      set_path (self, path);
+      show_action (self->retry_button, "card.send-again", NULL);
+    }
+  if (state == FLINT_TRANSFER_COMPLETE && file_exists (path))
+    {
+      set_path (self, path);
+      show_action (self->open_button, "card.open", NULL);
+      show_action (self->show_button, "card.show", NULL);
+    }
+  g_clear_pointer (&id, g_variant_unref);
+}
+
+static void
+on_transfer_notify (FlintTransfer *transfer, GParamSpec *pspec, FlintFileCard *self)
+{
+  /* Progress comes with every chunk: only the words and the bar change. */
+  if (g_strcmp0 (pspec->name, "bytes-done") == 0 ||
+      g_strcmp0 (pspec->name, "speed") == 0 || g_strcmp0 (pspec->name, "fraction") == 0)
+    {
+      g_autofree char *status = NULL;
+
+      if (flint_transfer_get_state (transfer) != FLINT_TRANSFER_ACTIVE)
+        return;
+      status = flint_transfer_row_describe_status (transfer);
+      gtk_label_set_text (self->details_label, status);
+      gtk_progress_bar_set_fraction (self->progress,
+                                     flint_transfer_get_fraction (transfer));
+      return;
+    }
+  if (self->url)
+    update (self);
+  else
+    update_transfer (self);
+}
+
+static void
+bind_transfer (FlintFileCard *self, FlintTransfer *transfer)
+{
+  self->transfer = g_object_ref (transfer);
+  self->transfer_handler =
+    g_signal_connect (transfer, "notify", G_CALLBACK (on_transfer_notify), self);
+}
+
+/* A link's download began: the cards showing that link follow it. */
+void
+flint_file_card_download_started (FlintTransfer *transfer)
+{
+  for (GList *l = cards; l; l = l->next)
+    {
+      FlintFileCard *self = l->data;
+
+      if (self->url == NULL ||
+          g_strcmp0 (self->url, flint_transfer_get_url (transfer)) != 0)
+        continue;
+      unbind_transfer (self);
+      bind_transfer (self, transfer);
+      update (self);
+    }
+}
+
+/* A transfer's row: @file what history keeps of it, @transfer the live
+ * one when this run has it. */
+void
+flint_file_card_set_transfer (FlintFileCard *self,
+                              GVariant *file,
+                              FlintTransfer *transfer,
+                              gboolean outgoing,
+                              const char *account,
+                              const char *jid)
+{
+  g_return_if_fail (FLINT_IS_FILE_CARD (self));
+  g_return_if_fail (file != NULL);
+
+  unbind_transfer (self);
+  g_clear_pointer (&self->url, g_free);
+  g_clear_pointer (&self->file, g_variant_unref);
+  self->file = g_variant_ref_sink (file);
+  self->outgoing = outgoing;
+  g_free (self->account);
+  self->account = g_strdup (account);
+  g_free (self->jid);
+  self->jid = g_strdup (jid);
+  gtk_widget_set_visible (self->download_button, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+  if (transfer)
+    bind_transfer (self, transfer);
+  update_transfer (self);
+}
+
 /* ---- the widget ---------------------------------------------------------- */
 
 void
@@ -333,6 +628,8 @@ flint_file_card_set_link (FlintFileCard *self, const char *url, const char *from
   g_return_if_fail (FLINT_IS_FILE_CARD (self));
   g_return_if_fail (url != NULL);
 
+  unbind_transfer (self);
+  g_clear_pointer (&self->file, g_variant_unref);
   g_free (self->url);
   self->url = g_strdup (url);
   g_free (self->from);
@@ -343,6 +640,14 @@ flint_file_card_set_link (FlintFileCard *self, const char *url, const char *from
                                     self->from, self->url);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->download_button),
                                   "app.transfer-download-link");
+  gtk_widget_set_visible (self->download_button, TRUE);
+  {
+    FlintTransfer *download =
+      center () ? flint_transfer_center_find_download (center (), url) : NULL;
+
+    if (download)
+      bind_transfer (self, download);
+  }
   info = info_for (url);
   update (self);
   if (!info->probed && !info->probing && transfers)
@@ -355,37 +660,114 @@ flint_file_card_set_link (FlintFileCard *self, const char *url, const char *from
     maybe_fetch_thumbnail (self, url, info);
 }
 
+static void
+describe_one (FlintFileCard *self, GString *out)
+{
+  const char *names[] = { "accept", "save-as", "decline", "cancel",
+                          "retry",  "open",    "show",    "download" };
+  GtkWidget *buttons[] = { self->accept_button,  self->save_button,
+                           self->decline_button, self->cancel_button,
+                           self->retry_button,   self->open_button,
+                           self->show_button,    self->download_button };
+  gboolean first = TRUE;
+
+  g_string_append (out, "{\"url\": ");
+  flint_json_append_string (out, self->url);
+  g_string_append (out, ", \"name\": ");
+  flint_json_append_string (out, gtk_label_get_text (self->name_label));
+  g_string_append (out, ", \"details\": ");
+  flint_json_append_string (out, gtk_label_get_text (self->details_label));
+  g_string_append_printf (
+    out, ", \"thumbnail\": %s, \"download\": %s, \"mapped\": %s",
+    gtk_widget_get_visible (GTK_WIDGET (self->thumbnail)) ? "true" : "false",
+    gtk_widget_get_sensitive (self->download_button) ? "true" : "false",
+    gtk_widget_get_mapped (GTK_WIDGET (self)) ? "true" : "false");
+  g_string_append_printf (
+    out, ", \"transfer\": %s, \"id\": %u, \"progress\": %s, \"buttons\": [",
+    self->file ? "true" : "false",
+    self->transfer ? flint_transfer_get_id (self->transfer) : 0,
+    gtk_widget_get_visible (GTK_WIDGET (self->progress)) ? "true" : "false");
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    if (gtk_widget_get_visible (buttons[i]) &&
+        (self->url || buttons[i] != self->download_button))
+      {
+        g_string_append_printf (out, "%s\"%s\"", first ? "" : ", ", names[i]);
+        first = FALSE;
+      }
+  g_string_append (out, "]}");
+}
+
+static gboolean
+card_shown (FlintFileCard *self, GtkWidget *within)
+{
+  return (self->url || self->file) && gtk_widget_get_visible (GTK_WIDGET (self)) &&
+         (within == NULL || gtk_widget_is_ancestor (GTK_WIDGET (self), within));
+}
+
+/* Every card on screen (within @within, when not NULL), as a JSON array,
+ * in the order of the list rows that hold them. */
 char *
-flint_file_card_describe_all (void)
+flint_file_card_describe_in (GtkWidget *within)
 {
   GString *out = g_string_new ("[");
+  gboolean first = TRUE;
 
-  for (GList *l = cards; l; l = l->next)
+  for (GList *l = g_list_last (cards); l; l = l->prev)
     {
-      FlintFileCard *self = l->data;
-
-      if (self->url == NULL || !gtk_widget_get_visible (GTK_WIDGET (self)))
+      if (!card_shown (l->data, within))
         continue;
-      g_string_append (out, out->len > 1 ? ", {\"url\": " : "{\"url\": ");
-      flint_json_append_string (out, self->url);
-      g_string_append (out, ", \"name\": ");
-      flint_json_append_string (out, gtk_label_get_text (self->name_label));
-      g_string_append (out, ", \"details\": ");
-      flint_json_append_string (out, gtk_label_get_text (self->details_label));
-      g_string_append_printf (
-        out, ", \"thumbnail\": %s, \"download\": %s, \"mapped\": %s}",
-        gtk_widget_get_visible (GTK_WIDGET (self->thumbnail)) ? "true" : "false",
-        gtk_widget_get_sensitive (self->download_button) ? "true" : "false",
-        gtk_widget_get_mapped (GTK_WIDGET (self)) ? "true" : "false");
+      if (!first)
+        g_string_append (out, ", ");
+      first = FALSE;
+      describe_one (l->data, out);
     }
   g_string_append_c (out, ']');
   return g_string_free (out, FALSE);
 }
 
+char *
+flint_file_card_describe_all (void)
+{
+  return flint_file_card_describe_in (NULL);
+}
+
+/* Widget actions, not app actions: the path is the card's own, never one
+ * a caller on the session bus hands in. */
+static void
+open_activated (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  flint_transfer_center_open_path (FLINT_FILE_CARD (widget)->path);
+}
+
+static void
+show_activated (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  flint_transfer_center_show_path (FLINT_FILE_CARD (widget)->path);
+}
+
+static void
+send_again_activated (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  FlintFileCard *self = FLINT_FILE_CARD (widget);
+  g_autoptr (GFile) file = NULL;
+  GSList list = { NULL, NULL };
+
+  if (self->path == NULL || self->account == NULL || self->jid == NULL ||
+      center () == NULL)
+    return;
+  file = g_file_new_for_path (self->path);
+  list.data = file;
+  flint_transfer_center_send_files (center (), self->account, self->jid, &list);
+}
+
 static void
 flint_file_card_dispose (GObject *object)
 {
+  FlintFileCard *self = FLINT_FILE_CARD (object);
+
   cards = g_list_remove (cards, object);
+  unbind_transfer (self);
+  g_clear_pointer (&self->file, g_variant_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), FLINT_TYPE_FILE_CARD);
   G_OBJECT_CLASS (flint_file_card_parent_class)->dispose (object);
 }
@@ -397,6 +779,9 @@ flint_file_card_finalize (GObject *object)
 
   g_free (self->url);
   g_free (self->from);
+  g_free (self->path);
+  g_free (self->account);
+  g_free (self->jid);
   G_OBJECT_CLASS (flint_file_card_parent_class)->finalize (object);
 }
 
@@ -414,8 +799,20 @@ flint_file_card_class_init (FlintFileCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintFileCard, name_label);
   gtk_widget_class_bind_template_child (widget_class, FlintFileCard, details_label);
   gtk_widget_class_bind_template_child (widget_class, FlintFileCard, download_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, accept_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, save_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, decline_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, open_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, show_button);
+  gtk_widget_class_bind_template_child (widget_class, FlintFileCard, progress);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "flint-file-card");
+  gtk_widget_class_install_action (widget_class, "card.open", NULL, open_activated);
+  gtk_widget_class_install_action (widget_class, "card.show", NULL, show_activated);
+  gtk_widget_class_install_action (widget_class, "card.send-again", NULL,
+                                   send_again_activated);
 }
 
 static void

@@ -2,6 +2,8 @@
 
 #include <gtk/gtk.h>
 
+#include "flint-transfer.h"
+
 G_BEGIN_DECLS
 
 #define FLINT_TYPE_FILE_CARD (flint_file_card_get_type ())
@@ -16,7 +18,19 @@ GtkWidget *flint_file_card_new (void);
 /* from: who sent the link (the transfer's peer when downloaded). */
 void flint_file_card_set_link (FlintFileCard *self, const char *url, const char *from);
 
+/* A file transfer's row (see flint_message_get_file()); transfer: the live
+ * one, for progress and the actions, or NULL after a restart. */
+void flint_file_card_set_transfer (FlintFileCard *self,
+                                   GVariant *file,
+                                   FlintTransfer *transfer,
+                                   gboolean outgoing,
+                                   const char *account,
+                                   const char *jid);
+
+void flint_file_card_download_started (FlintTransfer *transfer);
+
 /* Every card on screen, as a JSON array (for app.test-dump). */
 char *flint_file_card_describe_all (void);
+char *flint_file_card_describe_in (GtkWidget *within);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "flint-application.h"
 #include "flint-widget.h"
 #include "flint-file-card.h"
 #include "flint-message-row.h"
@@ -16,6 +17,7 @@ struct _FlintMessageRow
   gulong body_handler;
   gulong state_handler;
   gulong edited_handler;
+  gulong file_handler;
 
   GtkWidget *day_label;
   GtkWidget *new_marker;
@@ -72,24 +74,53 @@ flint_linkify_markup (const char *text)
   return g_string_free (out, FALSE);
 }
 
-/* A body that is just a file link also gets a file card under it. */
+static FlintTransfer *
+live_transfer (gint64 record_id)
+{
+  GApplication *app = g_application_get_default ();
+  FlintTransferCenter *center =
+    FLINT_IS_APPLICATION (app)
+      ? flint_application_get_transfer_center (FLINT_APPLICATION (app))
+      : NULL;
+
+  return center ? flint_transfer_center_find_for_record (center, record_id) : NULL;
+}
+
+/* A file transfer's row is its file card (the body is the file name); a
+ * body that is just a file link, or a message with an OOB link, also gets
+ * a file card under it. */
 static void
 update_file_card (FlintMessageRow *self)
 {
-  g_autofree char *link =
-    flint_file_card_link_of (flint_message_get_body (self->message));
+  g_autoptr (GVariant) file = flint_message_get_file (self->message);
+  gboolean transfer =
+    flint_message_get_kind (self->message) == FLINT_MESSAGE_KIND_FILE && file != NULL;
+  g_autofree char *link = NULL;
+  GtkWidget *body_box = gtk_widget_get_parent (GTK_WIDGET (self->body_label));
 
-  if (link && self->file_card == NULL)
+  if (!transfer)
     {
-      GtkWidget *body_box = gtk_widget_get_parent (GTK_WIDGET (self->body_label));
-
+      link = flint_file_card_link_of (flint_file_lookup_string (file, "url"));
+      if (link == NULL)
+        link = flint_file_card_link_of (flint_message_get_body (self->message));
+    }
+  if ((transfer || link) && self->file_card == NULL)
+    {
       self->file_card = flint_file_card_new ();
       gtk_widget_insert_after (self->file_card, gtk_widget_get_parent (body_box),
                                body_box);
     }
+  gtk_widget_set_visible (GTK_WIDGET (self->body_label), !transfer);
   if (self->file_card)
-    gtk_widget_set_visible (self->file_card, link != NULL);
-  if (link)
+    gtk_widget_set_visible (self->file_card, transfer || link != NULL);
+  if (transfer)
+    flint_file_card_set_transfer (
+      FLINT_FILE_CARD (self->file_card), g_steal_pointer (&file),
+      live_transfer (flint_message_get_id (self->message)),
+      flint_message_get_direction (self->message) == FLINT_DIRECTION_OUTGOING,
+      flint_message_get_record (self->message)->account,
+      flint_message_get_record (self->message)->conversation);
+  else if (link)
     flint_file_card_set_link (FLINT_FILE_CARD (self->file_card), link,
                               flint_message_get_sender (self->message));
 }
@@ -199,6 +230,7 @@ disconnect_message (FlintMessageRow *self)
   g_clear_signal_handler (&self->body_handler, self->message);
   g_clear_signal_handler (&self->state_handler, self->message);
   g_clear_signal_handler (&self->edited_handler, self->message);
+  g_clear_signal_handler (&self->file_handler, self->message);
   g_clear_object (&self->message);
 }
 
@@ -222,6 +254,8 @@ flint_message_row_set_message (FlintMessageRow *self,
     g_signal_connect (message, "notify::state", G_CALLBACK (on_message_notify), self);
   self->edited_handler =
     g_signal_connect (message, "notify::edited", G_CALLBACK (on_message_notify), self);
+  self->file_handler =
+    g_signal_connect (message, "notify::file", G_CALLBACK (on_message_notify), self);
 
   local = flint_local_time (flint_message_get_time (message));
   time = local ? flint_format_clock (local) : g_strdup ("");

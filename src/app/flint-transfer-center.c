@@ -5,7 +5,9 @@
  * the conversation and the notifications use (accept, decline, cancel,
  * retry, open, show in folder, attach); the choice of method when sending
  * (SI to a resource that supports it, else HTTP upload, whose URL is then
- * sent as a message); and the download folder from GSettings. */
+ * sent as a message); every transfer as a row of its conversation's
+ * timeline (a FLINT_MESSAGE_KIND_FILE record kept up to date, the upload's
+ * link sent as that same row); and the download folder from GSettings. */
 #include "config.h"
 
 #define G_LOG_DOMAIN "flint-transfer-center"
@@ -15,6 +17,7 @@
 #include "flint-file-card.h"
 #include "flint-jid.h"
 #include "flint-json.h"
+#include "flint-message.h"
 #include "flint-transfer-center.h"
 #include "flint-transfers-window.h"
 
@@ -38,13 +41,34 @@ struct _FlintTransferCenter
   GListStore *models;  /* the FlintTransfers, one per account */
   GtkFlattenListModel *all;
   GSettings *settings;
+  GHashTable *rows;      /* FlintTransfer -> TimelineRow */
+  GHashTable *by_record; /* gint64 record id -> FlintTransfer (in rows) */
 };
+
+/* A transfer's item in its conversation's timeline: a file row in
+ * FlintHistory, rewritten as the transfer moves on. */
+typedef struct
+{
+  FlintChat *chat;
+  FlintMessageRecord *record;
+  gboolean link_sent;
+} TimelineRow;
+
+static void
+timeline_row_free (TimelineRow *row)
+{
+  g_object_unref (row->chat);
+  flint_message_record_free (row->record);
+  g_free (row);
+}
 
 G_DEFINE_FINAL_TYPE (FlintTransferCenter, flint_transfer_center, G_TYPE_OBJECT)
 
 static void
 entry_free (Entry *entry)
 {
+  if (entry->transfers)
+    g_object_set_data (G_OBJECT (entry->transfers), "flint-center-entry", NULL);
   g_clear_object (&entry->transfers);
   g_clear_object (&entry->session);
   g_clear_object (&entry->disco);
@@ -138,25 +162,123 @@ withdraw_notification (FlintTransferCenter *self, FlintTransfer *transfer)
 
 /* ---- sending ---------------------------------------------------------------- */
 
-/* An upload is only half the job: its URL goes to the contact as a message. */
+/* ---- the timeline ------------------------------------------------------- */
+
+/* Keeps the transfer's file row up to date. An upload is only half the
+ * job: its URL then goes to the contact, as that same row's message. */
 static void
-on_upload_state (FlintTransfer *transfer, GParamSpec *pspec, gpointer data)
+on_transfer_changed (FlintTransfer *transfer, GParamSpec *pspec, gpointer data)
 {
   FlintTransferCenter *self = data;
-  Entry *entry;
+  TimelineRow *row = g_hash_table_lookup (self->rows, transfer);
+  g_autofree char *file = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (FlintMessageRecord) record = NULL;
+  gboolean send;
 
-  if (flint_transfer_get_state (transfer) != FLINT_TRANSFER_COMPLETE)
+  /* Progress is not stored: the card follows the live transfer for it. */
+  if (row == NULL || g_strcmp0 (pspec->name, "bytes-done") == 0 ||
+      g_strcmp0 (pspec->name, "speed") == 0 || g_strcmp0 (pspec->name, "fraction") == 0)
     return;
-  g_signal_handlers_disconnect_by_func (transfer, on_upload_state, data);
-  entry = entry_for_transfer (self, transfer, NULL);
-  if (entry == NULL || entry->chat == NULL || flint_transfer_get_url (transfer) == NULL)
+  file = flint_file_text_for_transfer (transfer);
+  send = !row->link_sent &&
+         flint_transfer_get_direction (transfer) == FLINT_TRANSFER_OUTGOING &&
+         flint_transfer_get_method (transfer) == FLINT_TRANSFER_METHOD_HTTP &&
+         flint_transfer_get_state (transfer) == FLINT_TRANSFER_COMPLETE &&
+         flint_transfer_get_url (transfer) != NULL;
+  if (!send && g_strcmp0 (file, row->record->file) == 0)
     return;
-  record = flint_chat_send_file_link (entry->chat, flint_transfer_get_peer (transfer),
-                                      flint_transfer_get_url (transfer), &error);
-  if (record == NULL)
-    g_warning ("Could not send the link of an uploaded file: %s", error->message);
+  g_free (row->record->file);
+  row->record->file = g_steal_pointer (&file);
+  if (send)
+    {
+      row->link_sent = TRUE;
+      if (!flint_chat_send_file_row (row->chat, row->record, &error))
+        g_warning ("Could not send the link of an uploaded file: %s", error->message);
+    }
+  else if (!flint_chat_update_file (row->chat, row->record, &error))
+    g_warning ("Could not store a transfer's state: %s", error->message);
+}
+
+/* Every transfer is a row of its conversation, at the time it began;
+ * except a link's download, which is shown by the link's own message. */
+static void
+add_to_timeline (FlintTransferCenter *self, Entry *entry, FlintTransfer *transfer)
+{
+  gboolean incoming = flint_transfer_get_direction (transfer) == FLINT_TRANSFER_INCOMING;
+  const char *account =
+    flint_account_get_jid (flint_session_get_account (entry->session));
+  g_autoptr (GError) error = NULL;
+  TimelineRow *row;
+
+  if (entry->chat == NULL || g_hash_table_contains (self->rows, transfer) ||
+      (incoming && flint_transfer_get_method (transfer) == FLINT_TRANSFER_METHOD_HTTP))
+    return;
+  row = g_new0 (TimelineRow, 1);
+  row->chat = g_object_ref (entry->chat);
+  row->record = flint_message_record_new ();
+  row->record->account = g_strdup (account);
+  row->record->conversation = flint_jid_bare (flint_transfer_get_peer (transfer));
+  row->record->kind = FLINT_MESSAGE_KIND_FILE;
+  row->record->direction = incoming ? FLINT_DIRECTION_INCOMING : FLINT_DIRECTION_OUTGOING;
+  row->record->sender = g_strdup (incoming ? row->record->conversation : account);
+  row->record->body = g_strdup (flint_transfer_get_file_name (transfer));
+  row->record->file = flint_file_text_for_transfer (transfer);
+  if (row->record->conversation == NULL ||
+      !flint_chat_add_file (entry->chat, row->record, &error))
+    {
+      g_warning ("Could not put a transfer into its conversation: %s",
+                 error ? error->message : "no contact");
+      timeline_row_free (row);
+      return;
+    }
+  g_hash_table_insert (self->rows, g_object_ref (transfer), row);
+  g_hash_table_insert (self->by_record, g_memdup2 (&row->record->id, sizeof (gint64)),
+                       transfer);
+  g_signal_connect_object (transfer, "notify", G_CALLBACK (on_transfer_changed), self, 0);
+}
+
+static void
+on_transfers_changed (
+  GListModel *model, guint position, guint removed, guint added, gpointer data)
+{
+  FlintTransferCenter *self = data;
+  Entry *entry = g_object_get_data (G_OBJECT (model), "flint-center-entry");
+
+  for (guint i = position; entry && i < position + added; i++)
+    {
+      g_autoptr (FlintTransfer) transfer = g_list_model_get_item (model, i);
+
+      add_to_timeline (self, entry, transfer);
+      if (flint_transfer_get_direction (transfer) == FLINT_TRANSFER_INCOMING &&
+          flint_transfer_get_url (transfer))
+        flint_file_card_download_started (transfer);
+    }
+}
+
+/* The newest download of url in this run, or NULL. */
+FlintTransfer *
+flint_transfer_center_find_download (FlintTransferCenter *self, const char *url)
+{
+  GListModel *all = G_LIST_MODEL (self->all);
+
+  for (guint i = g_list_model_get_n_items (all); i > 0; i--)
+    {
+      g_autoptr (FlintTransfer) t = g_list_model_get_item (all, i - 1);
+
+      if (flint_transfer_get_direction (t) == FLINT_TRANSFER_INCOMING &&
+          g_strcmp0 (flint_transfer_get_url (t), url) == 0)
+        return t;
+    }
+  return NULL;
+}
+
+/* The live transfer a file row shows, or NULL (one of an earlier run). */
+FlintTransfer *
+flint_transfer_center_find_for_record (FlintTransferCenter *self, gint64 record_id)
+{
+  g_return_val_if_fail (FLINT_IS_TRANSFER_CENTER (self), NULL);
+
+  return g_hash_table_lookup (self->by_record, &record_id);
 }
 
 /* A resource of jid that takes XEP-0096 files, or NULL. */
@@ -176,14 +298,10 @@ static FlintTransfer *
 send_one (FlintTransferCenter *self, Entry *entry, const char *jid, GFile *file)
 {
   g_autofree char *full = si_resource (entry, jid);
-  FlintTransfer *transfer;
 
   if (full)
     return flint_transfers_send_file (entry->transfers, full, file, NULL);
-  transfer = flint_transfers_upload_file (entry->transfers, jid, file);
-  g_signal_connect_object (transfer, "notify::state", G_CALLBACK (on_upload_state), self,
-                           0);
-  return transfer;
+  return flint_transfers_upload_file (entry->transfers, jid, file);
 }
 
 void
@@ -405,20 +523,29 @@ retry_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
     flint_transfer_center_retry (data, transfer);
 }
 
-static void
-open_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+/* Opens a file we received or sent (a file row of any run). */
+void
+flint_transfer_center_open_path (const char *path)
 {
-  FlintTransfer *transfer = transfer_from (data, parameter);
   g_autoptr (GFile) file = NULL;
   g_autofree char *uri = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (transfer == NULL || flint_transfer_get_local_path (transfer) == NULL)
+  if (path == NULL)
     return;
-  file = g_file_new_for_path (flint_transfer_get_local_path (transfer));
+  file = g_file_new_for_path (path);
   uri = g_file_get_uri (file);
   if (!g_app_info_launch_default_for_uri (uri, NULL, &error))
     g_warning ("Could not open %s: %s", uri, error->message);
+}
+
+static void
+open_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransfer *transfer = transfer_from (data, parameter);
+
+  if (transfer)
+    flint_transfer_center_open_path (flint_transfer_get_local_path (transfer));
 }
 
 /* The file manager's ShowItems selects the file in its folder; without a
@@ -444,18 +571,18 @@ on_items_shown (GObject *source, GAsyncResult *result, gpointer data)
                error ? error->message : "no file manager");
 }
 
-static void
-show_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+/* Shows a file in its folder (a file row of any run). */
+void
+flint_transfer_center_show_path (const char *path)
 {
-  FlintTransfer *transfer = transfer_from (data, parameter);
   g_autoptr (GFile) file = NULL;
   g_autofree char *uri = NULL;
   g_autoptr (GDBusConnection) bus = NULL;
   const char *uris[2] = { NULL, NULL };
 
-  if (transfer == NULL || flint_transfer_get_local_path (transfer) == NULL)
+  if (path == NULL)
     return;
-  file = g_file_new_for_path (flint_transfer_get_local_path (transfer));
+  file = g_file_new_for_path (path);
   uri = g_file_get_uri (file);
   uris[0] = uri;
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
@@ -469,6 +596,15 @@ show_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
     bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
     "org.freedesktop.FileManager1", "ShowItems", g_variant_new ("(^ass)", uris, ""), NULL,
     G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_items_shown, g_steal_pointer (&file));
+}
+
+static void
+show_activated (GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  FlintTransfer *transfer = transfer_from (data, parameter);
+
+  if (transfer)
+    flint_transfer_center_show_path (flint_transfer_get_local_path (transfer));
 }
 
 static void
@@ -608,6 +744,9 @@ flint_transfer_center_add_session (FlintTransferCenter *self,
   flint_transfers_set_download_folder (entry->transfers, folder);
   g_signal_connect_object (entry->transfers, "offer-received",
                            G_CALLBACK (on_offer_received), self, 0);
+  g_object_set_data (G_OBJECT (entry->transfers), "flint-center-entry", entry);
+  g_signal_connect_object (entry->transfers, "items-changed",
+                           G_CALLBACK (on_transfers_changed), self, 0);
   g_hash_table_insert (self->entries, g_strdup (account), entry);
   g_list_store_append (self->models, entry->transfers);
 }
@@ -714,6 +853,17 @@ flint_transfer_center_dispose (GObject *object)
     g_object_remove_weak_pointer (G_OBJECT (self->app), (gpointer *) &self->app);
   self->app = NULL;
   g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_pointer (&self->by_record, g_hash_table_unref);
+  if (self->rows)
+    {
+      GHashTableIter iter;
+      gpointer transfer;
+
+      g_hash_table_iter_init (&iter, self->rows);
+      while (g_hash_table_iter_next (&iter, &transfer, NULL))
+        g_signal_handlers_disconnect_by_func (transfer, on_transfer_changed, self);
+    }
+  g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_object (&self->all);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (flint_transfer_center_parent_class)->dispose (object);
@@ -733,6 +883,9 @@ flint_transfer_center_init (FlintTransferCenter *self)
   self->models = g_list_store_new (G_TYPE_LIST_MODEL);
   self->all = gtk_flatten_list_model_new (G_LIST_MODEL (self->models));
   self->settings = g_settings_new ("im.flint.Flint");
+  self->rows = g_hash_table_new_full (NULL, NULL, g_object_unref,
+                                      (GDestroyNotify) timeline_row_free);
+  self->by_record = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 FlintTransferCenter *

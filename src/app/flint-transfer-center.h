@@ -27,6 +27,10 @@ FlintTransfers *flint_transfer_center_get_any_transfers (FlintTransferCenter *se
 /* Every transfer of every account, oldest first. */
 GListModel *flint_transfer_center_get_model (FlintTransferCenter *self);
 FlintTransfer *flint_transfer_center_find (FlintTransferCenter *self, guint id);
+FlintTransfer *flint_transfer_center_find_download (FlintTransferCenter *self,
+                                                    const char *url);
+FlintTransfer *flint_transfer_center_find_for_record (FlintTransferCenter *self,
+                                                      gint64 record_id);
 
 /* Sends files to a contact: SI file transfer when one of its resources
  * supports it, else HTTP upload when the server offers it. */
@@ -47,6 +51,11 @@ void flint_transfer_center_save_as (FlintTransferCenter *self,
 void flint_transfer_center_decline (FlintTransferCenter *self, FlintTransfer *transfer);
 void flint_transfer_center_cancel (FlintTransferCenter *self, FlintTransfer *transfer);
 void flint_transfer_center_retry (FlintTransferCenter *self, FlintTransfer *transfer);
+
+/* For file rows: not app actions, which any program on the session bus
+ * could call with any path. */
+void flint_transfer_center_open_path (const char *path);
+void flint_transfer_center_show_path (const char *path);
 
 void flint_transfer_center_describe_json (FlintTransferCenter *self, GString *out);
 

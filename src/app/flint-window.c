@@ -1634,7 +1634,10 @@ flint_window_describe_json (FlintWindow *self, GString *out)
       {
         g_autofree char *inline_transfers = flint_chat_page_describe_transfers (chat);
 
-        g_string_append_printf (out, ", \"transfers\": %s", inline_transfers);
+        /* Whole pixels: %f would follow the locale's decimal comma. */
+        g_string_append_printf (out, ", \"transfers\": %s, \"scroll_gap\": %d",
+                                inline_transfers,
+                                (int) flint_chat_page_get_scroll_gap (chat));
       }
       g_string_append_printf (
         out, ", \"highlighted\": %" G_GINT64_FORMAT ", \"latest\": %s",

@@ -3,8 +3,10 @@
 #define G_LOG_DOMAIN "flint-chat"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "flint-chat.h"
+#include "flint-message.h"
 #include "flint-error.h"
 #include "flint-jid.h"
 #include "flint-stanza.h"
@@ -48,10 +50,6 @@ struct _FlintChat
   gboolean send_chat_states;
   gboolean carbons_enabled;
   GHashTable *sent_states; /* bare JID -> the chat state we last sent */
-  /* message ids whose body is the link to a file we uploaded: they carry
-   * XEP-0066 OOB too (kept for this run: a link still pending at exit goes
-   * out at the next sign-in as a plain link) */
-  GHashTable *file_links;
   FlintChatRoomFunc room_func;
   FlintChatCatchUpFunc catch_up_func;
   gpointer catch_up_data;
@@ -259,6 +257,19 @@ parse_chat (FlintChat *self, xmpp_stanza_t *stanza, FlintDirection direction)
           record->stanza_id_by = g_strdup (record->account);
         }
     }
+
+  /* XEP-0066: kept with the message, so its file card survives a restart
+   * (the body may be a description rather than the link). */
+  {
+    xmpp_stanza_t *x = xmpp_stanza_get_child_by_name_and_ns (stanza, "x", NS_OOB);
+    g_autofree char *url = x ? flint_stanza_child_text (x, "url", NULL) : NULL;
+    g_autofree char *desc = x ? flint_stanza_child_text (x, "desc", NULL) : NULL;
+
+    if (url && g_utf8_validate (url, -1, NULL) && strlen (url) < 4096 &&
+        (g_str_has_prefix (url, "https://") || g_str_has_prefix (url, "http://")) &&
+        (desc == NULL || g_utf8_validate (desc, -1, NULL)))
+      record->file = flint_file_text_for_url (g_strstrip (url), desc);
+  }
   return g_steal_pointer (&record);
 }
 
@@ -557,7 +568,12 @@ build_message (FlintChat *self, const FlintMessageRecord *record, const char *re
   xmpp_stanza_t *message =
     xmpp_message_new (ctx, "chat", record->conversation, record->message_id);
 
-  xmpp_message_set_body (message, record->body);
+  g_autoptr (GVariant) file = flint_file_parse (record->file);
+  const char *url = flint_file_lookup_string (file, "url");
+
+  /* A file row is sent as its link: the body for clients without OOB. */
+  xmpp_message_set_body (
+    message, record->kind == FLINT_MESSAGE_KIND_FILE && url ? url : record->body);
   add_element (self, message, "origin-id", NS_SID, record->origin_id);
   /* Asked of everyone, as Dino and Conversations do: caps may not be known
    * yet, and a client without receipts just ignores the request. */
@@ -566,11 +582,11 @@ build_message (FlintChat *self, const FlintMessageRecord *record, const char *re
     add_element (self, message, "active", NS_CHATSTATES, NULL);
   if (replace_id)
     add_element (self, message, "replace", NS_CORRECT, replace_id);
-  if (record->message_id && g_hash_table_contains (self->file_links, record->message_id))
+  if (url)
     {
       xmpp_stanza_t *x = new_element (self, "x", NS_OOB);
 
-      flint_stanza_add_child (x, "url", NULL, record->body);
+      flint_stanza_add_child (x, "url", NULL, url);
       xmpp_stanza_add_child_ex (message, x, 0);
     }
   return message;
@@ -653,17 +669,88 @@ send_body (
   record->message_id = g_strdup (id);
   record->origin_id = g_strdup (id);
   record->state = FLINT_DELIVERY_PENDING;
+  if (file_link)
+    record->file = flint_file_text_for_url (body, NULL);
 
   /* Stored before it is sent: a crash in between leaves it pending, and it
    * goes out at the next sign-in instead of being lost. */
   if (!flint_history_insert (self->history, record, NULL, error))
     return NULL;
-  if (file_link)
-    g_hash_table_add (self->file_links, g_strdup (id));
   if (flint_session_get_state (self->session) == FLINT_SESSION_ONLINE)
     transmit (self, record);
   g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0, record);
   return g_steal_pointer (&record);
+}
+
+/**
+ * flint_chat_add_file:
+ * @record: (inout): a FLINT_MESSAGE_KIND_FILE record with account,
+ *   conversation, direction, sender, body (the file name) and file set
+ *
+ * Puts a file transfer into the conversation's history at this moment.
+ * Returns: whether it was stored (record->id is then set)
+ */
+gboolean
+flint_chat_add_file (FlintChat *self, FlintMessageRecord *record, GError **error)
+{
+  g_return_val_if_fail (FLINT_IS_CHAT (self), FALSE);
+  g_return_val_if_fail (record->kind == FLINT_MESSAGE_KIND_FILE, FALSE);
+
+  record->time = record->local_time = g_get_real_time ();
+  record->state = record->direction == FLINT_DIRECTION_OUTGOING ? FLINT_DELIVERY_SENT
+                                                                : FLINT_DELIVERY_RECEIVED;
+  if (!flint_history_insert (self->history, record, NULL, error))
+    return FALSE;
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_STORED], 0, record);
+  return TRUE;
+}
+
+/**
+ * flint_chat_update_file:
+ *
+ * Stores what changed about a file row (its file description) and tells
+ * the views.
+ */
+gboolean
+flint_chat_update_file (FlintChat *self, FlintMessageRecord *record, GError **error)
+{
+  g_return_val_if_fail (FLINT_IS_CHAT (self), FALSE);
+  g_return_val_if_fail (record->id > 0, FALSE);
+
+  if (!flint_history_set_file (self->history, record, error))
+    return FALSE;
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_UPDATED], 0, record);
+  return TRUE;
+}
+
+/**
+ * flint_chat_send_file_row:
+ *
+ * Sends the link of an uploaded file (record->file has its url) as the
+ * file row's own message: one row in the conversation, not a file and a
+ * link. Stored as pending first, so a link not sent at exit goes out at
+ * the next sign-in, with its OOB element.
+ */
+gboolean
+flint_chat_send_file_row (FlintChat *self, FlintMessageRecord *record, GError **error)
+{
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (FLINT_IS_CHAT (self), FALSE);
+  g_return_val_if_fail (record->id > 0, FALSE);
+
+  id = flint_session_new_id (self->session);
+  g_free (record->message_id);
+  record->message_id = g_strdup (id);
+  g_free (record->origin_id);
+  record->origin_id = g_strdup (id);
+  record->state = FLINT_DELIVERY_PENDING;
+  if (!flint_history_set_file (self->history, record, error))
+    return FALSE;
+  if (flint_session_get_state (self->session) == FLINT_SESSION_ONLINE)
+    transmit (self, record);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_UPDATED], 0, record);
+  return TRUE;
 }
 
 /**
@@ -852,7 +939,12 @@ on_online (FlintSession *session, gboolean resumed, FlintChat *self)
     {
       FlintMessageRecord *record = g_ptr_array_index (pending, i);
 
-      if (record->kind == FLINT_MESSAGE_KIND_CHAT)
+      /* A file row is pending once its upload's link is to be sent. */
+      g_autoptr (GVariant) file =
+        record->kind == FLINT_MESSAGE_KIND_FILE ? flint_file_parse (record->file) : NULL;
+
+      if (record->kind == FLINT_MESSAGE_KIND_CHAT ||
+          flint_file_lookup_string (file, "url"))
         transmit (self, record);
     }
 }
@@ -983,7 +1075,6 @@ flint_chat_finalize (GObject *object)
 
   g_hash_table_unref (self->sent_states);
   g_hash_table_unref (self->held);
-  g_hash_table_unref (self->file_links);
   G_OBJECT_CLASS (flint_chat_parent_class)->finalize (object);
 }
 
@@ -1029,7 +1120,6 @@ flint_chat_init (FlintChat *self)
   self->send_chat_states = TRUE;
   self->sent_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->file_links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 FlintChat *

@@ -52,6 +52,12 @@ FlintMessageRecord *flint_chat_send_file_link (FlintChat *self,
                                                const char *to,
                                                const char *url,
                                                GError **error);
+gboolean
+flint_chat_add_file (FlintChat *self, FlintMessageRecord *record, GError **error);
+gboolean
+flint_chat_update_file (FlintChat *self, FlintMessageRecord *record, GError **error);
+gboolean
+flint_chat_send_file_row (FlintChat *self, FlintMessageRecord *record, GError **error);
 FlintMessageRecord *flint_chat_correct (FlintChat *self,
                                         const char *to,
                                         const char *original_message_id,

@@ -70,7 +70,12 @@
  * pending terms to a new segment at each statement savepoint, and an INSERT
  * that fires a trigger opens one; so the trigger wrote one tiny FTS segment
  * per message, and merging those cost more than all the rest of an insert.
- * The delete and update triggers stay (they are rare). */
+ * The delete and update triggers stay (they are rare).
+ *
+ * Version 4, files in the timeline:
+ *   messages.file  TEXT  a file the row is (kind 3, a transfer) or links
+ *                        (XEP-0066 OOB), as GVariant text of an a{sv}: name,
+ *                        size, url, path, state; NULL for other messages. */
 static const char *const migrations[] = {
   /* 0 -> 1 */
   "CREATE TABLE messages ("
@@ -149,6 +154,9 @@ static const char *const migrations[] = {
   "CREATE INDEX messages_message_id ON messages"
   "  (conversation_id, message_id) WHERE message_id IS NOT NULL;"
   "DROP TRIGGER messages_fts_insert;",
+
+  /* 3 -> 4 */
+  "ALTER TABLE messages ADD COLUMN file TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FLINT_HISTORY_SCHEMA_VERSION);
@@ -156,7 +164,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FLINT_HISTORY_SCHEMA_VERSION);
 #define RECORD_COLUMNS                                                                   \
   "m.id, m.account, m.conversation, m.kind, m.direction, m.sender, m.body, m.time, "     \
   "m.local_time, m.stanza_id, m.stanza_id_by, m.origin_id, m.message_id, m.state, "      \
-  "m.correction_of"
+  "m.correction_of, m.file"
 
 #define FIND_COLUMNS "id, stanza_id, stanza_id_by, origin_id, message_id, state"
 
@@ -187,6 +195,7 @@ typedef enum
   STMT_CORRECT,
   STMT_LATEST_IN_SECOND,
   STMT_IN_SECOND,
+  STMT_SET_FILE,
   N_STMTS
 } Stmt;
 
@@ -221,14 +230,16 @@ static const char *const stmt_sql[N_STMTS] = {
                      " ORDER BY time DESC",
   [STMT_INSERT] = "INSERT INTO messages (account, conversation, kind, direction, sender,"
                   " body, time, local_time, stanza_id, stanza_id_by, origin_id,"
-                  " message_id, state, correction_of, conversation_id, time_max)"
+                  " message_id, state, correction_of, conversation_id, time_max, file)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
                   " ?15, max (?7, coalesce ((SELECT time_max FROM messages NOT INDEXED"
-                  " ORDER BY id DESC LIMIT 1), ?7)))"
+                  " ORDER BY id DESC LIMIT 1), ?7)), ?16)"
                   " ON CONFLICT DO NOTHING",
   [STMT_FTS_INSERT] = "INSERT INTO messages_fts (rowid, body) VALUES (?1, ?2)",
   /* OR IGNORE: if filling an id would collide with another row, that row
    * already holds the id; keep both rows as they are rather than fail. */
+  [STMT_SET_FILE] = "UPDATE messages SET file = ?2, message_id = ?3, origin_id = ?4,"
+                    " state = ?5 WHERE id = ?1",
   [STMT_FILL] = "UPDATE OR IGNORE messages SET stanza_id = ?2, stanza_id_by = ?3,"
                 " origin_id = ?4, message_id = ?5, state = ?6 WHERE id = ?1",
   [STMT_GET] = "SELECT " RECORD_COLUMNS " FROM messages m WHERE m.id = ?1",
@@ -316,6 +327,7 @@ flint_message_record_copy (const FlintMessageRecord *record)
   copy->origin_id = g_strdup (record->origin_id);
   copy->message_id = g_strdup (record->message_id);
   copy->correction_of = g_strdup (record->correction_of);
+  copy->file = g_strdup (record->file);
   return copy;
 }
 
@@ -333,6 +345,7 @@ flint_message_record_free (FlintMessageRecord *record)
   g_free (record->origin_id);
   g_free (record->message_id);
   g_free (record->correction_of);
+  g_free (record->file);
   g_free (record);
 }
 
@@ -512,6 +525,7 @@ record_from_row (sqlite3_stmt *stmt)
   r->message_id = column_dup (stmt, 12);
   r->state = sqlite3_column_int (stmt, 13);
   r->correction_of = column_dup (stmt, 14);
+  r->file = column_dup (stmt, 15);
   return r;
 }
 
@@ -1207,6 +1221,7 @@ insert_one (FlintHistory *self,
   sqlite3_bind_int (stmt, 13, r->state);
   bind_text (stmt, 14, nonempty (r->correction_of));
   sqlite3_bind_int64 (stmt, 15, conversation_id);
+  bind_text (stmt, 16, nonempty (r->file));
   if (!step_done (self, stmt, error))
     goto fail;
 
@@ -1410,6 +1425,32 @@ flint_history_set_state (FlintHistory *self,
         return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * flint_history_set_file:
+ *
+ * Writes what changed about a file row (record->id): its file description,
+ * and the ids and state it gets when its link is sent.
+ */
+gboolean
+flint_history_set_file (FlintHistory *self,
+                        const FlintMessageRecord *record,
+                        GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (record != NULL && record->id > 0, FALSE);
+
+  if (!(stmt = get_stmt (self, STMT_SET_FILE, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, record->id);
+  bind_text (stmt, 2, nonempty (record->file));
+  bind_text (stmt, 3, nonempty (record->message_id));
+  bind_text (stmt, 4, nonempty (record->origin_id));
+  sqlite3_bind_int (stmt, 5, record->state);
+  return step_done (self, stmt, error);
 }
 
 /**

@@ -18,6 +18,7 @@ typedef enum
   FLINT_MESSAGE_KIND_CHAT,
   FLINT_MESSAGE_KIND_GROUPCHAT,
   FLINT_MESSAGE_KIND_STATUS, /* a room's system line: sender "", not news */
+  FLINT_MESSAGE_KIND_FILE,   /* a file transfer: body is the file name */
 } FlintMessageKind;
 
 typedef enum
@@ -58,6 +59,7 @@ typedef struct
   char *message_id; /* the stanza's id attribute */
   FlintDeliveryState state;
   char *correction_of; /* XEP-0308: message_id this message corrects */
+  char *file;          /* GVariant text of an a{sv}: the file the row is or links */
 } FlintMessageRecord;
 
 #define FLINT_TYPE_MESSAGE_RECORD (flint_message_record_get_type ())
@@ -74,7 +76,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlintMessageRecord, flint_message_record_free)
 G_DECLARE_FINAL_TYPE (FlintHistory, flint_history, FLINT, HISTORY, GObject)
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define FLINT_HISTORY_SCHEMA_VERSION 3
+#define FLINT_HISTORY_SCHEMA_VERSION 4
 
 FlintHistory *flint_history_open (const char *path, GError **error);
 gboolean flint_history_needs_migration (const char *path);
@@ -96,6 +98,9 @@ gboolean flint_history_set_state (FlintHistory *self,
                                   const char *message_id,
                                   FlintDeliveryState state,
                                   GError **error);
+gboolean flint_history_set_file (FlintHistory *self,
+                                 const FlintMessageRecord *record,
+                                 GError **error);
 gboolean flint_history_apply_correction (FlintHistory *self,
                                          const FlintMessageRecord *correction,
                                          gboolean *out_applied,

@@ -20,6 +20,7 @@ enum
   PROP_OUTGOING,
   PROP_STATE,
   PROP_EDITED,
+  PROP_FILE,
   N_PROPS
 };
 
@@ -62,6 +63,9 @@ flint_message_get_property (GObject *object,
       case PROP_EDITED:
         g_value_set_boolean (value, self->edited);
         break;
+      case PROP_FILE:
+        g_value_set_string (value, self->record->file);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -83,6 +87,7 @@ flint_message_class_init (FlintMessageClass *klass)
   properties[PROP_OUTGOING] = g_param_spec_boolean ("outgoing", NULL, NULL, FALSE, flags);
   properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_EDITED] = g_param_spec_boolean ("edited", NULL, NULL, FALSE, flags);
+  properties[PROP_FILE] = g_param_spec_string ("file", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -113,6 +118,7 @@ flint_message_update (FlintMessage *self, const FlintMessageRecord *record)
   FlintMessageRecord *old = self->record;
   gboolean body_changed = g_strcmp0 (old->body, record->body) != 0;
   gboolean state_changed = old->state != record->state;
+  gboolean file_changed = g_strcmp0 (old->file, record->file) != 0;
 
   self->record = flint_message_record_copy (record);
   flint_message_record_free (old);
@@ -124,6 +130,99 @@ flint_message_update (FlintMessage *self, const FlintMessageRecord *record)
     }
   if (state_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  if (file_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+}
+
+FlintMessageKind
+flint_message_get_kind (FlintMessage *self)
+{
+  return self->record->kind;
+}
+
+/* The file the message is or links, or NULL. Stored text is parsed with
+ * care: a damaged file must not take the row down. */
+GVariant *
+flint_message_get_file (FlintMessage *self)
+{
+  return flint_file_parse (self->record->file);
+}
+
+GVariant *
+flint_file_parse (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  GVariant *file;
+
+  if (text == NULL || *text == '\0')
+    return NULL;
+  file = g_variant_parse (G_VARIANT_TYPE_VARDICT, text, NULL, NULL, &error);
+  if (file == NULL)
+    g_debug ("Unreadable file description: %s", error->message);
+  return file;
+}
+
+const char *
+flint_file_lookup_string (GVariant *file, const char *key)
+{
+  const char *value = NULL;
+
+  if (file == NULL || !g_variant_lookup (file, key, "&s", &value) || *value == '\0')
+    return NULL;
+  return value;
+}
+
+gint64
+flint_file_lookup_size (GVariant *file)
+{
+  gint64 size = -1;
+
+  if (file == NULL || !g_variant_lookup (file, "size", "x", &size))
+    return -1;
+  return size;
+}
+
+/* The description of a file a link points to (XEP-0066 OOB). */
+char *
+flint_file_text_for_url (const char *url, const char *description)
+{
+  g_auto (GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr (GVariant) value = NULL;
+
+  g_variant_dict_insert (&dict, "url", "s", url);
+  if (description && *description)
+    g_variant_dict_insert (&dict, "desc", "s", description);
+  value = g_variant_ref_sink (g_variant_dict_end (&dict));
+  return g_variant_print (value, TRUE);
+}
+
+/* What a transfer row keeps of a transfer, to show it after a restart. */
+char *
+flint_file_text_for_transfer (FlintTransfer *transfer)
+{
+  g_auto (GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr (GVariant) value = NULL;
+  const GError *error = flint_transfer_get_error (transfer);
+
+  g_variant_dict_insert (&dict, "name", "s",
+                         flint_transfer_get_file_name (transfer) ?: "");
+  g_variant_dict_insert (&dict, "size", "x", flint_transfer_get_size (transfer));
+  g_variant_dict_insert (
+    &dict, "state", "s",
+    flint_transfer_state_to_string (flint_transfer_get_state (transfer)));
+  g_variant_dict_insert (
+    &dict, "method", "s",
+    flint_transfer_method_to_string (flint_transfer_get_method (transfer)));
+  if (flint_transfer_get_local_path (transfer))
+    g_variant_dict_insert (&dict, "path", "s", flint_transfer_get_local_path (transfer));
+  if (flint_transfer_get_url (transfer))
+    g_variant_dict_insert (&dict, "url", "s", flint_transfer_get_url (transfer));
+  if (flint_transfer_get_mime_type (transfer))
+    g_variant_dict_insert (&dict, "mime", "s", flint_transfer_get_mime_type (transfer));
+  if (error)
+    g_variant_dict_insert (&dict, "error", "s", error->message);
+  value = g_variant_ref_sink (g_variant_dict_end (&dict));
+  return g_variant_print (value, TRUE);
 }
 
 gint64

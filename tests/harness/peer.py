@@ -304,6 +304,12 @@ class PeerClient(slixmpp.ClientXMPP):
             msg["chat_state"] = c.get("chatstate", "active")
         if c.get("markable"):
             msg.append(ET.Element("{urn:xmpp:chat-markers:0}markable"))
+        if c.get("oob"):  # XEP-0066: a file link beside the body
+            x = ET.Element("{jabber:x:oob}x")
+            ET.SubElement(x, "{jabber:x:oob}url").text = c["oob"]
+            if c.get("oob_desc"):
+                ET.SubElement(x, "{jabber:x:oob}desc").text = c["oob_desc"]
+            msg.append(x)
         msg.send()
         return {"id": mid}
 

@@ -12,6 +12,7 @@
 #include "flint-chat.h"
 #include "flint-disco.h"
 #include "flint-error.h"
+#include "flint-message.h"
 #include "flint-test-server.h"
 
 #define WAIT_MS 10000
@@ -816,6 +817,78 @@ test_disco_and_caps (Fixture *f, gconstpointer data)
   g_free (info.hash);
 }
 
+/* Files in the timeline: an XEP-0066 link beside a text body is kept with
+ * the message; a transfer's row is stored without being sent; an upload's
+ * row sent while offline is pending, and goes out at the next sign-in as
+ * its link with the OOB element (the OOB data lives in history, not in
+ * memory). */
+static void
+test_file_rows (Fixture *f, gconstpointer data)
+{
+  Peer *bob = peer_start_full ("bob", "secret-b", "phone", FALSE);
+  g_autoptr (FlintMessageRecord) row = flint_message_record_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) file = NULL;
+  g_autofree char *send = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr (GPtrArray) stored = NULL;
+  FlintMessageRecord *got;
+  const char *url = "https://upload.example.com/abc/plan%20v2.pdf";
+
+  send = g_strdup_printf ("{\"cmd\": \"send\", \"to\": \"%s\", \"body\": \"the plan\", "
+                          "\"oob\": \"%s\", \"oob_desc\": \"Plan\"}",
+                          f->alice, url);
+  peer_command (bob, send);
+  got = wait_record (f->stored, "the plan", NULL, -1);
+  g_assert_nonnull (got);
+  file = flint_file_parse (got->file);
+  g_assert_nonnull (file);
+  g_assert_cmpstr (flint_file_lookup_string (file, "url"), ==, url);
+  g_assert_cmpstr (flint_file_lookup_string (file, "desc"), ==, "Plan");
+
+  row->account = g_strdup (f->alice);
+  row->conversation = g_strdup (f->bob);
+  row->kind = FLINT_MESSAGE_KIND_FILE;
+  row->direction = FLINT_DIRECTION_OUTGOING;
+  row->sender = g_strdup (f->alice);
+  row->body = g_strdup ("plan v2.pdf");
+  row->file = g_strdup ("{'name': <'plan v2.pdf'>, 'state': <'active'>}");
+  g_assert_true (flint_chat_add_file (f->chat, row, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (row->id, >, 0);
+  g_assert_nonnull (find_record (f->stored, "plan v2.pdf", NULL, FLINT_DELIVERY_SENT));
+
+  flint_session_disconnect (f->session);
+  g_assert_true (wait_state (f->session, FLINT_SESSION_DISCONNECTED,
+                             FLINT_SESSION_DISCONNECTED, WAIT_MS));
+  g_free (row->file);
+  row->file = g_strdup_printf (
+    "{'name': <'plan v2.pdf'>, 'state': <'complete'>, 'url': <'%s'>}", url);
+  g_assert_true (flint_chat_send_file_row (f->chat, row, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (row->state, ==, FLINT_DELIVERY_PENDING);
+
+  flint_session_connect (f->session);
+  g_assert_true (
+    wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, WAIT_MS));
+  line = peer_wait_line (bob, "\"message\"", "plan%20v2.pdf");
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "jabber:x:oob"));
+  g_assert_nonnull (
+    strstr (line, "\"body\": \"https://upload.example.com/abc/plan%20v2.pdf\""));
+
+  /* One row: the file's, with the ids its message went out with. */
+  stored = history_of (f, f->bob);
+  g_assert_cmpuint (stored->len, ==, 2);
+  got = stored->pdata[1];
+  g_assert_cmpint (got->id, ==, row->id);
+  g_assert_cmpint (got->kind, ==, FLINT_MESSAGE_KIND_FILE);
+  g_assert_cmpstr (got->body, ==, "plan v2.pdf");
+  g_assert_cmpstr (got->message_id, ==, row->message_id);
+  g_assert_cmpint (got->state, >=, FLINT_DELIVERY_SENT);
+  peer_stop (bob);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -835,6 +908,7 @@ main (int argc, char **argv)
   ADD ("carbons", test_carbons);
   ADD ("corrections", test_corrections);
   ADD ("disco-and-caps", test_disco_and_caps);
+  ADD ("file-rows", test_file_rows);
 #undef ADD
   ret = g_test_run ();
 

@@ -189,9 +189,10 @@ class TransferWindowTest(unittest.TestCase):
 
 
     def inline(self, dump, jid, name):
+        """The transfer cards of the conversation's timeline named name."""
         tabs = [t for t in dump.get("tabs", []) if t["jid"] == jid]
         return [r for r in (tabs[0].get("transfers", []) if tabs else [])
-                if r["name"] == name]
+                if r["name"] == name and r["transfer"]]
 
     def inline_cards(self, scheme):
         with fh.Prosody() as prosody, fh.Desktop() as desktop:
@@ -201,8 +202,8 @@ class TransferWindowTest(unittest.TestCase):
             bob_jid = prosody.jid("bob")
             self.activate(app, "open-chat", "'%s'" % bob_jid)
 
-            # An offer shows in the conversation with Accept, Save As and
-            # Decline, not only in the transfer window.
+            # An offer shows in the conversation's timeline with Accept, Save
+            # As and Decline, not only in the transfer window.
             bob.command("si_send_file", wait=False, to=me, name="Budget 2027.ods",
                         size=150000, seed=5, method="socks5-direct")
             dump = app.wait_for(
@@ -211,7 +212,7 @@ class TransferWindowTest(unittest.TestCase):
                 timeout=20, what="inline offer card")
             card = self.inline(dump, bob_jid, "Budget 2027.ods")[0]
             self.assertEqual(card["buttons"], ["accept", "save-as", "decline"])
-            self.assertIn("kB", card["status"])
+            self.assertIn("kB", card["details"])
             time.sleep(1.0)
             desktop.screenshot("transfers-inline-offer-%s.png" % scheme)
 
@@ -223,12 +224,13 @@ class TransferWindowTest(unittest.TestCase):
                            if "open" in r["buttons"]],
                 timeout=30, what="inline card complete")
             card = self.inline(dump, bob_jid, "Budget 2027.ods")[0]
-            self.assertEqual(card["buttons"], ["open", "show", "dismiss"])
+            self.assertEqual(card["buttons"], ["open", "show"])
             with open(os.path.join(folder, "Budget 2027.ods"), "rb") as f:
                 self.assertEqual(hashlib.md5(f.read()).hexdigest(),
                                  hashlib.md5(test_bytes(150000, 5)).hexdigest())
 
-            # A second offer, declined from the card: Bob is told.
+            # A second offer, declined from the card: Bob is told, and the
+            # row stays in the conversation's story, without actions.
             bob.command("si_send_file", wait=False, to=me, name="spam.exe", size=1000,
                         method="ibb")
             dump = app.wait_for(lambda d: self.inline(d, bob_jid, "spam.exe"),
@@ -237,22 +239,15 @@ class TransferWindowTest(unittest.TestCase):
             self.activate(app, "transfer-decline", "uint32 %d" % card["id"])
             bob.wait_for(lambda e: e.get("event") == "si_declined", timeout=20)
             dump = app.wait_for(
-                lambda d: self.inline(d, bob_jid, "spam.exe")[0]["buttons"] == ["dismiss"],
+                lambda d: self.inline(d, bob_jid, "spam.exe")[0]["buttons"] == [],
                 timeout=10, what="declined card")
+            self.assertEqual(self.inline(dump, bob_jid, "spam.exe")[0]["details"],
+                             "Declined")
+            # Exactly one card per transfer.
+            self.assertEqual(len(self.inline(dump, bob_jid, "spam.exe")), 1)
+            self.assertEqual(len(self.inline(dump, bob_jid, "Budget 2027.ods")), 1)
             time.sleep(1.0)
             desktop.screenshot("transfers-inline-done-%s.png" % scheme)
-
-            # A real click on the declined card's close button takes it out of
-            # the conversation; the transfer window keeps it.
-            dump = app.dump()
-            x, y = self.inline(dump, bob_jid, "spam.exe")[0]["dismiss_at"]
-            wid = desktop.wait_for_window("Flint")[0]
-            desktop.run(["xdotool", "mousemove", "--window", wid, str(x), str(y),
-                         "click", "1"], timeout=10)
-            dump = app.wait_for(lambda d: not self.inline(d, bob_jid, "spam.exe"),
-                                timeout=10, what="card dismissed")
-            self.assertTrue(self.inline(dump, bob_jid, "Budget 2027.ods"))
-            self.assertTrue([t for t in dump["transfers"] if t["name"] == "spam.exe"])
 
     @unittest.skipUnless(shutil.which("xdotool"), "needs xdotool for a real Ctrl+V")
     def test_paste_image(self):
@@ -348,6 +343,11 @@ class TransferWindowTest(unittest.TestCase):
             self.assertEqual(down["path"], os.path.join(folder, "Site plan.png"))
             with open(down["path"], "rb") as f:
                 self.assertEqual(hashlib.md5(f.read()).hexdigest(), png_md5)
+            # The link's card follows its download: Open and Show in Folder
+            # in place of Download (no strip above the composer any more).
+            dump = app.wait_for(lambda d: [c for c in d["file_cards"] if c["url"] == url and
+                                           c["buttons"] == ["open", "show"]],
+                                timeout=10, what="link card offers Open")
 
     def test_file_cards_light(self):
         self.file_cards("prefer-light")

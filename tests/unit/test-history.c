@@ -359,7 +359,12 @@ test_migrate_v2 (Fixture *f, gconstpointer data)
   history = open_ok (f->path);
   version = query_text (f->path, "PRAGMA user_version");
   g_assert_cmpstr (version, ==, G_STRINGIFY (FLINT_HISTORY_SCHEMA_VERSION));
-  g_assert_cmpint (FLINT_HISTORY_SCHEMA_VERSION, ==, 3);
+  g_assert_cmpint (FLINT_HISTORY_SCHEMA_VERSION, ==, 4);
+  {
+    g_autofree char *file_column = query_text (
+      f->path, "SELECT count(*) FROM pragma_table_info ('messages') WHERE name = 'file'");
+    g_assert_cmpstr (file_column, ==, "1");
+  }
   n_conversations = query_text (f->path, "SELECT count(*) FROM conversations");
   g_assert_cmpstr (n_conversations, ==, "3");
   g_assert_cmpint (count_rows (f->path, "WHERE conversation_id IS NULL"), ==, 0);
@@ -1251,7 +1256,9 @@ test_record_copy (void)
   r->kind = FLINT_MESSAGE_KIND_GROUPCHAT;
   r->stanza_id = g_strdup ("s");
   r->correction_of = g_strdup ("c");
+  r->file = g_strdup ("{'url': <'https://x/y.png'>}");
   copy = flint_message_record_copy (r);
+  g_assert_cmpstr (copy->file, ==, r->file);
   g_assert_true (copy->sender != r->sender);
   g_assert_cmpstr (copy->sender, ==, "nick");
   g_assert_cmpstr (copy->stanza_id, ==, "s");
@@ -1672,6 +1679,66 @@ test_whole_second_catch_up (Fixture *f, gconstpointer data)
   g_assert_cmpint (a4->time, ==, second + 500001);
 }
 
+/* A file transfer's row (version 4): kept with its file description across
+ * a reopen, found by its file name, updated in place when its link is sent
+ * (then pending until it goes out). */
+static void
+test_file_rows (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintMessageRecord) r =
+    make (ALICE, FLINT_DIRECTION_OUTGOING, ACCOUNT, "Quarterly report.pdf", 100);
+  g_autoptr (FlintMessageRecord) link =
+    make (ALICE, FLINT_DIRECTION_INCOMING, ALICE, "Here it is", 200);
+  g_autoptr (GPtrArray) last = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GPtrArray) hits = NULL;
+  g_autoptr (GError) error = NULL;
+  FlintMessageRecord *got;
+  gint64 id;
+
+  r->kind = FLINT_MESSAGE_KIND_FILE;
+  r->state = FLINT_DELIVERY_SENT;
+  r->file = g_strdup ("{'name': <'Quarterly report.pdf'>, 'state': <'active'>}");
+  link->file = g_strdup ("{'url': <'https://up.example.com/a/b.png'>}");
+  insert (history, r);
+  insert (history, link);
+  id = r->id;
+  pending = flint_history_get_pending (history, ACCOUNT);
+  g_assert_cmpuint (pending->len, ==, 0);
+  g_clear_pointer (&pending, g_ptr_array_unref);
+
+  g_free (r->file);
+  r->file = g_strdup ("{'name': <'Quarterly report.pdf'>, 'state': <'complete'>,"
+                      " 'url': <'https://up.example.com/q.pdf'>}");
+  r->message_id = g_strdup ("m-1");
+  r->origin_id = g_strdup ("m-1");
+  r->state = FLINT_DELIVERY_PENDING;
+  g_assert_true (flint_history_set_file (history, r, &error));
+  g_assert_no_error (error);
+  g_clear_object (&history);
+
+  history = open_ok (f->path);
+  last = flint_history_get_last (history, ACCOUNT, ALICE, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (last->len, ==, 2);
+  got = last->pdata[0];
+  g_assert_cmpint (got->id, ==, id);
+  g_assert_cmpint (got->kind, ==, FLINT_MESSAGE_KIND_FILE);
+  g_assert_cmpstr (got->body, ==, "Quarterly report.pdf");
+  g_assert_cmpstr (got->file, ==, r->file);
+  g_assert_cmpstr (got->message_id, ==, "m-1");
+  g_assert_cmpstr (((FlintMessageRecord *) last->pdata[1])->file, ==, link->file);
+
+  pending = flint_history_get_pending (history, ACCOUNT);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpstr (((FlintMessageRecord *) pending->pdata[0])->file, ==, r->file);
+
+  hits = flint_history_search (history, "quarterly", ACCOUNT, ALICE, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 1);
+}
+
 #define ADD(name, func)                                                                  \
   g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -1707,6 +1774,7 @@ main (int argc, char **argv)
   ADD ("/history/survives-kill", test_survives_kill);
   ADD ("/history/whole-second-stamp", test_whole_second_stamp);
   ADD ("/history/whole-second-catch-up", test_whole_second_catch_up);
+  ADD ("/history/file-rows", test_file_rows);
 
   return g_test_run ();
 }
