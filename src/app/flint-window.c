@@ -36,6 +36,7 @@ struct _FlintWindow
   FlintRoster *roster;
   FlintAvatars *avatars;
   FlintRooms *rooms;
+  GPtrArray *rosters; /* FlintRoster of each enabled account, in the roster pane */
   gboolean restoring;
   AdwTabPage *menu_page; /* the tab whose context menu is open, or NULL */
   guint menu_idle;
@@ -290,9 +291,38 @@ update_compact (FlintWindow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self), "compact-roster");
 }
 
+/* The sessions of the enabled accounts: own presence is for all of them. */
+static GPtrArray *
+enabled_sessions (FlintWindow *self)
+{
+  GPtrArray *sessions = g_ptr_array_new ();
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GListModel *accounts;
+
+  if (!FLINT_IS_APPLICATION (app))
+    {
+      if (self->session)
+        g_ptr_array_add (sessions, self->session);
+      return sessions;
+    }
+  accounts = flint_account_store_get_model (
+    flint_application_get_accounts (FLINT_APPLICATION (app)));
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr (FlintAccount) account = g_list_model_get_item (accounts, i);
+      FlintSession *session = flint_application_get_session (
+        FLINT_APPLICATION (app), flint_account_get_jid (account));
+
+      if (session && flint_account_get_enabled (account))
+        g_ptr_array_add (sessions, session);
+    }
+  return sessions;
+}
+
 static void
 apply_presence (FlintWindow *self)
 {
+  g_autoptr (GPtrArray) sessions = NULL;
   g_autofree char *show = g_settings_get_string (self->settings, "presence");
   g_autofree char *status = g_settings_get_string (self->settings, "status-message");
   FlintPresence presence;
@@ -323,29 +353,34 @@ apply_presence (FlintWindow *self)
     GTK_WIDGET (gtk_widget_get_parent (gtk_widget_get_parent (self->own_presence))),
     *status ? status : flint_presence_label (presence));
 
-  if (self->session == NULL)
-    return;
-  flint_session_set_presence (self->session, flint_presence_to_show (presence),
-                              *status ? status : NULL, 0);
+  sessions = enabled_sessions (self);
+  for (guint i = 0; i < sessions->len; i++)
+    flint_session_set_presence (g_ptr_array_index (sessions, i),
+                                flint_presence_to_show (presence),
+                                *status ? status : NULL, 0);
 }
 
 static void
 on_presence_changed (GSettings *settings, const char *key, FlintWindow *self)
 {
   g_autofree char *show = g_settings_get_string (settings, "presence");
+  g_autoptr (GPtrArray) sessions = enabled_sessions (self);
 
   apply_presence (self);
-  if (self->session == NULL)
-    return;
   /* Offline is a choice: sign off, and sign in again on any other status. */
-  if (g_strcmp0 (show, "offline") == 0)
+  for (guint i = 0; i < sessions->len; i++)
     {
-      if (flint_session_get_state (self->session) != FLINT_SESSION_DISCONNECTED)
-        flint_session_disconnect (self->session);
+      FlintSession *session = g_ptr_array_index (sessions, i);
+
+      if (g_strcmp0 (show, "offline") == 0)
+        {
+          if (flint_session_get_state (session) != FLINT_SESSION_DISCONNECTED)
+            flint_session_disconnect (session);
+        }
+      else if (flint_session_get_state (session) == FLINT_SESSION_DISCONNECTED &&
+               g_strcmp0 (key, "presence") == 0)
+        flint_session_connect (session);
     }
-  else if (flint_session_get_state (self->session) == FLINT_SESSION_DISCONNECTED &&
-           g_strcmp0 (key, "presence") == 0)
-    flint_session_connect (self->session);
 }
 
 static void
@@ -645,6 +680,13 @@ update_tab_icon (FlintWindow *self, AdwTabPage *page)
   set_tab_icon (page, image);
 }
 
+/* Several accounts: tabs and the header say which one a conversation is on. */
+static gboolean
+many_accounts (FlintWindow *self)
+{
+  return self->rosters && self->rosters->len > 1;
+}
+
 /* Title with the unread count, attention and the typing indicator. */
 static void
 update_tab (FlintWindow *self, AdwTabPage *page)
@@ -660,7 +702,17 @@ update_tab (FlintWindow *self, AdwTabPage *page)
   else
     title = g_strdup (page_title (page));
   adw_tab_page_set_title (page, title);
-  adw_tab_page_set_tooltip (page, page_jid (page));
+  if (many_accounts (self))
+    {
+      /* TRANSLATORS: a tab's tooltip with several accounts: the peer's
+       * address, then the own account the chat is on */
+      g_autofree char *tooltip =
+        g_strdup_printf (_ ("%s via %s"), page_jid (page), page_account (page));
+
+      adw_tab_page_set_tooltip (page, tooltip);
+    }
+  else
+    adw_tab_page_set_tooltip (page, page_jid (page));
   adw_tab_page_set_needs_attention (page, unread > 0);
   update_tab_icon (self, page);
   if (typing)
@@ -690,6 +742,14 @@ update_header (FlintWindow *self)
         g_strdup_printf (ngettext ("%u participant", "%u participants", n), n);
 
       adw_window_title_set_title (self->chat_title, flint_room_get_name (room));
+      if (many_accounts (self))
+        {
+          g_autofree char *via =
+            g_strdup_printf (_ ("%s · via %s"), people, page_account (page));
+
+          adw_window_title_set_subtitle (self->chat_title, via);
+          return;
+        }
       adw_window_title_set_subtitle (self->chat_title, people);
       return;
     }
@@ -708,6 +768,19 @@ update_header (FlintWindow *self)
                  ? flint_contact_get_status (contact)
                  : flint_presence_label (flint_contact_get_presence (contact));
   adw_window_title_set_title (self->chat_title, flint_chat_page_get_title (chat));
+  if (many_accounts (self))
+    {
+      /* TRANSLATORS: the chat header's subtitle with several accounts: the
+       * contact's status, then the own account the chat is on */
+      g_autofree char *via =
+        subtitle ? g_strdup_printf (_ ("%s · via %s"), subtitle,
+                                    flint_chat_page_get_account (chat))
+                 /* TRANSLATORS: %s is the own account a chat is on */
+                 : g_strdup_printf (_ ("via %s"), flint_chat_page_get_account (chat));
+
+      adw_window_title_set_subtitle (self->chat_title, via);
+      return;
+    }
   adw_window_title_set_subtitle (self->chat_title, subtitle);
 }
 
@@ -1148,9 +1221,11 @@ room_unread (const char *jid, gpointer user_data)
 }
 
 static void
-on_contact_activated (FlintWindow *self, const char *jid)
+on_contact_activated (FlintWindow *self, const char *jid, const char *account)
 {
-  if (self->session)
+  if (account)
+    flint_window_open_chat (self, account, jid, TRUE);
+  else if (self->session)
     flint_window_open_chat (
       self, flint_account_get_jid (flint_session_get_account (self->session)), jid, TRUE);
 }
@@ -1336,6 +1411,110 @@ on_avatar_changed (FlintAvatars *avatars, const char *jid, FlintWindow *self)
     update_tab (self, page);
 }
 
+static gboolean
+account_shown (FlintWindow *self, const char *account)
+{
+  for (guint i = 0; self->rosters && i < self->rosters->len; i++)
+    if (flint_jid_equal_bare (
+          flint_account_get_jid (flint_session_get_account (
+            flint_roster_get_session (g_ptr_array_index (self->rosters, i)))),
+          account))
+      return TRUE;
+  return FALSE;
+}
+
+static void sync_accounts (FlintWindow *self);
+
+static void
+drop_rosters (FlintWindow *self)
+{
+  for (guint i = 0; self->rosters && i < self->rosters->len; i++)
+    {
+      FlintRoster *old = g_ptr_array_index (self->rosters, i);
+
+      g_signal_handlers_disconnect_by_data (old, self);
+      g_signal_handlers_disconnect_by_data (flint_roster_get_contacts (old), self);
+    }
+  g_clear_pointer (&self->rosters, g_ptr_array_unref);
+}
+
+static void
+on_account_enabled (FlintAccount *account, GParamSpec *pspec, FlintWindow *self)
+{
+  sync_accounts (self);
+}
+
+static void
+on_accounts_changed (
+  GListModel *accounts, guint position, guint removed, guint added, FlintWindow *self)
+{
+  sync_accounts (self);
+}
+
+/* The roster pane shows every enabled account that has a session; tabs of
+ * an account that was disabled or removed close (its history stays). */
+static void
+sync_accounts (FlintWindow *self)
+{
+  FlintApplication *app = get_app (self);
+  GListModel *accounts;
+  g_autoptr (GPtrArray) rosters = g_ptr_array_new_with_free_func (g_object_unref);
+  FlintSession *first = NULL;
+
+  if (app == NULL)
+    return;
+  accounts = flint_account_store_get_model (flint_application_get_accounts (app));
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr (FlintAccount) account = g_list_model_get_item (accounts, i);
+      const char *jid = flint_account_get_jid (account);
+      FlintSession *session = flint_application_get_session (app, jid);
+      FlintRoster *roster = flint_application_get_roster (app, jid);
+
+      g_signal_handlers_disconnect_by_func (account, on_account_enabled, self);
+      g_signal_connect_object (account, "notify::enabled",
+                               G_CALLBACK (on_account_enabled), self, 0);
+      if (!flint_account_get_enabled (account) || session == NULL || roster == NULL)
+        continue;
+      if (first == NULL)
+        first = session;
+      g_ptr_array_add (rosters, g_object_ref (roster));
+    }
+
+  drop_rosters (self);
+  self->rosters = g_ptr_array_ref (rosters);
+  for (guint i = 0; i < rosters->len; i++)
+    {
+      FlintRoster *roster = g_ptr_array_index (rosters, i);
+
+      g_signal_connect (roster, "subscription-request",
+                        G_CALLBACK (on_subscription_request), self);
+      g_signal_connect (roster, "notify::loaded", G_CALLBACK (on_roster_loaded), self);
+      g_signal_connect (flint_roster_get_contacts (roster), "items-changed",
+                        G_CALLBACK (on_contacts_changed), self);
+    }
+  flint_roster_view_set_rosters (self->roster_view, (FlintRoster **) rosters->pdata,
+                                 rosters->len);
+
+  /* Tabs of accounts no longer shown close, newest first. */
+  for (int i = adw_tab_view_get_n_pages (self->tab_view) - 1; i >= 0; i--)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, i);
+
+      if (!account_shown (self, page_account (page)))
+        adw_tab_view_close_page (self->tab_view, page);
+    }
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    update_tab (self, adw_tab_view_get_nth_page (self->tab_view, i));
+  update_header (self);
+
+  /* The window's own account went away: another enabled one takes over. */
+  if (first && self->session &&
+      !account_shown (self,
+                      flint_account_get_jid (flint_session_get_account (self->session))))
+    flint_window_set_session (self, first);
+}
+
 void
 flint_window_set_session (FlintWindow *self, FlintSession *session)
 {
@@ -1350,11 +1529,7 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
       g_clear_signal_handler (&self->cert_handler, self->session);
       g_clear_object (&self->session);
     }
-  if (self->roster)
-    {
-      g_signal_handlers_disconnect_by_data (self->roster, self);
-      g_clear_object (&self->roster);
-    }
+  g_clear_object (&self->roster);
   if (self->avatars)
     {
       g_signal_handlers_disconnect_by_data (self->avatars, self);
@@ -1380,16 +1555,7 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
                                              G_CALLBACK (on_certificate_failed), self);
       self->roster = flint_application_get_roster (get_app (self), jid);
       if (self->roster)
-        {
-          g_object_ref (self->roster);
-          g_signal_connect (self->roster, "subscription-request",
-                            G_CALLBACK (on_subscription_request), self);
-          g_signal_connect (self->roster, "notify::loaded", G_CALLBACK (on_roster_loaded),
-                            self);
-          g_signal_connect_object (flint_roster_get_contacts (self->roster),
-                                   "items-changed", G_CALLBACK (on_contacts_changed),
-                                   self, 0);
-        }
+        g_object_ref (self->roster);
       self->avatars = flint_application_get_avatars (get_app (self), jid);
       if (self->avatars)
         {
@@ -1419,7 +1585,13 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
                                      self->rooms != NULL);
     }
   update_own_avatar (self);
-  flint_roster_view_set_roster (self->roster_view, self->roster);
+  if (session)
+    sync_accounts (self);
+  else
+    {
+      drop_rosters (self);
+      flint_roster_view_set_roster (self->roster_view, NULL);
+    }
   update (self);
 }
 
@@ -1434,6 +1606,8 @@ on_session_added (FlintApplication *app, FlintSession *session, FlintWindow *sel
 {
   if (self->session == NULL)
     flint_window_set_session (self, session);
+  else
+    sync_accounts (self);
 }
 
 void
@@ -1523,6 +1697,8 @@ flint_window_describe_json (FlintWindow *self, GString *out)
 
   g_string_append (out, ", \"title\": ");
   flint_json_append_string (out, gtk_window_get_title (GTK_WINDOW (self)));
+  g_string_append (out, ", \"chat_subtitle\": ");
+  flint_json_append_string (out, adw_window_title_get_subtitle (self->chat_title));
   g_string_append (out, ", \"last_toast\": ");
   flint_json_append_string (out, self->last_toast);
   g_string_append_printf (out, ", \"row_tooltips\": %u",
@@ -1566,6 +1742,10 @@ flint_window_describe_json (FlintWindow *self, GString *out)
         }
       g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
       flint_json_append_string (out, flint_chat_page_get_jid (chat));
+      g_string_append (out, ", \"account\": ");
+      flint_json_append_string (out, flint_chat_page_get_account (chat));
+      g_string_append (out, ", \"tooltip\": ");
+      flint_json_append_string (out, adw_tab_page_get_tooltip (page));
       g_string_append (out, ", \"title\": ");
       flint_json_append_string (out, adw_tab_page_get_title (page));
       {
@@ -2224,6 +2404,9 @@ flint_window_new (FlintApplication *app)
     flint_window_add_toast (self, problem->message);
   else if (history == NULL)
     flint_window_add_toast (self, flint_error_describe (FLINT_ERROR_DATABASE));
+  g_signal_connect_object (
+    flint_account_store_get_model (flint_application_get_accounts (app)), "items-changed",
+    G_CALLBACK (on_accounts_changed), self, 0);
   flint_window_set_session (self, flint_application_get_main_session (app));
   if (first)
     restore_tabs (self);

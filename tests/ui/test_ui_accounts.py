@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+"""Two accounts side by side (issue 8, item 7), driven through the real window
+against a real Prosody: a roster section per account, one tab per account for
+the same peer, replies leaving from the tab's account, own presence reaching
+the peer on both, and an account disabled in Preferences signing off at once
+(its section and tab gone, its history kept)."""
+
+import time
+import unittest
+
+import flint_harness as fh
+from flint_app import FlintApp
+
+
+def call(desktop, action, value=None):
+    arg = "[<'%s'>]" % value if value is not None else "[]"
+    r = desktop.run(["gdbus", "call", "--session", "--dest", "im.flint.Flint",
+                     "--object-path", "/im/flint/Flint", "--method",
+                     "org.gtk.Actions.Activate", action, arg, "{}"], timeout=10)
+    assert r.returncode == 0, r.stderr
+
+
+def sections(dump):
+    """{account: (state, contacts)} from the roster's section headers."""
+    out = {}
+    for r in dump.get("roster", []):
+        if r.startswith("A:"):
+            jid, state, n = r[2:].split("|")
+            out[jid] = (state, int(n))
+    return out
+
+
+def section_of(dump, jid):
+    """The accounts under whose section jid is listed, in order."""
+    found, account = [], None
+    for r in dump.get("roster", []):
+        if r.startswith("A:"):
+            account = r[2:].split("|")[0]
+        elif r.startswith("C:") and r[2:].split("|")[0] == jid:
+            found.append(account)
+    return found
+
+
+def flint_resource(event, account):
+    """The event comes from Flint's session of account (not the set-up device)."""
+    bare, _, resource = event.get("from", "").partition("/")
+    return bare == account and resource != "setup"
+
+
+def account_state(dump, jid):
+    for a in dump.get("account_list", []):
+        if a["jid"] == jid:
+            return a
+    return None
+
+
+class AccountsTest(unittest.TestCase):
+    def setUp(self):
+        self.prosody = fh.Prosody()
+        self.prosody.start()
+        self.addCleanup(self.prosody._cleanup)
+        for user in ("alice", "ops", "bob", "carol"):
+            self.prosody.register(user, user + "-pw")
+        self.alice = self.prosody.jid("alice")
+        self.ops = self.prosody.jid("ops")
+        self.bob_jid = self.prosody.jid("bob")
+        self.carol_jid = self.prosody.jid("carol")
+        self.bob = fh.Peer.start(self.prosody, "bob", "bob-pw")
+        self.addCleanup(self.bob.quit)
+        carol = fh.Peer.start(self.prosody, "carol", "carol-pw")
+        self.addCleanup(carol.quit)
+        # Each account's other device makes its roster: Bob on both, Carol
+        # on ops only (peers accept subscriptions by themselves).
+        for user, contacts in (("alice", [self.bob_jid]),
+                               ("ops", [self.bob_jid, self.carol_jid])):
+            other = fh.Peer.start(self.prosody, user, user + "-pw", resource="setup")
+            for jid in contacts:
+                other.roster_add(jid, subscribe=True)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                roster = other.command("roster_get")["roster"]
+                if all(roster.get(j, {}).get("subscription") == "both" for j in contacts):
+                    break
+                time.sleep(0.2)
+            other.quit()
+
+    def start_app(self, desktop):
+        app = FlintApp(desktop)
+        self.addCleanup(app.stop)
+        app.add_account(self.prosody, "alice", "alice-pw")
+        app.add_account(self.prosody, "ops", "ops-pw")
+        app.start()
+        return app
+
+    def test_two_accounts_side_by_side(self):
+        with fh.Desktop() as desktop:
+            app = self.start_app(desktop)
+
+            # A section per account, each with its own contacts.
+            dump = app.wait_for(
+                lambda d: sections(d).get(self.alice) == ("Online", 1)
+                and sections(d).get(self.ops) == ("Online", 2)
+                and len(section_of(d, self.bob_jid)) == 2,
+                timeout=90, what="both sections online")
+            self.assertEqual(section_of(dump, self.bob_jid), [self.alice, self.ops])
+            self.assertEqual(section_of(dump, self.carol_jid), [self.ops])
+            self.assertEqual([a["state"] for a in dump["account_list"]],
+                             ["online", "online"])
+
+            # The same peer writes to both accounts: each is unread on its own.
+            self.bob.send(self.alice, "to alice")
+            self.bob.send(self.ops, "to ops")
+            dump = app.wait_for(lambda d: d.get("unread_total") == 2, timeout=20,
+                                what="two unread")
+            self.assertIn("via", dump.get("last_notification") or "")
+
+            # Opening each (as its notification does) gives two tabs.
+            call(desktop, "open-chat", "%s %s" % (self.alice, self.bob_jid))
+            call(desktop, "open-chat", "%s %s" % (self.ops, self.bob_jid))
+            dump = app.wait_for(lambda d: len(d.get("tabs", [])) == 2, timeout=10,
+                                what="two tabs")
+            self.assertEqual(len(dump["windows"]), 1, dump["windows"])
+            self.assertTrue(dump["window"].startswith("chat|"), dump["window"])
+            self.assertEqual(sorted(t["account"] for t in dump["tabs"]),
+                             sorted([self.alice, self.ops]))
+            self.assertTrue(all(t["jid"] == self.bob_jid for t in dump["tabs"]))
+            self.assertIn("via " + self.ops, dump["tabs"][1]["tooltip"])
+            self.assertIn("via " + self.ops, dump["chat_subtitle"])
+            for tab in dump["tabs"]:
+                self.assertGreaterEqual(tab["messages"], 1, tab)
+            time.sleep(1.0)
+            desktop.screenshot("accounts-light.png")
+
+            # Replies leave from the selected tab's account.
+            call(desktop, "test-send", "reply from ops")
+            msg = self.bob.wait_for(lambda e: e.get("event") == "message"
+                                    and e.get("body") == "reply from ops", timeout=15)
+            self.assertEqual(msg["from"].split("/")[0], self.ops)
+            call(desktop, "open-chat", "%s %s" % (self.alice, self.bob_jid))
+            app.wait_for(lambda d: any(t["selected"] and t["account"] == self.alice
+                                       for t in d.get("tabs", [])), timeout=10,
+                         what="alice's tab selected")
+            call(desktop, "test-send", "reply from alice")
+            msg = self.bob.wait_for(lambda e: e.get("event") == "message"
+                                    and e.get("body") == "reply from alice", timeout=15)
+            self.assertEqual(msg["from"].split("/")[0], self.alice)
+
+            # The status menu sets presence on both accounts.
+            call(desktop, "test-activate", "win.presence|dnd")
+            seen = set()
+            deadline = time.monotonic() + 15
+            while seen != {self.alice, self.ops} and time.monotonic() < deadline:
+                try:
+                    e = self.bob.wait_for(lambda e: e.get("event") == "presence"
+                                          and e.get("show") == "dnd"
+                                          and not e["from"].endswith("/setup"), timeout=1)
+                    seen.add(e["from"].split("/")[0])
+                except fh.PeerTimeout:
+                    pass
+            self.assertEqual(seen, {self.alice, self.ops})
+
+            # Dark style, for a look.
+            desktop.run(["gsettings", "set", "im.flint.Flint", "color-scheme", "dark"],
+                        timeout=10)
+            app.wait_for(lambda d: d.get("dark"), timeout=10, what="dark style")
+            time.sleep(0.5)
+            desktop.screenshot("accounts-dark.png")
+
+            # Disabling ops in Preferences signs it off at once: the peer sees
+            # it go, its section and tab leave, alice stays.
+            call(desktop, "preferences")
+            desktop.wait_for_window("Preferences", timeout=20)
+            call(desktop, "test-pref", "page|accounts")
+            t0 = time.monotonic()
+            call(desktop, "test-pref", self.ops + "|false")
+            self.bob.wait_for(lambda e: e.get("event") == "presence"
+                              and flint_resource(e, self.ops)
+                              and e.get("type") == "unavailable", timeout=10)
+            self.assertLess(time.monotonic() - t0, 10)
+            dump = app.wait_for(lambda d: len(d.get("tabs", [])) == 1
+                                and self.ops not in sections(d)
+                                and account_state(d, self.ops)["state"] == "disconnected",
+                                timeout=10, what="ops gone")
+            self.assertEqual(dump["tabs"][0]["account"], self.alice)
+            # One account left: the pane looks as with one account.
+            self.assertEqual(sections(dump), {})
+            self.assertIn("C:" + self.bob_jid,
+                          [r.split("|")[0] for r in dump["roster"]])
+            self.assertEqual(account_state(dump, self.alice)["state"], "online")
+            # Its history is kept.
+            rows = app.history_rows(
+                "SELECT count(*) FROM messages WHERE account = ?", (self.ops,))
+            self.assertGreaterEqual(rows[0][0], 2)
+            # And it stays off: nothing signs it in again behind our back.
+            mark = time.monotonic()
+            self.bob.expect_none(lambda e: e.get("event") == "presence"
+                                 and flint_resource(e, self.ops) and e["_t"] > mark
+                                 and e.get("type") == "available", within=2.0)
+
+            # Enabling it again connects it and brings its section back.
+            mark = time.monotonic()
+            call(desktop, "test-pref", self.ops + "|true")
+            app.wait_for(lambda d: sections(d).get(self.ops, ("", 0))[0] == "Online",
+                         timeout=60, what="ops back")
+            self.bob.wait_for(lambda e: e.get("event") == "presence"
+                              and flint_resource(e, self.ops) and e["_t"] > mark
+                              and e.get("type") == "available", timeout=10)
+
+            # Removing it signs it off at once too, and its section goes.
+            call(desktop, "test-pref", self.ops + "|Remove Account")
+            app.wait_for(lambda d: d.get("dialog") == "Remove Account?", timeout=10,
+                         what="remove dialog")
+            call(desktop, "test-respond", "remove")
+            self.bob.wait_for(lambda e: e.get("event") == "presence"
+                              and flint_resource(e, self.ops)
+                              and e.get("type") == "unavailable", timeout=10)
+            dump = app.wait_for(lambda d: d.get("accounts") == 1 and not sections(d),
+                                timeout=10, what="ops removed")
+            self.assertEqual([a["jid"] for a in dump["account_list"]], [self.alice])
+            mark = time.monotonic()
+            self.bob.expect_none(lambda e: e.get("event") == "presence"
+                                 and flint_resource(e, self.ops) and e["_t"] > mark
+                                 and e.get("type") == "available", within=2.0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
