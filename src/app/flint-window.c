@@ -20,6 +20,7 @@
 #include "flint-room-list.h"
 #include "flint-room-page.h"
 #include "flint-roster-view.h"
+#include "flint-account-chooser.h"
 #include "flint-json.h"
 #include "flint-window.h"
 
@@ -36,7 +37,8 @@ struct _FlintWindow
   FlintRoster *roster;
   FlintAvatars *avatars;
   FlintRooms *rooms;
-  GPtrArray *rosters; /* FlintRoster of each enabled account, in the roster pane */
+  GPtrArray *rosters;     /* FlintRoster of each enabled account, in the roster pane */
+  GPtrArray *other_rooms; /* FlintRooms of the other enabled accounts: their tabs */
   gboolean restoring;
   AdwTabPage *menu_page; /* the tab whose context menu is open, or NULL */
   guint menu_idle;
@@ -945,9 +947,11 @@ static gboolean
 on_close_page (AdwTabView *view, AdwTabPage *page, FlintWindow *self)
 {
   FlintRoomPage *room = page_room (page);
+  FlintRooms *rooms =
+    room ? flint_application_get_rooms (get_app (self), page_account (page)) : NULL;
 
-  if (room && self->rooms)
-    flint_rooms_leave (self->rooms, flint_room_page_get_jid (room));
+  if (rooms)
+    flint_rooms_leave (rooms, flint_room_page_get_jid (room));
   return GDK_EVENT_PROPAGATE;
 }
 
@@ -1115,14 +1119,13 @@ flint_window_open_chat (FlintWindow *self,
     }
 }
 
-/* Opens (or finds) the tab of a room of the window's account. */
+/* Opens (or finds) the tab of a room, on the room's account. */
 void
 flint_window_open_room (FlintWindow *self, FlintRoom *room, gboolean select)
 {
   FlintApplication *app = get_app (self);
   const char *account =
-    self->session ? flint_account_get_jid (flint_session_get_account (self->session))
-                  : NULL;
+    flint_account_get_jid (flint_session_get_account (flint_room_get_session (room)));
   AdwTabPage *page;
 
   if (account == NULL)
@@ -1436,6 +1439,10 @@ drop_rosters (FlintWindow *self)
       g_signal_handlers_disconnect_by_data (flint_roster_get_contacts (old), self);
     }
   g_clear_pointer (&self->rosters, g_ptr_array_unref);
+  for (guint i = 0; self->other_rooms && i < self->other_rooms->len; i++)
+    g_signal_handlers_disconnect_by_data (
+      flint_rooms_get_rooms (g_ptr_array_index (self->other_rooms, i)), self);
+  g_clear_pointer (&self->other_rooms, g_ptr_array_unref);
 }
 
 static void
@@ -1483,6 +1490,22 @@ sync_accounts (FlintWindow *self)
 
   drop_rosters (self);
   self->rosters = g_ptr_array_ref (rosters);
+  /* Rooms joined on any account get a tab. */
+  self->other_rooms = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < rosters->len; i++)
+    {
+      const char *account = flint_account_get_jid (flint_session_get_account (
+        flint_roster_get_session (g_ptr_array_index (rosters, i))));
+      FlintRooms *rooms = flint_application_get_rooms (app, account);
+      GListModel *list;
+
+      if (rooms == NULL || rooms == self->rooms)
+        continue;
+      list = flint_rooms_get_rooms (rooms);
+      g_ptr_array_add (self->other_rooms, g_object_ref (rooms));
+      g_signal_connect (list, "items-changed", G_CALLBACK (on_rooms_changed), self);
+      on_rooms_changed (list, 0, 0, g_list_model_get_n_items (list), self);
+    }
   for (guint i = 0; i < rosters->len; i++)
     {
       FlintRoster *roster = g_ptr_array_index (rosters, i);
@@ -1599,6 +1622,17 @@ FlintSession *
 flint_window_get_session (FlintWindow *self)
 {
   return self->session;
+}
+
+const char *
+flint_window_get_current_account (FlintWindow *self)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  if (page)
+    return page_account (page);
+  return self->session ? flint_account_get_jid (flint_session_get_account (self->session))
+                       : NULL;
 }
 
 static void
@@ -1907,14 +1941,37 @@ review_certificate_activated (GtkWidget *widget,
 }
 
 static void
+on_add_contact_account (FlintAccountChooser *chooser,
+                        GParamSpec *pspec,
+                        FlintAddContactDialog *dialog)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+  const char *account = flint_account_chooser_get_account (chooser);
+
+  if (FLINT_IS_WINDOW (parent) && account)
+    flint_add_contact_dialog_set_roster (
+      dialog, flint_application_get_roster (get_app (FLINT_WINDOW (parent)), account));
+}
+
+static void
 add_contact_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintWindow *self = FLINT_WINDOW (widget);
+  const char *account = flint_window_get_current_account (self);
+  FlintRoster *roster =
+    account ? flint_application_get_roster (get_app (self), account) : self->roster;
+  FlintAddContactDialog *dialog;
+  FlintAccountChooser *chooser;
 
-  if (self->roster == NULL)
+  if (roster == NULL)
     return;
-  gtk_window_present (
-    GTK_WINDOW (flint_add_contact_dialog_new (GTK_WINDOW (self), self->roster)));
+  dialog = flint_add_contact_dialog_new (GTK_WINDOW (self), roster);
+  chooser =
+    flint_account_chooser_attach_form (GTK_WINDOW (dialog), get_app (self), account);
+  if (chooser)
+    g_signal_connect_object (chooser, "notify::account",
+                             G_CALLBACK (on_add_contact_account), dialog, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1931,26 +1988,61 @@ on_room_joined (FlintJoinDialog *dialog, FlintRoom *room, FlintWindow *self)
 
 /* The join dialog, on @jid if given; with @create, set to create a room. */
 static FlintJoinDialog *
-join_room_with (FlintWindow *self, const char *jid, gboolean create)
-{
-  const char *account;
-  g_autofree char *nick = NULL;
-  FlintJoinDialog *dialog;
+join_room_as (FlintWindow *self, const char *account, const char *jid, gboolean create);
 
-  if (self->session == NULL || self->rooms == NULL)
+/* Another account chosen: the dialog opens again for it. */
+static void
+on_join_account (FlintAccountChooser *chooser, GParamSpec *pspec, FlintJoinDialog *dialog)
+{
+  FlintWindow *self = FLINT_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  g_autofree char *account = g_strdup (flint_account_chooser_get_account (chooser));
+  g_autofree char *jid = g_strdup (g_object_get_data (G_OBJECT (dialog), "flint-jid"));
+  gboolean create =
+    GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "flint-create"));
+
+  if (account == NULL)
+    return;
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  join_room_as (self, account, jid, create);
+}
+
+static FlintJoinDialog *
+join_room_as (FlintWindow *self, const char *account, const char *jid, gboolean create)
+{
+  g_autofree char *nick = NULL;
+  FlintRooms *rooms =
+    account ? flint_application_get_rooms (get_app (self), account) : NULL;
+  FlintJoinDialog *dialog;
+  FlintAccountChooser *chooser;
+
+  if (rooms == NULL)
     return NULL;
-  account = flint_account_get_jid (flint_session_get_account (self->session));
   nick = flint_jid_node (account);
   dialog = flint_join_dialog_new (
-    GTK_WINDOW (self), self->rooms,
-    flint_application_get_bookmarks (get_app (self), account), nick);
+    GTK_WINDOW (self), rooms, flint_application_get_bookmarks (get_app (self), account),
+    nick);
   if (jid)
     flint_join_dialog_set_room (dialog, jid);
   if (create)
     flint_join_dialog_set_create_mode (dialog, TRUE);
+  g_object_set_data_full (G_OBJECT (dialog), "flint-jid", g_strdup (jid), g_free);
+  g_object_set_data (G_OBJECT (dialog), "flint-create", GINT_TO_POINTER (create));
   g_signal_connect_object (dialog, "joined", G_CALLBACK (on_room_joined), self, 0);
+  chooser =
+    flint_account_chooser_attach_form (GTK_WINDOW (dialog), get_app (self), account);
+  if (chooser)
+    g_signal_connect_object (chooser, "notify::account", G_CALLBACK (on_join_account),
+                             dialog, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
+}
+
+static FlintJoinDialog *
+join_room_with (FlintWindow *self, const char *jid, gboolean create)
+{
+  if (self->session == NULL || self->rooms == NULL)
+    return NULL;
+  return join_room_as (self, flint_window_get_current_account (self), jid, create);
 }
 
 static void

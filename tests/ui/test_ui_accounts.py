@@ -5,6 +5,9 @@ the same peer, replies leaving from the tab's account, own presence reaching
 the peer on both, and an account disabled in Preferences signing off at once
 (its section and tab gone, its history kept)."""
 
+import json
+import os
+import tempfile
 import time
 import unittest
 
@@ -18,6 +21,40 @@ def call(desktop, action, value=None):
                      "--object-path", "/im/flint/Flint", "--method",
                      "org.gtk.Actions.Activate", action, arg, "{}"], timeout=10)
     assert r.returncode == 0, r.stderr
+
+
+def tools(desktop, request):
+    r = desktop.run(["gdbus", "call", "--session", "--dest", "im.flint.Flint",
+                     "--object-path", "/im/flint/Flint", "--method",
+                     "org.gtk.Actions.Activate", "test-tools",
+                     "[<%s>]" % json.dumps(request), "{}"], timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
+def tool_windows(desktop):
+    """[{type, account, chooser}] of the windows that act as one account."""
+    fd, path = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    os.unlink(path)
+    tools(desktop, "accounts-dump|" + path)
+    deadline = time.monotonic() + 10
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with open(path) as f:
+        data = json.load(f)
+    os.unlink(path)
+    return data
+
+
+def wait_tools(desktop, pred, timeout=10):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = tool_windows(desktop)
+        if pred(last):
+            return last
+        time.sleep(0.1)
+    raise AssertionError("tool windows never matched: %r" % last)
 
 
 def sections(dump):
@@ -144,6 +181,36 @@ class AccountsTest(unittest.TestCase):
             msg = self.bob.wait_for(lambda e: e.get("event") == "message"
                                     and e.get("body") == "reply from alice", timeout=15)
             self.assertEqual(msg["from"].split("/")[0], self.alice)
+
+            # Tools act as the current tab's account, with a chooser for the
+            # other: the XML console opens for alice (her tab is selected).
+            call(desktop, "xml-console")
+            wait_tools(desktop, lambda w: {"type": "FlintXmlConsole", "account": self.alice,
+                                           "chooser": self.alice} in w)
+            desktop.screenshot("accounts-console-chooser.png")
+            # Choosing ops opens ops's console; alice's stays hers.
+            tools(desktop, "choose-account|FlintXmlConsole|" + self.ops)
+            w = wait_tools(desktop, lambda w: {"type": "FlintXmlConsole", "account": self.ops,
+                                               "chooser": self.ops} in w)
+            self.assertIn({"type": "FlintXmlConsole", "account": self.alice,
+                           "chooser": self.alice}, w)
+            # What the console sends leaves from its account: with ops's tab
+            # selected, the console used is ops's.
+            call(desktop, "open-chat", "%s %s" % (self.ops, self.bob_jid))
+            app.wait_for(lambda d: any(t["selected"] and t["account"] == self.ops
+                                       for t in d.get("tabs", [])), timeout=10,
+                         what="ops's tab selected")
+            tools(desktop, "console-send|<message to='%s' type='chat'><body>raw from ops"
+                  "</body></message>" % self.bob_jid)
+            msg = self.bob.wait_for(lambda e: e.get("event") == "message"
+                                    and e.get("body") == "raw from ops", timeout=15)
+            self.assertEqual(msg["from"].split("/")[0], self.ops)
+            # Add Contact starts on the current account and can switch.
+            call(desktop, "test-activate", "win.add-contact")
+            wait_tools(desktop, lambda w: {"type": "FlintAddContactDialog", "account": "",
+                                           "chooser": self.ops} in w)
+            time.sleep(0.5)
+            desktop.screenshot("accounts-add-contact.png")
 
             # The status menu sets presence on both accounts.
             call(desktop, "test-activate", "win.presence|dnd")
