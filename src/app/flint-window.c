@@ -1177,20 +1177,24 @@ on_rooms_changed (
 }
 
 static void
-on_room_activated (FlintWindow *self, const char *jid)
+on_room_activated (FlintWindow *self, const char *jid, const char *account)
 {
   FlintApplication *app = get_app (self);
-  const char *account;
+  FlintRooms *rooms;
   FlintBookmarks *bookmarks;
   FlintBookmark *b;
   FlintRoom *room;
   g_autofree char *nick = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (self->session == NULL || self->rooms == NULL)
+  if (self->session == NULL)
     return;
-  account = flint_account_get_jid (flint_session_get_account (self->session));
-  room = flint_rooms_get_room (self->rooms, jid);
+  if (account == NULL)
+    account = flint_account_get_jid (flint_session_get_account (self->session));
+  rooms = flint_application_get_rooms (app, account);
+  if (rooms == NULL)
+    return;
+  room = flint_rooms_get_room (rooms, jid);
   if (room == NULL || flint_room_get_state (room) == FLINT_ROOM_LEFT)
     {
       bookmarks = flint_application_get_bookmarks (app, account);
@@ -1198,7 +1202,7 @@ on_room_activated (FlintWindow *self, const char *jid)
       nick = b && flint_bookmark_get_nick (b) ? g_strdup (flint_bookmark_get_nick (b))
              : room                           ? g_strdup (flint_room_get_nick (room))
                                               : flint_jid_node (account);
-      room = flint_rooms_join (self->rooms, jid, nick,
+      room = flint_rooms_join (rooms, jid, nick,
                                b ? flint_bookmark_get_password (b) : NULL, &error);
       if (room == NULL)
         {
@@ -1212,10 +1216,12 @@ on_room_activated (FlintWindow *self, const char *jid)
 }
 
 static guint
-room_unread (const char *jid, gpointer user_data)
+room_unread (const char *account, const char *jid, gpointer user_data)
 {
   FlintWindow *self = user_data;
 
+  if (account)
+    return flint_application_get_unread (get_app (self), account, jid);
   if (self->session == NULL)
     return 0;
   return flint_application_get_unread (
@@ -1518,6 +1524,16 @@ sync_accounts (FlintWindow *self)
     }
   flint_roster_view_set_rosters (self->roster_view, (FlintRoster **) rosters->pdata,
                                  rosters->len);
+  flint_room_list_set_models (self->room_list, NULL, NULL);
+  for (guint i = 0; i < rosters->len; i++)
+    {
+      const char *account = flint_account_get_jid (flint_session_get_account (
+        flint_roster_get_session (g_ptr_array_index (rosters, i))));
+
+      flint_room_list_add_models (self->room_list, account,
+                                  flint_application_get_rooms (app, account),
+                                  flint_application_get_bookmarks (app, account));
+    }
 
   /* Tabs of accounts no longer shown close, newest first. */
   for (int i = adw_tab_view_get_n_pages (self->tab_view) - 1; i >= 0; i--)
@@ -1751,6 +1767,8 @@ flint_window_describe_json (FlintWindow *self, GString *out)
 
           g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
           flint_json_append_string (out, flint_room_page_get_jid (room));
+          g_string_append (out, ", \"account\": ");
+          flint_json_append_string (out, flint_room_page_get_account (room));
           g_string_append (out, ", \"title\": ");
           flint_json_append_string (out, adw_tab_page_get_title (page));
           {

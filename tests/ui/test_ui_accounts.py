@@ -23,6 +23,18 @@ def call(desktop, action, value=None):
     assert r.returncode == 0, r.stderr
 
 
+BOOKMARK = ("<iq xmlns='jabber:client' type='set'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+            "<publish node='urn:xmpp:bookmarks:1'><item id='{room}'>"
+            "<conference xmlns='urn:xmpp:bookmarks:1' name='Ops Room' autojoin='true'>"
+            "<nick>ops</nick></conference></item></publish>"
+            "<publish-options><x xmlns='jabber:x:data' type='submit'>"
+            "<field var='FORM_TYPE' type='hidden'>"
+            "<value>http://jabber.org/protocol/pubsub#publish-options</value></field>"
+            "<field var='pubsub#persist_items'><value>true</value></field>"
+            "<field var='pubsub#access_model'><value>whitelist</value></field>"
+            "</x></publish-options></pubsub></iq>")
+
+
 def tools(desktop, request):
     r = desktop.run(["gdbus", "call", "--session", "--dest", "im.flint.Flint",
                      "--object-path", "/im/flint/Flint", "--method",
@@ -55,6 +67,10 @@ def wait_tools(desktop, pred, timeout=10):
             return last
         time.sleep(0.1)
     raise AssertionError("tool windows never matched: %r" % last)
+
+
+def chat_tabs(dump):
+    return [t for t in dump.get("tabs", []) if not t.get("room")]
 
 
 def sections(dump):
@@ -102,6 +118,7 @@ class AccountsTest(unittest.TestCase):
         self.ops = self.prosody.jid("ops")
         self.bob_jid = self.prosody.jid("bob")
         self.carol_jid = self.prosody.jid("carol")
+        self.room = "opsroom@" + self.prosody.muc_domain
         self.bob = fh.Peer.start(self.prosody, "bob", "bob-pw")
         self.addCleanup(self.bob.quit)
         carol = fh.Peer.start(self.prosody, "carol", "carol-pw")
@@ -119,6 +136,10 @@ class AccountsTest(unittest.TestCase):
                 if all(roster.get(j, {}).get("subscription") == "both" for j in contacts):
                     break
                 time.sleep(0.2)
+            if user == "ops":
+                # Ops has a room it joins at sign-in.
+                reply = other.command("iq", xml=BOOKMARK.format(room=self.room))
+                assert reply["type"] == "result", reply
             other.quit()
 
     def start_app(self, desktop):
@@ -143,6 +164,13 @@ class AccountsTest(unittest.TestCase):
             self.assertEqual(section_of(dump, self.carol_jid), [self.ops])
             self.assertEqual([a["state"] for a in dump["account_list"]],
                              ["online", "online"])
+            # Ops's room: joined, listed as ops's, in a tab of ops.
+            dump = app.wait_for(
+                lambda d: "R:%s|joined|0|%s" % (self.room, self.ops) in d.get("room_list", [])
+                and any(t.get("room") for t in d.get("tabs", [])),
+                timeout=30, what="ops's room")
+            self.assertEqual([(t["jid"], t["account"]) for t in dump["tabs"] if t.get("room")],
+                             [(self.room, self.ops)])
 
             # The same peer writes to both accounts: each is unread on its own.
             self.bob.send(self.alice, "to alice")
@@ -154,16 +182,17 @@ class AccountsTest(unittest.TestCase):
             # Opening each (as its notification does) gives two tabs.
             call(desktop, "open-chat", "%s %s" % (self.alice, self.bob_jid))
             call(desktop, "open-chat", "%s %s" % (self.ops, self.bob_jid))
-            dump = app.wait_for(lambda d: len(d.get("tabs", [])) == 2, timeout=10,
+            dump = app.wait_for(lambda d: len(chat_tabs(d)) == 2, timeout=10,
                                 what="two tabs")
             self.assertEqual(len(dump["windows"]), 1, dump["windows"])
             self.assertTrue(dump["window"].startswith("chat|"), dump["window"])
-            self.assertEqual(sorted(t["account"] for t in dump["tabs"]),
-                             sorted([self.alice, self.ops]))
-            self.assertTrue(all(t["jid"] == self.bob_jid for t in dump["tabs"]))
-            self.assertIn("via " + self.ops, dump["tabs"][1]["tooltip"])
+            tabs = chat_tabs(dump)
+            self.assertEqual([t["account"] for t in tabs], [self.alice, self.ops])
+            self.assertTrue(all(t["jid"] == self.bob_jid for t in tabs))
+            self.assertEqual(tabs[1]["tooltip"], "%s via %s" % (self.bob_jid, self.ops))
+            self.assertEqual(tabs[0]["tooltip"], "%s via %s" % (self.bob_jid, self.alice))
             self.assertIn("via " + self.ops, dump["chat_subtitle"])
-            for tab in dump["tabs"]:
+            for tab in tabs:
                 self.assertGreaterEqual(tab["messages"], 1, tab)
             time.sleep(1.0)
             desktop.screenshot("accounts-light.png")
@@ -246,6 +275,7 @@ class AccountsTest(unittest.TestCase):
             self.assertLess(time.monotonic() - t0, 10)
             dump = app.wait_for(lambda d: len(d.get("tabs", [])) == 1
                                 and self.ops not in sections(d)
+                                and not any(self.room in r for r in d.get("room_list", []))
                                 and account_state(d, self.ops)["state"] == "disconnected",
                                 timeout=10, what="ops gone")
             self.assertEqual(dump["tabs"][0]["account"], self.alice)
