@@ -1314,6 +1314,26 @@ on_subscription_request (FlintRoster *roster,
 
 static FlintJoinDialog *
 join_room_with (FlintWindow *self, const char *jid, gboolean create);
+static FlintJoinDialog *
+join_room_as (FlintWindow *self, const char *account, const char *jid, gboolean create);
+
+/* The account whose rooms these are. */
+static const char *
+rooms_account (FlintWindow *self, FlintRooms *rooms)
+{
+  GListModel *accounts =
+    flint_account_store_get_model (flint_application_get_accounts (get_app (self)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr (FlintAccount) account = g_list_model_get_item (accounts, i);
+
+      if (flint_application_get_rooms (get_app (self), flint_account_get_jid (account)) ==
+          rooms)
+        return flint_account_get_jid (account);
+    }
+  return NULL;
+}
 
 /* An invitation to a room: Join opens the join dialog with the room filled
  * in; Decline tells a mediated inviter (XEP-0249 has no decline). */
@@ -1325,16 +1345,19 @@ on_invitation_response (AdwMessageDialog *dialog, const char *response, FlintWin
   const char *password = g_object_get_data (G_OBJECT (dialog), "password");
   gboolean mediated = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "mediated"));
 
+  const char *account = g_object_get_data (G_OBJECT (dialog), "account");
+  FlintRooms *rooms = flint_application_get_rooms (get_app (self), account);
+
   if (g_str_equal (response, "join"))
     {
-      FlintJoinDialog *join = join_room_with (self, room, FALSE);
+      FlintJoinDialog *join = join_room_as (self, account, room, FALSE);
 
       /* The invitation carries the password of a protected room. */
       if (join && password)
         flint_join_dialog_set_password (join, password);
     }
-  else if (self->rooms)
-    flint_rooms_decline (self->rooms, room, inviter, NULL, mediated);
+  else if (rooms)
+    flint_rooms_decline (rooms, room, inviter, NULL, mediated);
 }
 
 static void
@@ -1351,10 +1374,13 @@ on_invitation (FlintRooms *rooms,
   g_autofree char *room_nick = flint_jid_resource (inviter);
   GtkWidget *dialog;
   FlintContact *contact = NULL;
+  const char *account = rooms_account (self, rooms);
+  FlintRoster *roster =
+    account ? flint_application_get_roster (get_app (self), account) : self->roster;
 
   /* By name when we know them; an occupant JID by its nick. */
-  if (self->roster)
-    contact = flint_roster_lookup (self->roster, inviter);
+  if (roster)
+    contact = flint_roster_lookup (roster, inviter);
   if (contact && flint_contact_get_name (contact) && *flint_contact_get_name (contact))
     who = g_strdup (flint_contact_get_name (contact));
   else if (room_nick && *room_nick)
@@ -1379,10 +1405,11 @@ on_invitation (FlintRooms *rooms,
   g_object_set_data_full (G_OBJECT (dialog), "inviter", g_strdup (inviter), g_free);
   g_object_set_data_full (G_OBJECT (dialog), "password", g_strdup (password), g_free);
   g_object_set_data (G_OBJECT (dialog), "mediated", GINT_TO_POINTER (mediated));
+  /* The invitation came to this account: joining or declining is its. */
+  g_object_set_data_full (G_OBJECT (dialog), "account", g_strdup (account), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_invitation_response), self,
                            0);
   gtk_window_present (GTK_WINDOW (dialog));
-  (void) rooms;
 }
 
 static void
@@ -1446,8 +1473,12 @@ drop_rosters (FlintWindow *self)
     }
   g_clear_pointer (&self->rosters, g_ptr_array_unref);
   for (guint i = 0; self->other_rooms && i < self->other_rooms->len; i++)
-    g_signal_handlers_disconnect_by_data (
-      flint_rooms_get_rooms (g_ptr_array_index (self->other_rooms, i)), self);
+    {
+      FlintRooms *rooms = g_ptr_array_index (self->other_rooms, i);
+
+      g_signal_handlers_disconnect_by_data (flint_rooms_get_rooms (rooms), self);
+      g_signal_handlers_disconnect_by_data (rooms, self);
+    }
   g_clear_pointer (&self->other_rooms, g_ptr_array_unref);
 }
 
@@ -1510,6 +1541,7 @@ sync_accounts (FlintWindow *self)
       list = flint_rooms_get_rooms (rooms);
       g_ptr_array_add (self->other_rooms, g_object_ref (rooms));
       g_signal_connect (list, "items-changed", G_CALLBACK (on_rooms_changed), self);
+      g_signal_connect (rooms, "invitation", G_CALLBACK (on_invitation), self);
       on_rooms_changed (list, 0, 0, g_list_model_get_n_items (list), self);
     }
   for (guint i = 0; i < rosters->len; i++)

@@ -241,6 +241,19 @@ class AccountsTest(unittest.TestCase):
             time.sleep(0.5)
             desktop.screenshot("accounts-add-contact.png")
 
+            tools(desktop, "choose-account|FlintAddContactDialog|" + self.alice)
+            wait_tools(desktop, lambda w: {"type": "FlintAddContactDialog", "account": "",
+                                           "chooser": self.alice} in w)
+
+            # An invitation to ops (alice's tab is not selected) is answered
+            # as ops: the join dialog opens on ops.
+            self.bob.command("invite", to=self.ops, room="bobroom@" + self.prosody.muc_domain)
+            app.wait_for(lambda d: d.get("dialog") == "Room Invitation", timeout=15,
+                         what="invitation")
+            call(desktop, "test-respond", "join")
+            wait_tools(desktop, lambda w: {"type": "FlintJoinDialog", "account": "",
+                                           "chooser": self.ops} in w)
+
             # The status menu sets presence on both accounts.
             call(desktop, "test-activate", "win.presence|dnd")
             seen = set()
