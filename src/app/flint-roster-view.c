@@ -5,6 +5,9 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "flint-account-dialog.h"
+#include "flint-application.h"
+#include "flint-error.h"
 #include "flint-widget.h"
 #include "flint-contact-row.h"
 #include "flint-json.h"
@@ -330,6 +333,17 @@ session_state_label (FlintSession *session)
     }
 }
 
+/* Signing in again needs a (new) password first. */
+static gboolean
+needs_password (FlintSession *session)
+{
+  const GError *error = flint_session_get_error (session);
+
+  return error && error->domain == FLINT_ERROR &&
+         (error->code == FLINT_ERROR_NO_PASSWORD ||
+          error->code == FLINT_ERROR_AUTH_FAILED);
+}
+
 static void
 update_section (GtkWidget *header)
 {
@@ -343,11 +357,31 @@ update_section (GtkWidget *header)
   s = flint_session_get_state (session);
   error = flint_session_get_error (session);
   gtk_label_set_text (GTK_LABEL (state), session_state_label (session));
+  if (error && s == FLINT_SESSION_DISCONNECTED)
+    {
+      gtk_widget_remove_css_class (state, "dim-label");
+      gtk_widget_add_css_class (state, "error");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (state, "error");
+      gtk_widget_add_css_class (state, "dim-label");
+    }
   gtk_widget_set_tooltip_text (state, error && s != FLINT_SESSION_ONLINE ? error->message
                                                                          : NULL);
-  gtk_widget_set_visible (gtk_widget_get_last_child (header),
-                          s == FLINT_SESSION_DISCONNECTED ||
-                            s == FLINT_SESSION_RECONNECTING);
+  {
+    GtkWidget *button = gtk_widget_get_last_child (header);
+    gboolean sign_in = needs_password (session);
+    const char *label = sign_in ? _ ("Sign In…") : _ ("Connect Again");
+
+    gtk_button_set_icon_name (GTK_BUTTON (button), sign_in ? "dialog-password-symbolic"
+                                                           : "view-refresh-symbolic");
+    gtk_widget_set_tooltip_text (button, label);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    gtk_widget_set_visible (button, s == FLINT_SESSION_DISCONNECTED ||
+                                      s == FLINT_SESSION_RECONNECTING);
+  }
 }
 
 static void
@@ -415,6 +449,10 @@ bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView 
 
       unbind_section (header);
       gtk_widget_remove_css_class (expander, "account-header");
+      gtk_widget_remove_css_class (
+        gtk_widget_get_next_sibling (gtk_widget_get_first_child (header)), "error");
+      gtk_widget_add_css_class (
+        gtk_widget_get_next_sibling (gtk_widget_get_first_child (header)), "dim-label");
       gtk_widget_set_visible (gtk_widget_get_last_child (header), FALSE);
       gtk_widget_set_tooltip_text (
         gtk_widget_get_next_sibling (gtk_widget_get_first_child (header)), NULL);
@@ -551,8 +589,23 @@ reconnect_activated (GtkWidget *widget, const char *action_name, GVariant *param
       g_autoptr (FlintRoster) roster =
         g_list_model_get_item (G_LIST_MODEL (self->rosters), i);
 
-      if (g_strcmp0 (roster_account (roster), account) == 0)
-        flint_session_connect (flint_roster_get_session (roster));
+      FlintSession *session = flint_roster_get_session (roster);
+      GtkRoot *root = gtk_widget_get_root (widget);
+      GtkApplication *app =
+        GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+
+      if (g_strcmp0 (roster_account (roster), account) != 0)
+        continue;
+      if (needs_password (session) && FLINT_IS_APPLICATION (app))
+        {
+          FlintAccountDialog *dialog = flint_account_dialog_new (
+            FLINT_APPLICATION (app), flint_session_get_account (session));
+
+          gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (root));
+          gtk_window_present (GTK_WINDOW (dialog));
+        }
+      else
+        flint_session_connect (session);
     }
 }
 

@@ -332,6 +332,26 @@ class AccountsTest(unittest.TestCase):
                                  and flint_resource(e, self.ops) and e["_t"] > mark
                                  and e.get("type") == "available", within=2.0)
 
+    def test_account_in_error_has_its_own_sign_in(self):
+        with fh.Desktop() as desktop:
+            app = FlintApp(desktop)
+            self.addCleanup(app.stop)
+            app.add_account(self.prosody, "alice", "alice-pw")
+            app.add_account(self.prosody, "ops", "wrong-pw")
+            app.start()
+            # Ops fails on its own: its section says so, alice is unaffected.
+            dump = app.wait_for(
+                lambda d: sections(d).get(self.alice, ("",))[0] == "Online"
+                and sections(d).get(self.ops, ("",))[0] == "Not Connected",
+                timeout=90, what="ops refused, alice online")
+            self.assertEqual(account_state(dump, self.ops)["state"], "disconnected")
+            self.assertTrue(dump["window"].startswith("status|Online|"), dump["window"])
+            time.sleep(0.5)
+            desktop.screenshot("accounts-error.png")
+            # Its section's button asks for the password, for ops.
+            call(desktop, "test-activate", "roster.reconnect|" + self.ops)
+            desktop.wait_for_window("Enter Password", timeout=10)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
