@@ -37,8 +37,9 @@ struct _FlintWindow
   FlintRoster *roster;
   FlintAvatars *avatars;
   FlintRooms *rooms;
-  GPtrArray *rosters;     /* FlintRoster of each enabled account, in the roster pane */
-  GPtrArray *other_rooms; /* FlintRooms of the other enabled accounts: their tabs */
+  GPtrArray *rosters;        /* FlintRoster of each enabled account, in the roster pane */
+  GPtrArray *other_rooms;    /* FlintRooms of every enabled account: tabs, invitations */
+  GPtrArray *other_sessions; /* their sessions: certificate questions */
   gboolean restoring;
   AdwTabPage *menu_page; /* the tab whose context menu is open, or NULL */
   guint menu_idle;
@@ -243,18 +244,14 @@ certificate_body (FlintSession *session, FlintCertificate *certificate)
     flint_certificate_get_not_after (certificate), fingerprint);
 }
 
-void
-flint_window_show_certificate (FlintWindow *self, FlintCertificate *certificate)
+static void
+show_certificate (FlintWindow *self, FlintSession *session, FlintCertificate *certificate)
 {
   GtkWidget *dialog;
   CertDecision *decision;
   g_autofree char *body = NULL;
 
-  g_return_if_fail (FLINT_IS_WINDOW (self));
-  if (self->session == NULL)
-    return;
-
-  body = certificate_body (self->session, certificate);
+  body = certificate_body (session, certificate);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Untrusted Certificate"), NULL);
   adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), TRUE);
   adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
@@ -267,10 +264,18 @@ flint_window_show_certificate (FlintWindow *self, FlintCertificate *certificate)
 
   decision = g_new0 (CertDecision, 1);
   decision->self = self;
-  decision->session = g_object_ref (self->session);
+  decision->session = g_object_ref (session);
   decision->certificate = g_object_ref (certificate);
   g_signal_connect (dialog, "response", G_CALLBACK (on_certificate_response), decision);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+flint_window_show_certificate (FlintWindow *self, FlintCertificate *certificate)
+{
+  g_return_if_fail (FLINT_IS_WINDOW (self));
+  if (self->session)
+    show_certificate (self, self->session, certificate);
 }
 
 static void
@@ -278,7 +283,16 @@ on_certificate_failed (FlintSession *session,
                        FlintCertificate *certificate,
                        FlintWindow *self)
 {
-  flint_window_show_certificate (self, certificate);
+  show_certificate (self, session, certificate);
+}
+
+/* The same for the other accounts (a handler of its own: see drop_rosters). */
+static void
+on_other_certificate_failed (FlintSession *session,
+                             FlintCertificate *certificate,
+                             FlintWindow *self)
+{
+  show_certificate (self, session, certificate);
 }
 
 /* ---- own presence ------------------------------------------------------ */
@@ -1480,6 +1494,10 @@ drop_rosters (FlintWindow *self)
       g_signal_handlers_disconnect_by_data (rooms, self);
     }
   g_clear_pointer (&self->other_rooms, g_ptr_array_unref);
+  for (guint i = 0; self->other_sessions && i < self->other_sessions->len; i++)
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->other_sessions, i),
+                                          on_other_certificate_failed, self);
+  g_clear_pointer (&self->other_sessions, g_ptr_array_unref);
 }
 
 static void
@@ -1527,6 +1545,18 @@ sync_accounts (FlintWindow *self)
 
   drop_rosters (self);
   self->rosters = g_ptr_array_ref (rosters);
+  /* The other accounts' certificate questions come here too. */
+  self->other_sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < rosters->len; i++)
+    {
+      FlintSession *session = flint_roster_get_session (g_ptr_array_index (rosters, i));
+
+      if (session == self->session)
+        continue;
+      g_ptr_array_add (self->other_sessions, g_object_ref (session));
+      g_signal_connect (session, "certificate-failed",
+                        G_CALLBACK (on_other_certificate_failed), self);
+    }
   /* Rooms joined on any account get a tab. */
   self->other_rooms = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < rosters->len; i++)
@@ -1536,7 +1566,7 @@ sync_accounts (FlintWindow *self)
       FlintRooms *rooms = flint_application_get_rooms (app, account);
       GListModel *list;
 
-      if (rooms == NULL || rooms == self->rooms)
+      if (rooms == NULL)
         continue;
       list = flint_rooms_get_rooms (rooms);
       g_ptr_array_add (self->other_rooms, g_object_ref (rooms));
@@ -1606,12 +1636,7 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
       g_signal_handlers_disconnect_by_data (self->avatars, self);
       g_clear_object (&self->avatars);
     }
-  if (self->rooms)
-    {
-      g_signal_handlers_disconnect_by_data (flint_rooms_get_rooms (self->rooms), self);
-      g_signal_handlers_disconnect_by_data (self->rooms, self);
-      g_clear_object (&self->rooms);
-    }
+  g_clear_object (&self->rooms);
   flint_room_list_set_models (self->room_list, NULL, NULL);
   if (session)
     {
@@ -1637,15 +1662,9 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
       adw_avatar_set_text (self->own_avatar, jid);
       apply_presence (self);
       self->rooms = flint_application_get_rooms (get_app (self), jid);
+      /* Its rooms' signals are followed with every account's (sync_accounts). */
       if (self->rooms)
-        {
-          GListModel *rooms = flint_rooms_get_rooms (self->rooms);
-
-          g_object_ref (self->rooms);
-          g_signal_connect (rooms, "items-changed", G_CALLBACK (on_rooms_changed), self);
-          g_signal_connect (self->rooms, "invitation", G_CALLBACK (on_invitation), self);
-          on_rooms_changed (rooms, 0, 0, g_list_model_get_n_items (rooms), self);
-        }
+        g_object_ref (self->rooms);
       flint_room_list_set_models (self->room_list, self->rooms,
                                   flint_application_get_bookmarks (get_app (self), jid));
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.join-room",
