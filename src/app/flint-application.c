@@ -872,15 +872,17 @@ flint_application_get_main_session (FlintApplication *self)
 {
   GListModel *model = flint_account_store_get_model (self->accounts);
 
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr (FlintAccount) account = g_list_model_get_item (model, i);
-      FlintSession *session =
-        g_hash_table_lookup (self->sessions, flint_account_get_jid (account));
+  /* The first enabled account; with none enabled, the first that ran. */
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr (FlintAccount) account = g_list_model_get_item (model, i);
+        FlintSession *session =
+          g_hash_table_lookup (self->sessions, flint_account_get_jid (account));
 
-      if (session)
-        return session;
-    }
+        if (session && (pass == 1 || flint_account_get_enabled (account)))
+          return session;
+      }
   return NULL;
 }
 

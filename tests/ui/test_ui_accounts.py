@@ -316,6 +316,24 @@ class AccountsTest(unittest.TestCase):
                               and flint_resource(e, self.ops) and e["_t"] > mark
                               and e.get("type") == "available", timeout=10)
 
+            # Disabling the first account: ops becomes the window's account,
+            # with its room; alice's chat tab goes.
+            dump = app.wait_for(lambda d: any(t.get("room") for t in d.get("tabs", [])),
+                                timeout=30, what="ops's room back")
+            call(desktop, "test-pref", self.alice + "|false")
+            dump = app.wait_for(lambda d: (d.get("bound_jid") or "").startswith(self.ops)
+                                and not sections(d)
+                                and account_state(d, self.alice)["state"] == "disconnected",
+                                timeout=15, what="ops is the window's account")
+            self.assertEqual([(t["jid"], t["account"]) for t in dump["tabs"]],
+                             [(self.room, self.ops)])
+            self.assertIn("R:%s|joined|0" % self.room, dump["room_list"])
+            self.assertTrue(dump["window"].startswith("chat|"), dump["window"])
+            call(desktop, "test-pref", self.alice + "|true")
+            app.wait_for(lambda d: sections(d).get(self.alice, ("",))[0] == "Online"
+                         and sections(d).get(self.ops, ("",))[0] == "Online",
+                         timeout=60, what="both back")
+
             # Removing it signs it off at once too, and its section goes.
             call(desktop, "test-pref", self.ops + "|Remove Account")
             app.wait_for(lambda d: d.get("dialog") == "Remove Account?", timeout=10,
