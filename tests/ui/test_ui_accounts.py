@@ -7,6 +7,7 @@ the peer on both, and an account disabled in Preferences signing off at once
 
 import json
 import os
+import shutil
 import tempfile
 import time
 import unittest
@@ -33,6 +34,9 @@ BOOKMARK = ("<iq xmlns='jabber:client' type='set'><pubsub xmlns='http://jabber.o
             "<field var='pubsub#persist_items'><value>true</value></field>"
             "<field var='pubsub#access_model'><value>whitelist</value></field>"
             "</x></publish-options></pubsub></iq>")
+
+
+HAVE_XDOTOOL = shutil.which("xdotool") is not None
 
 
 def tools(desktop, request):
@@ -369,6 +373,36 @@ class AccountsTest(unittest.TestCase):
             # Its section's button asks for the password, for ops.
             call(desktop, "test-activate", "roster.reconnect|" + self.ops)
             desktop.wait_for_window("Enter Password", timeout=10)
+
+        if not HAVE_XDOTOOL:
+            return
+        with fh.Desktop() as desktop:
+            # A section collapses like a group, and stays so at the next start.
+            app = FlintApp(desktop)
+            self.addCleanup(app.stop)
+            app.add_account(self.prosody, "alice", "alice-pw")
+            app.add_account(self.prosody, "ops", "ops-pw")
+            app.start()
+            app.wait_for(lambda d: sections(d).get(self.alice, ("",))[0] == "Online"
+                         and section_of(d, self.bob_jid) == [self.alice, self.ops]
+                         and len(d.get("room_list", [])) == 1,
+                         timeout=90, what="both sections")
+            wid = desktop.wait_for_window("Flint")[0]
+            desktop.run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
+            time.sleep(0.3)
+            # The arrow of alice's section header, under the one-room list.
+            time.sleep(0.5)
+            desktop.run(["xdotool", "mousemove", "27", "185", "click", "1"], timeout=10)
+            dump = app.wait_for(lambda d: section_of(d, self.bob_jid) == [self.ops],
+                                timeout=10, what="alice's section collapsed")
+            desktop.screenshot("accounts-collapsed.png")
+            self.assertIn("A:%s|Online|1" % self.alice, dump["roster"])
+            app.stop()
+            app.start()
+            dump = app.wait_for(lambda d: sections(d).get(self.ops, ("",))[0] == "Online"
+                                and section_of(d, self.bob_jid) == [self.ops]
+                                and self.alice in sections(d),
+                                timeout=90, what="still collapsed after a restart")
 
 
 if __name__ == "__main__":
