@@ -397,12 +397,34 @@ class AccountsTest(unittest.TestCase):
                                 timeout=10, what="alice's section collapsed")
             desktop.screenshot("accounts-collapsed.png")
             self.assertIn("A:%s|Online|1" % self.alice, dump["roster"])
+            # Two chats with bob, one per account, come back with their account.
+            call(desktop, "open-chat", "%s %s" % (self.alice, self.bob_jid))
+            call(desktop, "open-chat", "%s %s" % (self.ops, self.bob_jid))
+            app.wait_for(lambda d: len(chat_tabs(d)) == 2, timeout=10, what="two tabs")
             app.stop()
             app.start()
             dump = app.wait_for(lambda d: sections(d).get(self.ops, ("",))[0] == "Online"
                                 and section_of(d, self.bob_jid) == [self.ops]
                                 and self.alice in sections(d),
                                 timeout=90, what="still collapsed after a restart")
+            self.assertEqual([(t["jid"], t["account"]) for t in chat_tabs(dump)],
+                             [(self.bob_jid, self.alice), (self.bob_jid, self.ops)])
+
+            # The search looks through every account's contacts.
+            wid = desktop.wait_for_window("Flint")[0]
+            desktop.run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
+            desktop.run(["xdotool", "key", "ctrl+f"], timeout=10)
+            time.sleep(0.3)
+            desktop.run(["xdotool", "type", "--delay", "30", "bo"], timeout=10)
+            dump = app.wait_for(lambda d: [r.split("|")[0] for r in d["roster"]
+                                           if not r.startswith("R:")]
+                                == ["C:" + self.bob_jid] * 2,
+                                timeout=10, what="bob found on both accounts")
+            desktop.run(["xdotool", "key", "BackSpace", "BackSpace"], timeout=10)
+            desktop.run(["xdotool", "type", "--delay", "30", "car"], timeout=10)
+            app.wait_for(lambda d: [r.split("|")[0] for r in d["roster"]
+                                    if not r.startswith("R:")] == ["C:" + self.carol_jid],
+                         timeout=10, what="carol found")
 
 
 if __name__ == "__main__":
