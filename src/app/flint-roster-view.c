@@ -301,7 +301,9 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView
   gtk_widget_add_css_class (reconnect, "flat");
   gtk_widget_add_css_class (reconnect, "circular");
   gtk_widget_set_valign (reconnect, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (reconnect, _ ("Connect Again"));
+  /* Its tooltip is set only while it shows (see update_section): a fixed
+   * tooltip on every row costs an X round trip each. */
+  gtk_widget_set_visible (reconnect, FALSE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (reconnect),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Connect Again"), -1);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (reconnect), "roster.reconnect");
@@ -376,11 +378,12 @@ update_section (GtkWidget *header)
 
     gtk_button_set_icon_name (GTK_BUTTON (button), sign_in ? "dialog-password-symbolic"
                                                            : "view-refresh-symbolic");
-    gtk_widget_set_tooltip_text (button, label);
+    gboolean shown = s == FLINT_SESSION_DISCONNECTED || s == FLINT_SESSION_RECONNECTING;
+
+    gtk_widget_set_tooltip_text (button, shown ? label : NULL);
     gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-    gtk_widget_set_visible (button, s == FLINT_SESSION_DISCONNECTED ||
-                                      s == FLINT_SESSION_RECONNECTING);
+    gtk_widget_set_visible (button, shown);
   }
 }
 
@@ -454,6 +457,7 @@ bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView 
       gtk_widget_add_css_class (
         gtk_widget_get_next_sibling (gtk_widget_get_first_child (header)), "dim-label");
       gtk_widget_set_visible (gtk_widget_get_last_child (header), FALSE);
+      gtk_widget_set_tooltip_text (gtk_widget_get_last_child (header), NULL);
       gtk_widget_set_tooltip_text (
         gtk_widget_get_next_sibling (gtk_widget_get_first_child (header)), NULL);
       gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (header)), name);

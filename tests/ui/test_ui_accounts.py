@@ -166,6 +166,8 @@ class AccountsTest(unittest.TestCase):
                 timeout=90, what="both sections online")
             self.assertEqual(section_of(dump, self.bob_jid), [self.alice, self.ops])
             self.assertEqual(section_of(dump, self.carol_jid), [self.ops])
+            # Section rows set no fixed tooltip (rows answer query-tooltip).
+            self.assertEqual(dump["row_tooltips"], 0)
             self.assertEqual([a["state"] for a in dump["account_list"]],
                              ["online", "online"])
             # Ops's room: joined, listed as ops's, in a tab of ops.
