@@ -306,6 +306,8 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView
   gtk_widget_set_visible (reconnect, FALSE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (reconnect),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Connect Again"), -1);
+  /* The target first: an action with a parameter and no target warns. */
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (reconnect), "s", "");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (reconnect), "roster.reconnect");
   gtk_box_append (GTK_BOX (header), reconnect);
   gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), header);
