@@ -38,7 +38,7 @@ struct _FlintWindow
   FlintAvatars *avatars;
   FlintRooms *rooms;
   GPtrArray *rosters;        /* FlintRoster of each enabled account, in the roster pane */
-  GPtrArray *other_rooms;    /* FlintRooms of every enabled account: tabs, invitations */
+  GPtrArray *all_rooms;      /* FlintRooms of every enabled account: tabs, invitations */
   GPtrArray *other_sessions; /* their sessions: certificate questions */
   gboolean restoring;
   AdwTabPage *menu_page; /* the tab whose context menu is open, or NULL */
@@ -1486,14 +1486,14 @@ drop_rosters (FlintWindow *self)
       g_signal_handlers_disconnect_by_data (flint_roster_get_contacts (old), self);
     }
   g_clear_pointer (&self->rosters, g_ptr_array_unref);
-  for (guint i = 0; self->other_rooms && i < self->other_rooms->len; i++)
+  for (guint i = 0; self->all_rooms && i < self->all_rooms->len; i++)
     {
-      FlintRooms *rooms = g_ptr_array_index (self->other_rooms, i);
+      FlintRooms *rooms = g_ptr_array_index (self->all_rooms, i);
 
       g_signal_handlers_disconnect_by_data (flint_rooms_get_rooms (rooms), self);
       g_signal_handlers_disconnect_by_data (rooms, self);
     }
-  g_clear_pointer (&self->other_rooms, g_ptr_array_unref);
+  g_clear_pointer (&self->all_rooms, g_ptr_array_unref);
   for (guint i = 0; self->other_sessions && i < self->other_sessions->len; i++)
     g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->other_sessions, i),
                                           on_other_certificate_failed, self);
@@ -1558,7 +1558,7 @@ sync_accounts (FlintWindow *self)
                         G_CALLBACK (on_other_certificate_failed), self);
     }
   /* Rooms joined on any account get a tab. */
-  self->other_rooms = g_ptr_array_new_with_free_func (g_object_unref);
+  self->all_rooms = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < rosters->len; i++)
     {
       const char *account = flint_account_get_jid (flint_session_get_account (
@@ -1569,7 +1569,7 @@ sync_accounts (FlintWindow *self)
       if (rooms == NULL)
         continue;
       list = flint_rooms_get_rooms (rooms);
-      g_ptr_array_add (self->other_rooms, g_object_ref (rooms));
+      g_ptr_array_add (self->all_rooms, g_object_ref (rooms));
       g_signal_connect (list, "items-changed", G_CALLBACK (on_rooms_changed), self);
       g_signal_connect (rooms, "invitation", G_CALLBACK (on_invitation), self);
       on_rooms_changed (list, 0, 0, g_list_model_get_n_items (list), self);
