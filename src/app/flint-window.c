@@ -88,6 +88,13 @@ error_is (FlintSession *session, FlintErrorCode code)
   return error && g_error_matches (error, FLINT_ERROR, code);
 }
 
+/* Several accounts: tabs and the header say which one a conversation is on. */
+static gboolean
+many_accounts (FlintWindow *self)
+{
+  return self->rosters && self->rosters->len > 1;
+}
+
 static void
 update_content (FlintWindow *self)
 {
@@ -169,9 +176,10 @@ update (FlintWindow *self)
                           error_is (session, FLINT_ERROR_TLS_UNTRUSTED) &&
                             flint_session_get_certificate (session));
 
-  /* The roster pane keeps the connection state in view while chatting. */
+  /* The roster pane keeps the connection state in view while chatting;
+   * with several accounts each section header says its own. */
   gtk_revealer_set_reveal_child (self->connection_revealer,
-                                 state != FLINT_SESSION_ONLINE);
+                                 state != FLINT_SESSION_ONLINE && !many_accounts (self));
   gtk_label_set_text (self->bar_label, title);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->bar_label), description);
   gtk_widget_set_visible (GTK_WIDGET (self->bar_spinner), busy);
@@ -694,13 +702,6 @@ update_tab_icon (FlintWindow *self, AdwTabPage *page)
   g_object_set_data_full (G_OBJECT (page), "flint-avatar-path", path, g_free);
   image = flint_avatar_image_lookup (path, G_OBJECT (page), on_tab_image_ready);
   set_tab_icon (page, image);
-}
-
-/* Several accounts: tabs and the header say which one a conversation is on. */
-static gboolean
-many_accounts (FlintWindow *self)
-{
-  return self->rosters && self->rosters->len > 1;
 }
 
 /* Title with the unread count, attention and the typing indicator. */
@@ -1609,6 +1610,7 @@ sync_accounts (FlintWindow *self)
     update_tab (self, adw_tab_view_get_nth_page (self->tab_view, i));
   update_header (self);
 
+  update (self);
   /* The window's own account went away: another enabled one takes over. */
   if (first && self->session &&
       !account_shown (self,
@@ -1798,6 +1800,9 @@ flint_window_describe_json (FlintWindow *self, GString *out)
 
   g_string_append (out, ", \"title\": ");
   flint_json_append_string (out, gtk_window_get_title (GTK_WINDOW (self)));
+  g_string_append_printf (
+    out, ", \"connection_bar\": %s",
+    gtk_revealer_get_reveal_child (self->connection_revealer) ? "true" : "false");
   g_string_append (out, ", \"chat_subtitle\": ");
   flint_json_append_string (out, adw_window_title_get_subtitle (self->chat_title));
   g_string_append (out, ", \"last_toast\": ");

@@ -360,20 +360,22 @@ class AccountsTest(unittest.TestCase):
         with fh.Desktop() as desktop:
             app = FlintApp(desktop)
             self.addCleanup(app.stop)
-            app.add_account(self.prosody, "alice", "alice-pw")
-            app.add_account(self.prosody, "ops", "wrong-pw")
+            app.add_account(self.prosody, "alice", "wrong-pw")
+            app.add_account(self.prosody, "ops", "ops-pw")
             app.start()
-            # Ops fails on its own: its section says so, alice is unaffected.
+            # Alice (the first account) fails on her own: her section says so,
+            # ops is unaffected, and no pane-wide bar claims all is offline.
             dump = app.wait_for(
-                lambda d: sections(d).get(self.alice, ("",))[0] == "Online"
-                and sections(d).get(self.ops, ("",))[0] == "Not Connected",
-                timeout=90, what="ops refused, alice online")
-            self.assertEqual(account_state(dump, self.ops)["state"], "disconnected")
-            self.assertTrue(dump["window"].startswith("status|Online|"), dump["window"])
+                lambda d: sections(d).get(self.ops, ("",))[0] == "Online"
+                and sections(d).get(self.alice, ("",))[0] == "Not Connected",
+                timeout=90, what="alice refused, ops online")
+            self.assertEqual(account_state(dump, self.alice)["state"], "disconnected")
+            self.assertFalse(dump["connection_bar"])
+            self.assertEqual(section_of(dump, self.bob_jid), [self.ops])
             time.sleep(0.5)
             desktop.screenshot("accounts-error.png")
-            # Its section's button asks for the password, for ops.
-            call(desktop, "test-activate", "roster.reconnect|" + self.ops)
+            # Her section's button asks for the password, for her.
+            call(desktop, "test-activate", "roster.reconnect|" + self.alice)
             desktop.wait_for_window("Enter Password", timeout=10)
 
         if not HAVE_XDOTOOL:
