@@ -125,13 +125,23 @@ flint_add_contact_dialog_init (FlintAddContactDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
+/* Another account (the account chooser): the address is checked again. */
+void
+flint_add_contact_dialog_set_roster (FlintAddContactDialog *self, FlintRoster *roster)
+{
+  g_return_if_fail (FLINT_IS_ADD_CONTACT_DIALOG (self));
+
+  g_set_object (&self->roster, roster);
+  on_jid_changed (self);
+}
+
 FlintAddContactDialog *
 flint_add_contact_dialog_new (GtkWindow *parent, FlintRoster *roster)
 {
   FlintAddContactDialog *self =
     g_object_new (FLINT_TYPE_ADD_CONTACT_DIALOG, "transient-for", parent, NULL);
 
-  self->roster = roster ? g_object_ref (roster) : NULL;
+  flint_add_contact_dialog_set_roster (self, roster);
   /* Start in the address field, not on Cancel. */
   gtk_widget_grab_focus (GTK_WIDGET (self->jid_row));
   return self;

@@ -14,6 +14,8 @@ G_DECLARE_FINAL_TYPE (
  * typed, adds the contact and asks to see their status. */
 FlintAddContactDialog *flint_add_contact_dialog_new (GtkWindow *parent,
                                                      FlintRoster *roster);
+void flint_add_contact_dialog_set_roster (FlintAddContactDialog *self,
+                                          FlintRoster *roster);
 void flint_add_contact_dialog_set_jid (FlintAddContactDialog *self, const char *jid);
 
 G_END_DECLS

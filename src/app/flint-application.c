@@ -48,6 +48,7 @@ struct _FlintApplication
   GHashTable *unread_pending; /* keys whose unread-changed is due */
   guint unread_flush_id;
   GHashTable *notices; /* "account jid" -> Notice: pending desktop notifications */
+  char *last_notice;   /* the last notification's title, for tests */
   FlintTransferCenter *transfers;
   gboolean secrets_available;
   gboolean started;
@@ -562,13 +563,31 @@ notice_free (gpointer data)
   g_free (notice);
 }
 
+static guint
+n_enabled_accounts (FlintApplication *self)
+{
+  GListModel *accounts = flint_account_store_get_model (self->accounts);
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr (FlintAccount) account = g_list_model_get_item (accounts, i);
+
+      n += flint_account_get_enabled (account);
+    }
+  return n;
+}
+
 static void
 send_notice (Notice *notice)
 {
   FlintApplication *self = notice->app;
   const FlintMessageRecord *record = notice->latest;
   g_autoptr (GNotification) notification = NULL;
-  g_autofree char *id = g_strdup_printf ("message %s", record->conversation);
+  g_autofree char *id =
+    g_strdup_printf ("message %s %s", record->account, record->conversation);
+  g_autofree char *target =
+    g_strdup_printf ("%s %s", record->account, record->conversation);
   g_autofree char *name = NULL;
   g_autofree char *preview = NULL;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
@@ -578,6 +597,17 @@ send_notice (Notice *notice)
                                           record->conversation);
   if (name == NULL)
     name = g_strdup (record->conversation);
+  if (n_enabled_accounts (self) > 1)
+    {
+      /* TRANSLATORS: a tab's tooltip with several accounts: the peer's
+       * address, then the own account the chat is on */
+      char *via = g_strdup_printf (_ ("%s via %s"), name, record->account);
+
+      g_free (name);
+      name = via;
+    }
+  g_free (self->last_notice);
+  self->last_notice = g_strdup (name);
   if (notice->count > 1)
     preview = g_strdup_printf (
       ngettext ("%u new message", "%u new messages", notice->count), notice->count);
@@ -589,7 +619,7 @@ send_notice (Notice *notice)
   g_notification_set_body (notification, preview);
   g_notification_set_category (notification, "im.received");
   g_notification_set_default_action_and_target (notification, "app.open-chat", "s",
-                                                record->conversation);
+                                                target);
   g_application_send_notification (G_APPLICATION (self), id, notification);
   notice->last_sent = g_get_monotonic_time ();
   /* The desktop's alert sound, once per notification shown (not per message
@@ -844,15 +874,17 @@ flint_application_get_main_session (FlintApplication *self)
 {
   GListModel *model = flint_account_store_get_model (self->accounts);
 
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr (FlintAccount) account = g_list_model_get_item (model, i);
-      FlintSession *session =
-        g_hash_table_lookup (self->sessions, flint_account_get_jid (account));
+  /* The first enabled account; with none enabled, the first that ran. */
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr (FlintAccount) account = g_list_model_get_item (model, i);
+        FlintSession *session =
+          g_hash_table_lookup (self->sessions, flint_account_get_jid (account));
 
-      if (session)
-        return session;
-    }
+        if (session && (pass == 1 || flint_account_get_enabled (account)))
+          return session;
+      }
   return NULL;
 }
 
@@ -1093,6 +1125,7 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     json_member (out, "resumed",
                  g_object_get_data (G_OBJECT (session), "flint-resumed") ? "1" : "0");
   json_member (out, "error_code", code);
+  json_member (out, "last_notification", self->last_notice);
   json_member (out, "error", error ? error->message : NULL);
   g_string_append_printf (out, ", \"unread_total\": %u",
                           flint_application_get_total_unread (self));
@@ -1115,6 +1148,40 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
                               ", \"last_presence_at_us\": %" G_GINT64_FORMAT,
                               n, online, self->online_at, self->last_presence_at);
     }
+  /* Every account: "account_list": [{jid, enabled, state, contacts, online}] */
+  {
+    GListModel *accounts = flint_account_store_get_model (self->accounts);
+    GEnumClass *klass = g_type_class_ref (FLINT_TYPE_SESSION_STATE);
+
+    g_string_append (out, ", \"account_list\": [");
+    for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+      {
+        g_autoptr (FlintAccount) account = g_list_model_get_item (accounts, i);
+        const char *jid = flint_account_get_jid (account);
+        FlintSession *s = g_hash_table_lookup (self->sessions, jid);
+        FlintRoster *roster = g_hash_table_lookup (self->rosters, jid);
+        GListModel *contacts = roster ? flint_roster_get_contacts (roster) : NULL;
+        GEnumValue *value =
+          s ? g_enum_get_value (klass, flint_session_get_state (s)) : NULL;
+        guint n = contacts ? g_list_model_get_n_items (contacts) : 0, online = 0;
+
+        for (guint j = 0; j < n; j++)
+          {
+            g_autoptr (FlintContact) contact = g_list_model_get_item (contacts, j);
+
+            online += flint_contact_get_presence (contact) != FLINT_PRESENCE_OFFLINE;
+          }
+        g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
+        flint_json_append_string (out, jid);
+        g_string_append (out, ", \"state\": ");
+        flint_json_append_string (out, value ? value->value_nick : "none");
+        g_string_append_printf (
+          out, ", \"enabled\": %s, \"contacts\": %u, \"online\": %u}",
+          flint_account_get_enabled (account) ? "true" : "false", n, online);
+      }
+    g_string_append (out, "]");
+    g_type_class_unref (klass);
+  }
   g_string_append_printf (
     out, ", \"idle_state\": %d, \"dark\": %s, \"notified\": %u, \"accounts\": %u",
     self->idle ? (int) flint_idle_monitor_get_state (self->idle) : -1,
@@ -1211,7 +1278,17 @@ open_chat_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
   FlintSession *session = flint_application_get_main_session (self);
   GtkWindow *window = NULL;
   const char *jid = g_variant_get_string (parameter, NULL);
+  const char *space = strchr (jid, ' ');
 
+  /* "ACCOUNT JID" (a notification's) names the account; a JID alone is the
+   * main account's. */
+  if (space)
+    {
+      g_autofree char *account = g_strndup (jid, (gsize) (space - jid));
+
+      session = g_hash_table_lookup (self->sessions, account);
+      jid = space + 1;
+    }
   if (session == NULL || !flint_jid_is_valid (jid))
     return;
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
@@ -1947,6 +2024,7 @@ flint_application_finalize (GObject *object)
   g_clear_pointer (&self->unread_pending, g_hash_table_unref);
   g_clear_pointer (&self->unread, g_hash_table_unref);
   g_clear_pointer (&self->notices, g_hash_table_unref);
+  g_clear_pointer (&self->last_notice, g_free);
   g_clear_pointer (&self->chats, g_hash_table_unref);
   g_clear_object (&self->transfers);
   g_clear_pointer (&self->discos, g_hash_table_unref);

@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "flint-json.h"
 #include "flint-room-list.h"
@@ -12,8 +13,7 @@ struct _FlintRoomList
 {
   GtkWidget parent_instance;
 
-  FlintRooms *rooms;
-  FlintBookmarks *bookmarks;
+  GPtrArray *sources; /* Source: one per account shown */
   FlintRoomListUnreadFunc unread_func;
   gpointer unread_data;
   guint refresh_idle;
@@ -22,6 +22,25 @@ struct _FlintRoomList
   GtkWidget *box;
   GtkListBox *list;
 };
+
+/* The rooms and bookmarks of one account. */
+typedef struct
+{
+  char *account;
+  FlintRooms *rooms;
+  FlintBookmarks *bookmarks;
+} Source;
+
+static void
+source_free (gpointer data)
+{
+  Source *source = data;
+
+  g_free (source->account);
+  g_clear_object (&source->rooms);
+  g_clear_object (&source->bookmarks);
+  g_free (source);
+}
 
 G_DEFINE_FINAL_TYPE (FlintRoomList, flint_room_list, GTK_TYPE_WIDGET)
 
@@ -36,6 +55,33 @@ static guint signals[N_SIGNALS];
 static void
 on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, GtkWidget *row);
 static void on_long_press (GtkWidget *row, double x, double y);
+
+/* The account's source; NULL or unknown: the first. */
+static Source *
+find_source (FlintRoomList *self, const char *account)
+{
+  for (guint i = 0; account && i < self->sources->len; i++)
+    {
+      Source *source = g_ptr_array_index (self->sources, i);
+
+      if (g_strcmp0 (source->account, account) == 0)
+        return source;
+    }
+  return self->sources->len ? g_ptr_array_index (self->sources, 0) : NULL;
+}
+
+/* A menu action's target: "ACCOUNT JID", or a room's address alone (the
+ * first account's). Returns the address; *source gets its account's. */
+static const char *
+parse_target (FlintRoomList *self, GVariant *parameter, Source **source)
+{
+  const char *target = g_variant_get_string (parameter, NULL);
+  const char *space = strchr (target, ' ');
+  g_autofree char *account = space ? g_strndup (target, (gsize) (space - target)) : NULL;
+
+  *source = find_source (self, account);
+  return space ? space + 1 : target;
+}
 
 static const char *
 state_text (FlintRoom *room)
@@ -78,7 +124,8 @@ on_row_query_tooltip (
 }
 
 static GtkWidget *
-make_row (FlintRoomList *self, const char *jid, const char *name, FlintRoom *room)
+make_row (
+  FlintRoomList *self, Source *source, const char *jid, const char *name, FlintRoom *room)
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
@@ -86,21 +133,30 @@ make_row (FlintRoomList *self, const char *jid, const char *name, FlintRoom *roo
   GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *title = gtk_label_new (name ? name : jid);
   const char *state = state_text (room);
-  guint unread = self->unread_func ? self->unread_func (jid, self->unread_data) : 0;
+  guint unread =
+    self->unread_func ? self->unread_func (source->account, jid, self->unread_data) : 0;
+  gboolean many = self->sources->len > 1;
 
   gtk_widget_set_margin_top (box, 4);
   gtk_widget_set_margin_bottom (box, 4);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
   gtk_box_append (GTK_BOX (labels), title);
-  if (state)
+  if (state || many)
     {
-      GtkWidget *sub = gtk_label_new (state);
+      /* TRANSLATORS: a room's state, then the own account it is on */
+      g_autofree char *text =
+        state && many ? g_strdup_printf (_ ("%s · via %s"), state, source->account)
+        : many        ? g_strdup_printf (_ ("via %s"), source->account)
+                      : g_strdup (state);
+      GtkWidget *sub = gtk_label_new (text);
       gtk_label_set_xalign (GTK_LABEL (sub), 0);
       gtk_widget_add_css_class (sub, "caption");
       gtk_widget_add_css_class (sub, "dim-label");
+      gtk_label_set_ellipsize (GTK_LABEL (sub), PANGO_ELLIPSIZE_END);
       gtk_box_append (GTK_BOX (labels), sub);
-      gtk_widget_add_css_class (avatar, "dim-label");
+      if (state)
+        gtk_widget_add_css_class (avatar, "dim-label");
     }
   gtk_widget_set_hexpand (labels, TRUE);
   gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
@@ -129,9 +185,13 @@ make_row (FlintRoomList *self, const char *jid, const char *name, FlintRoom *roo
   }
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   g_object_set_data_full (G_OBJECT (row), "jid", g_strdup (jid), g_free);
-  g_object_set_data_full (G_OBJECT (row), "describe",
-                          g_strdup_printf ("R:%s|%s|%u", jid, state_nick (room), unread),
-                          g_free);
+  g_object_set_data_full (G_OBJECT (row), "account", g_strdup (source->account), g_free);
+  g_object_set_data_full (
+    G_OBJECT (row), "describe",
+    many
+      ? g_strdup_printf ("R:%s|%s|%u|%s", jid, state_nick (room), unread, source->account)
+      : g_strdup_printf ("R:%s|%s|%u", jid, state_nick (room), unread),
+    g_free);
   return row;
 }
 
@@ -147,14 +207,20 @@ static void
 on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, GtkWidget *row)
 {
   const char *jid = g_object_get_data (G_OBJECT (row), "jid");
+  const char *account = g_object_get_data (G_OBJECT (row), "account");
   FlintRoomList *self =
     FLINT_ROOM_LIST (gtk_widget_get_ancestor (row, FLINT_TYPE_ROOM_LIST));
+  Source *source = find_source (self, account);
   g_autoptr (GMenu) menu = g_menu_new ();
-  gboolean bookmarked = self->bookmarks && flint_bookmarks_find (self->bookmarks, jid);
-  FlintRoom *room = self->rooms ? flint_rooms_get_room (self->rooms, jid) : NULL;
-  g_autofree char *edit = g_strdup_printf ("room-list.edit::%s", jid);
-  g_autofree char *remove = g_strdup_printf ("room-list.remove::%s", jid);
-  g_autofree char *leave = g_strdup_printf ("room-list.leave::%s", jid);
+  gboolean bookmarked =
+    source && source->bookmarks && flint_bookmarks_find (source->bookmarks, jid);
+  FlintRoom *room =
+    source && source->rooms ? flint_rooms_get_room (source->rooms, jid) : NULL;
+  g_autofree char *target =
+    account ? g_strdup_printf ("%s %s", account, jid) : g_strdup (jid);
+  g_autofree char *edit = g_strdup_printf ("room-list.edit::%s", target);
+  g_autofree char *remove = g_strdup_printf ("room-list.remove::%s", target);
+  g_autofree char *leave = g_strdup_printf ("room-list.leave::%s", target);
   GtkWidget *popover;
 
   g_menu_append (menu, bookmarked ? _ ("_Edit Bookmark…") : _ ("_Add Bookmark…"), edit);
@@ -175,8 +241,9 @@ static void
 on_edit_response (AdwMessageDialog *dialog, const char *response, FlintRoomList *self)
 {
   FlintBookmark *b = g_object_get_data (G_OBJECT (dialog), "bookmark");
+  Source *source = find_source (self, g_object_get_data (G_OBJECT (dialog), "account"));
 
-  if (g_strcmp0 (response, "save") != 0 || self->bookmarks == NULL)
+  if (g_strcmp0 (response, "save") != 0 || source == NULL || source->bookmarks == NULL)
     return;
   flint_bookmark_set_name (
     b, gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "name")));
@@ -186,7 +253,7 @@ on_edit_response (AdwMessageDialog *dialog, const char *response, FlintRoomList 
     b, gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "password")));
   flint_bookmark_set_autojoin (
     b, gtk_switch_get_active (g_object_get_data (G_OBJECT (dialog), "autojoin")));
-  flint_bookmarks_set (self->bookmarks, b);
+  flint_bookmarks_set (source->bookmarks, b);
 }
 
 static GtkWidget *
@@ -203,14 +270,16 @@ static void
 edit_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintRoomList *self = FLINT_ROOM_LIST (widget);
-  const char *jid = g_variant_get_string (parameter, NULL);
+  Source *source = NULL;
+  const char *jid = parse_target (self, parameter, &source);
   FlintBookmark *old =
-    self->bookmarks ? flint_bookmarks_find (self->bookmarks, jid) : NULL;
-  FlintRoom *room = self->rooms ? flint_rooms_get_room (self->rooms, jid) : NULL;
+    source && source->bookmarks ? flint_bookmarks_find (source->bookmarks, jid) : NULL;
+  FlintRoom *room =
+    source && source->rooms ? flint_rooms_get_room (source->rooms, jid) : NULL;
   g_autoptr (FlintBookmark) b = NULL;
   GtkWidget *dialog, *group, *row, *autojoin;
 
-  if (self->bookmarks == NULL)
+  if (source == NULL || source->bookmarks == NULL)
     return;
   b = old ? flint_bookmark_copy (old) : flint_bookmark_new (jid);
   if (old == NULL && room)
@@ -242,6 +311,8 @@ edit_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_object_set_data (G_OBJECT (dialog), "autojoin", autojoin);
   g_object_set_data_full (G_OBJECT (dialog), "bookmark", g_steal_pointer (&b),
                           g_object_unref);
+  g_object_set_data_full (G_OBJECT (dialog), "account", g_strdup (source->account),
+                          g_free);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), group);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"),
                                     "save", _ ("_Save"), NULL);
@@ -257,18 +328,22 @@ static void
 remove_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintRoomList *self = FLINT_ROOM_LIST (widget);
+  Source *source = NULL;
+  const char *jid = parse_target (self, parameter, &source);
 
-  if (self->bookmarks)
-    flint_bookmarks_remove (self->bookmarks, g_variant_get_string (parameter, NULL));
+  if (source && source->bookmarks)
+    flint_bookmarks_remove (source->bookmarks, jid);
 }
 
 static void
 leave_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintRoomList *self = FLINT_ROOM_LIST (widget);
+  Source *source = NULL;
+  const char *jid = parse_target (self, parameter, &source);
 
-  if (self->rooms)
-    flint_rooms_leave (self->rooms, g_variant_get_string (parameter, NULL));
+  if (source && source->rooms)
+    flint_rooms_leave (source->rooms, jid);
 }
 
 static void
@@ -290,35 +365,45 @@ static gboolean
 rebuild (gpointer user_data)
 {
   FlintRoomList *self = user_data;
-  GListModel *marks =
-    self->bookmarks ? flint_bookmarks_get_bookmarks (self->bookmarks) : NULL;
-  GListModel *rooms = self->rooms ? flint_rooms_get_rooms (self->rooms) : NULL;
   guint n = 0;
 
   self->refresh_idle = 0;
   unwatch (self);
   for (GtkWidget *row; (row = gtk_widget_get_first_child (GTK_WIDGET (self->list)));)
     gtk_list_box_remove (self->list, row);
-  for (guint i = 0; marks && i < g_list_model_get_n_items (marks); i++, n++)
+  for (guint k = 0; k < self->sources->len; k++)
     {
-      g_autoptr (FlintBookmark) b = g_list_model_get_item (marks, i);
-      FlintRoom *room = flint_rooms_get_room (self->rooms, flint_bookmark_get_jid (b));
+      Source *source = g_ptr_array_index (self->sources, k);
+      GListModel *marks =
+        source->bookmarks ? flint_bookmarks_get_bookmarks (source->bookmarks) : NULL;
+      GListModel *rooms = source->rooms ? flint_rooms_get_rooms (source->rooms) : NULL;
 
-      gtk_list_box_append (self->list, make_row (self, flint_bookmark_get_jid (b),
-                                                 flint_bookmark_get_name (b), room));
-    }
-  for (guint i = 0; rooms && i < g_list_model_get_n_items (rooms); i++)
-    {
-      g_autoptr (FlintRoom) room = g_list_model_get_item (rooms, i);
+      for (guint i = 0; marks && i < g_list_model_get_n_items (marks); i++, n++)
+        {
+          g_autoptr (FlintBookmark) b = g_list_model_get_item (marks, i);
+          FlintRoom *room =
+            source->rooms
+              ? flint_rooms_get_room (source->rooms, flint_bookmark_get_jid (b))
+              : NULL;
 
-      g_signal_connect (room, "notify::state", G_CALLBACK (on_room_state), self);
-      g_ptr_array_add (self->watched, g_object_ref (room));
-      if (self->bookmarks &&
-          flint_bookmarks_find (self->bookmarks, flint_room_get_jid (room)))
-        continue;
-      gtk_list_box_append (self->list, make_row (self, flint_room_get_jid (room),
-                                                 flint_room_get_name (room), room));
-      n++;
+          gtk_list_box_append (self->list,
+                               make_row (self, source, flint_bookmark_get_jid (b),
+                                         flint_bookmark_get_name (b), room));
+        }
+      for (guint i = 0; rooms && i < g_list_model_get_n_items (rooms); i++)
+        {
+          g_autoptr (FlintRoom) room = g_list_model_get_item (rooms, i);
+
+          g_signal_connect (room, "notify::state", G_CALLBACK (on_room_state), self);
+          g_ptr_array_add (self->watched, g_object_ref (room));
+          if (source->bookmarks &&
+              flint_bookmarks_find (source->bookmarks, flint_room_get_jid (room)))
+            continue;
+          gtk_list_box_append (self->list,
+                               make_row (self, source, flint_room_get_jid (room),
+                                         flint_room_get_name (room), room));
+          n++;
+        }
     }
   gtk_widget_set_visible (self->box, n > 0);
   return G_SOURCE_REMOVE;
@@ -343,7 +428,8 @@ static void
 on_row_activated (GtkListBox *list, GtkListBoxRow *row, FlintRoomList *self)
 {
   g_signal_emit (self, signals[SIGNAL_ROOM_ACTIVATED], 0,
-                 g_object_get_data (G_OBJECT (row), "jid"));
+                 g_object_get_data (G_OBJECT (row), "jid"),
+                 g_object_get_data (G_OBJECT (row), "account"));
 }
 
 void
@@ -354,13 +440,37 @@ flint_room_list_set_models (FlintRoomList *self,
   g_return_if_fail (FLINT_IS_ROOM_LIST (self));
 
   unwatch (self);
-  if (self->rooms)
-    g_signal_handlers_disconnect_by_data (flint_rooms_get_rooms (self->rooms), self);
-  if (self->bookmarks)
-    g_signal_handlers_disconnect_by_data (flint_bookmarks_get_bookmarks (self->bookmarks),
-                                          self);
-  g_set_object (&self->rooms, rooms);
-  g_set_object (&self->bookmarks, bookmarks);
+  for (guint i = 0; i < self->sources->len; i++)
+    {
+      Source *source = g_ptr_array_index (self->sources, i);
+
+      if (source->rooms)
+        g_signal_handlers_disconnect_by_data (flint_rooms_get_rooms (source->rooms),
+                                              self);
+      if (source->bookmarks)
+        g_signal_handlers_disconnect_by_data (
+          flint_bookmarks_get_bookmarks (source->bookmarks), self);
+    }
+  g_ptr_array_set_size (self->sources, 0);
+  if (rooms || bookmarks)
+    flint_room_list_add_models (self, NULL, rooms, bookmarks);
+  flint_room_list_refresh (self);
+}
+
+void
+flint_room_list_add_models (FlintRoomList *self,
+                            const char *account,
+                            FlintRooms *rooms,
+                            FlintBookmarks *bookmarks)
+{
+  Source *source = g_new0 (Source, 1);
+
+  g_return_if_fail (FLINT_IS_ROOM_LIST (self));
+
+  source->account = g_strdup (account);
+  source->rooms = rooms ? g_object_ref (rooms) : NULL;
+  source->bookmarks = bookmarks ? g_object_ref (bookmarks) : NULL;
+  g_ptr_array_add (self->sources, source);
   if (rooms)
     g_signal_connect (flint_rooms_get_rooms (rooms), "items-changed",
                       G_CALLBACK (on_model_changed), self);
@@ -410,8 +520,10 @@ flint_room_list_dispose (GObject *object)
 {
   FlintRoomList *self = FLINT_ROOM_LIST (object);
 
-  flint_room_list_set_models (self, NULL, NULL);
+  if (self->sources)
+    flint_room_list_set_models (self, NULL, NULL);
   g_clear_handle_id (&self->refresh_idle, g_source_remove);
+  g_clear_pointer (&self->sources, g_ptr_array_unref);
   g_clear_pointer (&self->watched, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), FLINT_TYPE_ROOM_LIST);
   G_OBJECT_CLASS (flint_room_list_parent_class)->dispose (object);
@@ -435,7 +547,7 @@ flint_room_list_class_init (FlintRoomListClass *klass)
   gtk_widget_class_install_action (widget_class, "room-list.leave", "s", leave_activated);
   signals[SIGNAL_ROOM_ACTIVATED] =
     g_signal_new ("room-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -443,6 +555,7 @@ flint_room_list_init (FlintRoomList *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->sources = g_ptr_array_new_with_free_func (source_free);
   gtk_list_box_set_activate_on_single_click (self->list, TRUE);
   g_signal_connect (self->list, "row-activated", G_CALLBACK (on_row_activated), self);
 }

@@ -13,12 +13,23 @@ G_DECLARE_FINAL_TYPE (FlintRoomList, flint_room_list, FLINT, ROOM_LIST, GtkWidge
 /* The "Rooms" section of the sidebar: bookmarked rooms and rooms joined
  * without a bookmark, each with its join state and unread count.
  *
- * Signal "room-activated" (const char *jid): open (and join) the room.
- * Unread counts come from flint_room_list_set_unread_func. */
-typedef guint (*FlintRoomListUnreadFunc) (const char *jid, gpointer user_data);
+ * With the models of several accounts (add_models), each row says which
+ * account it is on.
+ *
+ * Signal "room-activated" (const char *jid, const char *account_or_NULL):
+ * open (and join) the room. Unread counts come from
+ * flint_room_list_set_unread_func. */
+typedef guint (*FlintRoomListUnreadFunc) (const char *account,
+                                          const char *jid,
+                                          gpointer user_data);
 
 FlintRoomList *flint_room_list_new (void);
 void flint_room_list_set_models (FlintRoomList *self,
+                                 FlintRooms *rooms,
+                                 FlintBookmarks *bookmarks);
+/* One more account's rooms and bookmarks, after those given so far. */
+void flint_room_list_add_models (FlintRoomList *self,
+                                 const char *account,
                                  FlintRooms *rooms,
                                  FlintBookmarks *bookmarks);
 void flint_room_list_set_unread_func (FlintRoomList *self,

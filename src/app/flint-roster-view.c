@@ -5,6 +5,9 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "flint-account-dialog.h"
+#include "flint-application.h"
+#include "flint-error.h"
 #include "flint-widget.h"
 #include "flint-contact-row.h"
 #include "flint-json.h"
@@ -14,7 +17,8 @@ struct _FlintRosterView
 {
   GtkWidget parent_instance;
 
-  FlintRoster *roster;
+  FlintRoster *roster; /* the first account's: what one account sees */
+  GListStore *rosters; /* FlintRoster, one per enabled account */
   GSettings *settings;
   GtkTreeListModel *tree;
   GtkFilterListModel *found;
@@ -57,6 +61,8 @@ static guint signals[N_SIGNALS];
 static GListModel *
 create_children (gpointer item, gpointer user_data)
 {
+  if (FLINT_IS_ROSTER (item))
+    return g_object_ref (flint_roster_get_groups (FLINT_ROSTER (item)));
   if (FLINT_IS_ROSTER_GROUP (item))
     return g_object_ref (G_LIST_MODEL (item));
   return NULL;
@@ -76,6 +82,59 @@ match_contact (gpointer item, gpointer user_data)
          strstr (flint_contact_get_jid (contact), self->search) != NULL;
 }
 
+/* The remembered name of a header: a group's name, or "account:" and the
+ * account's address for an account's section. */
+static char *
+header_key (gpointer item)
+{
+  if (FLINT_IS_ROSTER (item))
+    return g_strconcat ("account:",
+                        flint_account_get_jid (flint_session_get_account (
+                          flint_roster_get_session (FLINT_ROSTER (item)))),
+                        NULL);
+  if (FLINT_IS_ROSTER_GROUP (item))
+    return g_strdup (flint_roster_group_get_name (FLINT_ROSTER_GROUP (item)));
+  return NULL;
+}
+
+static const char *
+roster_account (FlintRoster *roster)
+{
+  return flint_account_get_jid (
+    flint_session_get_account (flint_roster_get_session (roster)));
+}
+
+/* The roster listing this very contact (the same address may be in two). */
+static FlintRoster *
+roster_of_contact (FlintRosterView *self, FlintContact *contact)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->rosters)); i++)
+    {
+      g_autoptr (FlintRoster) roster =
+        g_list_model_get_item (G_LIST_MODEL (self->rosters), i);
+
+      if (flint_roster_lookup (roster, flint_contact_get_jid (contact)) == contact)
+        return roster;
+    }
+  return self->roster;
+}
+
+/* For the contact menu, which names the address only: the first account
+ * that has it. */
+static FlintRoster *
+roster_of_jid (FlintRosterView *self, const char *jid)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->rosters)); i++)
+    {
+      g_autoptr (FlintRoster) roster =
+        g_list_model_get_item (G_LIST_MODEL (self->rosters), i);
+
+      if (flint_roster_lookup (roster, jid))
+        return roster;
+    }
+  return self->roster;
+}
+
 static gboolean
 group_collapsed (FlintRosterView *self, const char *name)
 {
@@ -87,8 +146,8 @@ group_collapsed (FlintRosterView *self, const char *name)
 static void
 on_group_expanded (GtkTreeListRow *row, GParamSpec *pspec, FlintRosterView *self)
 {
-  FlintRosterGroup *group = gtk_tree_list_row_get_item (row);
-  const char *name = flint_roster_group_get_name (group);
+  g_autoptr (GObject) item = gtk_tree_list_row_get_item (row);
+  g_autofree char *name = header_key (item);
   g_auto (GStrv) collapsed = g_settings_get_strv (self->settings, "collapsed-groups");
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) updated = NULL;
@@ -100,7 +159,6 @@ on_group_expanded (GtkTreeListRow *row, GParamSpec *pspec, FlintRosterView *self
     g_strv_builder_add (builder, name);
   updated = g_strv_builder_end (builder);
   g_settings_set_strv (self->settings, "collapsed-groups", (const char *const *) updated);
-  g_object_unref (group);
 }
 
 /* Groups start expanded (autoexpand); the ones the user collapsed last time
@@ -116,14 +174,13 @@ apply_collapsed (gpointer user_data)
     {
       g_autoptr (GtkTreeListRow) row = gtk_tree_list_model_get_row (self->tree, pos);
       g_autoptr (GObject) item = row ? gtk_tree_list_row_get_item (row) : NULL;
-      const char *name;
+      g_autofree char *name = header_key (item);
 
-      if (!FLINT_IS_ROSTER_GROUP (item))
+      if (name == NULL)
         {
           pos++;
           continue;
         }
-      name = flint_roster_group_get_name (FLINT_ROSTER_GROUP (item));
       if (!g_hash_table_contains (self->seen_groups, row))
         {
           g_hash_table_add (self->seen_groups, g_object_ref (row));
@@ -132,7 +189,8 @@ apply_collapsed (gpointer user_data)
           g_signal_connect_object (row, "notify::expanded",
                                    G_CALLBACK (on_group_expanded), self, 0);
         }
-      pos += 1 + (gtk_tree_list_row_get_expanded (row)
+      /* An account's section: its groups follow, walk into them. */
+      pos += 1 + (FLINT_IS_ROSTER_GROUP (item) && gtk_tree_list_row_get_expanded (row)
                     ? g_list_model_get_n_items (G_LIST_MODEL (item))
                     : 0);
       n = g_list_model_get_n_items (G_LIST_MODEL (self->tree));
@@ -208,12 +266,15 @@ static void
 on_search_activate (GtkSearchEntry *entry, FlintRosterView *self)
 {
   g_autoptr (FlintContact) contact = NULL;
+  FlintRoster *roster;
 
   if (self->found == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->found)) == 0)
     return;
   contact = g_list_model_get_item (G_LIST_MODEL (self->found), 0);
+  roster = roster_of_contact (self, contact);
   g_signal_emit (self, signals[SIGNAL_CONTACT_ACTIVATED], 0,
-                 flint_contact_get_jid (contact));
+                 flint_contact_get_jid (contact),
+                 roster ? roster_account (roster) : NULL);
 }
 
 /* ---- rows -------------------------------------------------------------- */
@@ -226,6 +287,7 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *name = gtk_label_new (NULL);
   GtkWidget *count = gtk_label_new (NULL);
+  GtkWidget *reconnect = gtk_button_new_from_icon_name ("view-refresh-symbolic");
 
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
@@ -236,11 +298,124 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView
   gtk_widget_add_css_class (count, "numeric");
   gtk_box_append (GTK_BOX (header), name);
   gtk_box_append (GTK_BOX (header), count);
+  gtk_widget_add_css_class (reconnect, "flat");
+  gtk_widget_add_css_class (reconnect, "circular");
+  gtk_widget_set_valign (reconnect, GTK_ALIGN_CENTER);
+  /* Its tooltip is set only while it shows (see update_section): a fixed
+   * tooltip on every row costs an X round trip each. */
+  gtk_widget_set_visible (reconnect, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (reconnect),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Connect Again"), -1);
+  /* The target first: an action with a parameter and no target warns. */
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (reconnect), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (reconnect), "roster.reconnect");
+  gtk_box_append (GTK_BOX (header), reconnect);
   gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), header);
   gtk_widget_add_css_class (expander, "group-header");
   gtk_box_append (GTK_BOX (box), expander);
   gtk_box_append (GTK_BOX (box), flint_contact_row_new ());
   gtk_list_item_set_child (item, box);
+}
+
+/* What an account's section header says of its connection. */
+static const char *
+session_state_label (FlintSession *session)
+{
+  switch (flint_session_get_state (session))
+    {
+      case FLINT_SESSION_CONNECTING:
+        return _ ("Connecting…");
+      case FLINT_SESSION_AUTHENTICATING:
+        return _ ("Signing In…");
+      case FLINT_SESSION_ONLINE:
+        return _ ("Online");
+      case FLINT_SESSION_RECONNECTING:
+        return _ ("Reconnecting…");
+      case FLINT_SESSION_DISCONNECTED:
+      default:
+        return flint_session_get_error (session) ? _ ("Not Connected") : _ ("Offline");
+    }
+}
+
+/* Signing in again needs a (new) password first. */
+static gboolean
+needs_password (FlintSession *session)
+{
+  const GError *error = flint_session_get_error (session);
+
+  return error && error->domain == FLINT_ERROR &&
+         (error->code == FLINT_ERROR_NO_PASSWORD ||
+          error->code == FLINT_ERROR_AUTH_FAILED);
+}
+
+static void
+update_section (GtkWidget *header)
+{
+  FlintSession *session = g_object_get_data (G_OBJECT (header), "flint-session");
+  GtkWidget *state = gtk_widget_get_next_sibling (gtk_widget_get_first_child (header));
+  const GError *error;
+  FlintSessionState s;
+
+  if (session == NULL)
+    return;
+  s = flint_session_get_state (session);
+  error = flint_session_get_error (session);
+  gtk_label_set_text (GTK_LABEL (state), session_state_label (session));
+  if (error && s == FLINT_SESSION_DISCONNECTED)
+    {
+      gtk_widget_remove_css_class (state, "dim-label");
+      gtk_widget_add_css_class (state, "error");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (state, "error");
+      gtk_widget_add_css_class (state, "dim-label");
+    }
+  gtk_widget_set_tooltip_text (state, error && s != FLINT_SESSION_ONLINE ? error->message
+                                                                         : NULL);
+  {
+    GtkWidget *button = gtk_widget_get_last_child (header);
+    gboolean sign_in = needs_password (session);
+    const char *label = sign_in ? _ ("Sign In…") : _ ("Connect Again");
+
+    gtk_button_set_icon_name (GTK_BUTTON (button), sign_in ? "dialog-password-symbolic"
+                                                           : "view-refresh-symbolic");
+    gboolean shown = s == FLINT_SESSION_DISCONNECTED || s == FLINT_SESSION_RECONNECTING;
+
+    gtk_widget_set_tooltip_text (button, shown ? label : NULL);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    gtk_widget_set_visible (button, shown);
+  }
+}
+
+static void
+unbind_section (GtkWidget *header)
+{
+  FlintSession *session = g_object_get_data (G_OBJECT (header), "flint-session");
+
+  if (session)
+    g_signal_handlers_disconnect_by_data (session, header);
+  g_object_set_data (G_OBJECT (header), "flint-session", NULL);
+}
+
+static void
+bind_section (GtkWidget *header, FlintRoster *roster)
+{
+  FlintSession *session = flint_roster_get_session (roster);
+
+  unbind_section (header);
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (header)),
+                      roster_account (roster));
+  g_object_set_data_full (G_OBJECT (header), "flint-session", g_object_ref (session),
+                          g_object_unref);
+  g_signal_connect_swapped (session, "notify::state", G_CALLBACK (update_section),
+                            header);
+  g_signal_connect_swapped (session, "notify::error", G_CALLBACK (update_section),
+                            header);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (gtk_widget_get_last_child (header)),
+                                    "s", roster_account (roster));
+  update_section (header);
 }
 
 static void
@@ -254,7 +429,19 @@ bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView 
   g_autoptr (GObject) inner =
     row ? gtk_tree_list_row_get_item (row) : g_object_ref (object);
 
-  if (FLINT_IS_ROSTER_GROUP (inner))
+  if (FLINT_IS_ROSTER (inner))
+    {
+      GtkWidget *header = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (expander));
+
+      bind_section (header, FLINT_ROSTER (inner));
+      gtk_widget_add_css_class (expander, "account-header");
+      gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (expander), row);
+      gtk_widget_set_visible (expander, TRUE);
+      gtk_widget_set_visible (contact_row, FALSE);
+      flint_contact_row_set_contact (FLINT_CONTACT_ROW (contact_row), NULL);
+      gtk_list_item_set_selectable (item, FALSE);
+    }
+  else if (FLINT_IS_ROSTER_GROUP (inner))
     {
       FlintRosterGroup *group = FLINT_ROSTER_GROUP (inner);
       GtkWidget *header = gtk_tree_expander_get_child (GTK_TREE_EXPANDER (expander));
@@ -265,8 +452,20 @@ bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView 
                            ? _ ("Contacts")
                            : flint_roster_group_get_name (group);
 
+      unbind_section (header);
+      gtk_widget_remove_css_class (expander, "account-header");
+      gtk_widget_remove_css_class (
+        gtk_widget_get_next_sibling (gtk_widget_get_first_child (header)), "error");
+      gtk_widget_add_css_class (
+        gtk_widget_get_next_sibling (gtk_widget_get_first_child (header)), "dim-label");
+      gtk_widget_set_visible (gtk_widget_get_last_child (header), FALSE);
+      gtk_widget_set_tooltip_text (gtk_widget_get_last_child (header), NULL);
+      gtk_widget_set_tooltip_text (
+        gtk_widget_get_next_sibling (gtk_widget_get_first_child (header)), NULL);
       gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (header)), name);
-      gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (header)), count);
+      gtk_label_set_text (
+        GTK_LABEL (gtk_widget_get_next_sibling (gtk_widget_get_first_child (header))),
+        count);
       gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (expander), row);
       gtk_widget_set_visible (expander, TRUE);
       gtk_widget_set_visible (contact_row, FALSE);
@@ -288,9 +487,10 @@ static void
 unbind_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView *self)
 {
   GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *expander = gtk_widget_get_first_child (box);
 
-  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (gtk_widget_get_first_child (box)),
-                                  NULL);
+  unbind_section (gtk_tree_expander_get_child (GTK_TREE_EXPANDER (expander)));
+  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (expander), NULL);
   flint_contact_row_set_contact (FLINT_CONTACT_ROW (gtk_widget_get_last_child (box)),
                                  NULL);
 }
@@ -307,7 +507,7 @@ on_activate (GtkListView *list, guint position, FlintRosterView *self)
       GtkTreeListRow *row = GTK_TREE_LIST_ROW (object);
 
       inner = gtk_tree_list_row_get_item (row);
-      if (FLINT_IS_ROSTER_GROUP (inner))
+      if (FLINT_IS_ROSTER_GROUP (inner) || FLINT_IS_ROSTER (inner))
         {
           gtk_tree_list_row_set_expanded (row, !gtk_tree_list_row_get_expanded (row));
           return;
@@ -316,8 +516,13 @@ on_activate (GtkListView *list, guint position, FlintRosterView *self)
   else
     inner = g_object_ref (object);
   if (FLINT_IS_CONTACT (inner))
-    g_signal_emit (self, signals[SIGNAL_CONTACT_ACTIVATED], 0,
-                   flint_contact_get_jid (FLINT_CONTACT (inner)));
+    {
+      FlintRoster *roster = roster_of_contact (self, FLINT_CONTACT (inner));
+
+      g_signal_emit (self, signals[SIGNAL_CONTACT_ACTIVATED], 0,
+                     flint_contact_get_jid (FLINT_CONTACT (inner)),
+                     roster ? roster_account (roster) : NULL);
+    }
 }
 
 /* ---- subscription requests -------------------------------------------- */
@@ -345,15 +550,25 @@ remove_request_row (FlintRosterView *self, const char *jid)
                             NULL);
 }
 
+/* The account a request came to. */
+static FlintRoster *
+request_roster (FlintRosterView *self, const char *jid)
+{
+  GtkWidget *row = find_request_row (self, jid);
+
+  return row ? g_object_get_data (G_OBJECT (row), "roster") : self->roster;
+}
+
 static void
 accept_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintRosterView *self = FLINT_ROSTER_VIEW (widget);
   const char *jid = g_variant_get_string (parameter, NULL);
+  FlintRoster *roster = request_roster (self, jid);
 
   /* Accepting also asks to see theirs: office contacts go both ways. */
-  if (self->roster)
-    flint_roster_approve (self->roster, jid, TRUE);
+  if (roster)
+    flint_roster_approve (roster, jid, TRUE);
   remove_request_row (self, jid);
 }
 
@@ -362,14 +577,49 @@ deny_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintRosterView *self = FLINT_ROSTER_VIEW (widget);
   const char *jid = g_variant_get_string (parameter, NULL);
+  FlintRoster *roster = request_roster (self, jid);
 
-  if (self->roster)
-    flint_roster_deny (self->roster, jid);
+  if (roster)
+    flint_roster_deny (roster, jid);
   remove_request_row (self, jid);
 }
 
 static void
-add_request (FlintRosterView *self, const char *jid, const char *nick)
+reconnect_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintRosterView *self = FLINT_ROSTER_VIEW (widget);
+  const char *account = g_variant_get_string (parameter, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->rosters)); i++)
+    {
+      g_autoptr (FlintRoster) roster =
+        g_list_model_get_item (G_LIST_MODEL (self->rosters), i);
+
+      FlintSession *session = flint_roster_get_session (roster);
+      GtkRoot *root = gtk_widget_get_root (widget);
+      GtkApplication *app =
+        GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+
+      if (g_strcmp0 (roster_account (roster), account) != 0)
+        continue;
+      if (needs_password (session) && FLINT_IS_APPLICATION (app))
+        {
+          FlintAccountDialog *dialog = flint_account_dialog_new (
+            FLINT_APPLICATION (app), flint_session_get_account (session));
+
+          gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (root));
+          gtk_window_present (GTK_WINDOW (dialog));
+        }
+      else
+        flint_session_connect (session);
+    }
+}
+
+static void
+add_request (FlintRosterView *self,
+             FlintRoster *roster,
+             const char *jid,
+             const char *nick)
 {
   GtkWidget *row, *accept, *deny;
 
@@ -380,12 +630,24 @@ add_request (FlintRosterView *self, const char *jid, const char *nick)
   accept = gtk_button_new_with_mnemonic (_ ("_Accept"));
   deny = gtk_button_new_from_icon_name ("window-close-symbolic");
   g_object_set_data_full (G_OBJECT (row), "jid", g_strdup (jid), g_free);
+  g_object_set_data_full (G_OBJECT (row), "roster", g_object_ref (roster),
+                          g_object_unref);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (accept), "roster.accept");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (accept), "s", jid);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (deny), "roster.deny");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (deny), "s", jid);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), nick && *nick ? nick : jid);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _ ("Wants to see your status"));
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->rosters)) > 1)
+    {
+      /* TRANSLATORS: a contact request to one of several accounts; %s is the
+       * account's address */
+      g_autofree char *subtitle =
+        g_strdup_printf (_ ("Wants to see your status on %s"), roster_account (roster));
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+    }
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _ ("Wants to see your status"));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   gtk_widget_set_valign (accept, GTK_ALIGN_CENTER);
   gtk_widget_set_valign (deny, GTK_ALIGN_CENTER);
@@ -406,7 +668,7 @@ on_subscription_request (FlintRoster *roster,
                          const char *nick,
                          FlintRosterView *self)
 {
-  add_request (self, jid, nick);
+  add_request (self, roster, jid, nick);
 }
 
 /* ---- contact actions --------------------------------------------------- */
@@ -420,8 +682,12 @@ parent_window (FlintRosterView *self)
 static void
 open_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  g_signal_emit (widget, signals[SIGNAL_CONTACT_ACTIVATED], 0,
-                 g_variant_get_string (parameter, NULL));
+  FlintRosterView *self = FLINT_ROSTER_VIEW (widget);
+  const char *jid = g_variant_get_string (parameter, NULL);
+  FlintRoster *roster = roster_of_jid (self, jid);
+
+  g_signal_emit (widget, signals[SIGNAL_CONTACT_ACTIVATED], 0, jid,
+                 roster ? roster_account (roster) : NULL);
 }
 
 static void
@@ -430,11 +696,12 @@ on_entry_response (AdwMessageDialog *dialog, const char *response, FlintRosterVi
   GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
   const char *jid = g_object_get_data (G_OBJECT (dialog), "jid");
   const char *text = gtk_editable_get_text (entry);
+  FlintRoster *roster = roster_of_jid (self, jid);
 
-  if (self->roster == NULL)
+  if (roster == NULL)
     return;
   if (g_strcmp0 (response, "rename") == 0)
-    flint_roster_rename (self->roster, jid, text);
+    flint_roster_rename (roster, jid, text);
   else if (g_strcmp0 (response, "groups") == 0)
     {
       g_auto (GStrv) parts = g_strsplit (text, ",", -1);
@@ -448,10 +715,10 @@ on_entry_response (AdwMessageDialog *dialog, const char *response, FlintRosterVi
             g_strv_builder_add (builder, parts[i]);
         }
       groups = g_strv_builder_end (builder);
-      flint_roster_set_groups (self->roster, jid, (const char *const *) groups);
+      flint_roster_set_groups (roster, jid, (const char *const *) groups);
     }
   else if (g_strcmp0 (response, "remove") == 0)
-    flint_roster_remove (self->roster, jid);
+    flint_roster_remove (roster, jid);
 }
 
 static void
@@ -495,9 +762,10 @@ ask (FlintRosterView *self,
 static FlintContact *
 lookup (FlintRosterView *self, GVariant *parameter)
 {
-  return self->roster
-           ? flint_roster_lookup (self->roster, g_variant_get_string (parameter, NULL))
-           : NULL;
+  const char *jid = g_variant_get_string (parameter, NULL);
+  FlintRoster *roster = roster_of_jid (self, jid);
+
+  return roster ? flint_roster_lookup (roster, jid) : NULL;
 }
 
 static void
@@ -548,9 +816,10 @@ static void
 block_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintRosterView *self = FLINT_ROSTER_VIEW (widget);
+  FlintRoster *roster = roster_of_jid (self, g_variant_get_string (parameter, NULL));
 
-  if (self->roster)
-    flint_roster_block (self->roster, g_variant_get_string (parameter, NULL));
+  if (roster)
+    flint_roster_block (roster, g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -637,18 +906,44 @@ flint_roster_view_show_blocked (FlintRosterView *self)
 
 /* ---- public ------------------------------------------------------------ */
 
-void
-flint_roster_view_set_roster (FlintRosterView *self, FlintRoster *roster)
+static gpointer
+map_contacts (gpointer item, gpointer user_data)
 {
-  const char *const *pending;
-  g_autoptr (GtkFilterListModel) found = NULL;
+  GListModel *contacts = flint_roster_get_contacts (FLINT_ROSTER (item));
+
+  g_object_unref (item);
+  return g_object_ref (contacts);
+}
+
+void
+flint_roster_view_set_rosters (FlintRosterView *self, FlintRoster **rosters, guint n)
+{
+  GListModel *root;
+  GtkMapListModel *contacts;
 
   g_return_if_fail (FLINT_IS_ROSTER_VIEW (self));
 
-  if (self->roster == roster)
-    return;
-  if (self->roster)
-    g_signal_handlers_disconnect_by_data (self->roster, self);
+  if (n == g_list_model_get_n_items (G_LIST_MODEL (self->rosters)))
+    {
+      guint same = 0;
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr (FlintRoster) old =
+            g_list_model_get_item (G_LIST_MODEL (self->rosters), i);
+
+          same += old == rosters[i];
+        }
+      if (same == n)
+        return;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->rosters)); i++)
+    {
+      g_autoptr (FlintRoster) old =
+        g_list_model_get_item (G_LIST_MODEL (self->rosters), i);
+
+      g_signal_handlers_disconnect_by_data (old, self);
+    }
   if (self->tree)
     g_signal_handlers_disconnect_by_data (self->tree, self);
   if (self->found)
@@ -659,23 +954,30 @@ flint_roster_view_set_roster (FlintRosterView *self, FlintRoster *roster)
   g_clear_object (&self->tree);
   g_clear_object (&self->found);
   g_clear_object (&self->roster);
+  g_list_store_remove_all (self->rosters);
   g_hash_table_remove_all (self->seen_groups);
   while (gtk_widget_get_first_child (GTK_WIDGET (self->requests_box)))
     gtk_list_box_remove (self->requests_box,
                          gtk_widget_get_first_child (GTK_WIDGET (self->requests_box)));
   gtk_widget_set_visible (GTK_WIDGET (self->requests_box), FALSE);
-  if (roster == NULL)
+  if (n == 0)
     {
       update_empty (self);
       return;
     }
 
-  self->roster = g_object_ref (roster);
-  self->tree = gtk_tree_list_model_new (g_object_ref (flint_roster_get_groups (roster)),
-                                        FALSE, TRUE, create_children, NULL, NULL);
-  self->found =
-    gtk_filter_list_model_new (g_object_ref (flint_roster_get_contacts (roster)),
-                               g_object_ref (GTK_FILTER (self->filter)));
+  for (guint i = 0; i < n; i++)
+    g_list_store_append (self->rosters, rosters[i]);
+  self->roster = g_object_ref (rosters[0]);
+  /* One account looks as it always did; several get a section each. */
+  root = n == 1 ? g_object_ref (flint_roster_get_groups (self->roster))
+                : g_object_ref (G_LIST_MODEL (self->rosters));
+  self->tree = gtk_tree_list_model_new (root, FALSE, TRUE, create_children, NULL, NULL);
+  contacts = gtk_map_list_model_new (g_object_ref (G_LIST_MODEL (self->rosters)),
+                                     map_contacts, NULL, NULL);
+  self->found = gtk_filter_list_model_new (
+    G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (contacts))),
+    g_object_ref (GTK_FILTER (self->filter)));
   self->tree_selection = GTK_SELECTION_MODEL (
     gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->tree))));
   gtk_single_selection_set_autoselect (GTK_SINGLE_SELECTION (self->tree_selection),
@@ -686,17 +988,27 @@ flint_roster_view_set_roster (FlintRosterView *self, FlintRoster *roster)
     gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->found))));
   g_signal_connect (self->tree, "items-changed", G_CALLBACK (on_tree_changed), self);
   g_signal_connect (self->found, "items-changed", G_CALLBACK (on_found_changed), self);
-  g_signal_connect (roster, "subscription-request", G_CALLBACK (on_subscription_request),
-                    self);
-  flint_roster_set_show_offline (roster,
-                                 g_settings_get_boolean (self->settings, "show-offline"));
+  for (guint i = 0; i < n; i++)
+    {
+      const char *const *pending = flint_roster_get_pending_requests (rosters[i]);
+
+      g_signal_connect (rosters[i], "subscription-request",
+                        G_CALLBACK (on_subscription_request), self);
+      flint_roster_set_show_offline (
+        rosters[i], g_settings_get_boolean (self->settings, "show-offline"));
+      for (guint j = 0; pending && pending[j]; j++)
+        add_request (self, rosters[i], pending[j], NULL);
+    }
   gtk_list_view_set_model (self->list_view, self->search && *self->search
                                               ? self->found_selection
                                               : self->tree_selection);
-  pending = flint_roster_get_pending_requests (roster);
-  for (guint i = 0; pending && pending[i]; i++)
-    add_request (self, pending[i], NULL);
   on_tree_changed (G_LIST_MODEL (self->tree), 0, 0, 0, self);
+}
+
+void
+flint_roster_view_set_roster (FlintRosterView *self, FlintRoster *roster)
+{
+  flint_roster_view_set_rosters (self, &roster, roster ? 1 : 0);
 }
 
 FlintRoster *
@@ -725,7 +1037,12 @@ flint_roster_view_describe (FlintRosterView *self)
           : g_object_ref (object);
       g_autofree char *text = NULL;
 
-      if (FLINT_IS_ROSTER_GROUP (inner))
+      if (FLINT_IS_ROSTER (inner))
+        text = g_strdup_printf (
+          "A:%s|%s|%u", roster_account (FLINT_ROSTER (inner)),
+          session_state_label (flint_roster_get_session (FLINT_ROSTER (inner))),
+          g_list_model_get_n_items (flint_roster_get_contacts (FLINT_ROSTER (inner))));
+      else if (FLINT_IS_ROSTER_GROUP (inner))
         text = g_strdup_printf ("G:%s",
                                 flint_roster_group_get_name (FLINT_ROSTER_GROUP (inner)));
       else
@@ -799,9 +1116,14 @@ on_search_mode (GtkSearchBar *bar, GParamSpec *pspec, FlintRosterView *self)
 static void
 on_show_offline_changed (GSettings *settings, const char *key, FlintRosterView *self)
 {
-  if (self->roster)
-    flint_roster_set_show_offline (self->roster,
-                                   g_settings_get_boolean (settings, "show-offline"));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->rosters)); i++)
+    {
+      g_autoptr (FlintRoster) roster =
+        g_list_model_get_item (G_LIST_MODEL (self->rosters), i);
+
+      flint_roster_set_show_offline (roster,
+                                     g_settings_get_boolean (settings, "show-offline"));
+    }
 }
 
 static void
@@ -817,6 +1139,7 @@ flint_roster_view_dispose (GObject *object)
   g_clear_object (&self->filter);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->seen_groups, g_hash_table_unref);
+  g_clear_object (&self->rosters);
   G_OBJECT_CLASS (flint_roster_view_parent_class)->dispose (object);
 }
 
@@ -845,7 +1168,7 @@ flint_roster_view_class_init (FlintRosterViewClass *klass)
 
   signals[SIGNAL_CONTACT_ACTIVATED] =
     g_signal_new ("contact-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/im/flint/Flint/flint-roster-view.ui");
@@ -864,6 +1187,8 @@ flint_roster_view_class_init (FlintRosterViewClass *klass)
   gtk_widget_class_install_action (widget_class, "roster.open", "s", open_activated);
   gtk_widget_class_install_action (widget_class, "roster.accept", "s", accept_activated);
   gtk_widget_class_install_action (widget_class, "roster.deny", "s", deny_activated);
+  gtk_widget_class_install_action (widget_class, "roster.reconnect", "s",
+                                   reconnect_activated);
   gtk_widget_class_install_action (widget_class, "roster.rename", "s", rename_activated);
   gtk_widget_class_install_action (widget_class, "roster.groups", "s", groups_activated);
   gtk_widget_class_install_action (widget_class, "roster.remove", "s", remove_activated);
@@ -881,6 +1206,7 @@ flint_roster_view_init (FlintRosterView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->settings = g_settings_new (APP_ID);
   self->seen_groups = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->rosters = g_list_store_new (FLINT_TYPE_ROSTER);
   self->filter = gtk_custom_filter_new (match_contact, self, NULL);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);

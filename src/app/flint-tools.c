@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <stdlib.h>
 
+#include "flint-account-chooser.h"
 #include "flint-broadcast-window.h"
 #include "flint-command-window.h"
 #include "flint-contact-details-window.h"
@@ -16,6 +17,7 @@
 #include "flint-json.h"
 #include "flint-tools.h"
 #include "flint-user-search-window.h"
+#include "flint-window.h"
 #include "flint-xml-console.h"
 
 static gpointer
@@ -43,16 +45,86 @@ find_toplevel (GType type)
   return NULL;
 }
 
+/* ---- one tool window per account ----------------------------------------- */
+
+typedef gpointer (*ToolOpenFunc) (FlintApplication *app, const char *account);
+
+/* The account of the focused window's current tab, else the main one. */
+static const char *
+current_account (FlintApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  FlintSession *session = flint_application_get_main_session (app);
+
+  if (FLINT_IS_WINDOW (window) &&
+      flint_window_get_current_account (FLINT_WINDOW (window)))
+    return flint_window_get_current_account (FLINT_WINDOW (window));
+  return session ? flint_account_get_jid (flint_session_get_account (session)) : NULL;
+}
+
+static gpointer
+find_tool (FlintApplication *app, GType type, const char *account)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) &&
+        flint_jid_equal_bare (g_object_get_data (G_OBJECT (l->data), "flint-account"),
+                              account))
+      return l->data;
+  return NULL;
+}
+
+/* Choosing another account opens (or shows) that account's window of the
+ * same tool; this one stays with its own account. */
+static void
+on_tool_account (FlintAccountChooser *chooser, GParamSpec *pspec, GtkWindow *window)
+{
+  ToolOpenFunc open = g_object_get_data (G_OBJECT (window), "flint-tool-open");
+  const char *own = g_object_get_data (G_OBJECT (window), "flint-account");
+  g_autofree char *chosen = g_strdup (flint_account_chooser_get_account (chooser));
+  GtkApplication *app = gtk_window_get_application (window);
+
+  if (chosen == NULL || flint_jid_equal_bare (own, chosen) || app == NULL)
+    return;
+  flint_account_chooser_set_account (chooser, own);
+  open (FLINT_APPLICATION (app), chosen);
+}
+
+static void
+tag_tool (GtkWindow *window,
+          FlintApplication *app,
+          const char *account,
+          ToolOpenFunc open)
+{
+  FlintAccountChooser *chooser;
+
+  g_object_set_data_full (G_OBJECT (window), "flint-account", g_strdup (account), g_free);
+  g_object_set_data (G_OBJECT (window), "flint-tool-open", open);
+  chooser = flint_account_chooser_attach (window, app, account);
+  if (chooser)
+    g_signal_connect_object (chooser, "notify::account", G_CALLBACK (on_tool_account),
+                             window, 0);
+}
+
+static gpointer
+open_console_for (FlintApplication *app, const char *account)
+{
+  FlintXmlConsole *console = find_tool (app, FLINT_TYPE_XML_CONSOLE, account);
+
+  if (console == NULL)
+    {
+      console = flint_xml_console_new (
+        GTK_APPLICATION (app),
+        account ? flint_application_get_session (app, account) : NULL);
+      tag_tool (GTK_WINDOW (console), app, account, open_console_for);
+    }
+  gtk_window_present (GTK_WINDOW (console));
+  return console;
+}
+
 static FlintXmlConsole *
 open_console (FlintApplication *app)
 {
-  FlintXmlConsole *console = find_window (app, FLINT_TYPE_XML_CONSOLE);
-
-  if (console == NULL)
-    console = flint_xml_console_new (GTK_APPLICATION (app),
-                                     flint_application_get_main_session (app));
-  gtk_window_present (GTK_WINDOW (console));
-  return console;
+  return open_console_for (app, current_account (app));
 }
 
 static void
@@ -61,16 +133,26 @@ xml_console_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   open_console (user_data);
 }
 
+static gpointer
+open_disco_for (FlintApplication *app, const char *account)
+{
+  FlintDiscoWindow *window = find_tool (app, FLINT_TYPE_DISCO_WINDOW, account);
+
+  if (window == NULL)
+    {
+      window = flint_disco_window_new (
+        GTK_APPLICATION (app),
+        account ? flint_application_get_session (app, account) : NULL);
+      tag_tool (GTK_WINDOW (window), app, account, open_disco_for);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
 static FlintDiscoWindow *
 open_disco (FlintApplication *app)
 {
-  FlintDiscoWindow *window = find_window (app, FLINT_TYPE_DISCO_WINDOW);
-
-  if (window == NULL)
-    window = flint_disco_window_new (GTK_APPLICATION (app),
-                                     flint_application_get_main_session (app));
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
+  return open_disco_for (app, current_account (app));
 }
 
 static void
@@ -81,20 +163,27 @@ service_discovery_activated (GSimpleAction *action,
   open_disco (user_data);
 }
 
+static gpointer
+open_search_for (FlintApplication *app, const char *account)
+{
+  FlintUserSearchWindow *window = find_tool (app, FLINT_TYPE_USER_SEARCH_WINDOW, account);
+
+  if (window == NULL)
+    {
+      window = flint_user_search_window_new (
+        GTK_APPLICATION (app),
+        account ? flint_application_get_session (app, account) : NULL,
+        account ? flint_application_get_roster (app, account) : NULL);
+      tag_tool (GTK_WINDOW (window), app, account, open_search_for);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
 static FlintUserSearchWindow *
 open_search (FlintApplication *app)
 {
-  FlintUserSearchWindow *window = find_window (app, FLINT_TYPE_USER_SEARCH_WINDOW);
-  FlintSession *session = flint_application_get_main_session (app);
-
-  if (window == NULL)
-    window = flint_user_search_window_new (
-      GTK_APPLICATION (app), session,
-      session ? flint_application_get_roster (
-                  app, flint_account_get_jid (flint_session_get_account (session)))
-              : NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
+  return open_search_for (app, current_account (app));
 }
 
 static void
@@ -103,11 +192,13 @@ find_people_activated (GSimpleAction *action, GVariant *parameter, gpointer user
   open_search (user_data);
 }
 
-/* One window per person (NULL: ourselves). */
+static gpointer open_my_details_for (FlintApplication *app, const char *account);
+
+/* One window per account and person (NULL: ourselves). */
 static FlintContactDetailsWindow *
-open_details (FlintApplication *app, const char *jid)
+open_details_for (FlintApplication *app, const char *account, const char *jid)
 {
-  FlintSession *session = flint_application_get_main_session (app);
+  FlintSession *session = account ? flint_application_get_session (app, account) : NULL;
   FlintContactDetailsWindow *window = NULL;
   FlintRoster *roster;
   FlintContact *contact;
@@ -116,19 +207,37 @@ open_details (FlintApplication *app, const char *jid)
     return NULL;
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
     if (FLINT_IS_CONTACT_DETAILS_WINDOW (l->data) &&
-        g_strcmp0 (flint_contact_details_window_get_jid (l->data), jid) == 0)
+        g_strcmp0 (flint_contact_details_window_get_jid (l->data), jid) == 0 &&
+        flint_jid_equal_bare (g_object_get_data (G_OBJECT (l->data), "flint-account"),
+                              account))
       window = l->data;
   if (window == NULL)
     {
-      roster = flint_application_get_roster (
-        app, flint_account_get_jid (flint_session_get_account (session)));
+      roster = flint_application_get_roster (app, account);
       contact = roster && jid ? flint_roster_lookup (roster, jid) : NULL;
       window = flint_contact_details_window_new (
         GTK_APPLICATION (app), session, jid,
         contact ? flint_contact_get_name (contact) : NULL);
+      g_object_set_data_full (G_OBJECT (window), "flint-account", g_strdup (account),
+                              g_free);
+      /* My Details: which of my accounts is a choice. */
+      if (jid == NULL)
+        tag_tool (GTK_WINDOW (window), app, account, open_my_details_for);
     }
   gtk_window_present (GTK_WINDOW (window));
   return window;
+}
+
+static gpointer
+open_my_details_for (FlintApplication *app, const char *account)
+{
+  return open_details_for (app, account, NULL);
+}
+
+static FlintContactDetailsWindow *
+open_details (FlintApplication *app, const char *jid)
+{
+  return open_details_for (app, current_account (app), jid);
 }
 
 static void
@@ -146,20 +255,27 @@ my_details_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
   open_details (user_data, NULL);
 }
 
+static gpointer
+open_broadcast_for (FlintApplication *app, const char *account)
+{
+  FlintBroadcastWindow *window = find_tool (app, FLINT_TYPE_BROADCAST_WINDOW, account);
+
+  if (window == NULL)
+    {
+      window = flint_broadcast_window_new (
+        GTK_APPLICATION (app),
+        account ? flint_application_get_roster (app, account) : NULL,
+        account ? flint_application_get_chat (app, account) : NULL);
+      tag_tool (GTK_WINDOW (window), app, account, open_broadcast_for);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
 static FlintBroadcastWindow *
 open_broadcast (FlintApplication *app)
 {
-  FlintBroadcastWindow *window = find_window (app, FLINT_TYPE_BROADCAST_WINDOW);
-  FlintSession *session = flint_application_get_main_session (app);
-  const char *account =
-    session ? flint_account_get_jid (flint_session_get_account (session)) : NULL;
-
-  if (window == NULL)
-    window = flint_broadcast_window_new (
-      GTK_APPLICATION (app), account ? flint_application_get_roster (app, account) : NULL,
-      account ? flint_application_get_chat (app, account) : NULL);
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
+  return open_broadcast_for (app, current_account (app));
 }
 
 static void
@@ -180,6 +296,36 @@ write_json (const char *path, GString *out)
 
   if (!g_file_set_contents (path, out->str, (gssize) out->len, &error))
     g_warning ("test-tools: %s", error->message);
+}
+
+/* [{"type", "account", "chooser"}] of every window that acts as an account. */
+static void
+dump_tool_accounts (FlintApplication *app, const char *path)
+{
+  g_autoptr (GString) out = g_string_new ("[");
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+      FlintAccountChooser *chooser = g_object_get_data (window, "flint-account-chooser");
+      const char *account = g_object_get_data (window, "flint-account");
+
+      if (chooser == NULL && account == NULL)
+        continue;
+      if (out->len > 1)
+        g_string_append (out, ", ");
+      g_string_append (out, "{\"type\": ");
+      flint_json_append_string (out, G_OBJECT_TYPE_NAME (window));
+      g_string_append (out, ", \"account\": ");
+      flint_json_append_string (out, account);
+      g_string_append (out, ", \"chooser\": ");
+      flint_json_append_string (out, chooser ? flint_account_chooser_get_account (chooser)
+                                             : NULL);
+      g_string_append (out, "}");
+    }
+  g_string_append (out, "]\n");
+  write_json (path, out);
 }
 
 static void
@@ -267,6 +413,27 @@ test_tools_activated (GSimpleAction *action, GVariant *parameter, gpointer user_
 
   if (g_str_equal (verb, "console-open"))
     g_action_group_activate_action (G_ACTION_GROUP (app), "xml-console", NULL);
+  else if (g_str_equal (verb, "accounts-dump"))
+    dump_tool_accounts (app, arg);
+  else if (g_str_equal (verb, "choose-account"))
+    {
+      /* "choose-account|TYPE|ACCOUNT": picks ACCOUNT in the chooser of the
+       * newest open window of type TYPE, as a user would. */
+      GListModel *toplevels = gtk_window_get_toplevels ();
+
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+        {
+          g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+          FlintAccountChooser *chooser =
+            g_object_get_data (window, "flint-account-chooser");
+
+          if (chooser && parts[2] && g_str_equal (G_OBJECT_TYPE_NAME (window), arg))
+            {
+              flint_account_chooser_set_account (chooser, parts[2]);
+              break;
+            }
+        }
+    }
   else if (g_str_equal (verb, "console-close"))
     {
       GtkWindow *console = find_window (app, FLINT_TYPE_XML_CONSOLE);

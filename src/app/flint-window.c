@@ -20,6 +20,7 @@
 #include "flint-room-list.h"
 #include "flint-room-page.h"
 #include "flint-roster-view.h"
+#include "flint-account-chooser.h"
 #include "flint-json.h"
 #include "flint-window.h"
 
@@ -36,6 +37,9 @@ struct _FlintWindow
   FlintRoster *roster;
   FlintAvatars *avatars;
   FlintRooms *rooms;
+  GPtrArray *rosters;        /* FlintRoster of each enabled account, in the roster pane */
+  GPtrArray *all_rooms;      /* FlintRooms of every enabled account: tabs, invitations */
+  GPtrArray *other_sessions; /* their sessions: certificate questions */
   gboolean restoring;
   AdwTabPage *menu_page; /* the tab whose context menu is open, or NULL */
   guint menu_idle;
@@ -82,6 +86,13 @@ error_is (FlintSession *session, FlintErrorCode code)
   const GError *error = session ? flint_session_get_error (session) : NULL;
 
   return error && g_error_matches (error, FLINT_ERROR, code);
+}
+
+/* Several accounts: tabs and the header say which one a conversation is on. */
+static gboolean
+many_accounts (FlintWindow *self)
+{
+  return self->rosters && self->rosters->len > 1;
 }
 
 static void
@@ -182,9 +193,10 @@ update (FlintWindow *self)
                           error_is (session, FLINT_ERROR_TLS_UNTRUSTED) &&
                             flint_session_get_certificate (session));
 
-  /* The roster pane keeps the connection state in view while chatting. */
+  /* The roster pane keeps the connection state in view while chatting;
+   * with several accounts each section header says its own. */
   gtk_revealer_set_reveal_child (self->connection_revealer,
-                                 state != FLINT_SESSION_ONLINE);
+                                 state != FLINT_SESSION_ONLINE && !many_accounts (self));
   gtk_label_set_text (self->bar_label, title);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->bar_label), description);
   gtk_widget_set_visible (GTK_WIDGET (self->bar_spinner), busy);
@@ -257,18 +269,14 @@ certificate_body (FlintSession *session, FlintCertificate *certificate)
     flint_certificate_get_not_after (certificate), fingerprint);
 }
 
-void
-flint_window_show_certificate (FlintWindow *self, FlintCertificate *certificate)
+static void
+show_certificate (FlintWindow *self, FlintSession *session, FlintCertificate *certificate)
 {
   GtkWidget *dialog;
   CertDecision *decision;
   g_autofree char *body = NULL;
 
-  g_return_if_fail (FLINT_IS_WINDOW (self));
-  if (self->session == NULL)
-    return;
-
-  body = certificate_body (self->session, certificate);
+  body = certificate_body (session, certificate);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Untrusted Certificate"), NULL);
   adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), TRUE);
   adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
@@ -281,10 +289,18 @@ flint_window_show_certificate (FlintWindow *self, FlintCertificate *certificate)
 
   decision = g_new0 (CertDecision, 1);
   decision->self = self;
-  decision->session = g_object_ref (self->session);
+  decision->session = g_object_ref (session);
   decision->certificate = g_object_ref (certificate);
   g_signal_connect (dialog, "response", G_CALLBACK (on_certificate_response), decision);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+flint_window_show_certificate (FlintWindow *self, FlintCertificate *certificate)
+{
+  g_return_if_fail (FLINT_IS_WINDOW (self));
+  if (self->session)
+    show_certificate (self, self->session, certificate);
 }
 
 static void
@@ -292,7 +308,16 @@ on_certificate_failed (FlintSession *session,
                        FlintCertificate *certificate,
                        FlintWindow *self)
 {
-  flint_window_show_certificate (self, certificate);
+  show_certificate (self, session, certificate);
+}
+
+/* The same for the other accounts (a handler of its own: see drop_rosters). */
+static void
+on_other_certificate_failed (FlintSession *session,
+                             FlintCertificate *certificate,
+                             FlintWindow *self)
+{
+  show_certificate (self, session, certificate);
 }
 
 /* ---- own presence ------------------------------------------------------ */
@@ -307,9 +332,38 @@ update_compact (FlintWindow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self), "compact-roster");
 }
 
+/* The sessions of the enabled accounts: own presence is for all of them. */
+static GPtrArray *
+enabled_sessions (FlintWindow *self)
+{
+  GPtrArray *sessions = g_ptr_array_new ();
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GListModel *accounts;
+
+  if (!FLINT_IS_APPLICATION (app))
+    {
+      if (self->session)
+        g_ptr_array_add (sessions, self->session);
+      return sessions;
+    }
+  accounts = flint_account_store_get_model (
+    flint_application_get_accounts (FLINT_APPLICATION (app)));
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr (FlintAccount) account = g_list_model_get_item (accounts, i);
+      FlintSession *session = flint_application_get_session (
+        FLINT_APPLICATION (app), flint_account_get_jid (account));
+
+      if (session && flint_account_get_enabled (account))
+        g_ptr_array_add (sessions, session);
+    }
+  return sessions;
+}
+
 static void
 apply_presence (FlintWindow *self)
 {
+  g_autoptr (GPtrArray) sessions = NULL;
   g_autofree char *show = g_settings_get_string (self->settings, "presence");
   g_autofree char *status = g_settings_get_string (self->settings, "status-message");
   FlintPresence presence;
@@ -340,29 +394,34 @@ apply_presence (FlintWindow *self)
     GTK_WIDGET (gtk_widget_get_parent (gtk_widget_get_parent (self->own_presence))),
     *status ? status : flint_presence_label (presence));
 
-  if (self->session == NULL)
-    return;
-  flint_session_set_presence (self->session, flint_presence_to_show (presence),
-                              *status ? status : NULL, 0);
+  sessions = enabled_sessions (self);
+  for (guint i = 0; i < sessions->len; i++)
+    flint_session_set_presence (g_ptr_array_index (sessions, i),
+                                flint_presence_to_show (presence),
+                                *status ? status : NULL, 0);
 }
 
 static void
 on_presence_changed (GSettings *settings, const char *key, FlintWindow *self)
 {
   g_autofree char *show = g_settings_get_string (settings, "presence");
+  g_autoptr (GPtrArray) sessions = enabled_sessions (self);
 
   apply_presence (self);
-  if (self->session == NULL)
-    return;
   /* Offline is a choice: sign off, and sign in again on any other status. */
-  if (g_strcmp0 (show, "offline") == 0)
+  for (guint i = 0; i < sessions->len; i++)
     {
-      if (flint_session_get_state (self->session) != FLINT_SESSION_DISCONNECTED)
-        flint_session_disconnect (self->session);
+      FlintSession *session = g_ptr_array_index (sessions, i);
+
+      if (g_strcmp0 (show, "offline") == 0)
+        {
+          if (flint_session_get_state (session) != FLINT_SESSION_DISCONNECTED)
+            flint_session_disconnect (session);
+        }
+      else if (flint_session_get_state (session) == FLINT_SESSION_DISCONNECTED &&
+               g_strcmp0 (key, "presence") == 0)
+        flint_session_connect (session);
     }
-  else if (flint_session_get_state (self->session) == FLINT_SESSION_DISCONNECTED &&
-           g_strcmp0 (key, "presence") == 0)
-    flint_session_connect (self->session);
 }
 
 static void
@@ -677,7 +736,17 @@ update_tab (FlintWindow *self, AdwTabPage *page)
   else
     title = g_strdup (page_title (page));
   adw_tab_page_set_title (page, title);
-  adw_tab_page_set_tooltip (page, page_jid (page));
+  if (many_accounts (self))
+    {
+      /* TRANSLATORS: a tab's tooltip with several accounts: the peer's
+       * address, then the own account the chat is on */
+      g_autofree char *tooltip =
+        g_strdup_printf (_ ("%s via %s"), page_jid (page), page_account (page));
+
+      adw_tab_page_set_tooltip (page, tooltip);
+    }
+  else
+    adw_tab_page_set_tooltip (page, page_jid (page));
   adw_tab_page_set_needs_attention (page, unread > 0);
   update_tab_icon (self, page);
   if (typing)
@@ -707,6 +776,14 @@ update_header (FlintWindow *self)
         g_strdup_printf (ngettext ("%u participant", "%u participants", n), n);
 
       adw_window_title_set_title (self->chat_title, flint_room_get_name (room));
+      if (many_accounts (self))
+        {
+          g_autofree char *via =
+            g_strdup_printf (_ ("%s · via %s"), people, page_account (page));
+
+          adw_window_title_set_subtitle (self->chat_title, via);
+          return;
+        }
       adw_window_title_set_subtitle (self->chat_title, people);
       return;
     }
@@ -725,6 +802,19 @@ update_header (FlintWindow *self)
                  ? flint_contact_get_status (contact)
                  : flint_presence_label (flint_contact_get_presence (contact));
   adw_window_title_set_title (self->chat_title, flint_chat_page_get_title (chat));
+  if (many_accounts (self))
+    {
+      /* TRANSLATORS: the chat header's subtitle with several accounts: the
+       * contact's status, then the own account the chat is on */
+      g_autofree char *via =
+        subtitle ? g_strdup_printf (_ ("%s · via %s"), subtitle,
+                                    flint_chat_page_get_account (chat))
+                 /* TRANSLATORS: %s is the own account a chat is on */
+                 : g_strdup_printf (_ ("via %s"), flint_chat_page_get_account (chat));
+
+      adw_window_title_set_subtitle (self->chat_title, via);
+      return;
+    }
   adw_window_title_set_subtitle (self->chat_title, subtitle);
 }
 
@@ -889,9 +979,11 @@ static gboolean
 on_close_page (AdwTabView *view, AdwTabPage *page, FlintWindow *self)
 {
   FlintRoomPage *room = page_room (page);
+  FlintRooms *rooms =
+    room ? flint_application_get_rooms (get_app (self), page_account (page)) : NULL;
 
-  if (room && self->rooms)
-    flint_rooms_leave (self->rooms, flint_room_page_get_jid (room));
+  if (rooms)
+    flint_rooms_leave (rooms, flint_room_page_get_jid (room));
   return GDK_EVENT_PROPAGATE;
 }
 
@@ -1059,14 +1151,13 @@ flint_window_open_chat (FlintWindow *self,
     }
 }
 
-/* Opens (or finds) the tab of a room of the window's account. */
+/* Opens (or finds) the tab of a room, on the room's account. */
 void
 flint_window_open_room (FlintWindow *self, FlintRoom *room, gboolean select)
 {
   FlintApplication *app = get_app (self);
   const char *account =
-    self->session ? flint_account_get_jid (flint_session_get_account (self->session))
-                  : NULL;
+    flint_account_get_jid (flint_session_get_account (flint_room_get_session (room)));
   AdwTabPage *page;
 
   if (account == NULL)
@@ -1118,20 +1209,24 @@ on_rooms_changed (
 }
 
 static void
-on_room_activated (FlintWindow *self, const char *jid)
+on_room_activated (FlintWindow *self, const char *jid, const char *account)
 {
   FlintApplication *app = get_app (self);
-  const char *account;
+  FlintRooms *rooms;
   FlintBookmarks *bookmarks;
   FlintBookmark *b;
   FlintRoom *room;
   g_autofree char *nick = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (self->session == NULL || self->rooms == NULL)
+  if (self->session == NULL)
     return;
-  account = flint_account_get_jid (flint_session_get_account (self->session));
-  room = flint_rooms_get_room (self->rooms, jid);
+  if (account == NULL)
+    account = flint_account_get_jid (flint_session_get_account (self->session));
+  rooms = flint_application_get_rooms (app, account);
+  if (rooms == NULL)
+    return;
+  room = flint_rooms_get_room (rooms, jid);
   if (room == NULL || flint_room_get_state (room) == FLINT_ROOM_LEFT)
     {
       bookmarks = flint_application_get_bookmarks (app, account);
@@ -1139,7 +1234,7 @@ on_room_activated (FlintWindow *self, const char *jid)
       nick = b && flint_bookmark_get_nick (b) ? g_strdup (flint_bookmark_get_nick (b))
              : room                           ? g_strdup (flint_room_get_nick (room))
                                               : flint_jid_node (account);
-      room = flint_rooms_join (self->rooms, jid, nick,
+      room = flint_rooms_join (rooms, jid, nick,
                                b ? flint_bookmark_get_password (b) : NULL, &error);
       if (room == NULL)
         {
@@ -1153,10 +1248,12 @@ on_room_activated (FlintWindow *self, const char *jid)
 }
 
 static guint
-room_unread (const char *jid, gpointer user_data)
+room_unread (const char *account, const char *jid, gpointer user_data)
 {
   FlintWindow *self = user_data;
 
+  if (account)
+    return flint_application_get_unread (get_app (self), account, jid);
   if (self->session == NULL)
     return 0;
   return flint_application_get_unread (
@@ -1165,9 +1262,11 @@ room_unread (const char *jid, gpointer user_data)
 }
 
 static void
-on_contact_activated (FlintWindow *self, const char *jid)
+on_contact_activated (FlintWindow *self, const char *jid, const char *account)
 {
-  if (self->session)
+  if (account)
+    flint_window_open_chat (self, account, jid, TRUE);
+  else if (self->session)
     flint_window_open_chat (
       self, flint_account_get_jid (flint_session_get_account (self->session)), jid, TRUE);
 }
@@ -1247,6 +1346,26 @@ on_subscription_request (FlintRoster *roster,
 
 static FlintJoinDialog *
 join_room_with (FlintWindow *self, const char *jid, gboolean create);
+static FlintJoinDialog *
+join_room_as (FlintWindow *self, const char *account, const char *jid, gboolean create);
+
+/* The account whose rooms these are. */
+static const char *
+rooms_account (FlintWindow *self, FlintRooms *rooms)
+{
+  GListModel *accounts =
+    flint_account_store_get_model (flint_application_get_accounts (get_app (self)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr (FlintAccount) account = g_list_model_get_item (accounts, i);
+
+      if (flint_application_get_rooms (get_app (self), flint_account_get_jid (account)) ==
+          rooms)
+        return flint_account_get_jid (account);
+    }
+  return NULL;
+}
 
 /* An invitation to a room: Join opens the join dialog with the room filled
  * in; Decline tells a mediated inviter (XEP-0249 has no decline). */
@@ -1258,16 +1377,19 @@ on_invitation_response (AdwMessageDialog *dialog, const char *response, FlintWin
   const char *password = g_object_get_data (G_OBJECT (dialog), "password");
   gboolean mediated = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "mediated"));
 
+  const char *account = g_object_get_data (G_OBJECT (dialog), "account");
+  FlintRooms *rooms = flint_application_get_rooms (get_app (self), account);
+
   if (g_str_equal (response, "join"))
     {
-      FlintJoinDialog *join = join_room_with (self, room, FALSE);
+      FlintJoinDialog *join = join_room_as (self, account, room, FALSE);
 
       /* The invitation carries the password of a protected room. */
       if (join && password)
         flint_join_dialog_set_password (join, password);
     }
-  else if (self->rooms)
-    flint_rooms_decline (self->rooms, room, inviter, NULL, mediated);
+  else if (rooms)
+    flint_rooms_decline (rooms, room, inviter, NULL, mediated);
 }
 
 static void
@@ -1284,10 +1406,13 @@ on_invitation (FlintRooms *rooms,
   g_autofree char *room_nick = flint_jid_resource (inviter);
   GtkWidget *dialog;
   FlintContact *contact = NULL;
+  const char *account = rooms_account (self, rooms);
+  FlintRoster *roster =
+    account ? flint_application_get_roster (get_app (self), account) : self->roster;
 
   /* By name when we know them; an occupant JID by its nick. */
-  if (self->roster)
-    contact = flint_roster_lookup (self->roster, inviter);
+  if (roster)
+    contact = flint_roster_lookup (roster, inviter);
   if (contact && flint_contact_get_name (contact) && *flint_contact_get_name (contact))
     who = g_strdup (flint_contact_get_name (contact));
   else if (room_nick && *room_nick)
@@ -1312,10 +1437,11 @@ on_invitation (FlintRooms *rooms,
   g_object_set_data_full (G_OBJECT (dialog), "inviter", g_strdup (inviter), g_free);
   g_object_set_data_full (G_OBJECT (dialog), "password", g_strdup (password), g_free);
   g_object_set_data (G_OBJECT (dialog), "mediated", GINT_TO_POINTER (mediated));
+  /* The invitation came to this account: joining or declining is its. */
+  g_object_set_data_full (G_OBJECT (dialog), "account", g_strdup (account), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_invitation_response), self,
                            0);
   gtk_window_present (GTK_WINDOW (dialog));
-  (void) rooms;
 }
 
 static void
@@ -1353,6 +1479,162 @@ on_avatar_changed (FlintAvatars *avatars, const char *jid, FlintWindow *self)
     update_tab (self, page);
 }
 
+static gboolean
+account_shown (FlintWindow *self, const char *account)
+{
+  for (guint i = 0; self->rosters && i < self->rosters->len; i++)
+    if (flint_jid_equal_bare (
+          flint_account_get_jid (flint_session_get_account (
+            flint_roster_get_session (g_ptr_array_index (self->rosters, i)))),
+          account))
+      return TRUE;
+  return FALSE;
+}
+
+static void sync_accounts (FlintWindow *self);
+
+static void
+drop_rosters (FlintWindow *self)
+{
+  for (guint i = 0; self->rosters && i < self->rosters->len; i++)
+    {
+      FlintRoster *old = g_ptr_array_index (self->rosters, i);
+
+      g_signal_handlers_disconnect_by_data (old, self);
+      g_signal_handlers_disconnect_by_data (flint_roster_get_contacts (old), self);
+    }
+  g_clear_pointer (&self->rosters, g_ptr_array_unref);
+  for (guint i = 0; self->all_rooms && i < self->all_rooms->len; i++)
+    {
+      FlintRooms *rooms = g_ptr_array_index (self->all_rooms, i);
+
+      g_signal_handlers_disconnect_by_data (flint_rooms_get_rooms (rooms), self);
+      g_signal_handlers_disconnect_by_data (rooms, self);
+    }
+  g_clear_pointer (&self->all_rooms, g_ptr_array_unref);
+  for (guint i = 0; self->other_sessions && i < self->other_sessions->len; i++)
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->other_sessions, i),
+                                          on_other_certificate_failed, self);
+  g_clear_pointer (&self->other_sessions, g_ptr_array_unref);
+}
+
+static void
+on_account_enabled (FlintAccount *account, GParamSpec *pspec, FlintWindow *self)
+{
+  sync_accounts (self);
+}
+
+static void
+on_accounts_changed (
+  GListModel *accounts, guint position, guint removed, guint added, FlintWindow *self)
+{
+  sync_accounts (self);
+}
+
+/* The roster pane shows every enabled account that has a session; tabs of
+ * an account that was disabled or removed close (its history stays). */
+static void
+sync_accounts (FlintWindow *self)
+{
+  FlintApplication *app = get_app (self);
+  GListModel *accounts;
+  g_autoptr (GPtrArray) rosters = g_ptr_array_new_with_free_func (g_object_unref);
+  FlintSession *first = NULL;
+
+  if (app == NULL)
+    return;
+  accounts = flint_account_store_get_model (flint_application_get_accounts (app));
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr (FlintAccount) account = g_list_model_get_item (accounts, i);
+      const char *jid = flint_account_get_jid (account);
+      FlintSession *session = flint_application_get_session (app, jid);
+      FlintRoster *roster = flint_application_get_roster (app, jid);
+
+      g_signal_handlers_disconnect_by_func (account, on_account_enabled, self);
+      g_signal_connect_object (account, "notify::enabled",
+                               G_CALLBACK (on_account_enabled), self, 0);
+      if (!flint_account_get_enabled (account) || session == NULL || roster == NULL)
+        continue;
+      if (first == NULL)
+        first = session;
+      g_ptr_array_add (rosters, g_object_ref (roster));
+    }
+
+  drop_rosters (self);
+  self->rosters = g_ptr_array_ref (rosters);
+  /* The other accounts' certificate questions come here too. */
+  self->other_sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < rosters->len; i++)
+    {
+      FlintSession *session = flint_roster_get_session (g_ptr_array_index (rosters, i));
+
+      if (session == self->session)
+        continue;
+      g_ptr_array_add (self->other_sessions, g_object_ref (session));
+      g_signal_connect (session, "certificate-failed",
+                        G_CALLBACK (on_other_certificate_failed), self);
+    }
+  /* Rooms joined on any account get a tab. */
+  self->all_rooms = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < rosters->len; i++)
+    {
+      const char *account = flint_account_get_jid (flint_session_get_account (
+        flint_roster_get_session (g_ptr_array_index (rosters, i))));
+      FlintRooms *rooms = flint_application_get_rooms (app, account);
+      GListModel *list;
+
+      if (rooms == NULL)
+        continue;
+      list = flint_rooms_get_rooms (rooms);
+      g_ptr_array_add (self->all_rooms, g_object_ref (rooms));
+      g_signal_connect (list, "items-changed", G_CALLBACK (on_rooms_changed), self);
+      g_signal_connect (rooms, "invitation", G_CALLBACK (on_invitation), self);
+      on_rooms_changed (list, 0, 0, g_list_model_get_n_items (list), self);
+    }
+  for (guint i = 0; i < rosters->len; i++)
+    {
+      FlintRoster *roster = g_ptr_array_index (rosters, i);
+
+      g_signal_connect (roster, "subscription-request",
+                        G_CALLBACK (on_subscription_request), self);
+      g_signal_connect (roster, "notify::loaded", G_CALLBACK (on_roster_loaded), self);
+      g_signal_connect (flint_roster_get_contacts (roster), "items-changed",
+                        G_CALLBACK (on_contacts_changed), self);
+    }
+  flint_roster_view_set_rosters (self->roster_view, (FlintRoster **) rosters->pdata,
+                                 rosters->len);
+  flint_room_list_set_models (self->room_list, NULL, NULL);
+  for (guint i = 0; i < rosters->len; i++)
+    {
+      const char *account = flint_account_get_jid (flint_session_get_account (
+        flint_roster_get_session (g_ptr_array_index (rosters, i))));
+
+      flint_room_list_add_models (self->room_list, account,
+                                  flint_application_get_rooms (app, account),
+                                  flint_application_get_bookmarks (app, account));
+    }
+
+  /* Tabs of accounts no longer shown close, newest first. */
+  for (int i = adw_tab_view_get_n_pages (self->tab_view) - 1; i >= 0; i--)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, i);
+
+      if (!account_shown (self, page_account (page)))
+        adw_tab_view_close_page (self->tab_view, page);
+    }
+  for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
+    update_tab (self, adw_tab_view_get_nth_page (self->tab_view, i));
+  update_header (self);
+
+  update (self);
+  /* The window's own account went away: another enabled one takes over. */
+  if (first && self->session &&
+      !account_shown (self,
+                      flint_account_get_jid (flint_session_get_account (self->session))))
+    flint_window_set_session (self, first);
+}
+
 void
 flint_window_set_session (FlintWindow *self, FlintSession *session)
 {
@@ -1367,22 +1649,13 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
       g_clear_signal_handler (&self->cert_handler, self->session);
       g_clear_object (&self->session);
     }
-  if (self->roster)
-    {
-      g_signal_handlers_disconnect_by_data (self->roster, self);
-      g_clear_object (&self->roster);
-    }
+  g_clear_object (&self->roster);
   if (self->avatars)
     {
       g_signal_handlers_disconnect_by_data (self->avatars, self);
       g_clear_object (&self->avatars);
     }
-  if (self->rooms)
-    {
-      g_signal_handlers_disconnect_by_data (flint_rooms_get_rooms (self->rooms), self);
-      g_signal_handlers_disconnect_by_data (self->rooms, self);
-      g_clear_object (&self->rooms);
-    }
+  g_clear_object (&self->rooms);
   flint_room_list_set_models (self->room_list, NULL, NULL);
   if (session)
     {
@@ -1397,16 +1670,7 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
                                              G_CALLBACK (on_certificate_failed), self);
       self->roster = flint_application_get_roster (get_app (self), jid);
       if (self->roster)
-        {
-          g_object_ref (self->roster);
-          g_signal_connect (self->roster, "subscription-request",
-                            G_CALLBACK (on_subscription_request), self);
-          g_signal_connect (self->roster, "notify::loaded", G_CALLBACK (on_roster_loaded),
-                            self);
-          g_signal_connect_object (flint_roster_get_contacts (self->roster),
-                                   "items-changed", G_CALLBACK (on_contacts_changed),
-                                   self, 0);
-        }
+        g_object_ref (self->roster);
       self->avatars = flint_application_get_avatars (get_app (self), jid);
       if (self->avatars)
         {
@@ -1417,15 +1681,9 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
       adw_avatar_set_text (self->own_avatar, jid);
       apply_presence (self);
       self->rooms = flint_application_get_rooms (get_app (self), jid);
+      /* Its rooms' signals are followed with every account's (sync_accounts). */
       if (self->rooms)
-        {
-          GListModel *rooms = flint_rooms_get_rooms (self->rooms);
-
-          g_object_ref (self->rooms);
-          g_signal_connect (rooms, "items-changed", G_CALLBACK (on_rooms_changed), self);
-          g_signal_connect (self->rooms, "invitation", G_CALLBACK (on_invitation), self);
-          on_rooms_changed (rooms, 0, 0, g_list_model_get_n_items (rooms), self);
-        }
+        g_object_ref (self->rooms);
       flint_room_list_set_models (self->room_list, self->rooms,
                                   flint_application_get_bookmarks (get_app (self), jid));
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.join-room",
@@ -1436,7 +1694,13 @@ flint_window_set_session (FlintWindow *self, FlintSession *session)
                                      self->rooms != NULL);
     }
   update_own_avatar (self);
-  flint_roster_view_set_roster (self->roster_view, self->roster);
+  if (session)
+    sync_accounts (self);
+  else
+    {
+      drop_rosters (self);
+      flint_roster_view_set_roster (self->roster_view, NULL);
+    }
   update (self);
 }
 
@@ -1446,11 +1710,24 @@ flint_window_get_session (FlintWindow *self)
   return self->session;
 }
 
+const char *
+flint_window_get_current_account (FlintWindow *self)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  if (page)
+    return page_account (page);
+  return self->session ? flint_account_get_jid (flint_session_get_account (self->session))
+                       : NULL;
+}
+
 static void
 on_session_added (FlintApplication *app, FlintSession *session, FlintWindow *self)
 {
   if (self->session == NULL)
     flint_window_set_session (self, session);
+  else
+    sync_accounts (self);
 }
 
 /* The history migrated at start-up is ready and the accounts have
@@ -1561,6 +1838,11 @@ flint_window_describe_json (FlintWindow *self, GString *out)
 
   g_string_append (out, ", \"title\": ");
   flint_json_append_string (out, gtk_window_get_title (GTK_WINDOW (self)));
+  g_string_append_printf (
+    out, ", \"connection_bar\": %s",
+    gtk_revealer_get_reveal_child (self->connection_revealer) ? "true" : "false");
+  g_string_append (out, ", \"chat_subtitle\": ");
+  flint_json_append_string (out, adw_window_title_get_subtitle (self->chat_title));
   g_string_append (out, ", \"last_toast\": ");
   flint_json_append_string (out, self->last_toast);
   g_string_append_printf (out, ", \"row_tooltips\": %u",
@@ -1579,6 +1861,8 @@ flint_window_describe_json (FlintWindow *self, GString *out)
 
           g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
           flint_json_append_string (out, flint_room_page_get_jid (room));
+          g_string_append (out, ", \"account\": ");
+          flint_json_append_string (out, flint_room_page_get_account (room));
           g_string_append (out, ", \"title\": ");
           flint_json_append_string (out, adw_tab_page_get_title (page));
           {
@@ -1604,6 +1888,10 @@ flint_window_describe_json (FlintWindow *self, GString *out)
         }
       g_string_append_printf (out, "%s{\"jid\": ", i ? ", " : "");
       flint_json_append_string (out, flint_chat_page_get_jid (chat));
+      g_string_append (out, ", \"account\": ");
+      flint_json_append_string (out, flint_chat_page_get_account (chat));
+      g_string_append (out, ", \"tooltip\": ");
+      flint_json_append_string (out, adw_tab_page_get_tooltip (page));
       g_string_append (out, ", \"title\": ");
       flint_json_append_string (out, adw_tab_page_get_title (page));
       {
@@ -1768,14 +2056,37 @@ review_certificate_activated (GtkWidget *widget,
 }
 
 static void
+on_add_contact_account (FlintAccountChooser *chooser,
+                        GParamSpec *pspec,
+                        FlintAddContactDialog *dialog)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+  const char *account = flint_account_chooser_get_account (chooser);
+
+  if (FLINT_IS_WINDOW (parent) && account)
+    flint_add_contact_dialog_set_roster (
+      dialog, flint_application_get_roster (get_app (FLINT_WINDOW (parent)), account));
+}
+
+static void
 add_contact_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintWindow *self = FLINT_WINDOW (widget);
+  const char *account = flint_window_get_current_account (self);
+  FlintRoster *roster =
+    account ? flint_application_get_roster (get_app (self), account) : self->roster;
+  FlintAddContactDialog *dialog;
+  FlintAccountChooser *chooser;
 
-  if (self->roster == NULL)
+  if (roster == NULL)
     return;
-  gtk_window_present (
-    GTK_WINDOW (flint_add_contact_dialog_new (GTK_WINDOW (self), self->roster)));
+  dialog = flint_add_contact_dialog_new (GTK_WINDOW (self), roster);
+  chooser =
+    flint_account_chooser_attach_form (GTK_WINDOW (dialog), get_app (self), account);
+  if (chooser)
+    g_signal_connect_object (chooser, "notify::account",
+                             G_CALLBACK (on_add_contact_account), dialog, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1792,26 +2103,61 @@ on_room_joined (FlintJoinDialog *dialog, FlintRoom *room, FlintWindow *self)
 
 /* The join dialog, on @jid if given; with @create, set to create a room. */
 static FlintJoinDialog *
-join_room_with (FlintWindow *self, const char *jid, gboolean create)
-{
-  const char *account;
-  g_autofree char *nick = NULL;
-  FlintJoinDialog *dialog;
+join_room_as (FlintWindow *self, const char *account, const char *jid, gboolean create);
 
-  if (self->session == NULL || self->rooms == NULL)
+/* Another account chosen: the dialog opens again for it. */
+static void
+on_join_account (FlintAccountChooser *chooser, GParamSpec *pspec, FlintJoinDialog *dialog)
+{
+  FlintWindow *self = FLINT_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (dialog)));
+  g_autofree char *account = g_strdup (flint_account_chooser_get_account (chooser));
+  g_autofree char *jid = g_strdup (g_object_get_data (G_OBJECT (dialog), "flint-jid"));
+  gboolean create =
+    GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "flint-create"));
+
+  if (account == NULL)
+    return;
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  join_room_as (self, account, jid, create);
+}
+
+static FlintJoinDialog *
+join_room_as (FlintWindow *self, const char *account, const char *jid, gboolean create)
+{
+  g_autofree char *nick = NULL;
+  FlintRooms *rooms =
+    account ? flint_application_get_rooms (get_app (self), account) : NULL;
+  FlintJoinDialog *dialog;
+  FlintAccountChooser *chooser;
+
+  if (rooms == NULL)
     return NULL;
-  account = flint_account_get_jid (flint_session_get_account (self->session));
   nick = flint_jid_node (account);
   dialog = flint_join_dialog_new (
-    GTK_WINDOW (self), self->rooms,
-    flint_application_get_bookmarks (get_app (self), account), nick);
+    GTK_WINDOW (self), rooms, flint_application_get_bookmarks (get_app (self), account),
+    nick);
   if (jid)
     flint_join_dialog_set_room (dialog, jid);
   if (create)
     flint_join_dialog_set_create_mode (dialog, TRUE);
+  g_object_set_data_full (G_OBJECT (dialog), "flint-jid", g_strdup (jid), g_free);
+  g_object_set_data (G_OBJECT (dialog), "flint-create", GINT_TO_POINTER (create));
   g_signal_connect_object (dialog, "joined", G_CALLBACK (on_room_joined), self, 0);
+  chooser =
+    flint_account_chooser_attach_form (GTK_WINDOW (dialog), get_app (self), account);
+  if (chooser)
+    g_signal_connect_object (chooser, "notify::account", G_CALLBACK (on_join_account),
+                             dialog, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
+}
+
+static FlintJoinDialog *
+join_room_with (FlintWindow *self, const char *jid, gboolean create)
+{
+  if (self->session == NULL || self->rooms == NULL)
+    return NULL;
+  return join_room_as (self, flint_window_get_current_account (self), jid, create);
 }
 
 static void
@@ -2268,6 +2614,9 @@ flint_window_new (FlintApplication *app)
     flint_window_add_toast (self, problem->message);
   else if (history == NULL && !flint_application_get_history_updating (app))
     flint_window_add_toast (self, flint_error_describe (FLINT_ERROR_DATABASE));
+  g_signal_connect_object (
+    flint_account_store_get_model (flint_application_get_accounts (app)), "items-changed",
+    G_CALLBACK (on_accounts_changed), self, 0);
   flint_window_set_session (self, flint_application_get_main_session (app));
   if (flint_application_get_history_updating (app))
     update (self); /* no session: set_session() did nothing */

@@ -13,6 +13,8 @@ G_DECLARE_FINAL_TYPE (FlintWindow, flint_window, FLINT, WINDOW, AdwApplicationWi
 FlintWindow *flint_window_new (FlintApplication *app);
 void flint_window_set_session (FlintWindow *self, FlintSession *session);
 FlintSession *flint_window_get_session (FlintWindow *self);
+/* The account of the selected tab, else the window's: what tools act as. */
+const char *flint_window_get_current_account (FlintWindow *self);
 void flint_window_show_certificate (FlintWindow *self, FlintCertificate *certificate);
 void flint_window_add_toast (FlintWindow *self, const char *text);
 char *flint_window_describe_state (FlintWindow *self);
