@@ -121,7 +121,7 @@ class HistoryMigrateTest(unittest.TestCase):
                 self.assertLess(stall, 1000.0)
 
             app.wait_state("online", timeout=60)
-            self.assertEqual(app.history_rows("PRAGMA user_version")[0][0], 3)
+            self.assertEqual(app.history_rows("PRAGMA user_version")[0][0], 4)  # the current schema version
             self.assertEqual(app.history_rows("SELECT count(*) FROM messages")[0][0],
                              N_MESSAGES)
             self.assertEqual(app.history_rows(
