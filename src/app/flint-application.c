@@ -1523,8 +1523,13 @@ audit_buttons (GtkWidget *widget, GString *out)
         }
       if (icon_only)
         {
-          gboolean tooltip = gtk_widget_get_tooltip_text (owner) != NULL ||
-                             gtk_widget_get_tooltip_markup (owner) != NULL;
+          /* A fixed text, or one given when asked (rows in lists). */
+          gboolean tooltip =
+            gtk_widget_get_tooltip_text (owner) != NULL ||
+            gtk_widget_get_tooltip_markup (owner) != NULL ||
+            (gtk_widget_get_has_tooltip (owner) &&
+             g_signal_has_handler_pending (
+               owner, g_signal_lookup ("query-tooltip", GTK_TYPE_WIDGET), 0, FALSE));
           gboolean label = gtk_test_accessible_has_property (
                              GTK_ACCESSIBLE (owner), GTK_ACCESSIBLE_PROPERTY_LABEL) ||
                            gtk_test_accessible_has_relation (

@@ -279,6 +279,20 @@ on_search_activate (GtkSearchEntry *entry, FlintRosterView *self)
 
 /* ---- rows -------------------------------------------------------------- */
 
+/* The section's button says what it does when asked: a fixed tooltip text
+ * on a row costs an X round trip each time the row is bound. */
+static gboolean
+on_button_query_tooltip (
+  GtkWidget *button, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+{
+  const char *text = g_object_get_data (G_OBJECT (button), "flint-tooltip");
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView *self)
 {
@@ -288,6 +302,10 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView
   GtkWidget *name = gtk_label_new (NULL);
   GtkWidget *count = gtk_label_new (NULL);
   GtkWidget *reconnect = gtk_button_new_from_icon_name ("view-refresh-symbolic");
+
+  gtk_widget_set_has_tooltip (reconnect, TRUE);
+  g_signal_connect (reconnect, "query-tooltip", G_CALLBACK (on_button_query_tooltip),
+                    NULL);
 
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
@@ -301,8 +319,6 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView
   gtk_widget_add_css_class (reconnect, "flat");
   gtk_widget_add_css_class (reconnect, "circular");
   gtk_widget_set_valign (reconnect, GTK_ALIGN_CENTER);
-  /* Its tooltip is set only while it shows (see update_section): a fixed
-   * tooltip on every row costs an X round trip each. */
   gtk_widget_set_visible (reconnect, FALSE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (reconnect),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Connect Again"), -1);
@@ -371,7 +387,7 @@ update_section (GtkWidget *header)
       gtk_widget_remove_css_class (state, "error");
       gtk_widget_add_css_class (state, "dim-label");
     }
-  gtk_widget_set_tooltip_text (state, error && s != FLINT_SESSION_ONLINE ? error->message
+  flint_widget_update_tooltip (state, error && s != FLINT_SESSION_ONLINE ? error->message
                                                                          : NULL);
   {
     GtkWidget *button = gtk_widget_get_last_child (header);
@@ -382,7 +398,7 @@ update_section (GtkWidget *header)
                                                            : "view-refresh-symbolic");
     gboolean shown = s == FLINT_SESSION_DISCONNECTED || s == FLINT_SESSION_RECONNECTING;
 
-    gtk_widget_set_tooltip_text (button, shown ? label : NULL);
+    g_object_set_data_full (G_OBJECT (button), "flint-tooltip", g_strdup (label), g_free);
     gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
     gtk_widget_set_visible (button, shown);
@@ -459,8 +475,7 @@ bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView 
       gtk_widget_add_css_class (
         gtk_widget_get_next_sibling (gtk_widget_get_first_child (header)), "dim-label");
       gtk_widget_set_visible (gtk_widget_get_last_child (header), FALSE);
-      gtk_widget_set_tooltip_text (gtk_widget_get_last_child (header), NULL);
-      gtk_widget_set_tooltip_text (
+      flint_widget_update_tooltip (
         gtk_widget_get_next_sibling (gtk_widget_get_first_child (header)), NULL);
       gtk_label_set_text (GTK_LABEL (gtk_widget_get_first_child (header)), name);
       gtk_label_set_text (

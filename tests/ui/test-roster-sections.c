@@ -29,12 +29,12 @@ make_roster (const char *jid)
   return flint_roster_new (session);
 }
 
-/* Visible buttons whose tooltip is @text. */
+/* Visible buttons whose tooltip (given when asked) is @text. */
 static guint
 count_buttons (GtkWidget *widget, const char *text)
 {
   guint n = GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
-            g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0;
+            g_strcmp0 (g_object_get_data (G_OBJECT (widget), "flint-tooltip"), text) == 0;
 
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c;
        c = gtk_widget_get_next_sibling (c))
