@@ -8,7 +8,7 @@
  * folder is never followed, and the final rename never replaces an existing
  * file (RENAME_NOREPLACE, or link + unlink where that is unsupported): a
  * taken name becomes "name (1).ext". Writes go through GIO's async API. */
-#define _GNU_SOURCE /* renameat2 */
+#define _GNU_SOURCE /* renameat2, splice */
 #include "config.h"
 
 #define G_LOG_DOMAIN "flint-safe-file"
@@ -300,6 +300,67 @@ void
 flint_safe_file_hash (FlintSafeFile *self, const void *data, gsize size)
 {
   g_checksum_update (self->md5, data, size);
+}
+
+/* Where the file system cannot take a splice (EINVAL): through a buffer. */
+static gboolean
+copy_from_pipe (FlintSafeFile *self, int pipe_fd, gsize size, GError **error)
+{
+  g_autofree guchar *buf = g_malloc (64 * 1024);
+
+  while (size > 0)
+    {
+      ssize_t n = read (pipe_fd, buf, MIN (size, 64 * 1024));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          set_write_error (error, self->folder, n < 0 ? errno : EIO);
+          return FALSE;
+        }
+      if (!write_blocking (self, buf, n, FALSE, NULL, error))
+        return FALSE;
+      size -= n;
+    }
+  return TRUE;
+}
+
+gboolean
+flint_safe_file_write_from_pipe (FlintSafeFile *self,
+                                 int pipe_fd,
+                                 gsize size,
+                                 GError **error)
+{
+  int fd;
+
+  if (self->finished || self->stream == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                           "the file is already closed");
+      return FALSE;
+    }
+  /* The stream is unbuffered, so the descriptor's offset is where its
+   * writes stopped and the two kinds of writes can mix. */
+  fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (self->stream));
+  while (size > 0)
+    {
+      ssize_t n = splice (pipe_fd, NULL, fd, NULL, size, SPLICE_F_MOVE);
+
+      if (n > 0)
+        {
+          self->written += n;
+          size -= n;
+          continue;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EINVAL)
+        return copy_from_pipe (self, pipe_fd, size, error);
+      set_write_error (error, self->folder, n < 0 ? errno : EIO);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- the end ------------------------------------------------------------- */
