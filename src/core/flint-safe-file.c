@@ -24,6 +24,7 @@
 
 #include "flint-error.h"
 #include "flint-file-name.h"
+#include "flint-md5.h"
 #include "flint-safe-file.h"
 
 #define MAX_NUMBER 999
@@ -37,7 +38,7 @@ struct _FlintSafeFile
   char *name; /* the final name we aim for (may change at commit) */
   char *part; /* name + ".part" */
   GOutputStream *stream;
-  GChecksum *md5;
+  FlintMd5 *md5;
   guint64 written;
   gboolean finished; /* committed or discarded */
 };
@@ -55,7 +56,7 @@ flint_safe_file_finalize (GObject *object)
   g_free (self->folder);
   g_free (self->name);
   g_free (self->part);
-  g_checksum_free (self->md5);
+  flint_md5_free (self->md5);
   G_OBJECT_CLASS (flint_safe_file_parent_class)->finalize (object);
 }
 
@@ -69,7 +70,7 @@ static void
 flint_safe_file_init (FlintSafeFile *self)
 {
   self->dir_fd = -1;
-  self->md5 = g_checksum_new (G_CHECKSUM_MD5);
+  self->md5 = flint_md5_new ();
 }
 
 static void
@@ -197,7 +198,7 @@ on_written (GObject *source, GAsyncResult *result, gpointer data)
                                self->folder, error->message);
       return;
     }
-  g_checksum_update (self->md5, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  flint_md5_update (self->md5, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   self->written += n;
   g_task_return_boolean (task, TRUE);
 }
@@ -271,7 +272,7 @@ write_blocking (FlintSafeFile *self,
       return FALSE;
     }
   if (hash)
-    g_checksum_update (self->md5, data, size);
+    flint_md5_update (self->md5, data, size);
   self->written += n;
   return TRUE;
 }
@@ -299,7 +300,7 @@ flint_safe_file_write_unhashed (FlintSafeFile *self,
 void
 flint_safe_file_hash (FlintSafeFile *self, const void *data, gsize size)
 {
-  g_checksum_update (self->md5, data, size);
+  flint_md5_update (self->md5, data, size);
 }
 
 /* Where the file system cannot take a splice (EINVAL): through a buffer. */
@@ -418,7 +419,7 @@ flint_safe_file_commit (FlintSafeFile *self,
       return FALSE;
     }
   if (expected_md5 && *expected_md5 &&
-      g_ascii_strcasecmp (g_checksum_get_string (self->md5), expected_md5) != 0)
+      g_ascii_strcasecmp (flint_md5_get_string (self->md5), expected_md5) != 0)
     {
       flint_set_error (error, FLINT_ERROR_TRANSFER_CORRUPT);
       flint_safe_file_discard (self);

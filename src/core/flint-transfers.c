@@ -36,6 +36,7 @@
 #include "flint-error.h"
 #include "flint-file-name.h"
 #include "flint-jid.h"
+#include "flint-md5.h"
 #include "flint-safe-file.h"
 #include "flint-socks5.h"
 #include "flint-stanza.h"
@@ -1993,8 +1994,8 @@ hash_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
 {
   GFile *file = data;
   g_autoptr (GFileInputStream) in = g_file_read (file, cancellable, NULL);
-  g_autoptr (GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
-  g_autofree guchar *buf = g_malloc (CHUNK_SIZE);
+  g_autoptr (FlintMd5) md5 = flint_md5_new ();
+  g_autofree guchar *buf = g_malloc (STREAM_BUFFER);
   gssize n;
 
   if (in == NULL)
@@ -2002,13 +2003,13 @@ hash_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
       g_task_return_pointer (task, NULL, NULL);
       return;
     }
-  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, CHUNK_SIZE, cancellable,
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, STREAM_BUFFER, cancellable,
                                    NULL)) > 0)
-    g_checksum_update (md5, buf, n);
+    flint_md5_update (md5, buf, n);
   if (n < 0)
     g_task_return_pointer (task, NULL, NULL);
   else
-    g_task_return_pointer (task, g_strdup (g_checksum_get_string (md5)), g_free);
+    g_task_return_pointer (task, g_strdup (flint_md5_get_string (md5)), g_free);
 }
 
 static void
