@@ -7,7 +7,8 @@
  * the part is created with O_EXCL | O_NOFOLLOW, so a symlink planted in the
  * folder is never followed, and the final rename never replaces an existing
  * file (RENAME_NOREPLACE, or link + unlink where that is unsupported): a
- * taken name becomes "name (1).ext". Writes go through GIO's async API. */
+ * taken name becomes "name (1).ext". Writes go through GIO (async, or
+ * blocking in a worker thread) or, for unhashed transfers, splice(2). */
 #define _GNU_SOURCE /* renameat2, splice */
 #include "config.h"
 

@@ -4,11 +4,13 @@
  * (our own streamhost on this machine's addresses, and the server's proxy65)
  * with XEP-0047 in-band bytestreams as the fallback.
  *
- * Everything runs on the main loop with GIO async calls: sockets never
- * block and files are read and written through GIO's async API. Memory is
- * bounded: one SOCKS5 chunk is read only after the previous one is written,
- * and an IBB block is acknowledged only once it is on disk, so a sender
- * cannot get ahead of the disk by more than its own window.
+ * The protocol runs on the main loop with GIO async calls. SOCKS5 bytes
+ * move in a worker thread with blocking I/O (sendfile() when sending; when
+ * receiving, splice() socket -> pipe -> file without a hash, or 1 MiB
+ * buffers with MD5 in a second thread). Memory is bounded: a SOCKS5 receiver
+ * holds at most 4 buffers (or one pipe), and an IBB block is acknowledged
+ * only once it is on disk, so a sender cannot get ahead of the disk by more
+ * than its own window.
  *
  * Received files go through FlintSafeFile: a sanitised name, a ".part" in
  * the chosen folder, renamed only when size and MD5 match. Anything wrong
