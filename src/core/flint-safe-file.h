@@ -40,6 +40,14 @@ gboolean flint_safe_file_write_unhashed (FlintSafeFile *self,
                                          GError **error);
 void flint_safe_file_hash (FlintSafeFile *self, const void *data, gsize size);
 
+/* For a zero-copy writer (a transfer without a hash): moves exactly size
+ * bytes, already in the pipe pipe_fd, into the part with splice(2). These
+ * bytes are not hashed, so the commit must not expect an MD5. */
+gboolean flint_safe_file_write_from_pipe (FlintSafeFile *self,
+                                          int pipe_fd,
+                                          gsize size,
+                                          GError **error);
+
 gboolean flint_safe_file_commit (FlintSafeFile *self,
                                  gint64 expected_size,
                                  const char *expected_md5,

@@ -4,23 +4,27 @@
  * (our own streamhost on this machine's addresses, and the server's proxy65)
  * with XEP-0047 in-band bytestreams as the fallback.
  *
- * Everything runs on the main loop with GIO async calls: sockets never
- * block and files are read and written through GIO's async API. Memory is
- * bounded: one SOCKS5 chunk is read only after the previous one is written,
- * and an IBB block is acknowledged only once it is on disk, so a sender
- * cannot get ahead of the disk by more than its own window.
+ * The protocol runs on the main loop with GIO async calls. SOCKS5 bytes
+ * move in a worker thread with blocking I/O (sendfile() when sending; when
+ * receiving, splice() socket -> pipe -> file without a hash, or 1 MiB
+ * buffers with MD5 in a second thread). Memory is bounded: a SOCKS5 receiver
+ * holds at most 4 buffers (or one pipe), and an IBB block is acknowledged
+ * only once it is on disk, so a sender cannot get ahead of the disk by more
+ * than its own window.
  *
  * Received files go through FlintSafeFile: a sanitised name, a ".part" in
  * the chosen folder, renamed only when size and MD5 match. Anything wrong
  * from the peer (bad sequence, bad base64, an oversize block, more bytes
  * than announced, an early close) ends the transfer as failed and removes
  * the part. */
+#define _GNU_SOURCE /* splice, pipe2, F_SETPIPE_SZ */
 #include "config.h"
 
 #define G_LOG_DOMAIN "flint-transfers"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gfiledescriptorbased.h>
 #include <glib/gi18n-lib.h>
 #include <ifaddrs.h>
@@ -29,10 +33,12 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <unistd.h>
 
 #include "flint-error.h"
 #include "flint-file-name.h"
 #include "flint-jid.h"
+#include "flint-md5.h"
 #include "flint-safe-file.h"
 #include "flint-socks5.h"
 #include "flint-stanza.h"
@@ -80,6 +86,7 @@ struct _FlintTransfers
   FlintTransferUse use;
   guint ibb_block_size;
   guint offer_timeout_s;
+  gboolean send_hash;
 
   char *proxy_jid; /* the server's proxy65, once found */
   char *proxy_host;
@@ -155,6 +162,7 @@ typedef struct
   gboolean worker;  /* it owns conn, input and file until it returns */
   guint64 expected; /* the size, read by the worker */
   guint64 progress; /* bytes moved, written by the worker atomically */
+  gboolean splice;  /* receiving without a hash: socket to file by splice(2) */
   guint progress_id;
 
   /* both */
@@ -751,6 +759,23 @@ hasher_thread (gpointer data)
     }
 }
 
+static void
+set_early_end_error (GError **error)
+{
+  g_set_error_literal (
+    error, FLINT_ERROR, FLINT_ERROR_TRANSFER_CANCELLED,
+    _ ("The sender cancelled the transfer, or the connection was lost "
+       "before the whole file arrived. The partial file was removed."));
+}
+
+static void
+set_too_much_error (GError **error)
+{
+  g_set_error_literal (error, FLINT_ERROR, FLINT_ERROR_TRANSFER_CORRUPT,
+                       _ ("The sender sent more data than the file size it announced, "
+                          "so the file was not kept."));
+}
+
 static gboolean
 receive_loop (Job *job, Hasher *h, GCancellable *cancellable, GError **error)
 {
@@ -767,18 +792,12 @@ receive_loop (Job *job, Hasher *h, GCancellable *cancellable, GError **error)
       g_clear_error (error);
       if (n == 0 || n < 0)
         {
-          g_set_error_literal (
-            error, FLINT_ERROR, FLINT_ERROR_TRANSFER_CANCELLED,
-            _ ("The sender cancelled the transfer, or the connection was lost "
-               "before the whole file arrived. The partial file was removed."));
+          set_early_end_error (error);
           goto fail;
         }
       if (job->received + n > job->expected)
         {
-          g_set_error_literal (
-            error, FLINT_ERROR, FLINT_ERROR_TRANSFER_CORRUPT,
-            _ ("The sender sent more data than the file size it announced, so the "
-               "file was not kept."));
+          set_too_much_error (error);
           goto fail;
         }
       if (!flint_safe_file_write_unhashed (job->file, chunk->data, n, cancellable, error))
@@ -794,16 +813,102 @@ receive_loop (Job *job, Hasher *h, GCancellable *cancellable, GError **error)
   return TRUE;
 }
 
+/* Without a hash to check, the bytes need not pass through our memory:
+ * splice(2) moves them from the socket into a pipe (page references, no
+ * copy) and from the pipe into the part (one copy, into the page cache).
+ * The pipe holds at most STREAM_BUFFER. Returns FALSE with *unsupported
+ * set when the kernel cannot do it, before any byte was read. */
+static gboolean
+receive_spliced (Job *job,
+                 GCancellable *cancellable,
+                 gboolean *unsupported,
+                 GError **error)
+{
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (job->conn));
+  int fd = g_socket_get_fd (socket);
+  int pipe_fds[2];
+  int pipe_size;
+  gboolean ok = FALSE;
+
+  *unsupported = FALSE;
+  if (pipe2 (pipe_fds, O_CLOEXEC) != 0)
+    {
+      *unsupported = TRUE;
+      return FALSE;
+    }
+  /* A pipe is 64 KiB unless we ask; an unprivileged process may get up to
+   * /proc/sys/fs/pipe-max-size (1 MiB by default), or less under a quota. */
+  pipe_size = fcntl (pipe_fds[1], F_SETPIPE_SZ, STREAM_BUFFER);
+  if (pipe_size <= 0)
+    pipe_size = fcntl (pipe_fds[1], F_GETPIPE_SZ);
+  if (pipe_size <= 0)
+    pipe_size = 64 * 1024;
+
+  while (job->received < job->expected)
+    {
+      ssize_t n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      /* The pipe is empty here, so only the socket can make this wait. */
+      n = splice (fd, NULL, pipe_fds[1], NULL, pipe_size,
+                  SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        {
+          if (!g_socket_condition_wait (socket, G_IO_IN, cancellable, error))
+            goto out;
+          continue;
+        }
+      if (n < 0 && job->received == 0 && (errno == EINVAL || errno == ENOSYS))
+        {
+          *unsupported = TRUE;
+          goto out;
+        }
+      if (n <= 0)
+        {
+          set_early_end_error (error);
+          goto out;
+        }
+      if (job->received + n > job->expected)
+        {
+          set_too_much_error (error);
+          goto out;
+        }
+      if (!flint_safe_file_write_from_pipe (job->file, pipe_fds[0], n, error))
+        goto out;
+      job->received += n;
+      __atomic_store_n (&job->progress, job->received, __ATOMIC_RELAXED);
+    }
+  ok = TRUE;
+out:
+  close (pipe_fds[0]);
+  close (pipe_fds[1]);
+  return ok;
+}
+
 static void
 receive_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   Job *job = data;
-  Hasher h = { job->file, g_async_queue_new (), g_async_queue_new () };
+  Hasher h = { job->file, NULL, NULL };
   g_autoptr (GThread) thread = NULL;
   GError *error = NULL;
   Chunk *end;
   gboolean ok;
 
+  if (job->splice)
+    {
+      gboolean unsupported = FALSE;
+
+      ok = receive_spliced (job, cancellable, &unsupported, &error);
+      if (ok || !unsupported)
+        goto done;
+      g_debug ("splice unavailable for %s; copying", job->sid);
+    }
+  h.full = g_async_queue_new ();
+  h.empty = g_async_queue_new ();
   for (guint i = 0; i < RECEIVE_BUFFERS; i++)
     g_async_queue_push (h.empty, g_new (Chunk, 1));
   thread = g_thread_new ("flint-md5", hasher_thread, &h);
@@ -816,6 +921,7 @@ receive_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *ca
     g_free (g_async_queue_pop (h.empty));
   g_async_queue_unref (h.full);
   g_async_queue_unref (h.empty);
+done:
   if (ok)
     g_task_return_boolean (task, TRUE);
   else
@@ -872,7 +978,13 @@ on_target_socks5_done (GObject *source, GAsyncResult *result, gpointer data)
   if (flint_transfer_get_size (job->transfer) == 0)
     job_commit (job);
   else
-    worker_start (job, receive_in_thread, on_received);
+    {
+      job->splice = flint_transfer_get_hash (job->transfer) == NULL &&
+                    G_IS_SOCKET_CONNECTION (job->conn);
+      g_debug ("receiving %s %s", job->sid,
+               job->splice ? "by splice (no hash)" : "through buffers (hashed)");
+      worker_start (job, receive_in_thread, on_received);
+    }
 }
 
 static void
@@ -1884,8 +1996,8 @@ hash_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
 {
   GFile *file = data;
   g_autoptr (GFileInputStream) in = g_file_read (file, cancellable, NULL);
-  g_autoptr (GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
-  g_autofree guchar *buf = g_malloc (CHUNK_SIZE);
+  g_autoptr (FlintMd5) md5 = flint_md5_new ();
+  g_autofree guchar *buf = g_malloc (STREAM_BUFFER);
   gssize n;
 
   if (in == NULL)
@@ -1893,13 +2005,13 @@ hash_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
       g_task_return_pointer (task, NULL, NULL);
       return;
     }
-  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, CHUNK_SIZE, cancellable,
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buf, STREAM_BUFFER, cancellable,
                                    NULL)) > 0)
-    g_checksum_update (md5, buf, n);
+    flint_md5_update (md5, buf, n);
   if (n < 0)
     g_task_return_pointer (task, NULL, NULL);
   else
-    g_task_return_pointer (task, g_strdup (g_checksum_get_string (md5)), g_free);
+    g_task_return_pointer (task, g_strdup (flint_md5_get_string (md5)), g_free);
 }
 
 static void
@@ -1937,6 +2049,11 @@ on_source_opened (GObject *source, GAsyncResult *result, gpointer data)
       return;
     }
   job->input = G_INPUT_STREAM (in);
+  if (!job->owner->send_hash)
+    {
+      send_offer (job);
+      return;
+    }
   task = g_task_new (NULL, job->cancellable, on_hashed, job_ref (job));
   g_task_set_task_data (task, g_object_ref (job->source), g_object_unref);
   g_task_run_in_thread (task, hash_in_thread);
@@ -2654,6 +2771,7 @@ flint_transfers_init (FlintTransfers *self)
   self->use = FLINT_TRANSFER_USE_ALL;
   self->ibb_block_size = DEFAULT_IBB_BLOCK;
   self->offer_timeout_s = OFFER_TIMEOUT_S;
+  self->send_hash = TRUE;
   self->download_folder = g_strdup (g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
   if (self->download_folder == NULL)
     self->download_folder = g_strdup (g_get_home_dir ());
@@ -2707,6 +2825,12 @@ void
 flint_transfers_set_offer_timeout (FlintTransfers *self, guint seconds)
 {
   self->offer_timeout_s = MAX (seconds, 1);
+}
+
+void
+flint_transfers_set_send_hash (FlintTransfers *self, gboolean send_hash)
+{
+  self->send_hash = send_hash;
 }
 
 const char *

@@ -31,6 +31,10 @@ void flint_transfers_set_use (FlintTransfers *self, FlintTransferUse use);
 void flint_transfers_set_ibb_block_size (FlintTransfers *self, guint block_size);
 /* How long an offer we sent waits for the contact's answer (5 minutes). */
 void flint_transfers_set_offer_timeout (FlintTransfers *self, guint seconds);
+/* Whether our offers carry the file's MD5 (XEP-0096 "hash", on by default).
+ * Without it the file is not read twice before it goes, and the receiver
+ * can move the bytes without looking at them; many clients send none. */
+void flint_transfers_set_send_hash (FlintTransfers *self, gboolean send_hash);
 const char *flint_transfers_get_proxy (FlintTransfers *self);
 const char *flint_transfers_get_upload_service (FlintTransfers *self);
 

@@ -2,10 +2,14 @@
  * (mod_proxy65) like the integration tests: two FlintSessions in this one
  * process (alice sends, bob receives; SOCKS5 bytes move in one worker
  * thread per side, IBB on the main loop) compared with a plain blocking socket copy over
- * loopback measured in the same run.
+ * loopback measured in the same run, and with MD5 over 100 MB in memory (what
+ * bounds a transfer whose offer carries an XEP-0096 hash: the receiver must
+ * hash every byte; without a hash the bytes go socket -> pipe -> file by splice).
  *
- *   bench-transfer            100 MB direct SOCKS5, 20 MB via proxy65,
- *                             10 MB IBB (4096-byte blocks, 4 in flight)
+ *   bench-transfer            100 MB direct SOCKS5 with and without a hash,
+ *                             20 MB via proxy65, 10 MB IBB
+ *   FLINT_BENCH_QUICK=1       only the baselines and the direct SOCKS5 runs
+ *   FLINT_BENCH_REPEAT=n      the direct runs n more times each (for a profiler)
  *   FLINT_BENCH_LARGE=1       also 1 GB direct with the RSS before/peak */
 #include "config.h"
 
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flint-md5.h"
 #include "flint-test-server.h"
 #include "flint-transfers.h"
 
@@ -141,6 +146,8 @@ run_transfer (
              flint_transfer_get_error (t) ? flint_transfer_get_error (t)->message : "?");
   if (flint_transfer_get_state (incoming) != FLINT_TRANSFER_COMPLETE)
     g_error ("receiving failed");
+  g_print ("#   offer %s\n",
+           flint_transfer_get_hash (incoming) ? "with MD5" : "without a hash");
   g_clear_object (&incoming);
   received = g_build_filename (bob->dir, "payload.bin", NULL);
   if (g_stat (received, &st) != 0 || (gsize) st.st_size != size)
@@ -224,11 +231,42 @@ raw_copy_mb_s (const char *dir)
   return total / (double) MB / ((g_get_monotonic_time () - start) / 1e6);
 }
 
+/* MB/s of MD5 over 100 MB already in memory, in 1 MiB updates as the
+ * receiver does: the ceiling of a hashed transfer on this machine. With
+ * glib TRUE, GChecksum's instead of the one Flint uses (flint-md5.c). */
+static double
+md5_mb_s (const guchar *data, gboolean glib)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_MD5);
+  g_autoptr (FlintMd5) md5 = flint_md5_new ();
+  gint64 start = g_get_monotonic_time ();
+
+  for (gsize done = 0; done < 100 * MB; done += MB)
+    if (glib)
+      g_checksum_update (checksum, data + done, MB);
+    else
+      flint_md5_update (md5, data + done, MB);
+  if (glib)
+    g_checksum_get_string (checksum);
+  else
+    flint_md5_get_string (md5);
+  return 100 / ((g_get_monotonic_time () - start) / 1e6);
+}
+
+static double
+direct_mb_s (Side *alice, Side *bob, gboolean hashed)
+{
+  flint_transfers_set_send_hash (alice->transfers, hashed);
+  return 100 / run_transfer (alice, bob,
+                             FLINT_TRANSFER_USE_DIRECT | FLINT_TRANSFER_USE_IBB, 100 * MB,
+                             FALSE);
+}
+
 int
 main (int argc, char **argv)
 {
   Side alice = { 0 }, bob = { 0 };
-  double raw, raw_disk, direct, proxy, ibb;
+  double raw, raw_disk, md5, direct, hashed, proxy, ibb;
   double s;
 
   server_start (&server, TRUE);
@@ -238,23 +276,34 @@ main (int argc, char **argv)
 
   raw = raw_copy_mb_s (NULL);
   raw_disk = raw_copy_mb_s (alice.dir);
-  g_print ("plain loopback socket copy, 100 MB, 64 KiB blocking writes: %.0f MB/s; "
-           "file to file: %.0f MB/s\n",
-           raw, raw_disk);
+  {
+    g_autofree guchar *data = g_malloc (100 * MB);
+    g_autoptr (FlintMd5) which = flint_md5_new ();
 
-  s = run_transfer (&alice, &bob, FLINT_TRANSFER_USE_DIRECT | FLINT_TRANSFER_USE_IBB,
-                    100 * MB, FALSE);
-  direct = 100 / s;
-  g_print ("SOCKS5 direct, 100 MB, file to file: %.2f s, %.0f MB/s = %.0f %% of the "
-           "socket copy, %.0f %% of the file-to-file copy\n",
-           s, direct, 100 * direct / raw, 100 * direct / raw_disk);
+    for (gsize i = 0; i < 100 * MB; i++)
+      data[i] = (guchar) (i * 2654435761u >> 13);
+    md5 = md5_mb_s (data, FALSE);
+    g_print ("plain loopback socket copy, 100 MB, 64 KiB blocking writes: %.0f MB/s; "
+             "file to file: %.0f MB/s\n",
+             raw, raw_disk);
+    g_print ("MD5 of 100 MB in memory, 1 MiB updates: %.0f MB/s (%s, what Flint uses); "
+             "GChecksum: %.0f MB/s\n",
+             md5, flint_md5_get_backend (which), md5_mb_s (data, TRUE));
+  }
 
-  /* FLINT_BENCH_REPEAT=n: the direct transfer n more times (for a profiler). */
-  for (int i = atoi (g_getenv ("FLINT_BENCH_REPEAT") ?: "0"); i > 0; i--)
-    g_print ("SOCKS5 direct, 100 MB again: %.0f MB/s\n",
-             100 / run_transfer (&alice, &bob,
-                                 FLINT_TRANSFER_USE_DIRECT | FLINT_TRANSFER_USE_IBB,
-                                 100 * MB, FALSE));
+  for (int i = atoi (g_getenv ("FLINT_BENCH_REPEAT") ?: "0"); i >= 0; i--)
+    {
+      direct = direct_mb_s (&alice, &bob, FALSE);
+      g_print ("SOCKS5 direct, 100 MB file to file, no hash: %.0f MB/s = %.0f %% of the "
+               "socket copy, %.0f %% of the file-to-file copy\n",
+               direct, 100 * direct / raw, 100 * direct / raw_disk);
+      hashed = direct_mb_s (&alice, &bob, TRUE);
+      g_print ("SOCKS5 direct, 100 MB file to file, with MD5: %.0f MB/s = %.0f %% of the "
+               "socket copy, %.0f %% of the file-to-file copy, %.0f %% of MD5 alone\n",
+               hashed, 100 * hashed / raw, 100 * hashed / raw_disk, 100 * hashed / md5);
+    }
+  if (g_getenv ("FLINT_BENCH_QUICK"))
+    goto out;
 
   s = run_transfer (&alice, &bob, FLINT_TRANSFER_USE_PROXY | FLINT_TRANSFER_USE_IBB,
                     20 * MB, FALSE);
@@ -273,18 +322,23 @@ main (int argc, char **argv)
   flint_transfers_set_ibb_block_size (alice.transfers, 4096);
 
   if (g_getenv ("FLINT_BENCH_LARGE"))
-    {
-      gsize before;
+    for (int hash = 0; hash <= 1; hash++)
+      {
+        gsize before;
 
-      spin (500);
-      before = rss_kb ();
-      s = run_transfer (&alice, &bob, FLINT_TRANSFER_USE_DIRECT | FLINT_TRANSFER_USE_IBB,
+        flint_transfers_set_send_hash (alice.transfers, hash);
+        spin (500);
+        before = rss_kb ();
+        s =
+          run_transfer (&alice, &bob, FLINT_TRANSFER_USE_DIRECT | FLINT_TRANSFER_USE_IBB,
                         1024 * (gsize) MB, TRUE);
-      g_print ("SOCKS5 direct, 1 GB: %.1f s, %.0f MB/s; RSS before %zu kB, peak %zu kB "
-               "(+%zd kB)\n",
-               s, 1024 / s, before, peak_kb, (gssize) peak_kb - (gssize) before);
-    }
+        g_print ("SOCKS5 direct, 1 GB, %s: %.1f s, %.0f MB/s; RSS before %zu kB, peak "
+                 "%zu kB (+%zd kB)\n",
+                 hash ? "with MD5" : "no hash", s, 1024 / s, before, peak_kb,
+                 (gssize) peak_kb - (gssize) before);
+      }
 
+out:
   g_clear_object (&alice.transfers);
   g_clear_object (&bob.transfers);
   flint_session_disconnect (alice.session);

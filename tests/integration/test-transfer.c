@@ -34,6 +34,7 @@ typedef struct
   Peer *bob;
   char *bob_jid; /* full */
   GPtrArray *offers;
+  gboolean no_hash; /* our offers carry no MD5 */
 } Fixture;
 
 static void
@@ -256,14 +257,15 @@ assert_failed_clean (Fixture *f, FlintTransfer *t, FlintErrorCode code)
 /* ---- receiving ---------------------------------------------------------- */
 
 static void
-receive_with (Fixture *f,
-              const char *method,
-              guint size,
-              FlintTransferMethod expect_method)
+receive_with_hash (Fixture *f,
+                   const char *method,
+                   guint size,
+                   FlintTransferMethod expect_method,
+                   gboolean hash)
 {
   g_autofree char *extra = g_strdup_printf (
-    "\"name\": \"report.pdf\", \"size\": %u, \"seed\": 7, \"method\": \"%s\"", size,
-    method);
+    "\"name\": \"report.pdf\", \"size\": %u, \"seed\": 7, \"method\": \"%s\"%s", size,
+    method, hash ? "" : ", \"hash\": null");
   g_autofree char *done = NULL;
   FlintTransfer *t;
 
@@ -273,6 +275,10 @@ receive_with (Fixture *f,
   g_assert_cmpint (flint_transfer_get_direction (t), ==, FLINT_TRANSFER_INCOMING);
   g_assert_cmpstr (flint_transfer_get_peer (t), ==, f->bob_jid);
   g_assert_cmpint (flint_transfer_get_size (t), ==, size);
+  if (hash)
+    g_assert_nonnull (flint_transfer_get_hash (t));
+  else
+    g_assert_null (flint_transfer_get_hash (t));
   {
     GListModel *model = G_LIST_MODEL (f->transfers);
     g_autoptr (FlintTransfer) last =
@@ -286,6 +292,41 @@ receive_with (Fixture *f,
   g_assert_nonnull (strstr (done, "\"result\": \"sent\""));
   assert_received (f, t, "report.pdf", size, 7);
   g_assert_cmpint (flint_transfer_get_method (t), ==, expect_method);
+}
+
+static void
+receive_with (Fixture *f,
+              const char *method,
+              guint size,
+              FlintTransferMethod expect_method)
+{
+  receive_with_hash (f, method, size, expect_method, TRUE);
+}
+
+static void
+clear_folder (Fixture *f)
+{
+  g_ptr_array_set_size (f->offers, 0);
+  remove_tree (f->dir);
+  g_mkdir (f->dir, 0700);
+}
+
+/* An offer without a hash (Spark and many others send none) moves by
+ * splice(2), socket to pipe to file: the same bytes arrive. */
+static void
+test_receive_socks5_no_hash (Fixture *f, gconstpointer data)
+{
+  const guint sizes[] = { 0, 1, 10 * 1024 * 1024 + 7 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      clear_folder (f);
+      receive_with_hash (f, "socks5-direct", sizes[i], FLINT_TRANSFER_METHOD_SOCKS5,
+                         FALSE);
+    }
+  clear_folder (f);
+  receive_with_hash (f, "socks5-proxy", 300000, FLINT_TRANSFER_METHOD_SOCKS5_PROXY,
+                     FALSE);
 }
 
 static void
@@ -345,14 +386,18 @@ test_receive_decline (Fixture *f, gconstpointer data)
 /* Cancelled by us while the SOCKS5 worker waits for more bytes: the worker
  * stops, the connection is closed (the sender sees it), the part is gone. */
 static void
-test_receive_local_cancel_socks5 (Fixture *f, gconstpointer data)
+local_cancel_socks5 (Fixture *f, gboolean hash)
 {
   g_autofree char *done = NULL;
+  g_autofree char *extra =
+    g_strdup_printf ("\"name\": \"big.bin\", \"size\": 1000000, \"method\": "
+                     "\"socks5-direct\", \"pause_after\": 300000%s",
+                     hash ? "" : ", \"hash\": null");
   FlintTransfer *t;
 
-  peer_offer (f, "\"name\": \"big.bin\", \"size\": 1000000, \"method\": "
-                 "\"socks5-direct\", \"pause_after\": 300000");
+  peer_offer (f, extra);
   t = wait_offer (f);
+  g_assert_true (hash == (flint_transfer_get_hash (t) != NULL));
   flint_transfers_accept (f->transfers, t, NULL);
   g_assert_true (wait_until (has_progress, t, WAIT_MS));
   g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_ACTIVE);
@@ -366,17 +411,33 @@ test_receive_local_cancel_socks5 (Fixture *f, gconstpointer data)
   g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_CANCELLED);
 }
 
+static void
+test_receive_local_cancel_socks5 (Fixture *f, gconstpointer data)
+{
+  local_cancel_socks5 (f, TRUE);
+}
+
+/* The same in splice mode: the worker waits in g_socket_condition_wait. */
+static void
+test_receive_local_cancel_socks5_no_hash (Fixture *f, gconstpointer data)
+{
+  local_cancel_socks5 (f, FALSE);
+}
+
 /* A disk that fills up mid-file (a 256 KiB tmpfs as the download folder,
  * a 1 MB file): the transfer fails with a write error, the partial file is
  * gone. */
 static void
 test_receive_disk_full (Fixture *f, gconstpointer data)
 {
-  const char *methods[] = { "socks5-direct", "ibb" };
+  /* The third is the splice path (no hash). */
+  const char *methods[] = { "\"socks5-direct\"", "\"ibb\"",
+                            "\"socks5-direct\", \"hash\": null" };
   /* What the sender sees: SOCKS5 ends (the socket buffers may have taken
    * the whole file before the disk failed, so its verdict varies); IBB is
    * closed by us. */
-  const char *told[] = { "\"cmd\": \"si_send_file\"", "\"ibb_closed\"" };
+  const char *told[] = { "\"cmd\": \"si_send_file\"", "\"ibb_closed\"",
+                         "\"cmd\": \"si_send_file\"" };
   g_autofree char *small = g_build_filename (f->outside, "small-disk", NULL);
   g_autofree char *options = g_strdup ("size=256k");
   const char *argv[] = { "mount", "-t", "tmpfs", "-o", options, "tmpfs", small, NULL };
@@ -396,7 +457,7 @@ test_receive_disk_full (Fixture *f, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
     {
       g_autofree char *extra = g_strdup_printf (
-        "\"name\": \"big.bin\", \"size\": 1000000, \"method\": \"%s\"", methods[i]);
+        "\"name\": \"big.bin\", \"size\": 1000000, \"method\": %s", methods[i]);
       g_autofree char *done = NULL;
       FlintTransfer *t;
 
@@ -504,6 +565,15 @@ test_hostile_sizes_and_hash (Fixture *f, gconstpointer data)
            FLINT_ERROR_TRANSFER_CORRUPT);
   hostile (f, "\"size\": 10000, \"size_claim\": 5000, \"method\": \"socks5-direct\"",
            FLINT_ERROR_TRANSFER_CORRUPT);
+  /* The same two without a hash (the splice path). */
+  hostile (f,
+           "\"size\": 10000, \"size_claim\": 20000, \"method\": \"socks5-direct\", "
+           "\"hash\": null",
+           FLINT_ERROR_TRANSFER_CANCELLED);
+  hostile (f,
+           "\"size\": 10000, \"size_claim\": 5000, \"method\": \"socks5-direct\", "
+           "\"hash\": null",
+           FLINT_ERROR_TRANSFER_CORRUPT);
   /* The bytes do not match the announced MD5. */
   hostile (f,
            "\"size\": 10000, \"hash\": \"00112233445566778899aabbccddeeff\", "
@@ -590,7 +660,10 @@ send_and_offer (Fixture *f, const char *name, gsize size, char **md5, char **sid
   offer = peer_wait_line (f->bob, "\"si_offer\"");
   g_assert_nonnull (offer);
   g_assert_nonnull (strstr (offer, want_size));
-  g_assert_nonnull (strstr (offer, *md5)); /* the XEP-0096 hash */
+  if (f->no_hash)
+    g_assert_nonnull (strstr (offer, "\"hash\": null"));
+  else
+    g_assert_nonnull (strstr (offer, *md5)); /* the XEP-0096 hash */
   g_assert_nonnull (strstr (offer, "the report"));
   *sid = json_string (offer, "sid");
   g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_OFFERED);
@@ -631,6 +704,17 @@ test_send_socks5_direct (Fixture *f, gconstpointer data)
 {
   send_with (f, FLINT_TRANSFER_USE_DIRECT | FLINT_TRANSFER_USE_IBB,
              "\"method\": \"socks5\"", 500000, FLINT_TRANSFER_METHOD_SOCKS5);
+}
+
+/* Offers without a hash: the file is not read before it goes, and the
+ * peer still gets every byte. */
+static void
+test_send_socks5_no_hash (Fixture *f, gconstpointer data)
+{
+  f->no_hash = TRUE;
+  flint_transfers_set_send_hash (f->transfers, FALSE);
+  send_with (f, FLINT_TRANSFER_USE_DIRECT | FLINT_TRANSFER_USE_IBB,
+             "\"method\": \"socks5\"", 3000001, FLINT_TRANSFER_METHOD_SOCKS5);
 }
 
 static void
@@ -871,11 +955,14 @@ main (int argc, char **argv)
   ADD ("receive/disk-full", test_receive_disk_full);
   ADD ("receive/local-cancel", test_receive_local_cancel);
   ADD ("receive/local-cancel-socks5", test_receive_local_cancel_socks5);
+  ADD ("receive/socks5-no-hash", test_receive_socks5_no_hash);
+  ADD ("receive/local-cancel-socks5-no-hash", test_receive_local_cancel_socks5_no_hash);
   ADD ("hostile/ibb", test_hostile_ibb);
   ADD ("hostile/sizes-and-hash", test_hostile_sizes_and_hash);
   ADD ("hostile/names", test_hostile_names);
   ADD ("send/socks5-direct", test_send_socks5_direct);
   ADD ("send/socks5-proxy", test_send_socks5_proxy);
+  ADD ("send/socks5-no-hash", test_send_socks5_no_hash);
   ADD ("send/ibb", test_send_ibb);
   ADD ("send/fallback-to-ibb", test_send_fallback_to_ibb);
   ADD ("send/empty", test_send_empty);

@@ -396,6 +396,67 @@ test_safe_file_write_error (void)
   remove_dir (dir);
 }
 
+/* The splice path (transfers without a hash): bytes from a pipe land after
+ * the bytes written before them, and the size is counted. */
+static void
+test_safe_file_from_pipe (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("flint-safe-XXXXXX", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintSafeFile) a = flint_safe_file_create (dir, "p.txt", NULL);
+  g_autofree char *contents = NULL;
+  int fds[2];
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  g_assert_true (write_bytes (a, "head ", 5, NULL));
+  g_assert_cmpint (write (fds[1], "from the pipe", 13), ==, 13);
+  g_assert_true (flint_safe_file_write_from_pipe (a, fds[0], 13, &error));
+  g_assert_no_error (error);
+  g_assert_true (write_bytes (a, " tail", 5, NULL));
+  g_assert_cmpuint (flint_safe_file_get_written (a), ==, 23);
+  g_assert_true (flint_safe_file_commit (a, 23, NULL, &error));
+  g_assert_no_error (error);
+  contents = read_file (dir, "p.txt");
+  g_assert_cmpstr (contents, ==, "head from the pipe tail");
+  /* After the commit the file takes nothing more. */
+  g_assert_cmpint (write (fds[1], "x", 1), ==, 1);
+  g_assert_false (flint_safe_file_write_from_pipe (a, fds[0], 1, &error));
+  g_assert_nonnull (error);
+  close (fds[0]);
+  close (fds[1]);
+  remove_dir (dir);
+}
+
+/* A full disk (here RLIMIT_FSIZE: EFBIG) under splice: FILE_WRITE, and
+ * discarding leaves nothing. */
+static void
+test_safe_file_from_pipe_error (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("flint-safe-XXXXXX", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintSafeFile) a = flint_safe_file_create (dir, "big.bin", NULL);
+  g_autofree char *block = g_malloc0 (8192);
+  struct rlimit old, small;
+  int fds[2];
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  g_assert_cmpint (write (fds[1], block, 8192), ==, 8192);
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  small = old;
+  small.rlim_cur = 4096;
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &small), ==, 0);
+  g_assert_false (flint_safe_file_write_from_pipe (a, fds[0], 8192, &error));
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  g_assert_error (error, FLINT_ERROR, FLINT_ERROR_FILE_WRITE);
+  g_assert_nonnull (strstr (error->message, "free space"));
+  flint_safe_file_discard (a);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  close (fds[0]);
+  close (fds[1]);
+  remove_dir (dir);
+}
+
 static void
 test_safe_file_bad_folder (void)
 {
@@ -425,5 +486,7 @@ main (int argc, char **argv)
   g_test_add_func ("/safe-file/empty", test_safe_file_empty);
   g_test_add_func ("/safe-file/write-error", test_safe_file_write_error);
   g_test_add_func ("/safe-file/bad-folder", test_safe_file_bad_folder);
+  g_test_add_func ("/safe-file/from-pipe", test_safe_file_from_pipe);
+  g_test_add_func ("/safe-file/from-pipe-error", test_safe_file_from_pipe_error);
   return g_test_run ();
 }
