@@ -200,6 +200,7 @@ class Dino(Client):
     def open_chat(self, jid):
         # A second instance hands the URI to the running one over D-Bus.
         self.desktop.run(["dino-im", "xmpp:%s?message" % jid], timeout=20)
+        # Its window title stays "Dino": the screenshots show the conversation.
 
     def stored(self):
         return sql_count(self.db_path, "SELECT count(*) FROM message WHERE body LIKE 'flood %'")
@@ -355,6 +356,7 @@ def measure(client, bob, probe_log, figures):
 
 def main():
     os.nice(10)  # the machine is shared; CPU-seconds do not depend on priority
+    started = time.monotonic()
     nproc, model, load_before = machine()
     renderer = os.environ.get("GSK_RENDERER", "") or "default (GL)"
     missing = ensure_rivals()
@@ -423,9 +425,9 @@ def main():
           "online; %d-message flood from one contact into an open conversation. "
           "Machine: %d CPUs, %s; GSK_RENDERER %s for the GTK 4 clients (Flint, Dino; "
           "Gajim 1.7 is GTK 3); cursor blinking off; run under nice 10; load average "
-          "before %s, after %s." % (
+          "before %s, after %s; %.0f s in all." % (
               package_version("prosody") or "?", CONTACTS, FLOOD, nproc, model, renderer,
-              load_before, load_after))
+              load_before, load_after, time.monotonic() - started))
     print()
     head = ["%s %s" % (n, v or "") for n, v, _ in results]
     print("| | " + " | ".join(h.strip() for h in head) + " |")
