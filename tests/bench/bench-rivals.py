@@ -435,7 +435,7 @@ def main():
     rows = [("exec to online (Bob sees the presence)", "online"),
             ("RSS, %d contacts online, idle" % CONTACTS, "rss"),
             ("CPU from exec to idle after login", "login_cpu"),
-            ("exec to idle after login", "settle"),
+            ("exec to idle after login (3 s quiet included)", "settle"),
             ("CPU for %d incoming messages" % FLOOD, "flood"),
             ("RSS after the flood", "rss_after")]
     for label, key in rows:
