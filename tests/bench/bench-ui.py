@@ -10,31 +10,17 @@ that answers the server's presence probes, so all of them are online when
 Alice logs in, as they would be at 9 in the morning."""
 
 import os
-import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (big_roster, component_config, cpu_s, disable_cursor_blink,  # noqa: E402
+                      read_probes, rss_mb, start_presence_component)
 import flint_harness as fh  # noqa: E402
 from flint_app import FlintApp  # noqa: E402
 
 CONTACTS = int(os.environ.get("FLINT_BENCH_CONTACTS", "2000"))
 FLOOD = int(os.environ.get("FLINT_BENCH_FLOOD", "2000"))
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return 0.0
-
-
-def cpu_s(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
 def stall_watch(app, on):
@@ -50,20 +36,9 @@ def main():
     build = os.environ.get("FLINT_BUILD_ROOT", os.path.join(fh.source_root(), "build"))
     component_port = fh.free_port()
     bots = "bots.flint.test"
-    extra = "\n".join([
-        'component_ports = { %d }' % component_port,
-        'component_interfaces = { "127.0.0.1" }',
-        'Component "%s"' % bots,
-        '    component_secret = "bench-secret"'])
-    with fh.Prosody(extra_global=extra) as prosody, fh.Desktop() as desktop:
-        component = subprocess.Popen(
-            ["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                              "presence_component.py"),
-             bots, "bench-secret", "127.0.0.1", str(component_port)],
-            stdout=subprocess.PIPE, text=True,
-            env=dict(os.environ, FLINT_COMPONENT_LOG=os.path.join(prosody.workdir, "probes.log")))
-        if component.stdout.readline().strip() != "ready":
-            raise SystemExit("the presence component did not connect")
+    with fh.Prosody(extra_global=component_config(bots, component_port)) as prosody, \
+            fh.Desktop() as desktop:
+        component, probe_log = start_presence_component(prosody, bots, component_port)
         # The floor: a bare window, same desktop, same renderer.
         bare = desktop.spawn([os.path.join(build, "tests", "bench", "bare-window")])
         time.sleep(3)
@@ -75,22 +50,16 @@ def main():
         prosody.register("bob", "bob-pw")
         # Alice's roster written straight into Prosody's store (subscriptions
         # both ways): asking 2,000 times through the server takes minutes.
-        prosody.write_roster("alice", [("user%04d@%s" % (i, bots), "User %04d" % i,
-                                        ["Group %02d" % (i % 20)], "both")
-                                       for i in range(CONTACTS)]
+        prosody.write_roster("alice", big_roster(bots, CONTACTS)
                              + [(prosody.jid("bob"), "Bob", ["Team"], "both")])
 
         app = FlintApp(desktop)
         app.add_account(prosody, "alice", "alice-pw")
-        # GTK 4 fades the text cursor with a per-frame animation for 10 s after
-        # the composer gets focus; on Mesa's software GL here each frame costs
-        # ~50 ms of CPU, which would swamp the figure (measured: 4.7 CPU-s in
-        # 5 s idle with a tab open). The flood is measured without it; users
-        # with a GPU, or who turn blinking off, see the same.
-        gtk_dir = os.path.join(desktop.env["XDG_CONFIG_HOME"], "gtk-4.0")
-        os.makedirs(gtk_dir, exist_ok=True)
-        with open(os.path.join(gtk_dir, "settings.ini"), "w") as f:
-            f.write("[Settings]\ngtk-cursor-blink=false\n")
+        # The flood is measured without the cursor blink animation (on Mesa's
+        # software GL here each frame costs ~50 ms of CPU; measured: 4.7 CPU-s
+        # in 5 s idle with a tab open); users with a GPU, or who turn blinking
+        # off, see the same.
+        disable_cursor_blink(desktop)
         t0 = time.monotonic()
         app.start()
         cpu_login = cpu_s(app.proc.pid)
@@ -112,8 +81,7 @@ def main():
         # When the server's probes were answered: the rest is Flint's.
         component.terminate()
         component.wait()
-        with open(os.path.join(prosody.workdir, "probes.log")) as f:
-            probes = [float(l.split()[1]) - t0 for l in f if l.startswith("probe ")]
+        probes = read_probes(probe_log, t0)
         if probes:
             print("- presence probes answered by the component: %d, from %.3f s to %.3f s "
                   "after exec" % (len(probes), min(probes), max(probes)))
