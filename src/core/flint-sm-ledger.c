@@ -73,13 +73,25 @@ flint_sm_ledger_free (FlintSmLedger *self)
   g_free (self);
 }
 
-/* A message we are about to send: followed once libstrophe sends it. */
+/* Our own request: its answer is waited for (flint_session_send_iq). */
+static gboolean
+is_request (xmpp_stanza_t *stanza)
+{
+  const char *type = xmpp_stanza_get_type (stanza);
+
+  return g_strcmp0 (xmpp_stanza_get_name (stanza), "iq") == 0 &&
+         (g_strcmp0 (type, "get") == 0 || g_strcmp0 (type, "set") == 0);
+}
+
+/* A message or a request we are about to send: followed once libstrophe
+ * sends it. */
 void
 flint_sm_ledger_track (FlintSmLedger *self, xmpp_stanza_t *message)
 {
   const char *id = xmpp_stanza_get_id (message);
 
-  if (id == NULL || g_strcmp0 (xmpp_stanza_get_name (message), "message") != 0)
+  if (id == NULL || (g_strcmp0 (xmpp_stanza_get_name (message), "message") != 0 &&
+                     !is_request (message)))
     return;
   g_hash_table_replace (self->awaiting, g_strdup (id), xmpp_stanza_clone (message));
 }
@@ -171,9 +183,12 @@ is_chat_text (xmpp_stanza_t *message)
  * again. Otherwise it may have got any of them; sending a text again could
  * show it twice, so those are left to FlintChat, which asks the archive
  * (receipts and chat states go out again: a duplicate of those is
- * harmless). */
+ * harmless). A request goes out again only on the resumed stream that
+ * still waits for its answer (an archive query written just before the
+ * link broke would otherwise wait for its timeout); a new session has
+ * failed it already. */
 static void
-lose_unacked (FlintSmLedger *self, gboolean counted)
+lose_unacked (FlintSmLedger *self, gboolean counted, gboolean resumed)
 {
   Entry *entry;
 
@@ -182,7 +197,12 @@ lose_unacked (FlintSmLedger *self, gboolean counted)
     g_ptr_array_set_size (self->doubtful, 0);
   while ((entry = g_queue_pop_head (&self->unacked)))
     {
-      if (counted || !is_chat_text (entry->stanza))
+      if (is_request (entry->stanza))
+        {
+          if (counted && resumed)
+            g_ptr_array_add (self->lost, xmpp_stanza_clone (entry->stanza));
+        }
+      else if (counted || !is_chat_text (entry->stanza))
         g_ptr_array_add (self->lost, xmpp_stanza_clone (entry->stanza));
       else
         g_ptr_array_add (self->doubtful, xmpp_stanza_clone (entry->stanza));
@@ -216,7 +236,7 @@ flint_sm_ledger_note_sent (FlintSmLedger *self, const char *xml)
     {
       /* A new XEP-0198 session: what the old one left unacknowledged is
        * gone with it, and nobody told how much of it the server got. */
-      lose_unacked (self, FALSE);
+      lose_unacked (self, FALSE, FALSE);
       self->sent = 0;
       self->counting = TRUE;
       return;
@@ -228,7 +248,7 @@ flint_sm_ledger_note_sent (FlintSmLedger *self, const char *xml)
     }
   if (!message && !is_element (xml, "iq") && !is_element (xml, "presence"))
     return;
-  if (message)
+  if (message || is_element (xml, "iq"))
     {
       g_autofree char *id = start_tag_attribute (xml, "id");
       gpointer key = NULL, stanza = NULL;
@@ -276,7 +296,7 @@ flint_sm_ledger_note_received (FlintSmLedger *self, const char *xml)
           ack (self, h);
           self->sent = h;
         }
-      lose_unacked (self, counted);
+      lose_unacked (self, counted, TRUE);
       self->counting = TRUE;
     }
   else if (is_element (xml, "failed"))
@@ -285,7 +305,7 @@ flint_sm_ledger_note_received (FlintSmLedger *self, const char *xml)
 
       if (counted)
         ack (self, h);
-      lose_unacked (self, counted);
+      lose_unacked (self, counted, FALSE);
       self->counting = FALSE;
     }
 }

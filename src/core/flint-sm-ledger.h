@@ -13,7 +13,9 @@ G_BEGIN_DECLS
  * them), matches the server's acknowledgements, and hands back the
  * messages the server never got, to send again. When a stream ends
  * without the server saying how many stanzas it got, the messages with a
- * text are not sent again blindly: FlintChat asks the archive. */
+ * text are not sent again blindly: FlintChat asks the archive. Our own
+ * requests (iq get/set) are followed too, and sent again on a resumed
+ * stream that never got them. */
 typedef struct _FlintSmLedger FlintSmLedger;
 
 /* Called for each acknowledged message that has a <body> (receipts and

@@ -198,6 +198,45 @@ test_failed_with_count (void)
   g_assert_cmpstr (text, ==, "m2 m3");
 }
 
+/* Our request written just before the link broke: sent again on the
+ * resumed stream that still waits for its answer, not after a new session
+ * (which failed it). Answers we send are never followed. */
+static void
+test_requests (void)
+{
+  g_autoptr (FlintSmLedger) ledger = flint_sm_ledger_new (NULL, NULL);
+  g_autoptr (GPtrArray) lost = NULL;
+  g_autoptr (GPtrArray) none = NULL;
+  xmpp_stanza_t *query = xmpp_iq_new (ctx, "set", "q1");
+  xmpp_stanza_t *answer = xmpp_iq_new (ctx, "result", "a1");
+  g_autofree char *text = NULL;
+
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+  flint_sm_ledger_track (ledger, query);
+  flint_sm_ledger_track (ledger, answer);
+  flint_sm_ledger_note_sent (ledger, "<iq id=\"a1\" type=\"result\"/>");
+  flint_sm_ledger_note_sent (ledger, "<iq id=\"q1\" type=\"set\"><query/></iq>");
+  send_message (ledger, "m1");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 2);
+  flint_sm_ledger_note_sent (ledger, "<resume h='0' previd='x' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger,
+                                 "<resumed h='1' previd='x' xmlns='urn:xmpp:sm:3'/>");
+  lost = flint_sm_ledger_take_lost (ledger);
+  text = ids (lost);
+  g_assert_cmpstr (text, ==, "q1 m1");
+
+  /* The same after a failed resumption: the request is not sent again. */
+  flint_sm_ledger_track (ledger, query);
+  flint_sm_ledger_note_sent (ledger, "<iq id=\"q1\" type=\"set\"><query/></iq>");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 1);
+  flint_sm_ledger_note_sent (ledger, "<resume h='0' previd='y' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger, "<failed h='1' xmlns='urn:xmpp:sm:3'/>");
+  none = flint_sm_ledger_take_lost (ledger);
+  g_assert_cmpuint (none->len, ==, 0);
+  xmpp_stanza_release (query);
+  xmpp_stanza_release (answer);
+}
+
 /* libstrophe sending a lost message again itself: we must not as well. */
 static void
 test_libstrophe_resends (void)
@@ -249,6 +288,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sm-ledger/resume", test_resume);
   g_test_add_func ("/sm-ledger/new-session", test_new_session);
   g_test_add_func ("/sm-ledger/failed-with-count", test_failed_with_count);
+  g_test_add_func ("/sm-ledger/requests", test_requests);
   g_test_add_func ("/sm-ledger/receipts-not-reported", test_receipts_not_reported);
   g_test_add_func ("/sm-ledger/libstrophe-resends", test_libstrophe_resends);
   g_test_add_func ("/sm-ledger/no-sm-and-junk", test_no_sm_and_junk);
