@@ -788,6 +788,8 @@ flint_application_start_account (FlintApplication *self,
             g_hash_table_insert (self->mams, g_strdup (flint_account_get_jid (account)),
                                  mam);
             flint_chat_set_catch_up_func (chat, mam_catching_up, mam);
+            /* It also tells which of our unconfirmed messages the server got. */
+            flint_chat_set_archive (chat, mam);
             g_signal_connect (mam, "message-stored", G_CALLBACK (on_mam_message_stored),
                               self);
           }

@@ -9,6 +9,7 @@
 #include "flint-message.h"
 #include "flint-error.h"
 #include "flint-jid.h"
+#include "flint-mam.h"
 #include "flint-stanza.h"
 
 #define NS_SID "urn:xmpp:sid:0"
@@ -55,7 +56,18 @@ struct _FlintChat
   gpointer catch_up_data;
   GHashTable *held; /* stanza-ids of delivered messages left to the catch-up */
   gpointer room_data;
+  /* Our archive, asked about messages left unconfirmed (issue 9). */
+  FlintMam *archive;
+  GCancellable *cancellable;
+  GHashTable *checking; /* origin-ids the archive is being asked about */
 };
+
+/* Messages left "sent" longer ago are left so: the archive may have
+ * expired them, and a days-old message sent again would only confuse. */
+#define UNCONFIRMED_MAX_AGE (3 * G_TIME_SPAN_DAY)
+/* Only among the newest rows of the store, so the lookup stays a short
+ * range whatever the size of the history. */
+#define UNCONFIRMED_WINDOW 5000
 
 /* A bound on remembered held-back ids (each is also in the archive). */
 #define MAX_HELD 10000
@@ -343,6 +355,11 @@ update_state (FlintChat *self,
     find_recent (self, conversation, id, FLINT_DIRECTION_OUTGOING);
   g_autoptr (GError) error = NULL;
 
+  /* A flood may have pushed it out of the recent ones before its
+   * acknowledgement or receipt came. */
+  if (record == NULL)
+    record =
+      flint_history_find_outgoing (self->history, account_jid (self), conversation, id);
   if (record == NULL)
     return;
   switch (record->state)
@@ -920,6 +937,184 @@ enable_carbons (FlintChat *self)
   xmpp_stanza_release (iq);
 }
 
+/* ---- messages left unconfirmed (issue 9) -------------------------------- */
+
+static const char *
+record_key (const FlintMessageRecord *record)
+{
+  return record->origin_id && *record->origin_id ? record->origin_id : record->message_id;
+}
+
+static void
+set_state_from (FlintChat *self,
+                FlintMessageRecord *record,
+                FlintDeliveryState from,
+                FlintDeliveryState to)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean moved = FALSE;
+
+  if (!flint_history_move_state (self->history, record->id, from, to, &moved, &error))
+    g_warning ("Could not update a message's state: %s", error->message);
+  if (!moved)
+    return;
+  record->state = to;
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_UPDATED], 0, record);
+}
+
+/* No archive to ask. Sending again could show the message twice; marking
+ * it failed shows the doubt and duplicates nothing, so that is what is
+ * done, but only where the stream counted stanzas (XEP-0198): without it
+ * no message is ever acknowledged, "sent" is all there is to know and
+ * every one would look failed. */
+static void
+settle_without_archive (FlintChat *self, GPtrArray *records)
+{
+  if (!flint_session_get_stream_management (self->session))
+    return;
+  for (guint i = 0; i < records->len; i++)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (records, i);
+
+      g_debug ("Message %s: no archive tells whether the server got it: failed",
+               record_key (record));
+      set_state_from (self, record, FLINT_DELIVERY_SENT, FLINT_DELIVERY_FAILED);
+    }
+}
+
+typedef struct
+{
+  FlintChat *self;
+  GPtrArray *records;
+} Check;
+
+static void check_unconfirmed (FlintChat *self);
+
+static void
+on_sent_found (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Check *check = user_data;
+  g_autoptr (FlintChat) self = check->self;
+  g_autoptr (GPtrArray) records = check->records;
+  g_autoptr (GHashTable) found = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_free (check);
+  for (guint i = 0; i < records->len; i++)
+    g_hash_table_remove (self->checking, record_key (records->pdata[i]));
+  found = flint_mam_find_sent_finish (FLINT_MAM (source), result, &error);
+  if (self->session == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (found == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+        settle_without_archive (self, records);
+      else if (g_error_matches (error, FLINT_ERROR, FLINT_ERROR_NOT_CONNECTED) &&
+               flint_session_get_state (self->session) == FLINT_SESSION_ONLINE)
+        /* The stream the question went out on is gone; this one asks. */
+        check_unconfirmed (self);
+      else
+        g_debug ("The archive could not tell about %u messages (%s): "
+                 "asking again at the next session",
+                 records->len, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (records, i);
+      g_autoptr (FlintMessageRecord) now = NULL;
+
+      if (g_hash_table_contains (found, record_key (record)))
+        {
+          g_debug ("Message %s is in the archive: the server got it",
+                   record_key (record));
+          set_state_from (self, record, FLINT_DELIVERY_SENT, FLINT_DELIVERY_ACKED);
+          continue;
+        }
+      /* Not in the archive: it never reached the server. Out again, with
+       * the same ids, unless it moved on meanwhile or libstrophe sent it
+       * again itself. */
+      now = flint_history_find_outgoing (self->history, record->account,
+                                         record->conversation, record_key (record));
+      if (now == NULL || now->state != FLINT_DELIVERY_SENT ||
+          flint_session_is_following (self->session, now->message_id) ||
+          flint_session_get_state (self->session) != FLINT_SESSION_ONLINE)
+        continue;
+      g_debug ("Message %s never reached the server: sending it again",
+               record_key (record));
+      transmit (self, now);
+    }
+}
+
+/* Our messages still "sent" from an earlier stream that XEP-0198 no
+ * longer follows (Flint was killed, or the stream could not be resumed):
+ * the archive tells whether the server got each. */
+static void
+check_unconfirmed (FlintChat *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  GPtrArray *asked;
+  Check *check;
+
+  records = flint_history_get_unconfirmed (self->history, account_jid (self),
+                                           g_get_real_time () - UNCONFIRMED_MAX_AGE,
+                                           UNCONFIRMED_WINDOW, &error);
+  if (records == NULL)
+    {
+      g_warning ("Could not read the messages left unconfirmed: %s", error->message);
+      return;
+    }
+  asked = g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+  for (guint i = 0; i < records->len; i++)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (records, i);
+      const char *key = record_key (record);
+
+      if (key == NULL || g_hash_table_contains (self->checking, key) ||
+          flint_session_is_following (self->session, record->message_id))
+        continue;
+      g_hash_table_add (self->checking, g_strdup (key));
+      g_ptr_array_add (asked, g_steal_pointer (&records->pdata[i]));
+    }
+  if (asked->len == 0)
+    {
+      g_ptr_array_unref (asked);
+      return;
+    }
+  g_debug ("%u of our messages were left unconfirmed: asking the archive", asked->len);
+  if (self->archive == NULL)
+    {
+      for (guint i = 0; i < asked->len; i++)
+        g_hash_table_remove (self->checking, record_key (asked->pdata[i]));
+      settle_without_archive (self, asked);
+      g_ptr_array_unref (asked);
+      return;
+    }
+  check = g_new0 (Check, 1);
+  check->self = g_object_ref (self);
+  check->records = asked;
+  flint_mam_find_sent_async (self->archive, asked, self->cancellable, on_sent_found,
+                             check);
+}
+
+/**
+ * flint_chat_set_archive:
+ *
+ * The archive (FlintMam) asked whether the server got our messages a crash
+ * or a stream that could not be resumed left unconfirmed. Without one,
+ * those are marked failed.
+ */
+void
+flint_chat_set_archive (FlintChat *self, FlintMam *archive)
+{
+  g_return_if_fail (FLINT_IS_CHAT (self));
+  g_return_if_fail (archive == NULL || FLINT_IS_MAM (archive));
+
+  g_set_object (&self->archive, archive);
+}
+
 static void
 on_online (FlintSession *session, gboolean resumed, FlintChat *self)
 {
@@ -933,6 +1128,10 @@ on_online (FlintSession *session, gboolean resumed, FlintChat *self)
       g_hash_table_remove_all (self->sent_states);
       enable_carbons (self);
     }
+
+  /* Before the pending ones go out and become "sent" themselves. */
+  if (!resumed)
+    check_unconfirmed (self);
 
   pending = flint_history_get_pending (self->history, account_jid (self));
   for (guint i = 0; pending && i < pending->len; i++)
@@ -1063,6 +1262,8 @@ flint_chat_dispose (GObject *object)
       g_clear_signal_handler (&self->online_handler, self->session);
       g_clear_signal_handler (&self->acked_handler, self->session);
     }
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->archive);
   g_clear_object (&self->session);
   g_clear_object (&self->history);
   G_OBJECT_CLASS (flint_chat_parent_class)->dispose (object);
@@ -1075,6 +1276,8 @@ flint_chat_finalize (GObject *object)
 
   g_hash_table_unref (self->sent_states);
   g_hash_table_unref (self->held);
+  g_hash_table_unref (self->checking);
+  g_object_unref (self->cancellable);
   G_OBJECT_CLASS (flint_chat_parent_class)->finalize (object);
 }
 
@@ -1120,6 +1323,8 @@ flint_chat_init (FlintChat *self)
   self->send_chat_states = TRUE;
   self->sent_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->held = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->checking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
 }
 
 FlintChat *

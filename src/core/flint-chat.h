@@ -1,6 +1,7 @@
 #pragma once
 
 #include "flint-history.h"
+#include "flint-mam.h"
 #include "flint-session.h"
 
 G_BEGIN_DECLS
@@ -44,6 +45,9 @@ typedef gboolean (*FlintChatCatchUpFunc) (gpointer user_data);
 void flint_chat_set_catch_up_func (FlintChat *self,
                                    FlintChatCatchUpFunc func,
                                    gpointer user_data);
+
+/* Asked about our messages a crash or a lost stream left unconfirmed. */
+void flint_chat_set_archive (FlintChat *self, FlintMam *archive);
 
 FlintMessageRecord *flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza);
 FlintMessageRecord *

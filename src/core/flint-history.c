@@ -2356,3 +2356,195 @@ flint_history_check_integrity (FlintHistory *self, GError **error)
     }
   return TRUE;
 }
+
+/* ---- messages sent but never confirmed (issue 9) --------------------------
+ *
+ * After a crash or a stream that could not be resumed, nobody knows whether
+ * the server got our messages still "sent": FlintChat asks the archive.
+ * These run once per new session, so their statements are prepared per
+ * call. */
+
+/**
+ * flint_history_get_unconfirmed:
+ * @since: only messages stored at or after this local time
+ * @window: only among the newest @window rows of the store, so the scan is
+ *   a short range of the primary key, whatever the size of the history
+ *
+ * The account's outgoing 1:1 messages still %FLINT_DELIVERY_SENT: written
+ * to a stream, never acknowledged by the server nor received by the peer.
+ *
+ * Returns: (transfer container) (element-type FlintMessageRecord): oldest
+ *   first; NULL with @error set on a read error
+ */
+GPtrArray *
+flint_history_get_unconfirmed (
+  FlintHistory *self, const char *account, gint64 since, guint window, GError **error)
+{
+  sqlite3_stmt *stmt;
+  GPtrArray *records;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL, NULL);
+
+  stmt = prepare_once (self,
+                       "SELECT " RECORD_COLUMNS " FROM messages m"
+                       " WHERE m.id > (SELECT ifnull (max (id), 0) FROM messages) - ?3"
+                       " AND m.account = ?1 AND m.direction = 1 AND m.state = 2"
+                       " AND m.kind = 0 AND m.local_time >= ?2"
+                       " ORDER BY m.time, m.id",
+                       error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, account);
+  sqlite3_bind_int64 (stmt, 2, since);
+  sqlite3_bind_int64 (stmt, 3, window);
+  records = collect_records (self, stmt, FALSE, error);
+  sqlite3_finalize (stmt);
+  return records;
+}
+
+/**
+ * flint_history_get_archive_id_before:
+ *
+ * An id in the account's own archive (a stanza-id by the account) of a
+ * message Flint stored before @local_time: the server archived it before
+ * anything we sent after that time, so the archive can be read from there.
+ *
+ * Returns: (nullable): the id, or NULL if none is stored
+ */
+char *
+flint_history_get_archive_id_before (FlintHistory *self,
+                                     const char *account,
+                                     gint64 local_time)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bare = NULL;
+  sqlite3_stmt *stmt;
+  char *id = NULL;
+  int rc;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL, NULL);
+
+  /* Newest first along messages_archive; the first one stored before
+   * @local_time is usually among the last few. */
+  stmt = prepare_once (self,
+                       "SELECT stanza_id FROM messages"
+                       " WHERE account = ?1 AND stanza_id_by = ?1"
+                       " AND stanza_id IS NOT NULL AND local_time < ?2"
+                       " ORDER BY time DESC LIMIT 1",
+                       &error);
+  if (stmt == NULL)
+    {
+      g_warning ("Could not read the history: %s", error->message);
+      return NULL;
+    }
+  bind_text (stmt, 1, account);
+  sqlite3_bind_int64 (stmt, 2, local_time);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    g_warning ("Could not read the history: %s", sqlite3_errmsg (self->db));
+  sqlite3_finalize (stmt);
+  return id;
+}
+
+/**
+ * flint_history_find_outgoing:
+ * @id: the message's origin-id or id attribute
+ *
+ * Our message @id to @conversation, wherever it is in the history (a
+ * receipt or an acknowledgement may come after a flood has pushed it out
+ * of the newest messages).
+ *
+ * Returns: (nullable) (transfer full): the stored message, or NULL
+ */
+FlintMessageRecord *
+flint_history_find_outgoing (FlintHistory *self,
+                             const char *account,
+                             const char *conversation,
+                             const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  gint64 conversation_id = 0;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (account != NULL && conversation != NULL, NULL);
+
+  if (id == NULL || *id == '\0')
+    return NULL;
+  if (!lookup_conversation (self, account, conversation, FALSE, &conversation_id, &error))
+    {
+      g_warning ("Could not read the history: %s", error->message);
+      return NULL;
+    }
+  if (conversation_id == 0)
+    return NULL;
+  /* Two lookups rather than one OR so each uses its index. */
+  stmt = prepare_once (self,
+                       "SELECT " RECORD_COLUMNS " FROM messages m"
+                       " WHERE m.conversation_id = ?1 AND m.origin_id = ?2"
+                       " AND m.direction = 1"
+                       " UNION ALL "
+                       "SELECT " RECORD_COLUMNS " FROM messages m"
+                       " WHERE m.conversation_id = ?1 AND m.message_id = ?2"
+                       " AND m.direction = 1 LIMIT 1",
+                       &error);
+  if (stmt == NULL)
+    {
+      g_warning ("Could not read the history: %s", error->message);
+      return NULL;
+    }
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  bind_text (stmt, 2, id);
+  records = collect_records (self, stmt, FALSE, &error);
+  sqlite3_finalize (stmt);
+  if (records == NULL)
+    {
+      g_warning ("Could not read the history: %s", error->message);
+      return NULL;
+    }
+  return records->len ? g_ptr_array_steal_index (records, 0) : NULL;
+}
+
+/**
+ * flint_history_move_state:
+ * @out_moved: (out) (optional): whether the message was in state @from
+ *
+ * Moves our message (row @id) from @from to @to, and only from @from:
+ * whatever moved it on meanwhile (a receipt) is never undone.
+ */
+gboolean
+flint_history_move_state (FlintHistory *self,
+                          gint64 id,
+                          FlintDeliveryState from,
+                          FlintDeliveryState to,
+                          gboolean *out_moved,
+                          GError **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+
+  if (out_moved)
+    *out_moved = FALSE;
+  stmt = prepare_once (
+    self, "UPDATE messages SET state = ?3 WHERE id = ?1 AND state = ?2 AND direction = 1",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int (stmt, 2, from);
+  sqlite3_bind_int (stmt, 3, to);
+  ok = sqlite3_step (stmt) == SQLITE_DONE;
+  if (!ok)
+    set_db_error (error, self->db, sqlite3_errcode (self->db));
+  else if (out_moved)
+    *out_moved = sqlite3_changes (self->db) > 0;
+  sqlite3_finalize (stmt);
+  return ok;
+}

@@ -191,4 +191,21 @@ flint_history_delete_older_than (FlintHistory *self,
 gboolean
 flint_history_check_integrity (FlintHistory *self, GError **error);
 
+/* Messages sent but never confirmed, and what settles them (issue 9). */
+GPtrArray *flint_history_get_unconfirmed (
+  FlintHistory *self, const char *account, gint64 since, guint window, GError **error);
+char *flint_history_get_archive_id_before (FlintHistory *self,
+                                           const char *account,
+                                           gint64 local_time);
+FlintMessageRecord *flint_history_find_outgoing (FlintHistory *self,
+                                                 const char *account,
+                                                 const char *conversation,
+                                                 const char *id);
+gboolean flint_history_move_state (FlintHistory *self,
+                                   gint64 id,
+                                   FlintDeliveryState from,
+                                   FlintDeliveryState to,
+                                   gboolean *out_moved,
+                                   GError **error);
+
 G_END_DECLS

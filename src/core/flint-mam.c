@@ -73,6 +73,9 @@ struct _FlintMam
    * stored for (0: none), and when this run began (real time). */
   guint worker_run;
   gint64 run_started;
+
+  /* flint_mam_find_sent_async() queries under way (GTask). */
+  GPtrArray *finds;
 };
 
 G_DEFINE_FINAL_TYPE (FlintMam, flint_mam, G_TYPE_OBJECT)
@@ -221,6 +224,8 @@ parse_result (FlintMam *self, xmpp_stanza_t *result)
   return g_steal_pointer (&record);
 }
 
+static gboolean find_sent_take_result (FlintMam *self, xmpp_stanza_t *result);
+
 /* Every MAM result is taken here, so no other module mistakes one for a
  * live message. Only our own archive answering our own query counts: a
  * result from anyone else, or for a query we did not ask, is a forgery. */
@@ -241,6 +246,8 @@ on_message (FlintSession *session, xmpp_stanza_t *stanza, gpointer user_data)
       g_debug ("Not our archive's result: from %s", from);
       return FALSE;
     }
+  if (find_sent_take_result (self, result))
+    return TRUE;
   if (self->query_id == NULL ||
       g_strcmp0 (xmpp_stanza_get_attribute (result, "queryid"), self->query_id) != 0)
     {
@@ -997,6 +1004,7 @@ flint_mam_finalize (GObject *object)
   g_clear_object (&self->worker_history);
   g_ptr_array_unref (self->page);
   g_ptr_array_unref (self->pages);
+  g_ptr_array_unref (self->finds);
   G_OBJECT_CLASS (flint_mam_parent_class)->finalize (object);
 }
 
@@ -1032,6 +1040,7 @@ flint_mam_init (FlintMam *self)
   self->page =
     g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
   self->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->finds = g_ptr_array_new ();
 }
 
 FlintMam *
@@ -1069,4 +1078,292 @@ flint_mam_get_announcing_initial (FlintMam *self)
   g_return_val_if_fail (FLINT_IS_MAM (self), FALSE);
 
   return self->announcing_initial;
+}
+
+/* ---- which of our messages the archive holds ------------------------------ */
+
+/* Prosody sends at most 50 per page, whatever we ask. */
+#define FIND_PAGE_SIZE 100
+/* Past this many pages the answer is "could not tell" rather than a
+ * query that reads a huge archive at every sign-in. */
+#define FIND_MAX_PAGES 40
+/* Without an archive id to start from: our clock against the server's. */
+#define FIND_CLOCK_MARGIN (10 * G_TIME_SPAN_MINUTE)
+
+typedef struct
+{
+  GHashTable *wanted; /* origin-id (else id) of the messages not found yet */
+  GHashTable *found;
+  char *after; /* RSM: the archive id the next page follows */
+  char *start; /* else the form's start time (XEP-0082) */
+  char *query_id;
+  guint pages;
+} FindSent;
+
+static void
+find_sent_free (FindSent *find)
+{
+  g_hash_table_unref (find->wanted);
+  g_clear_pointer (&find->found, g_hash_table_unref);
+  g_free (find->after);
+  g_free (find->start);
+  g_free (find->query_id);
+  g_free (find);
+}
+
+static const char *
+record_key (const FlintMessageRecord *record)
+{
+  return nonempty (record->origin_id) ? record->origin_id : record->message_id;
+}
+
+static void
+find_sent_return (GTask *task, GError *error)
+{
+  FlintMam *self = g_task_get_source_object (task);
+  FindSent *find = g_task_get_task_data (task);
+
+  g_ptr_array_remove (self->finds, task);
+  g_clear_pointer (&find->query_id, g_free);
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&find->found),
+                           (GDestroyNotify) g_hash_table_unref);
+  g_object_unref (task);
+}
+
+/* A result of one of our finds: noted, and taken from everyone else. */
+static gboolean
+find_sent_take_result (FlintMam *self, xmpp_stanza_t *result)
+{
+  const char *query_id = xmpp_stanza_get_attribute (result, "queryid");
+
+  for (guint i = 0; query_id && i < self->finds->len; i++)
+    {
+      FindSent *find = g_task_get_task_data (self->finds->pdata[i]);
+      g_autoptr (FlintMessageRecord) record = NULL;
+
+      if (g_strcmp0 (find->query_id, query_id) != 0)
+        continue;
+      record = parse_result (self, result);
+      if (record && record->direction == FLINT_DIRECTION_OUTGOING)
+        {
+          const char *ids[] = { record->origin_id, record->message_id };
+
+          for (guint j = 0; j < G_N_ELEMENTS (ids); j++)
+            if (nonempty (ids[j]) && g_hash_table_remove (find->wanted, ids[j]))
+              {
+                g_hash_table_add (find->found, g_strdup (ids[j]));
+                break;
+              }
+        }
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void find_sent_request (GTask *task);
+
+static void
+on_find_sent_page (FlintSession *session,
+                   xmpp_stanza_t *reply,
+                   const GError *error,
+                   gpointer user_data)
+{
+  GTask *task = user_data;
+  FindSent *find = g_task_get_task_data (task);
+  xmpp_stanza_t *fin, *set;
+  g_autofree char *last = NULL;
+  gboolean complete;
+
+  if (error)
+    {
+      find_sent_return (task, g_error_copy (error));
+      return;
+    }
+  fin = xmpp_stanza_get_child_by_name_and_ns (reply, "fin", NS_MAM);
+  set = fin ? xmpp_stanza_get_child_by_name_and_ns (fin, "set", NS_RSM) : NULL;
+  complete = fin && g_strcmp0 (xmpp_stanza_get_attribute (fin, "complete"), "true") == 0;
+  last = flint_stanza_child_text (set, "last", NULL);
+  if (!nonempty (last))
+    complete = TRUE;
+  /* Every one found, or the archive read to its end: the rest never
+   * reached the server. */
+  if (complete || g_hash_table_size (find->wanted) == 0)
+    {
+      find_sent_return (task, NULL);
+      return;
+    }
+  if (++find->pages >= FIND_MAX_PAGES)
+    {
+      find_sent_return (task, g_error_new (FLINT_ERROR, FLINT_ERROR_FAILED,
+                                           "The archive is too long to search"));
+      return;
+    }
+  g_free (find->after);
+  find->after = g_steal_pointer (&last);
+  find_sent_request (task);
+}
+
+static void
+find_sent_request (GTask *task)
+{
+  FlintMam *self = g_task_get_source_object (task);
+  FindSent *find = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  xmpp_ctx_t *ctx;
+  g_autofree char *iq_id = NULL;
+  xmpp_stanza_t *iq, *query, *form, *field, *set;
+
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    {
+      find_sent_return (task, g_steal_pointer (&error));
+      return;
+    }
+  if (self->session == NULL)
+    {
+      find_sent_return (
+        task, g_error_new_literal (FLINT_ERROR, FLINT_ERROR_NOT_CONNECTED, "Signed off"));
+      return;
+    }
+  ctx = flint_session_get_context (self->session);
+  iq_id = flint_session_new_id (self->session);
+  iq = xmpp_iq_new (ctx, "set", iq_id);
+  query = new_element (self, "query", NS_MAM);
+  form = new_element (self, "x", NS_DATA);
+  field = new_element (self, "field", NULL);
+  set = new_element (self, "set", NS_RSM);
+  g_free (find->query_id);
+  find->query_id = flint_session_new_id (self->session);
+  xmpp_stanza_set_attribute (query, "queryid", find->query_id);
+  xmpp_stanza_set_type (form, "submit");
+  xmpp_stanza_set_attribute (field, "var", "FORM_TYPE");
+  xmpp_stanza_set_type (field, "hidden");
+  add_text_element (self, field, "value", NS_MAM);
+  xmpp_stanza_add_child_ex (form, field, 0);
+  if (find->after == NULL && find->start)
+    {
+      field = new_element (self, "field", NULL);
+      xmpp_stanza_set_attribute (field, "var", "start");
+      add_text_element (self, field, "value", find->start);
+      xmpp_stanza_add_child_ex (form, field, 0);
+    }
+  xmpp_stanza_add_child_ex (query, form, 0);
+  add_text_element (self, set, "max", G_STRINGIFY (FIND_PAGE_SIZE));
+  if (find->after)
+    add_text_element (self, set, "after", find->after);
+  xmpp_stanza_add_child_ex (query, set, 0);
+  xmpp_stanza_add_child_ex (iq, query, 0);
+  g_debug ("Looking for %u of our messages in the archive after %s",
+           g_hash_table_size (find->wanted), find->after ? find->after : find->start);
+  flint_session_send_iq (self->session, iq, on_find_sent_page, task);
+  xmpp_stanza_release (iq);
+}
+
+static void
+on_find_sent_disco (FlintSession *session,
+                    xmpp_stanza_t *reply,
+                    const GError *error,
+                    gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (error)
+    find_sent_return (task, g_error_copy (error));
+  else if (!has_feature (
+             xmpp_stanza_get_child_by_name_and_ns (reply, "query", NS_DISCO_INFO),
+             NS_MAM))
+    find_sent_return (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                 "The server keeps no archive"));
+  else
+    find_sent_request (task);
+}
+
+/**
+ * flint_mam_find_sent_async:
+ * @records: (element-type FlintMessageRecord): our outgoing messages
+ *
+ * Asks our own archive which of @records the server got: it archives what
+ * we send with its origin-id. The archive is read from the newest message
+ * Flint stored before the oldest of them, to its end or until all are
+ * found.
+ */
+void
+flint_mam_find_sent_async (FlintMam *self,
+                           GPtrArray *records,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  GTask *task;
+  FindSent *find;
+  gint64 oldest = G_MAXINT64, oldest_time = G_MAXINT64;
+  xmpp_ctx_t *ctx;
+  g_autofree char *id = NULL;
+  g_autofree char *bare = NULL;
+  xmpp_stanza_t *iq;
+
+  g_return_if_fail (FLINT_IS_MAM (self));
+  g_return_if_fail (records != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, flint_mam_find_sent_async);
+  find = g_new0 (FindSent, 1);
+  find->wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  find->found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_task_set_task_data (task, find, (GDestroyNotify) find_sent_free);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      FlintMessageRecord *record = g_ptr_array_index (records, i);
+
+      if (!nonempty (record_key (record)))
+        continue;
+      g_hash_table_add (find->wanted, g_strdup (record_key (record)));
+      oldest = MIN (oldest, record->local_time);
+      oldest_time = MIN (oldest_time, record->time);
+    }
+  if (g_hash_table_size (find->wanted) == 0)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&find->found),
+                             (GDestroyNotify) g_hash_table_unref);
+      g_object_unref (task);
+      return;
+    }
+  find->after =
+    flint_history_get_archive_id_before (self->history, account_jid (self), oldest);
+  if (find->after == NULL)
+    {
+      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (
+        (oldest_time - FIND_CLOCK_MARGIN) / G_USEC_PER_SEC);
+
+      find->start = utc ? g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+    }
+  g_ptr_array_add (self->finds, task);
+
+  ctx = flint_session_get_context (self->session);
+  id = flint_session_new_id (self->session);
+  bare = flint_jid_bare (account_jid (self));
+  iq = xmpp_iq_new (ctx, "get", id);
+  xmpp_stanza_set_to (iq, bare);
+  xmpp_stanza_add_child_ex (iq, new_element (self, "query", NS_DISCO_INFO), 0);
+  flint_session_send_iq (self->session, iq, on_find_sent_disco, task);
+  xmpp_stanza_release (iq);
+}
+
+/**
+ * flint_mam_find_sent_finish:
+ *
+ * Returns: (transfer full): the set of the origin-ids (else ids) of the
+ *   messages the archive holds; the others never reached the server. NULL
+ *   with @error when the archive could not tell: %G_IO_ERROR_NOT_SUPPORTED
+ *   if the server keeps none.
+ */
+GHashTable *
+flint_mam_find_sent_finish (FlintMam *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -40,4 +40,14 @@ guint flint_mam_get_page_size (FlintMam *self);
 /* The key file holding the catch-up cursor. */
 const char *flint_mam_get_cursor_path (FlintMam *self);
 
+/* Which of our outgoing messages (FlintMessageRecord) the server's archive
+ * holds, by origin-id: the ones a crash or a lost stream left unconfirmed. */
+void flint_mam_find_sent_async (FlintMam *self,
+                                GPtrArray *records,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+GHashTable *
+flint_mam_find_sent_finish (FlintMam *self, GAsyncResult *result, GError **error);
+
 G_END_DECLS

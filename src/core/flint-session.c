@@ -1881,6 +1881,22 @@ flint_session_get_certificate (FlintSession *self)
   return self->certificate;
 }
 
+gboolean
+flint_session_is_following (FlintSession *self, const char *id)
+{
+  g_return_val_if_fail (FLINT_IS_SESSION (self), FALSE);
+
+  return flint_sm_ledger_is_following (self->ledger, id);
+}
+
+gboolean
+flint_session_get_stream_management (FlintSession *self)
+{
+  g_return_val_if_fail (FLINT_IS_SESSION (self), FALSE);
+
+  return self->conn && flint_sm_ledger_is_counting (self->ledger);
+}
+
 static void
 flint_session_dispose (GObject *object)
 {

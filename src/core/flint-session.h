@@ -76,6 +76,11 @@ void flint_session_send_iq_timeout (FlintSession *self,
                                     FlintIqCallback callback,
                                     gpointer user_data);
 guint flint_session_get_outbox_length (FlintSession *self);
+/* XEP-0198: whether our message @id is still on its way (handed to the
+ * stream, unacknowledged, or to be sent again), and whether the current
+ * stream counts stanzas at all. */
+gboolean flint_session_is_following (FlintSession *self, const char *id);
+gboolean flint_session_get_stream_management (FlintSession *self);
 
 guint flint_session_add_handler (FlintSession *self,
                                  const char *name,

@@ -22,6 +22,10 @@ struct _FlintSmLedger
   GQueue unacked;
   /* Never reached the server: to send again. */
   GPtrArray *lost;
+  /* Unacknowledged when a stream ended without telling how many of them
+   * the server got (no h): FlintChat asks the archive about those with a
+   * text; kept only to follow them if libstrophe sends them again. */
+  GPtrArray *doubtful;
   guint32 sent;
   /* Between <enable/> (or <resumed/>) and the end of that stream. */
   gboolean counting;
@@ -53,6 +57,7 @@ flint_sm_ledger_new (FlintSmAckedFunc acked, gpointer user_data)
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, stanza_release);
   g_queue_init (&self->unacked);
   self->lost = g_ptr_array_new_with_free_func (stanza_release);
+  self->doubtful = g_ptr_array_new_with_free_func (stanza_release);
   return self;
 }
 
@@ -64,16 +69,29 @@ flint_sm_ledger_free (FlintSmLedger *self)
   g_hash_table_unref (self->awaiting);
   g_queue_clear_full (&self->unacked, entry_free);
   g_ptr_array_unref (self->lost);
+  g_ptr_array_unref (self->doubtful);
   g_free (self);
 }
 
-/* A message we are about to send: followed once libstrophe sends it. */
+/* Our own request: its answer is waited for (flint_session_send_iq). */
+static gboolean
+is_request (xmpp_stanza_t *stanza)
+{
+  const char *type = xmpp_stanza_get_type (stanza);
+
+  return g_strcmp0 (xmpp_stanza_get_name (stanza), "iq") == 0 &&
+         (g_strcmp0 (type, "get") == 0 || g_strcmp0 (type, "set") == 0);
+}
+
+/* A message or a request we are about to send: followed once libstrophe
+ * sends it. */
 void
 flint_sm_ledger_track (FlintSmLedger *self, xmpp_stanza_t *message)
 {
   const char *id = xmpp_stanza_get_id (message);
 
-  if (id == NULL || g_strcmp0 (xmpp_stanza_get_name (message), "message") != 0)
+  if (id == NULL || (g_strcmp0 (xmpp_stanza_get_name (message), "message") != 0 &&
+                     !is_request (message)))
     return;
   g_hash_table_replace (self->awaiting, g_strdup (id), xmpp_stanza_clone (message));
 }
@@ -151,17 +169,61 @@ ack (FlintSmLedger *self, guint32 h)
     }
 }
 
-/* What the server will never acknowledge now: to send again. */
+/* A 1:1 message with a text: one the user sees as sent, which must reach
+ * the peer once. Room messages come back as the room's echo. */
+static gboolean
+is_chat_text (xmpp_stanza_t *message)
+{
+  return xmpp_stanza_get_child_by_name (message, "body") &&
+         g_strcmp0 (xmpp_stanza_get_type (message), "groupchat") != 0;
+}
+
+/* What the server will never acknowledge now. @counted: the server said
+ * how many stanzas it got (its h), so the rest never arrived: to send
+ * again. Otherwise it may have got any of them; sending a text again could
+ * show it twice, so those are left to FlintChat, which asks the archive
+ * (receipts and chat states go out again: a duplicate of those is
+ * harmless). A request goes out again only on the resumed stream that
+ * still waits for its answer (an archive query written just before the
+ * link broke would otherwise wait for its timeout); a new session has
+ * failed it already. */
 static void
-lose_unacked (FlintSmLedger *self)
+lose_unacked (FlintSmLedger *self, gboolean counted, gboolean resumed)
 {
   Entry *entry;
 
+  /* The doubts of an older stream are FlintChat's by now. */
+  if (!g_queue_is_empty (&self->unacked))
+    g_ptr_array_set_size (self->doubtful, 0);
   while ((entry = g_queue_pop_head (&self->unacked)))
     {
-      g_ptr_array_add (self->lost, xmpp_stanza_clone (entry->stanza));
+      if (is_request (entry->stanza))
+        {
+          if (counted && resumed)
+            g_ptr_array_add (self->lost, xmpp_stanza_clone (entry->stanza));
+        }
+      else if (counted || !is_chat_text (entry->stanza))
+        g_ptr_array_add (self->lost, xmpp_stanza_clone (entry->stanza));
+      else
+        g_ptr_array_add (self->doubtful, xmpp_stanza_clone (entry->stanza));
       entry_free (entry);
     }
+}
+
+/* Moves message @id from @list back to the ones awaiting their "SENT"
+ * line; whether it was there. */
+static gboolean
+resume_following (FlintSmLedger *self, GPtrArray *list, const char *id)
+{
+  for (guint i = 0; id && i < list->len; i++)
+    if (g_strcmp0 (xmpp_stanza_get_id (list->pdata[i]), id) == 0)
+      {
+        g_hash_table_replace (self->awaiting, g_strdup (id),
+                              xmpp_stanza_clone (list->pdata[i]));
+        g_ptr_array_remove_index (list, i);
+        return TRUE;
+      }
+  return FALSE;
 }
 
 /* Each "SENT: " line of libstrophe's log, in order. */
@@ -173,8 +235,8 @@ flint_sm_ledger_note_sent (FlintSmLedger *self, const char *xml)
   if (is_element (xml, "enable"))
     {
       /* A new XEP-0198 session: what the old one left unacknowledged is
-       * gone with it. */
-      lose_unacked (self);
+       * gone with it, and nobody told how much of it the server got. */
+      lose_unacked (self, FALSE, FALSE);
       self->sent = 0;
       self->counting = TRUE;
       return;
@@ -186,20 +248,14 @@ flint_sm_ledger_note_sent (FlintSmLedger *self, const char *xml)
     }
   if (!message && !is_element (xml, "iq") && !is_element (xml, "presence"))
     return;
-  if (message)
+  if (message || is_element (xml, "iq"))
     {
       g_autofree char *id = start_tag_attribute (xml, "id");
       gpointer key = NULL, stanza = NULL;
 
       /* libstrophe sent it again itself: not ours to send again. */
-      for (guint i = 0; id && i < self->lost->len; i++)
-        if (g_strcmp0 (xmpp_stanza_get_id (self->lost->pdata[i]), id) == 0)
-          {
-            g_hash_table_replace (self->awaiting, g_strdup (id),
-                                  xmpp_stanza_clone (self->lost->pdata[i]));
-            g_ptr_array_remove_index (self->lost, i);
-            break;
-          }
+      if (!resume_following (self, self->lost, id))
+        resume_following (self, self->doubtful, id);
       if (id && g_hash_table_steal_extended (self->awaiting, id, &key, &stanza))
         {
           g_free (key);
@@ -233,19 +289,23 @@ flint_sm_ledger_note_received (FlintSmLedger *self, const char *xml)
   else if (is_element (xml, "resumed"))
     {
       /* The server counts what it got; the rest never arrived. */
-      if (h_attribute (xml, &h))
+      gboolean counted = h_attribute (xml, &h);
+
+      if (counted)
         {
           ack (self, h);
           self->sent = h;
         }
-      lose_unacked (self);
+      lose_unacked (self, counted, TRUE);
       self->counting = TRUE;
     }
   else if (is_element (xml, "failed"))
     {
-      if (h_attribute (xml, &h))
+      gboolean counted = h_attribute (xml, &h);
+
+      if (counted)
         ack (self, h);
-      lose_unacked (self);
+      lose_unacked (self, counted, FALSE);
       self->counting = FALSE;
     }
 }
@@ -264,4 +324,29 @@ guint
 flint_sm_ledger_get_unacked (FlintSmLedger *self)
 {
   return self->unacked.length;
+}
+
+/* Whether message @id is still followed: handed to libstrophe, sent and
+ * unacknowledged, or to be sent again. */
+gboolean
+flint_sm_ledger_is_following (FlintSmLedger *self, const char *id)
+{
+  if (id == NULL)
+    return FALSE;
+  if (g_hash_table_contains (self->awaiting, id))
+    return TRUE;
+  for (GList *l = self->unacked.head; l; l = l->next)
+    if (g_strcmp0 (xmpp_stanza_get_id (((Entry *) l->data)->stanza), id) == 0)
+      return TRUE;
+  for (guint i = 0; i < self->lost->len; i++)
+    if (g_strcmp0 (xmpp_stanza_get_id (self->lost->pdata[i]), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether the current stream counts stanzas (XEP-0198 enabled). */
+gboolean
+flint_sm_ledger_is_counting (FlintSmLedger *self)
+{
+  return self->counting;
 }

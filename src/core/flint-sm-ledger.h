@@ -11,7 +11,11 @@ G_BEGIN_DECLS
  * the connection broke was lost while shown as sent. The ledger counts the
  * stanzas libstrophe sends (from its log, in the order the server counts
  * them), matches the server's acknowledgements, and hands back the
- * messages the server never got, to send again. */
+ * messages the server never got, to send again. When a stream ends
+ * without the server saying how many stanzas it got, the messages with a
+ * text are not sent again blindly: FlintChat asks the archive. Our own
+ * requests (iq get/set) are followed too, and sent again on a resumed
+ * stream that never got them. */
 typedef struct _FlintSmLedger FlintSmLedger;
 
 /* Called for each acknowledged message that has a <body> (receipts and
@@ -26,6 +30,8 @@ void flint_sm_ledger_note_sent (FlintSmLedger *self, const char *xml);
 void flint_sm_ledger_note_received (FlintSmLedger *self, const char *xml);
 GPtrArray *flint_sm_ledger_take_lost (FlintSmLedger *self);
 guint flint_sm_ledger_get_unacked (FlintSmLedger *self);
+gboolean flint_sm_ledger_is_following (FlintSmLedger *self, const char *id);
+gboolean flint_sm_ledger_is_counting (FlintSmLedger *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FlintSmLedger, flint_sm_ledger_free)
 

@@ -1292,6 +1292,7 @@ class TcpProxy:
         connect the client to (px.listen_host, px.port)
         px.cut()                    # RST every current connection, keep listening
         px.stall(); px.stall(False) # hold / release all bytes (both directions)
+        px.stall(direction="down")  # hold one direction only (server -> client)
         px.refuse(); px.refuse(False)  # new connections are accepted and reset
         px.set_rate(2000)           # bytes/s per direction per connection; None = off
         px.cut_after(5000)          # one-shot cut once 5000 more bytes have passed
@@ -1319,6 +1320,7 @@ class TcpProxy:
         self.target_failures = 0   # upstream connects that failed (client was reset)
         self._conns = set()
         self._stalled = False
+        self._stall_dirs = frozenset()   # "up" / "down": the directions held
         self._refuse = None        # None or "reset" | "close" | "unlisten"
         self._rate = None
         self._cut_after = None     # [remaining, direction, reset]
@@ -1379,13 +1381,27 @@ class TcpProxy:
         listening.  Returns the number of connections cut."""
         return self._call(lambda: self._cut_all(reset))
 
-    def stall(self, on=True):
+    def stall(self, on=True, direction="both"):
         """While stalled nothing is forwarded either way (bytes are read and held
         up to BUF_CAP per direction, EOFs are held too); new connections are
-        accepted, connected to the target, and stalled as well."""
+        accepted, connected to the target, and stalled as well.
+        direction="up" (client -> target) or "down" holds that direction only
+        (the other one flows); stall(False) releases both."""
+        if direction not in ("both", "up", "down"):
+            raise ValueError("direction must be both, up or down")
+
         def f():
-            self._stalled = bool(on)
+            if not on:
+                self._stall_dirs = frozenset()
+            elif direction == "both":
+                self._stall_dirs = frozenset(("up", "down"))
+            else:
+                self._stall_dirs = frozenset((direction,))
+            self._stalled = bool(self._stall_dirs)
         self._call(f)
+
+    def _held(self, p):
+        return p.name in self._stall_dirs
 
     def refuse(self, on=True, how="reset"):
         """While refusing, new connections fail; existing ones are untouched.
@@ -1596,7 +1612,7 @@ class TcpProxy:
 
     def _write_wait(self, p, now):
         """0 if p may write now, else seconds until it may (None: nothing to do)."""
-        if self._stalled or p.shut:
+        if self._held(p) or p.shut:
             return None
         if not p.buf:
             return 0 if p.eof else None
@@ -1724,10 +1740,10 @@ class TcpProxy:
             src_p, dst_p, other = conn.down, conn.up, conn.c
         if mask & 1:
             self._read(conn, sk, src_p)
-        if mask & 2 and not conn.closed and not self._stalled:
+        if mask & 2 and not conn.closed and not self._held(dst_p):
             self._write(conn, dst_p, sk, now)
         # A fresh EOF with nothing buffered can be passed on at once.
-        if not conn.closed and not self._stalled and src_p.eof and not src_p.buf \
+        if not conn.closed and not self._held(src_p) and src_p.eof and not src_p.buf \
                 and not src_p.shut and not conn.connecting:
             self._write(conn, src_p, other, now)
 

@@ -346,6 +346,34 @@ class TcpProxyTest(unittest.TestCase):
         c.close()
         c2.close()
 
+    def test_stall_one_direction(self):
+        c = self.connect()
+        c.sendall(b"a")
+        self.assertEqual(_recv_exact(c, 1), b"a")
+        # Down held: the echo server gets the bytes, the client not its echo.
+        self.px.stall(direction="down")
+        up0, down0 = self.px.bytes_up, self.px.bytes_down
+        c.sendall(b"went-up")
+        self.px.wait_for(lambda p: p.bytes_up == up0 + 7, 5)
+        c.settimeout(0.4)
+        with self.assertRaises(socket.timeout):
+            c.recv(100)
+        self.assertEqual(self.px.bytes_down, down0)
+        self.px.stall(False)
+        self.assertEqual(_recv_exact(c, 7), b"went-up")
+        # Up held: nothing reaches the server.
+        self.px.stall(direction="up")
+        up0 = self.px.bytes_up
+        c.sendall(b"held")
+        with self.assertRaises(socket.timeout):
+            c.recv(100)
+        self.assertEqual(self.px.bytes_up, up0)
+        self.px.stall(False)
+        self.assertEqual(_recv_exact(c, 4), b"held")
+        with self.assertRaises(ValueError):
+            self.px.stall(direction="sideways")
+        c.close()
+
     def test_refuse(self):
         old = self.connect()
         self.px.refuse()

@@ -125,7 +125,10 @@ test_receipts_not_reported (void)
   g_assert_cmpstr (text, ==, "m1");
 }
 
-/* A new session (no resumption) loses whatever the old one left unacked. */
+/* A new session (no resumption) loses whatever the old one left unacked.
+ * The server said nothing of how much it got: a text sent again could
+ * arrive twice, so those are not handed back (FlintChat asks the archive);
+ * a receipt is. */
 static void
 test_new_session (void)
 {
@@ -133,21 +136,105 @@ test_new_session (void)
   g_autoptr (FlintSmLedger) ledger = flint_sm_ledger_new (on_acked, acked);
   g_autoptr (GPtrArray) lost = NULL;
   g_autoptr (GPtrArray) again = NULL;
+  xmpp_stanza_t *receipt = xmpp_message_new (ctx, "chat", "bob@example.com", "r1");
   g_autofree char *text = NULL;
 
   flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
   send_message (ledger, "m1");
   send_message (ledger, "m2");
+  flint_sm_ledger_track (ledger, receipt);
+  xmpp_stanza_release (receipt);
+  flint_sm_ledger_note_sent (ledger, "<message id=\"r1\" to=\"bob@example.com\" "
+                                     "type=\"chat\"><received xmlns=\"urn:xmpp:"
+                                     "receipts\" id=\"x\"/></message>");
   flint_sm_ledger_note_received (ledger, "<a h='1' xmlns='urn:xmpp:sm:3'/>");
+  g_assert_true (flint_sm_ledger_is_following (ledger, "m2"));
   flint_sm_ledger_note_sent (ledger, "<resume h='0' previd='x' xmlns='urn:xmpp:sm:3'/>");
   flint_sm_ledger_note_received (ledger, "<failed xmlns='urn:xmpp:sm:3'/>");
   flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
   lost = flint_sm_ledger_take_lost (ledger);
   text = ids (lost);
-  g_assert_cmpstr (text, ==, "m2");
+  g_assert_cmpstr (text, ==, "r1");
+  g_assert_false (flint_sm_ledger_is_following (ledger, "m2"));
   /* Taken once. */
   again = flint_sm_ledger_take_lost (ledger);
   g_assert_cmpuint (again->len, ==, 0);
+
+  /* Should libstrophe send m2 again itself, it is followed again. */
+  flint_sm_ledger_note_sent (
+    ledger, "<message id=\"m2\" to=\"bob@example.com\"><body>m2</body></message>");
+  g_assert_true (flint_sm_ledger_is_following (ledger, "m2"));
+  flint_sm_ledger_note_received (ledger, "<a h='1' xmlns='urn:xmpp:sm:3'/>");
+  g_assert_false (flint_sm_ledger_is_following (ledger, "m2"));
+  g_clear_pointer (&text, g_free);
+  text = joined (acked);
+  g_assert_cmpstr (text, ==, "m1 m2");
+}
+
+/* A failed resumption that says how much the server got (h): the rest
+ * never arrived and is handed back, texts too. */
+static void
+test_failed_with_count (void)
+{
+  g_autoptr (FlintSmLedger) ledger = flint_sm_ledger_new (NULL, NULL);
+  g_autoptr (GPtrArray) lost = NULL;
+  g_autofree char *text = NULL;
+
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+  g_assert_true (flint_sm_ledger_is_counting (ledger));
+  send_message (ledger, "m1");
+  send_message (ledger, "m2");
+  send_message (ledger, "m3");
+  flint_sm_ledger_note_sent (ledger, "<resume h='0' previd='x' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (
+    ledger, "<failed h='1' xmlns='urn:xmpp:sm:3'><item-not-found/></failed>");
+  g_assert_false (flint_sm_ledger_is_counting (ledger));
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+  /* Followed until handed back to be sent again. */
+  g_assert_true (flint_sm_ledger_is_following (ledger, "m3"));
+  g_assert_false (flint_sm_ledger_is_following (ledger, "m1"));
+  lost = flint_sm_ledger_take_lost (ledger);
+  text = ids (lost);
+  g_assert_cmpstr (text, ==, "m2 m3");
+}
+
+/* Our request written just before the link broke: sent again on the
+ * resumed stream that still waits for its answer, not after a new session
+ * (which failed it). Answers we send are never followed. */
+static void
+test_requests (void)
+{
+  g_autoptr (FlintSmLedger) ledger = flint_sm_ledger_new (NULL, NULL);
+  g_autoptr (GPtrArray) lost = NULL;
+  g_autoptr (GPtrArray) none = NULL;
+  xmpp_stanza_t *query = xmpp_iq_new (ctx, "set", "q1");
+  xmpp_stanza_t *answer = xmpp_iq_new (ctx, "result", "a1");
+  g_autofree char *text = NULL;
+
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+  flint_sm_ledger_track (ledger, query);
+  flint_sm_ledger_track (ledger, answer);
+  flint_sm_ledger_note_sent (ledger, "<iq id=\"a1\" type=\"result\"/>");
+  flint_sm_ledger_note_sent (ledger, "<iq id=\"q1\" type=\"set\"><query/></iq>");
+  send_message (ledger, "m1");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 2);
+  flint_sm_ledger_note_sent (ledger, "<resume h='0' previd='x' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger,
+                                 "<resumed h='1' previd='x' xmlns='urn:xmpp:sm:3'/>");
+  lost = flint_sm_ledger_take_lost (ledger);
+  text = ids (lost);
+  g_assert_cmpstr (text, ==, "q1 m1");
+
+  /* The same after a failed resumption: the request is not sent again. */
+  flint_sm_ledger_track (ledger, query);
+  flint_sm_ledger_note_sent (ledger, "<iq id=\"q1\" type=\"set\"><query/></iq>");
+  g_assert_cmpuint (flint_sm_ledger_get_unacked (ledger), ==, 1);
+  flint_sm_ledger_note_sent (ledger, "<resume h='0' previd='y' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger, "<failed h='1' xmlns='urn:xmpp:sm:3'/>");
+  none = flint_sm_ledger_take_lost (ledger);
+  g_assert_cmpuint (none->len, ==, 0);
+  xmpp_stanza_release (query);
+  xmpp_stanza_release (answer);
 }
 
 /* libstrophe sending a lost message again itself: we must not as well. */
@@ -200,6 +287,8 @@ main (int argc, char **argv)
   ctx = xmpp_ctx_new (NULL, NULL);
   g_test_add_func ("/sm-ledger/resume", test_resume);
   g_test_add_func ("/sm-ledger/new-session", test_new_session);
+  g_test_add_func ("/sm-ledger/failed-with-count", test_failed_with_count);
+  g_test_add_func ("/sm-ledger/requests", test_requests);
   g_test_add_func ("/sm-ledger/receipts-not-reported", test_receipts_not_reported);
   g_test_add_func ("/sm-ledger/libstrophe-resends", test_libstrophe_resends);
   g_test_add_func ("/sm-ledger/no-sm-and-junk", test_no_sm_and_junk);
