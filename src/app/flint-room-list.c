@@ -8,6 +8,7 @@
 
 #include "flint-json.h"
 #include "flint-room-list.h"
+#include "flint-widget.h"
 
 struct _FlintRoomList
 {
@@ -109,20 +110,6 @@ state_nick (FlintRoom *room)
   return room ? nicks[flint_room_get_state (room)] : "none";
 }
 
-/* Asked for when shown: a fixed tooltip text costs an X round trip for
- * each row made, and the rows are made again on every change. */
-static gboolean
-on_row_query_tooltip (
-  GtkWidget *row, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
-{
-  const char *jid = g_object_get_data (G_OBJECT (row), "jid");
-
-  if (jid == NULL)
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, jid);
-  return TRUE;
-}
-
 static GtkWidget *
 make_row (
   FlintRoomList *self, Source *source, const char *jid, const char *name, FlintRoom *room)
@@ -170,8 +157,8 @@ make_row (
       gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
       gtk_box_append (GTK_BOX (box), badge);
     }
-  gtk_widget_set_has_tooltip (row, TRUE);
-  g_signal_connect (row, "query-tooltip", G_CALLBACK (on_row_query_tooltip), NULL);
+  /* Rows are made again on every change: no X round trip each. */
+  flint_widget_set_lazy_tooltip (row, jid);
   {
     /* Right click (or a long press): edit, remove, leave. */
     GtkGesture *click = gtk_gesture_click_new ();

@@ -279,20 +279,6 @@ on_search_activate (GtkSearchEntry *entry, FlintRosterView *self)
 
 /* ---- rows -------------------------------------------------------------- */
 
-/* The section's button says what it does when asked: a fixed tooltip text
- * on a row costs an X round trip each time the row is bound. */
-static gboolean
-on_button_query_tooltip (
-  GtkWidget *button, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
-{
-  const char *text = g_object_get_data (G_OBJECT (button), "flint-tooltip");
-
-  if (text == NULL)
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
-}
-
 static void
 setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView *self)
 {
@@ -303,9 +289,8 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintRosterView
   GtkWidget *count = gtk_label_new (NULL);
   GtkWidget *reconnect = gtk_button_new_from_icon_name ("view-refresh-symbolic");
 
-  gtk_widget_set_has_tooltip (reconnect, TRUE);
-  g_signal_connect (reconnect, "query-tooltip", G_CALLBACK (on_button_query_tooltip),
-                    NULL);
+  /* Says what it does when asked: a fixed text costs an X round trip per bind. */
+  flint_widget_set_lazy_tooltip (reconnect, NULL);
 
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
@@ -398,7 +383,7 @@ update_section (GtkWidget *header)
                                                            : "view-refresh-symbolic");
     gboolean shown = s == FLINT_SESSION_DISCONNECTED || s == FLINT_SESSION_RECONNECTING;
 
-    g_object_set_data_full (G_OBJECT (button), "flint-tooltip", g_strdup (label), g_free);
+    flint_widget_set_lazy_tooltip (button, label);
     gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
     gtk_widget_set_visible (button, shown);

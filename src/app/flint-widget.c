@@ -57,3 +57,28 @@ flint_widget_update_tooltip (GtkWidget *widget, const char *text)
   if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
     gtk_widget_set_tooltip_text (widget, text);
 }
+
+static gboolean
+on_lazy_query_tooltip (
+  GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+{
+  const char *text = g_object_get_data (G_OBJECT (widget), "flint-tooltip");
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+void
+flint_widget_set_lazy_tooltip (GtkWidget *widget, const char *text)
+{
+  if (!g_object_get_data (G_OBJECT (widget), "flint-tooltip-lazy"))
+    {
+      g_object_set_data (G_OBJECT (widget), "flint-tooltip-lazy", GINT_TO_POINTER (1));
+      gtk_widget_set_has_tooltip (widget, TRUE);
+      g_signal_connect (widget, "query-tooltip", G_CALLBACK (on_lazy_query_tooltip),
+                        NULL);
+    }
+  g_object_set_data_full (G_OBJECT (widget), "flint-tooltip", g_strdup (text), g_free);
+}

@@ -16,6 +16,10 @@ void flint_widget_dispose_template (GtkWidget *widget, GType widget_type);
  * the same text, and rows being bound call it often. */
 void flint_widget_update_tooltip (GtkWidget *widget, const char *text);
 
+/* A tooltip given when GTK asks for it (query-tooltip) rather than set as a
+ * fixed text: for widgets in list rows, bound and rebound often. NULL: none. */
+void flint_widget_set_lazy_tooltip (GtkWidget *widget, const char *text);
+
 /* The time of day of @local as the desktop shows its clock: 12-hour when
  * GNOME's clock-format setting says so, otherwise the locale's 24-hour
  * format (translatable). */
