@@ -5,7 +5,8 @@
 G_BEGIN_DECLS
 
 #define FLINT_TYPE_CONTACT_PICKER (flint_contact_picker_get_type ())
-G_DECLARE_FINAL_TYPE (FlintContactPicker, flint_contact_picker, FLINT, CONTACT_PICKER, GtkWidget)
+G_DECLARE_FINAL_TYPE (
+  FlintContactPicker, flint_contact_picker, FLINT, CONTACT_PICKER, GtkWidget)
 
 /* An address entry over the roster: typing filters the contacts by name or
  * address, a click on one fills the entry in. contacts: a GListModel of

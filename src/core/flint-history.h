@@ -165,31 +165,24 @@ char *flint_history_get_last_stanza_id (FlintHistory *self,
                                         const char *conversation);
 
 /* Ranges and deletion: transcripts, clear history, retention. */
-GPtrArray *
-flint_history_get_range (FlintHistory *self,
-                         const char *account,
-                         const char *conversation,
-                         gint64 time,
-                         gint64 id,
-                         gint64 until,
-                         guint limit,
-                         GError **error);
-gboolean
-flint_history_delete_conversation (FlintHistory *self,
-                                   const char *account,
-                                   const char *conversation,
-                                   gint64 stored_before,
-                                   guint limit,
-                                   guint *out_deleted,
-                                   GError **error);
-gboolean
-flint_history_delete_older_than (FlintHistory *self,
-                                 gint64 time,
-                                 guint limit,
-                                 guint *out_deleted,
-                                 GError **error);
-gboolean
-flint_history_check_integrity (FlintHistory *self, GError **error);
+GPtrArray *flint_history_get_range (FlintHistory *self,
+                                    const char *account,
+                                    const char *conversation,
+                                    gint64 time,
+                                    gint64 id,
+                                    gint64 until,
+                                    guint limit,
+                                    GError **error);
+gboolean flint_history_delete_conversation (FlintHistory *self,
+                                            const char *account,
+                                            const char *conversation,
+                                            gint64 stored_before,
+                                            guint limit,
+                                            guint *out_deleted,
+                                            GError **error);
+gboolean flint_history_delete_older_than (
+  FlintHistory *self, gint64 time, guint limit, guint *out_deleted, GError **error);
+gboolean flint_history_check_integrity (FlintHistory *self, GError **error);
 
 /* Messages sent but never confirmed, and what settles them (issue 9). */
 GPtrArray *flint_history_get_unconfirmed (
