@@ -92,6 +92,8 @@ struct _FlintTransfers
   char *proxy_host;
   guint16 proxy_port;
   gboolean proxy_searched;
+  guint services_pending;     /* disco requests for the server's services in flight */
+  GPtrArray *waiting_uploads; /* Job: sent before the upload service was known */
 
   char *upload_jid;  /* the server's XEP-0363 service, once found */
   gint64 upload_max; /* bytes; 0: no limit given */
@@ -2129,6 +2131,25 @@ flint_transfers_cancel (FlintTransfers *self, FlintTransfer *transfer)
 
 /* ---- the server's proxy65 ------------------------------------------------ */
 
+static void upload_request_slot (Job *job);
+
+/* One answer about the server's services is in; once all are, uploads that
+ * were asked for meanwhile go ahead (or fail if there is no service). */
+static void
+service_answered (FlintTransfers *self)
+{
+  g_autoptr (GPtrArray) waiting = NULL;
+
+  g_return_if_fail (self->services_pending > 0);
+  if (--self->services_pending > 0 || self->waiting_uploads->len == 0)
+    return;
+  waiting = g_steal_pointer (&self->waiting_uploads);
+  self->waiting_uploads = g_ptr_array_new_with_free_func ((GDestroyNotify) job_unref);
+  for (guint i = 0; i < waiting->len; i++)
+    if (!job_done (g_ptr_array_index (waiting, i)))
+      upload_request_slot (g_ptr_array_index (waiting, i));
+}
+
 static void
 on_proxy_address (FlintSession *session,
                   xmpp_stanza_t *result,
@@ -2203,6 +2224,7 @@ on_item_info (FlintSession *session,
   if (error == NULL && result &&
       (query = xmpp_stanza_get_child_by_name_and_ns (result, "query", NS_DISCO_INFO)))
     note_upload_service (self, result, query);
+  service_answered (self);
   if (error == NULL && result && self->proxy_jid == NULL &&
       (query = xmpp_stanza_get_child_by_name_and_ns (result, "query", NS_DISCO_INFO)))
     for (xmpp_stanza_t *c = xmpp_stanza_get_children (query); c;
@@ -2244,10 +2266,12 @@ on_server_items (FlintSession *session,
           continue;
         iq = new_iq (self, "get", jid);
         flint_stanza_add_child (iq, "query", NS_DISCO_INFO, NULL);
+        self->services_pending++;
         flint_session_send_iq (self->session, iq, on_item_info, g_object_ref (self));
         xmpp_stanza_release (iq);
         asked++;
       }
+  service_answered (self);
   g_object_unref (self);
 }
 
@@ -2262,6 +2286,7 @@ find_proxy (FlintTransfers *self)
   self->proxy_searched = TRUE;
   iq = new_iq (self, "get", flint_account_get_domain (account));
   flint_stanza_add_child (iq, "query", NS_DISCO_ITEMS, NULL);
+  self->services_pending++;
   flint_session_send_iq (self->session, iq, on_server_items, g_object_ref (self));
   xmpp_stanza_release (iq);
 }
@@ -2457,9 +2482,7 @@ flint_transfers_upload_file (FlintTransfers *self, const char *to, GFile *file)
   g_autofree char *sid = g_uuid_string_random ();
   g_autofree char *path = g_file_get_path (file);
   g_autofree char *base = g_file_get_basename (file);
-  g_autofree char *size_text = NULL;
   g_autofree char *mime = NULL;
-  xmpp_stanza_t *iq, *request;
   Job *job;
 
   g_return_val_if_fail (FLINT_IS_TRANSFERS (self), NULL);
@@ -2479,36 +2502,52 @@ flint_transfers_upload_file (FlintTransfers *self, const char *to, GFile *file)
       job_fail (job, FLINT_ERROR_TRANSFER_FILE_READ, NULL);
       return transfer;
     }
+  if (g_file_info_get_content_type (info))
+    mime = g_content_type_get_mime_type (g_file_info_get_content_type (info));
+  flint_transfer_set_mime_type (transfer, mime ? mime : "application/octet-stream");
+  job->source = g_object_ref (file);
+  /* Just after sign-in the server's services may still be being asked
+   * about: wait for the answers rather than fail for want of a service. */
+  if (self->upload_jid == NULL && self->services_pending > 0)
+    g_ptr_array_add (self->waiting_uploads, job_ref (job));
+  else
+    upload_request_slot (job);
+  return transfer;
+}
+
+static void
+upload_request_slot (Job *job)
+{
+  FlintTransfers *self = job->owner;
+  FlintTransfer *transfer = job->transfer;
+  g_autofree char *size_text = NULL;
+  xmpp_stanza_t *iq, *request;
+
   if (self->upload_jid == NULL)
     {
       job_fail (job, FLINT_ERROR_TRANSFER_UNSUPPORTED, NULL);
-      return transfer;
+      return;
     }
-  if (self->upload_max > 0 && g_file_info_get_size (info) > self->upload_max)
+  if (self->upload_max > 0 && flint_transfer_get_size (transfer) > self->upload_max)
     {
       g_autofree char *max = g_format_size (self->upload_max);
       g_autofree char *text =
         g_strdup_printf (_ ("The file is too large for the server (at most %s)."), max);
 
       job_fail (job, FLINT_ERROR_TRANSFER_UNSUPPORTED, text);
-      return transfer;
+      return;
     }
-  if (g_file_info_get_content_type (info))
-    mime = g_content_type_get_mime_type (g_file_info_get_content_type (info));
-  flint_transfer_set_mime_type (transfer, mime ? mime : "application/octet-stream");
-  job->source = g_object_ref (file);
-
-  size_text = g_strdup_printf ("%" G_GINT64_FORMAT, g_file_info_get_size (info));
+  size_text = g_strdup_printf ("%" G_GINT64_FORMAT, flint_transfer_get_size (transfer));
   iq = new_iq (self, "get", self->upload_jid);
   request = flint_stanza_add_child (iq, "request", NS_UPLOAD, NULL);
-  xmpp_stanza_set_attribute (request, "filename", base);
+  xmpp_stanza_set_attribute (request, "filename",
+                             flint_transfer_get_file_name (transfer));
   xmpp_stanza_set_attribute (request, "size", size_text);
   xmpp_stanza_set_attribute (request, "content-type",
                              flint_transfer_get_mime_type (transfer));
   flint_transfer_set_state (transfer, FLINT_TRANSFER_OFFERED);
   flint_session_send_iq (self->session, iq, on_slot, job_ref (job));
   xmpp_stanza_release (iq);
-  return transfer;
 }
 
 /* ---- downloading a link (XEP-0066 OOB, or an HTTPS file link) -------------- */
@@ -2723,6 +2762,8 @@ flint_transfers_dispose (GObject *object)
         }
       g_list_free (jobs);
     }
+  if (self->waiting_uploads)
+    g_ptr_array_set_size (self->waiting_uploads, 0);
   if (self->session)
     {
       for (guint i = 0; i < G_N_ELEMENTS (self->handlers); i++)
@@ -2745,6 +2786,7 @@ flint_transfers_finalize (GObject *object)
   g_free (self->proxy_jid);
   g_free (self->proxy_host);
   g_free (self->upload_jid);
+  g_ptr_array_unref (self->waiting_uploads);
   g_clear_object (&self->http);
   G_OBJECT_CLASS (flint_transfers_parent_class)->finalize (object);
 }
@@ -2772,6 +2814,7 @@ flint_transfers_init (FlintTransfers *self)
   self->ibb_block_size = DEFAULT_IBB_BLOCK;
   self->offer_timeout_s = OFFER_TIMEOUT_S;
   self->send_hash = TRUE;
+  self->waiting_uploads = g_ptr_array_new_with_free_func ((GDestroyNotify) job_unref);
   self->download_folder = g_strdup (g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
   if (self->download_folder == NULL)
     self->download_folder = g_strdup (g_get_home_dir ());

@@ -864,6 +864,64 @@ test_http_upload_and_download (Fixture *f, gconstpointer data)
 }
 
 static void
+upload_when_online (FlintSession *session, gboolean resumed, gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *path = g_build_filename (f->outside, "agenda.txt", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+
+  if (f->offers->len == 0)
+    g_ptr_array_add (f->offers, g_object_ref (flint_transfers_upload_file (
+                                  f->transfers, f->bob_jid, file)));
+}
+
+/* A file sent the moment the account is online, before the server has said
+ * which services it has: the upload waits for the answer instead of failing
+ * for want of an upload service (it did, in the app's flaky timeline test). */
+static void
+test_http_upload_at_sign_in (void)
+{
+  Fixture fx = { 0 }, *f = &fx;
+  FlintTransfer *up;
+  g_autofree char *md5 = NULL;
+
+  f->dir = g_dir_make_tmp ("flint-transfer-XXXXXX", NULL);
+  f->outside = g_dir_make_tmp ("flint-outside-XXXXXX", NULL);
+  md5 = write_source (f, "agenda.txt", 4000);
+  f->account = make_account (&server, "alice", TRUE);
+  f->session = session_new (f->account, "secret-a");
+  f->transfers = flint_transfers_new (f->session);
+  f->offers = g_ptr_array_new_with_free_func (g_object_unref);
+  f->bob_jid = g_strdup_printf ("bob@%s", server.domain);
+  /* Connected after the manager's own handler: it runs right after the
+   * service discovery was sent, with no answer in yet. */
+  g_signal_connect (f->session, "online", G_CALLBACK (upload_when_online), f);
+  flint_session_connect (f->session);
+  g_assert_true (wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
+  g_assert_cmpuint (f->offers->len, ==, 1);
+  up = g_ptr_array_index (f->offers, 0);
+  g_assert_cmpint (flint_transfer_get_state (up), !=, FLINT_TRANSFER_FAILED);
+  wait_finished (up);
+  g_assert_cmpint (flint_transfer_get_state (up), ==, FLINT_TRANSFER_COMPLETE);
+  g_assert_cmpint (flint_transfer_get_method (up), ==, FLINT_TRANSFER_METHOD_HTTP);
+  g_assert_cmpuint (flint_transfer_get_bytes_done (up), ==, 4000);
+  g_assert_nonnull (flint_transfer_get_url (up));
+
+  g_clear_object (&f->transfers);
+  flint_session_disconnect (f->session);
+  spin (100);
+  g_clear_object (&f->session);
+  g_clear_object (&f->account);
+  g_ptr_array_unref (f->offers);
+  g_free (f->bob_jid);
+  remove_tree (f->dir);
+  remove_tree (f->outside);
+  g_free (f->dir);
+  g_free (f->outside);
+}
+
+static void
 test_http_failures (Fixture *f, gconstpointer data)
 {
   g_autofree char *big = g_build_filename (f->outside, "big.iso", NULL);
@@ -973,6 +1031,7 @@ main (int argc, char **argv)
   ADD ("http/upload-and-download", test_http_upload_and_download);
   ADD ("http/failures", test_http_failures);
 #undef ADD
+  g_test_add_func ("/transfer/http/upload-at-sign-in", test_http_upload_at_sign_in);
   ret = g_test_run ();
 
   server_do (&server, "prosody-stop");
