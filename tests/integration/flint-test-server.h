@@ -29,6 +29,10 @@ char *server_shell (Server *s, const char *command);
 void server_do (Server *s, const char *what);
 void server_register (Server *s, const char *user, const char *password);
 
+/* Signing in (TLS, SCRAM) can take tens of seconds on the sanitizer build of
+ * a loaded machine; a wait ends as soon as the state is reached. */
+#define SIGN_IN_WAIT_MS 60000
+
 FlintAccount *make_account (Server *s, const char *user, gboolean pin);
 FlintSession *session_new (FlintAccount *account, const char *password);
 gboolean wait_state (FlintSession *session,

@@ -192,8 +192,8 @@ test_own_avatar (void)
   g_autofree char *actual = NULL;
 
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 30000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   WAIT_FOR (flint_roster_get_loaded (roster));
   /* XEP-0153 §4.1: our vCard is read at login. */
   WAIT_FOR (g_strcmp0 (flint_avatars_get_hash (avatars, flint_account_get_jid (account)),
@@ -426,8 +426,8 @@ test_restart_uses_cache (void)
                    own_sha1);
 
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 30000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   WAIT_FOR (flint_roster_get_loaded (roster));
   WAIT_FOR (lookup ("bob") &&
             flint_contact_get_presence (lookup ("bob")) != FLINT_PRESENCE_OFFLINE);

@@ -66,8 +66,8 @@ fixture_start_as (Fixture *f, Server *s, const char *user, const char *password)
   f->log = g_string_new (NULL);
   g_signal_connect (f->session, "stanza-log", G_CALLBACK (on_stanza_log), f);
   flint_session_connect (f->session);
-  g_assert_true (
-    wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, WAIT_MS));
+  g_assert_true (wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
 }
 
 static gboolean
@@ -306,10 +306,10 @@ test_pep (void)
   /* After the server restarts: read again, autojoin rooms joined again. */
   server_do (&server, "prosody-restart");
   g_assert_true (wait_state (f.session, FLINT_SESSION_RECONNECTING,
-                             FLINT_SESSION_CONNECTING, WAIT_MS) ||
+                             FLINT_SESSION_CONNECTING, SIGN_IN_WAIT_MS) ||
                  TRUE);
-  g_assert_true (
-    wait_state (f.session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 30000));
+  g_assert_true (wait_state (f.session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_true (wait_joined (&f, team));
   g_assert_true (wait_joined (&f, late));
   g_assert_nonnull (flint_bookmarks_find (f.bookmarks, team));

@@ -105,8 +105,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_signal_connect (f->session, "stanza-log", G_CALLBACK (on_stanza_log), f);
 
   flint_session_connect (f->session);
-  g_assert_true (
-    wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, WAIT_MS));
+  g_assert_true (wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (f->session), ==, FLINT_SESSION_ONLINE);
   /* mod_carbons is on in the harness server: XEP-0280 must be accepted. */
   g_assert_true (wait_until (carbons_on, f, WAIT_MS));
@@ -860,7 +860,7 @@ test_file_rows (Fixture *f, gconstpointer data)
 
   flint_session_disconnect (f->session);
   g_assert_true (wait_state (f->session, FLINT_SESSION_DISCONNECTED,
-                             FLINT_SESSION_DISCONNECTED, WAIT_MS));
+                             FLINT_SESSION_DISCONNECTED, SIGN_IN_WAIT_MS));
   g_free (row->file);
   row->file = g_strdup_printf (
     "{'name': <'plan v2.pdf'>, 'state': <'complete'>, 'url': <'%s'>}", url);
@@ -869,8 +869,8 @@ test_file_rows (Fixture *f, gconstpointer data)
   g_assert_cmpint (row->state, ==, FLINT_DELIVERY_PENDING);
 
   flint_session_connect (f->session);
-  g_assert_true (
-    wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, WAIT_MS));
+  g_assert_true (wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   line = peer_wait_line (bob, "\"message\"", "plan%20v2.pdf");
   g_assert_nonnull (line);
   g_assert_nonnull (strstr (line, "jabber:x:oob"));

@@ -205,8 +205,8 @@ static void
 client_connect (Client *c)
 {
   flint_session_connect (c->session);
-  g_assert_true (
-    wait_state (c->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, WAIT_MS));
+  g_assert_true (wait_state (c->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (c->session), ==, FLINT_SESSION_ONLINE);
 }
 

@@ -55,8 +55,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_signal_connect (f->session, "stanza-log", G_CALLBACK (on_stanza_log), f);
 
   flint_session_connect (f->session);
-  g_assert_true (
-    wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, WAIT_MS));
+  g_assert_true (wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (f->session), ==, FLINT_SESSION_ONLINE);
 }
 
@@ -540,10 +540,10 @@ test_rejoin_after_restart (Fixture *f, gconstpointer data)
   r = join_ok (f, room, "alice", NULL);
   server_do (&server, "prosody-restart");
   g_assert_true (wait_state (f->session, FLINT_SESSION_RECONNECTING,
-                             FLINT_SESSION_CONNECTING, WAIT_MS) ||
+                             FLINT_SESSION_CONNECTING, SIGN_IN_WAIT_MS) ||
                  TRUE);
-  g_assert_true (
-    wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 30000));
+  g_assert_true (wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (f->session), ==, FLINT_SESSION_ONLINE);
   g_assert_true (wait_room_state (r, FLINT_ROOM_JOINED));
   g_assert_nonnull (flint_room_get_self_occupant (r));

@@ -50,8 +50,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->rooms = flint_rooms_new (f->session, f->history);
   f->muc = g_strdup_printf ("conference.%s", server.domain);
   flint_session_connect (f->session);
-  g_assert_true (
-    wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, WAIT_MS));
+  g_assert_true (wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (f->session), ==, FLINT_SESSION_ONLINE);
 }
 

@@ -124,8 +124,8 @@ test_fetch (void)
 
   flint_roster_set_show_offline (roster, TRUE);
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   WAIT_FOR (flint_roster_get_loaded (roster));
 
   contact = lookup ("bob");

@@ -22,8 +22,8 @@ test_login (void)
   g_autoptr (FlintSession) session = session_new (account, "secret-a");
 
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (session), ==, FLINT_SESSION_ONLINE);
   g_assert_null (flint_session_get_error (session));
   g_assert_true (g_str_has_prefix (flint_session_get_bound_jid (session), "alice@"));
@@ -41,8 +41,8 @@ test_wrong_password (void)
   g_autoptr (FlintSession) session = session_new (account, "wrong");
 
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_DISCONNECTED, FLINT_SESSION_ONLINE, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_DISCONNECTED, FLINT_SESSION_ONLINE,
+                             SIGN_IN_WAIT_MS));
   g_assert_error ((GError *) flint_session_get_error (session), FLINT_ERROR,
                   FLINT_ERROR_AUTH_FAILED);
   /* A refused password is not retried behind the user's back. */
@@ -59,8 +59,8 @@ test_unknown_host (void)
   flint_account_set_host (account, "no-such-host.invalid");
   session = session_new (account, "secret-a");
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_DISCONNECTED, FLINT_SESSION_ONLINE, 15000));
+  g_assert_true (wait_state (session, FLINT_SESSION_DISCONNECTED, FLINT_SESSION_ONLINE,
+                             SIGN_IN_WAIT_MS));
   g_assert_error ((GError *) flint_session_get_error (session), FLINT_ERROR,
                   FLINT_ERROR_HOST_NOT_FOUND);
 }
@@ -85,8 +85,8 @@ test_connection_refused (void)
   flint_account_set_port (account, port);
   session = session_new (account, "secret-a");
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_RECONNECTING, FLINT_SESSION_ONLINE, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_RECONNECTING, FLINT_SESSION_ONLINE,
+                             SIGN_IN_WAIT_MS));
   g_assert_error ((GError *) flint_session_get_error (session), FLINT_ERROR,
                   FLINT_ERROR_CONNECTION_REFUSED);
   flint_session_disconnect (session);
@@ -110,8 +110,8 @@ test_certificate_pinning (void)
 
   /* Unknown self-signed certificate: refused, and the user is shown it. */
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_DISCONNECTED, FLINT_SESSION_ONLINE, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_DISCONNECTED, FLINT_SESSION_ONLINE,
+                             SIGN_IN_WAIT_MS));
   g_assert_error ((GError *) flint_session_get_error (session), FLINT_ERROR,
                   FLINT_ERROR_TLS_UNTRUSTED);
   g_assert_nonnull (cert);
@@ -122,8 +122,8 @@ test_certificate_pinning (void)
   /* The user trusts it: pinned, and the connection goes through. */
   flint_session_trust_certificate (session, cert);
   g_assert_cmpstr (flint_account_get_trusted_cert (account), ==, server.cert_sha256);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (session), ==, FLINT_SESSION_ONLINE);
   flint_session_disconnect (session);
   spin (100);
@@ -143,8 +143,8 @@ test_certificate_changed (void)
   g_signal_connect (session, "certificate-failed", G_CALLBACK (on_certificate_failed),
                     &cert);
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_DISCONNECTED, FLINT_SESSION_ONLINE, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_DISCONNECTED, FLINT_SESSION_ONLINE,
+                             SIGN_IN_WAIT_MS));
   g_assert_error ((GError *) flint_session_get_error (session), FLINT_ERROR,
                   FLINT_ERROR_TLS_UNTRUSTED);
   g_assert_nonnull (cert);
@@ -158,8 +158,8 @@ test_tls_required (void)
   g_autoptr (FlintSession) session = session_new (account, "secret-a");
 
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_DISCONNECTED, FLINT_SESSION_ONLINE, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_DISCONNECTED, FLINT_SESSION_ONLINE,
+                             SIGN_IN_WAIT_MS));
   g_assert_error ((GError *) flint_session_get_error (session), FLINT_ERROR,
                   FLINT_ERROR_TLS_REQUIRED);
 }
@@ -181,8 +181,8 @@ test_stanza_log_redacts_auth (void)
   session = session_new (account, "secret-a");
   g_signal_connect (session, "stanza-log", G_CALLBACK (on_stanza_log), log);
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   g_assert_nonnull (strstr (log->str, "[redacted]"));
   g_assert_null (strstr (log->str, "secret-a"));
   g_assert_null (strstr (log->str, "c2VjcmV0LWE")); /* base64 of the password */
@@ -206,8 +206,8 @@ test_answers_ping_and_version (void)
   };
 
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
   peer = peer_start (&server, "bob", "secret-b");
   for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
     {
@@ -254,12 +254,12 @@ test_reconnect_delivers_queued_once (void)
   guint seen = 0;
 
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
 
   server_do (&server, "prosody-kill");
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_RECONNECTING, FLINT_SESSION_DISCONNECTED, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_RECONNECTING,
+                             FLINT_SESSION_DISCONNECTED, SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (session), ==, FLINT_SESSION_RECONNECTING);
 
   /* Sent while the server is down: must wait, then go out exactly once. */
