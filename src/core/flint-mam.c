@@ -19,7 +19,13 @@
 #define NS_CORRECT "urn:xmpp:message-correct:0"
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 
-#define DEFAULT_PAGE_SIZE 250
+/* Asked for per page; a server sends at most its own limit (Prosody: 50 by
+ * default, what its admin sets), so a large figure costs nothing where the
+ * limit is low and saves round trips where it is high. */
+#define DEFAULT_PAGE_SIZE 1000
+/* A server that refuses a page that large is asked again for a quarter of
+ * it, down to this (XEP-0313's examples use 10; every server takes 50). */
+#define MIN_PAGE_SIZE 50
 
 /* A fresh install (no stored stanza-id) takes only the newest messages:
  * enough context for every recent conversation, without pulling years of
@@ -55,6 +61,7 @@ struct _FlintMam
   GPtrArray *page;    /* FlintMessageRecord of that page, in arrival order */
   char *start;        /* MODE_FORWARD: the archive id the catch-up began after */
   char *after;        /* MODE_FORWARD: the archive id the next page follows */
+  char *before;       /* MODE_INITIAL: the archive id the asked page precedes */
   char *stored_after; /* and the one everything stored so far reaches */
   GPtrArray *pages;   /* MODE_INITIAL: the pages so far, newest first */
   guint n_initial;
@@ -675,6 +682,21 @@ store_initial (FlintMam *self)
   queue_store (self, all, newest ? newest->stanza_id : NULL, TRUE, TRUE, NULL);
 }
 
+/* An error a server may give for a page larger than it will send, where
+ * XEP-0059 would have it send fewer. */
+static gboolean
+page_refused (xmpp_stanza_t *reply)
+{
+  const char *conditions[] = { "policy-violation", "not-acceptable",
+                               "resource-constraint", "bad-request" };
+  xmpp_stanza_t *error = xmpp_stanza_get_child_by_name (reply, "error");
+
+  for (guint i = 0; error && i < G_N_ELEMENTS (conditions); i++)
+    if (xmpp_stanza_get_child_by_name (error, conditions[i]))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 on_page_reply (FlintSession *session,
                xmpp_stanza_t *reply,
@@ -709,6 +731,15 @@ on_page_reply (FlintSession *session,
           self->generation++;
           self->run++;
           start_initial (self);
+          return;
+        }
+      if (reply && self->page_size > MIN_PAGE_SIZE && page_refused (reply))
+        {
+          g_autofree char *before = g_strdup (self->before);
+
+          self->page_size = MAX (MIN_PAGE_SIZE, self->page_size / 4);
+          g_debug ("The archive refused the page size; asking for %u", self->page_size);
+          request_page (self, before);
           return;
         }
       /* A disconnect keeps the cursor: the next session continues. */
@@ -770,6 +801,11 @@ request_page (FlintMam *self, const char *before)
   if (self->mode == MODE_INITIAL)
     page_size = MIN (page_size, INITIAL_MAX - self->n_initial);
   max = g_strdup_printf ("%u", page_size);
+  if (self->before != before)
+    {
+      g_free (self->before);
+      self->before = g_strdup (before);
+    }
 
   g_free (self->query_id);
   self->query_id = flint_session_new_id (self->session);
@@ -999,6 +1035,7 @@ flint_mam_finalize (GObject *object)
   g_free (self->query_id);
   g_free (self->start);
   g_free (self->after);
+  g_free (self->before);
   g_free (self->stored_after);
   g_queue_clear_full (&self->store_queue, (GDestroyNotify) store_job_free);
   g_clear_object (&self->worker_history);

@@ -4,7 +4,7 @@ catches up 10,000 archived messages (FLINT_BENCH_MAM_N) from a local
 Prosody while a 10 ms high-priority timer measures the longest main-loop
 stall (app.test-stall-watch, max_stall_ms in app.test-dump). Prosody runs
 with SQL storage when lua-dbi-sqlite3 is there (else its internal files),
-once at its default page limit of 50 and once allowing 250 (Flint's page
+once at its default page limit of 50 and once allowing 1000 (Flint's page
 size). The messages are Alice's to Bob from another client, after one
 Flint already has, so the catch-up pages forward through all of them.
 
@@ -82,7 +82,7 @@ def main():
 
         fill(prosody, bob, "m", N)
         for name, option in (("Prosody's default limit of 50 per page", None),
-                             ("server allowing 250 per page", "max_archive_query_results = 250")):
+                             ("server allowing 1000 per page", "max_archive_query_results = 1000")):
             shutil.rmtree(data)
             shutil.copytree(seed, data)
             if option:
