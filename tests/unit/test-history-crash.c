@@ -45,6 +45,7 @@ typedef struct
   GMainLoop *loop;
   guint reported; /* batches the writer said were committed */
   GString *pending;
+  gboolean waiting_first; /* the loop runs until the first batch is in */
 } Reader;
 
 static void read_more (GInputStream *in, Reader *reader);
@@ -67,6 +68,8 @@ on_read (GObject *source, GAsyncResult *result, gpointer data)
       reader->reported = (guint) atoi (reader->pending->str);
       g_string_erase (reader->pending, 0, nl - reader->pending->str + 1);
     }
+  if (reader->reported > 0 && reader->waiting_first)
+    g_main_loop_quit (reader->loop); /* the first batch is in */
   read_more (G_INPUT_STREAM (source), reader);
 }
 
@@ -101,15 +104,23 @@ test_kill_during_inserts (void)
       g_autoptr (GPtrArray) hits = NULL;
       g_autofree char *word = NULL;
       Reader reader = { g_main_loop_new (NULL, FALSE), 0, g_string_new (NULL) };
-      guint stored, ms;
+      guint stored, ms, timeout;
 
       writer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, writer_path,
                                  path, round_s, batch_s, NULL);
       g_assert_no_error (error);
       read_more (g_subprocess_get_stdout_pipe (writer), &reader);
-      /* A random moment: between batches or in the middle of one. */
-      ms = (guint) g_test_rand_int_range (100, 600);
-      g_timeout_add (ms, quit_loop, reader.loop);
+      /* Once it has committed its first batch (a sanitizer build on a busy
+       * machine takes a while to start), a random moment: between batches or
+       * in the middle of one. */
+      reader.waiting_first = TRUE;
+      timeout = g_timeout_add_seconds (60, quit_loop, reader.loop);
+      g_main_loop_run (reader.loop);
+      reader.waiting_first = FALSE;
+      g_assert_cmpuint (reader.reported, >, 0);
+      g_source_remove (timeout);
+      ms = (guint) g_test_rand_int_range (0, 500);
+      timeout = g_timeout_add (ms, quit_loop, reader.loop);
       g_main_loop_run (reader.loop);
       g_subprocess_send_signal (writer, SIGKILL);
       g_subprocess_wait (writer, NULL, &error);
@@ -128,8 +139,9 @@ test_kill_during_inserts (void)
       g_assert_no_error (error);
 
       stored = count_rows (path, like);
-      g_test_message ("round %u: killed after %u ms, %u batches reported, %u rows", round,
-                      ms, reader.reported, stored);
+      g_test_message (
+        "round %u: killed %u ms after the first batch, %u batches reported, %u rows",
+        round, ms, reader.reported, stored);
       g_assert_cmpuint (reader.reported, >, 0);
       /* Whole batches only, every reported one, and at most the one it was
        * committing when killed. */
