@@ -663,7 +663,7 @@ flint_room_handle_presence (FlintRoom *self, xmpp_stanza_t *stanza)
           occupant = g_hash_table_lookup (self->by_nick, nick);
           if (occupant)
             {
-              g_object_ref (occupant);
+              /* by_nick borrows the list's reference: nothing to take. */
               g_hash_table_remove (self->by_nick, nick);
               flint_occupant_set_nick (occupant, new_nick);
               g_hash_table_replace (self->by_nick, g_strdup (new_nick), occupant);
