@@ -120,7 +120,16 @@ class FlintApp:
         for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
             if marker in log:
                 start = log.index(marker)
-                raise AssertionError("sanitizer report in flint's log:\n" + log[start:start + 6000])
+                # The whole report too: the message shows only its start.
+                saved = os.path.join(os.environ.get("FLINT_BUILD_ROOT", "/tmp"), "meson-logs",
+                                     "sanitizer-%d.log" % os.getpid())
+                try:
+                    with open(saved, "a") as f:
+                        f.write(log[start:])
+                except OSError:
+                    saved = "(not saved)"
+                raise AssertionError("sanitizer report in flint's log (whole report in %s):\n%s"
+                                     % (saved, log[start:start + 6000]))
 
     # ---- files ------------------------------------------------------------
     @property
