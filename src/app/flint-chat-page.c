@@ -49,6 +49,9 @@ struct _FlintChatPage
   guint follow_tick;          /* brings the view down once more on the next frame */
   GdkFrameClock *frame_clock; /* while mapped, for on_clock_layout */
   gulong layout_handler;
+  gulong paint_handler;
+  guint frames;       /* painted while mapped (for tests) */
+  guint stale_frames; /* of those, following the bottom but not at it */
   gint64 layout_frame;
   guint layout_moves;
   guint paused_id;
@@ -334,11 +337,28 @@ on_clock_layout (GdkFrameClock *clock, FlintChatPage *self)
   gtk_adjustment_set_value (adj, bottom);
 }
 
+/* For tests: a frame painted while the view follows the bottom but is not
+ * there shows rows the user has already been moved past. */
+static void
+on_clock_after_paint (GdkFrameClock *clock, FlintChatPage *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  self->frames++;
+  if (self->stick_to_bottom && self->settle_id == 0 && self->scroll_tick == 0 &&
+      gtk_adjustment_get_value (adj) <
+        gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) - 1)
+    self->stale_frames++;
+}
+
 static void
 disconnect_clock (FlintChatPage *self)
 {
   if (self->frame_clock)
-    g_clear_signal_handler (&self->layout_handler, self->frame_clock);
+    {
+      g_clear_signal_handler (&self->layout_handler, self->frame_clock);
+      g_clear_signal_handler (&self->paint_handler, self->frame_clock);
+    }
   g_clear_object (&self->frame_clock);
 }
 
@@ -357,6 +377,8 @@ flint_chat_page_map (GtkWidget *widget)
       g_object_ref (self->frame_clock);
       self->layout_handler = g_signal_connect (self->frame_clock, "layout",
                                                G_CALLBACK (on_clock_layout), self);
+      self->paint_handler = g_signal_connect (self->frame_clock, "after-paint",
+                                              G_CALLBACK (on_clock_after_paint), self);
     }
 }
 
@@ -1113,6 +1135,15 @@ flint_chat_page_get_correction_id (FlintChatPage *self)
 
 /* How far the view is from the bottom of the list, in pixels (for
  * app.test-dump): 0 when it shows the end. */
+/* For tests: frames painted while mapped, and how many of those showed
+ * the view above the bottom it was following. */
+void
+flint_chat_page_get_frames (FlintChatPage *self, guint *frames, guint *stale_frames)
+{
+  *frames = self->frames;
+  *stale_frames = self->stale_frames;
+}
+
 double
 flint_chat_page_get_scroll_gap (FlintChatPage *self)
 {
