@@ -52,6 +52,7 @@ struct _FlintChatPage
   gulong paint_handler;
   guint frames;       /* painted while mapped (for tests) */
   guint stale_frames; /* of those, following the bottom but not at it */
+  guint changes;      /* items-changed of the conversation (for tests) */
   gint64 layout_frame;
   guint layout_moves;
   guint paused_id;
@@ -518,6 +519,7 @@ static void
 on_items_changed (
   GListModel *model, guint position, guint removed, guint added, FlintChatPage *self)
 {
+  self->changes++;
   /* A message of ours always brings the view down to it. */
   if (added && position + added == g_list_model_get_n_items (model))
     {
@@ -1135,13 +1137,17 @@ flint_chat_page_get_correction_id (FlintChatPage *self)
 
 /* How far the view is from the bottom of the list, in pixels (for
  * app.test-dump): 0 when it shows the end. */
-/* For tests: frames painted while mapped, and how many of those showed
- * the view above the bottom it was following. */
+/* For tests: frames painted while mapped, how many of those showed the
+ * view above the bottom it was following, and the model's changes. */
 void
-flint_chat_page_get_frames (FlintChatPage *self, guint *frames, guint *stale_frames)
+flint_chat_page_get_frames (FlintChatPage *self,
+                            guint *frames,
+                            guint *stale_frames,
+                            guint *changes)
 {
   *frames = self->frames;
   *stale_frames = self->stale_frames;
+  *changes = self->changes;
 }
 
 double

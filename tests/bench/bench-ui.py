@@ -139,7 +139,10 @@ def main():
         print("- same flood: longest main-loop stall (a 10 ms high-priority timer's longest "
               "interval) %.1f ms (budget < 100 ms: %s)"
               % (stall, "ok" if 0 <= stall < 100 else "MISSED"))
-        print("- same flood: %d frames painted" % frames)
+        tab = [t for t in last.get("tabs", []) if t.get("jid") == prosody.jid("bob")]
+        print("- same flood: %d frames painted, %s batches into the view, %s frames "
+              "above the bottom it follows" % (frames, tab[0].get("changes", "?") if tab else "?",
+                                               tab[0].get("stale_frames", "?") if tab else "?"))
         missed |= cpu >= 0.8 or stored < FLOOD or shown < min(FLOOD, 600) or not 0 <= stall < 100
         print("- RSS after the flood: %.1f MB" % rss_mb(app.proc.pid))
         app.stop()
