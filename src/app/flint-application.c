@@ -64,6 +64,10 @@ struct _FlintApplication
   guint stall_id;
   gint64 stall_last;
   gint64 stall_max;
+  /* Frames the active window painted while the stall watch ran. */
+  GdkFrameClock *frame_clock;
+  gulong paint_handler;
+  guint frames;
   /* History retention (see apply_retention) */
   GSettings *settings;
   /* Auto-away: watches of the desktop's idle monitor (NULL without a bus) */
@@ -1215,6 +1219,7 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     g_string_append_printf (
       out, ", \"max_stall_ms\": %s",
       g_ascii_formatd (number, sizeof number, "%.1f", self->stall_max / 1000.0));
+    g_string_append_printf (out, ", \"frames\": %u", self->frames);
   }
   {
     AdwMessageDialog *dialog = find_message_dialog ();
@@ -1666,6 +1671,12 @@ on_stall_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+on_after_paint (FlintApplication *self)
+{
+  self->frames++;
+}
+
 /* app.test-stall-watch (TRUE to start from zero, FALSE to stop). */
 static void
 test_stall_watch_activated (GSimpleAction *action,
@@ -1673,13 +1684,24 @@ test_stall_watch_activated (GSimpleAction *action,
                             gpointer user_data)
 {
   FlintApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   g_clear_handle_id (&self->stall_id, g_source_remove);
+  if (self->frame_clock)
+    g_clear_signal_handler (&self->paint_handler, self->frame_clock);
+  g_clear_object (&self->frame_clock);
   if (!g_variant_get_boolean (parameter))
     return;
   self->stall_max = 0;
+  self->frames = 0;
   self->stall_last = g_get_monotonic_time ();
   self->stall_id = g_timeout_add_full (G_PRIORITY_HIGH, 10, on_stall_tick, self, NULL);
+  if (window && gtk_widget_get_realized (GTK_WIDGET (window)))
+    {
+      self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (window)));
+      self->paint_handler = g_signal_connect_swapped (self->frame_clock, "after-paint",
+                                                      G_CALLBACK (on_after_paint), self);
+    }
 }
 
 static void
@@ -2022,6 +2044,9 @@ flint_application_finalize (GObject *object)
   FlintApplication *self = FLINT_APPLICATION (object);
 
   g_clear_handle_id (&self->stall_id, g_source_remove);
+  if (self->frame_clock)
+    g_clear_signal_handler (&self->paint_handler, self->frame_clock);
+  g_clear_object (&self->frame_clock);
   g_clear_pointer (&self->conversations, g_hash_table_unref);
   g_clear_handle_id (&self->unread_flush_id, g_source_remove);
   g_clear_handle_id (&self->retention_id, g_source_remove);

@@ -46,7 +46,15 @@ struct _FlintChatPage
   gint64 scroll_id; /* the message being brought into view, or 0 */
   guint scroll_tick;
   guint scroll_frames;
-  guint follow_tick; /* brings the view down once more on the next frame */
+  guint follow_tick;          /* brings the view down once more on the next frame */
+  GdkFrameClock *frame_clock; /* while mapped, for on_clock_layout */
+  gulong layout_handler;
+  gulong paint_handler;
+  guint frames;       /* painted while mapped (for tests) */
+  guint stale_frames; /* of those, following the bottom but not at it */
+  guint changes;      /* items-changed of the conversation (for tests) */
+  gint64 layout_frame;
+  guint layout_moves;
   guint paused_id;
   char *sent_state;
   GPtrArray *list_items; /* the GtkListItems in use, for re-layout */
@@ -300,6 +308,88 @@ follow_bottom (FlintChatPage *self)
                                                       follow_tick, self, NULL);
 }
 
+/* After the window's layout, in the same frame: rows measured in it moved
+ * the bottom while the view sticks to it. The list follows a value set
+ * here within this frame (the frame clock runs layout again before it
+ * paints), so a flood costs one painted frame per batch, not one at the
+ * old bottom and more while the new one settles. Twice per frame at most;
+ * follow_bottom() takes over past that. */
+static void
+on_clock_layout (GdkFrameClock *clock, FlintChatPage *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  gint64 frame = gdk_frame_clock_get_frame_counter (clock);
+  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+  if (frame != self->layout_frame)
+    {
+      self->layout_frame = frame;
+      self->layout_moves = 0;
+    }
+  if (!self->stick_to_bottom || self->settle_id || self->scroll_tick ||
+      gtk_adjustment_get_value (adj) >= bottom)
+    return;
+  if (self->layout_moves >= 2)
+    {
+      follow_bottom (self);
+      return;
+    }
+  self->layout_moves++;
+  gtk_adjustment_set_value (adj, bottom);
+}
+
+/* For tests: a frame painted while the view follows the bottom but is not
+ * there shows rows the user has already been moved past. */
+static void
+on_clock_after_paint (GdkFrameClock *clock, FlintChatPage *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  self->frames++;
+  if (self->stick_to_bottom && self->settle_id == 0 && self->scroll_tick == 0 &&
+      gtk_adjustment_get_value (adj) <
+        gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) - 1)
+    self->stale_frames++;
+}
+
+static void
+disconnect_clock (FlintChatPage *self)
+{
+  if (self->frame_clock)
+    {
+      g_clear_signal_handler (&self->layout_handler, self->frame_clock);
+      g_clear_signal_handler (&self->paint_handler, self->frame_clock);
+    }
+  g_clear_object (&self->frame_clock);
+}
+
+static void
+flint_chat_page_map (GtkWidget *widget)
+{
+  FlintChatPage *self = FLINT_CHAT_PAGE (widget);
+
+  GTK_WIDGET_CLASS (flint_chat_page_parent_class)->map (widget);
+  disconnect_clock (self);
+  /* Connected after the window's own layout handler (it is realized
+   * first), so this runs once the rows are allocated. */
+  self->frame_clock = gtk_widget_get_frame_clock (widget);
+  if (self->frame_clock)
+    {
+      g_object_ref (self->frame_clock);
+      self->layout_handler = g_signal_connect (self->frame_clock, "layout",
+                                               G_CALLBACK (on_clock_layout), self);
+      self->paint_handler = g_signal_connect (self->frame_clock, "after-paint",
+                                              G_CALLBACK (on_clock_after_paint), self);
+    }
+}
+
+static void
+flint_chat_page_unmap (GtkWidget *widget)
+{
+  disconnect_clock (FLINT_CHAT_PAGE (widget));
+  GTK_WIDGET_CLASS (flint_chat_page_parent_class)->unmap (widget);
+}
+
 static void
 scroll_to_bottom (FlintChatPage *self)
 {
@@ -334,7 +424,8 @@ on_value_changed (GtkAdjustment *adj, FlintChatPage *self)
     return;
   if (layout)
     {
-      if (self->stick_to_bottom && value < upper - page)
+      /* While mapped, on_clock_layout() follows within the frame. */
+      if (self->stick_to_bottom && value < upper - page && self->frame_clock == NULL)
         follow_bottom (self);
       return;
     }
@@ -413,7 +504,7 @@ show_around (FlintChatPage *self, gint64 time, gint64 id)
 static void
 on_size_changed (GtkAdjustment *adj, GParamSpec *pspec, FlintChatPage *self)
 {
-  if (self->stick_to_bottom && self->settle_id == 0)
+  if (self->stick_to_bottom && self->settle_id == 0 && self->frame_clock == NULL)
     follow_bottom (self);
   /* Rows that do not fill the view cannot be scrolled up to ask for older
    * ones: load them now (after this frame is painted). */
@@ -428,14 +519,22 @@ static void
 on_items_changed (
   GListModel *model, guint position, guint removed, guint added, FlintChatPage *self)
 {
+  self->changes++;
   /* A message of ours always brings the view down to it. */
   if (added && position + added == g_list_model_get_n_items (model))
     {
       g_autoptr (FlintMessage) last = g_list_model_get_item (model, position + added - 1);
 
-      /* Incoming ones follow through on_size_changed while stuck. */
       if (flint_message_get_direction (last) == FLINT_DIRECTION_OUTGOING)
         scroll_to_bottom (self);
+      /* Incoming ones while stuck: the list itself anchors its new last row
+       * to the bottom, so the next frame builds and measures only the rows
+       * on screen there, in one layout. Moving the scroll value instead
+       * takes a frame at the old rows, then one or more at the estimated
+       * new bottom while the rows passed over are measured. */
+      else if (self->stick_to_bottom && self->settle_id == 0 && self->scroll_tick == 0)
+        gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
+                                    "u", position + added - 1);
     }
 }
 
@@ -837,6 +936,7 @@ flint_chat_page_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->follow_tick);
       self->follow_tick = 0;
     }
+  disconnect_clock (self);
   if (self->conversation)
     {
       g_signal_handlers_disconnect_by_data (self->conversation, self);
@@ -883,6 +983,8 @@ flint_chat_page_class_init (FlintChatPageClass *klass)
   object_class->get_property = flint_chat_page_get_property;
   object_class->set_property = flint_chat_page_set_property;
   widget_class->grab_focus = flint_chat_page_grab_focus;
+  widget_class->map = flint_chat_page_map;
+  widget_class->unmap = flint_chat_page_unmap;
 
   properties[PROP_TITLE] = g_param_spec_string (
     "title", NULL, NULL, NULL,
@@ -1035,6 +1137,19 @@ flint_chat_page_get_correction_id (FlintChatPage *self)
 
 /* How far the view is from the bottom of the list, in pixels (for
  * app.test-dump): 0 when it shows the end. */
+/* For tests: frames painted while mapped, how many of those showed the
+ * view above the bottom it was following, and the model's changes. */
+void
+flint_chat_page_get_frames (FlintChatPage *self,
+                            guint *frames,
+                            guint *stale_frames,
+                            guint *changes)
+{
+  *frames = self->frames;
+  *stale_frames = self->stale_frames;
+  *changes = self->changes;
+}
+
 double
 flint_chat_page_get_scroll_gap (FlintChatPage *self)
 {

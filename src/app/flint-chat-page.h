@@ -45,5 +45,9 @@ gboolean flint_chat_page_send_text (FlintChatPage *self, const char *text);
 
 char *flint_chat_page_describe_transfers (FlintChatPage *self);
 double flint_chat_page_get_scroll_gap (FlintChatPage *self);
+void flint_chat_page_get_frames (FlintChatPage *self,
+                                 guint *frames,
+                                 guint *stale_frames,
+                                 guint *changes);
 
 G_END_DECLS

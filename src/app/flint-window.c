@@ -1921,11 +1921,16 @@ flint_window_describe_json (FlintWindow *self, GString *out)
       }
       {
         g_autofree char *inline_transfers = flint_chat_page_describe_transfers (chat);
+        guint frames, stale_frames, changes;
 
+        flint_chat_page_get_frames (chat, &frames, &stale_frames, &changes);
         /* Whole pixels: %f would follow the locale's decimal comma. */
-        g_string_append_printf (out, ", \"transfers\": %s, \"scroll_gap\": %d",
-                                inline_transfers,
-                                (int) flint_chat_page_get_scroll_gap (chat));
+        g_string_append_printf (
+          out,
+          ", \"transfers\": %s, \"scroll_gap\": %d, \"frames\": %u, "
+          "\"stale_frames\": %u, \"changes\": %u",
+          inline_transfers, (int) flint_chat_page_get_scroll_gap (chat), frames,
+          stale_frames, changes);
       }
       g_string_append_printf (
         out, ", \"highlighted\": %" G_GINT64_FORMAT ", \"latest\": %s",

@@ -129,7 +129,9 @@ def main():
         # (1.5 s): that work belongs to the flood, so it is counted.
         time.sleep(2.0)
         cpu = cpu_s(app.proc.pid) - cpu0
-        stall = (app.dump() or {}).get("max_stall_ms", -1)
+        last = app.dump() or {}
+        stall = last.get("max_stall_ms", -1)
+        frames = last.get("frames", -1)
         stall_watch(app, False)
         print("- flood of %d incoming messages into an open tab: %d stored, %d shown, "
               "%.2f CPU-seconds for Flint in %.1f s (budget < 0.8 CPU-s: %s)"
@@ -137,6 +139,10 @@ def main():
         print("- same flood: longest main-loop stall (a 10 ms high-priority timer's longest "
               "interval) %.1f ms (budget < 100 ms: %s)"
               % (stall, "ok" if 0 <= stall < 100 else "MISSED"))
+        tab = [t for t in last.get("tabs", []) if t.get("jid") == prosody.jid("bob")]
+        print("- same flood: %d frames painted, %s batches into the view, %s frames "
+              "above the bottom it follows" % (frames, tab[0].get("changes", "?") if tab else "?",
+                                               tab[0].get("stale_frames", "?") if tab else "?"))
         missed |= cpu >= 0.8 or stored < FLOOD or shown < min(FLOOD, 600) or not 0 <= stall < 100
         print("- RSS after the flood: %.1f MB" % rss_mb(app.proc.pid))
         app.stop()

@@ -124,6 +124,19 @@ quit_loop (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Runs the main loop until the model holds n items (or 5 s pass). */
+static void
+spin_until_items (GListModel *model, guint n)
+{
+  gboolean timed_out = FALSE;
+  guint timer = g_timeout_add (5000, quit_loop, &timed_out);
+
+  while (!timed_out && g_list_model_get_n_items (model) < n)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timer);
+}
+
 static void
 spin (guint ms)
 {
@@ -213,7 +226,7 @@ test_live_flood_is_batched (void)
     }
   /* Another conversation's message is not ours. */
   live_deliver (&live, "other@example.com", 700, "elsewhere");
-  spin (300);
+  spin_until_items (G_LIST_MODEL (conversation), 501);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 501);
   g_assert_cmpuint (changes, <=, 3);
   g_assert_cmpuint (flint_conversation_get_unread (conversation), ==, 501);
@@ -263,7 +276,7 @@ test_live_trim_when_quiet (void)
       if (i % 20 == 0)
         spin (90);
     }
-  spin (300);
+  spin_until_items (G_LIST_MODEL (conversation), 350);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 350);
   g_assert_cmpuint (removed, ==, 0);
 
