@@ -406,10 +406,15 @@ class TransferWindowTest(unittest.TestCase):
             # Show in Folder asks the file manager over D-Bus for that file.
             self.activate(app, "transfer-show", "uint32 %d" % done["id"])
             deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and not os.path.exists(shown):
+            # The fake file manager writes the line after creating the file:
+            # wait for a whole line, not just the file.
+            text = ""
+            while time.monotonic() < deadline and not text.endswith("\n"):
                 time.sleep(0.1)
-            with open(shown) as f:
-                self.assertEqual(f.read().split(), ["file://" + src])
+                if os.path.exists(shown):
+                    with open(shown) as f:
+                        text = f.read()
+            self.assertEqual(text.split(), ["file://" + src])
 
     def test_inline_cards_light(self):
         self.inline_cards("prefer-light")
