@@ -166,7 +166,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FLINT_HISTORY_SCHEMA_VERSION);
   "m.local_time, m.stanza_id, m.stanza_id_by, m.origin_id, m.message_id, m.state, "      \
   "m.correction_of, m.file"
 
-#define FIND_COLUMNS "id, stanza_id, stanza_id_by, origin_id, message_id, state"
+#define FIND_COLUMNS "id, stanza_id, stanza_id_by, origin_id, message_id, state, time"
 
 typedef enum
 {
@@ -196,6 +196,7 @@ typedef enum
   STMT_LATEST_IN_SECOND,
   STMT_IN_SECOND,
   STMT_SET_FILE,
+  STMT_STANZA_ID_TIME,
   N_STMTS
 } Stmt;
 
@@ -225,6 +226,11 @@ static const char *const stmt_sql[N_STMTS] = {
    * making every insert cost as much as the whole table. */
   [STMT_LATEST_IN_SECOND] = "SELECT max (time) FROM messages"
                             " WHERE conversation_id = ?1 AND time >= ?2 AND time < ?3",
+  /* Usually the newest archived row: the index is read from its end. */
+  [STMT_STANZA_ID_TIME] = "SELECT time FROM messages"
+                          " WHERE account = ?1 AND stanza_id_by = ?3"
+                          " AND stanza_id IS NOT NULL AND stanza_id = ?2"
+                          " ORDER BY time DESC LIMIT 1",
   [STMT_IN_SECOND] = "SELECT id, time, local_time FROM messages"
                      " WHERE conversation_id = ?1 AND time >= ?2 AND time < ?3"
                      " ORDER BY time DESC",
@@ -295,6 +301,9 @@ struct _FlintHistory
    * rows it stored or found again; NULL when none. */
   gint64 run_started;
   GHashTable *run_seen; /* gint64 row id, allocated */
+  /* The time of the row last in archive order the run stored, found again
+   * or continues after (0: none): what it stores next goes after it. */
+  gint64 run_floor;
 };
 
 G_DEFINE_FINAL_TYPE (FlintHistory, flint_history, G_TYPE_OBJECT)
@@ -941,6 +950,7 @@ typedef struct
   char *origin_id;
   char *message_id;
   FlintDeliveryState state;
+  gint64 time;
 } Found;
 
 static void
@@ -966,6 +976,7 @@ find_step (FlintHistory *self, sqlite3_stmt *stmt, Found *found, GError **error)
       found->origin_id = column_dup (stmt, 3);
       found->message_id = column_dup (stmt, 4);
       found->state = sqlite3_column_int (stmt, 5);
+      found->time = sqlite3_column_int64 (stmt, 6);
       rc = SQLITE_DONE;
     }
   sqlite3_reset (stmt);
@@ -1163,11 +1174,17 @@ place_in_second (FlintHistory *self, gint64 conversation_id, gint64 *time, GErro
   return TRUE;
 }
 
+/* The run has passed row @id, at @time in the history. What it stores next
+ * is later in the archive, so it goes after that row too. A time in the
+ * future (a sender's forged delay) is not followed. */
 static void
-run_saw (FlintHistory *self, gint64 id)
+run_saw (FlintHistory *self, gint64 id, gint64 time)
 {
-  if (self->run_seen && id > 0)
-    g_hash_table_add (self->run_seen, g_memdup2 (&id, sizeof id));
+  if (self->run_seen == NULL || id <= 0)
+    return;
+  g_hash_table_add (self->run_seen, g_memdup2 (&id, sizeof id));
+  if (time <= g_get_real_time ())
+    self->run_floor = MAX (self->run_floor, time);
 }
 
 static gboolean
@@ -1195,7 +1212,7 @@ insert_one (FlintHistory *self,
         goto fail;
       r->id = found.id;
       found_clear (&found);
-      run_saw (self, r->id);
+      run_saw (self, r->id, found.time);
       return TRUE;
     }
 
@@ -1203,6 +1220,12 @@ insert_one (FlintHistory *self,
   time = r->time ? r->time : local_time;
   if (!place_in_second (self, conversation_id, &time, error))
     goto fail;
+  /* A row stored live has the time it came, which can be seconds after
+   * the archive's stamps of the messages that followed it when the client
+   * lagged behind a flood and then died: an archived message must still
+   * not go before what the archive has before it. */
+  if (self->run_seen && time <= self->run_floor)
+    time = self->run_floor + 1;
 
   if (!(stmt = get_stmt (self, STMT_INSERT, error)))
     goto fail;
@@ -1247,7 +1270,7 @@ insert_one (FlintHistory *self,
 
   r->local_time = local_time;
   r->time = time;
-  run_saw (self, r->id);
+  run_saw (self, r->id, time);
   *out_inserted = TRUE;
   return TRUE;
 
@@ -1311,6 +1334,7 @@ flint_history_insert_batch (FlintHistory *self,
                             GError **error)
 {
   guint n_inserted = 0;
+  gint64 run_floor = self->run_floor;
 
   g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
   g_return_val_if_fail (records != NULL, FALSE);
@@ -1341,6 +1365,7 @@ flint_history_insert_batch (FlintHistory *self,
   return TRUE;
 
 fail:
+  self->run_floor = run_floor;
   for (guint i = 0; i < records->len; i++)
     {
       FlintMessageRecord *r = records->pdata[i];
@@ -1358,6 +1383,9 @@ fail:
  * flint_history_begin_archive_run:
  * @started: when the catch-up began (microseconds since the epoch, the
  *   clock of local_time)
+ * @account: (nullable): the account whose archive is read
+ * @after: (nullable): the archive id (a stored row's stanza-id, by
+ *   @account) the catch-up reads on from
  *
  * From now until flint_history_end_archive_run(), this FlintHistory stores
  * an archive catch-up, in the archive's order: a message stamped in whole
@@ -1366,15 +1394,40 @@ fail:
  * others since, which came live and are further on in the archive. Out of
  * a run such a message goes after every row of its second (it was held
  * back; see place_in_second()).
+ *
+ * Nor does a message of the run go before the row of @after, or before
+ * one the run stored or found again earlier, whatever its stamp: rows
+ * that came live carry the time they came, not the server's.
  */
 void
-flint_history_begin_archive_run (FlintHistory *self, gint64 started)
+flint_history_begin_archive_run (FlintHistory *self,
+                                 gint64 started,
+                                 const char *account,
+                                 const char *after)
 {
+  sqlite3_stmt *stmt;
+  g_autoptr (GError) error = NULL;
+
   g_return_if_fail (FLINT_IS_HISTORY (self));
 
   g_clear_pointer (&self->run_seen, g_hash_table_unref);
   self->run_seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->run_started = started;
+  self->run_floor = 0;
+  if (account == NULL || !nonempty (after))
+    return;
+  if (!(stmt = get_stmt (self, STMT_STANZA_ID_TIME, &error)))
+    {
+      g_warning ("Could not look up where the archive catch-up starts: %s",
+                 error->message);
+      return;
+    }
+  bind_text (stmt, 1, account);
+  bind_text (stmt, 2, after);
+  bind_text (stmt, 3, account);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int64 (stmt, 0) <= started)
+    self->run_floor = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
 }
 
 void

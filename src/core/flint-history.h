@@ -106,7 +106,10 @@ gboolean flint_history_apply_correction (FlintHistory *self,
                                          gboolean *out_applied,
                                          GError **error);
 /* Archive catch-ups store in the archive's order (see the .c file). */
-void flint_history_begin_archive_run (FlintHistory *self, gint64 started);
+void flint_history_begin_archive_run (FlintHistory *self,
+                                      gint64 started,
+                                      const char *account,
+                                      const char *after);
 void flint_history_end_archive_run (FlintHistory *self);
 
 GPtrArray *flint_history_get_last (FlintHistory *self,

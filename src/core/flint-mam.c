@@ -332,6 +332,8 @@ typedef struct
   guint run;
   GPtrArray *records;    /* FlintMessageRecord, oldest first */
   char *after;           /* the cursor once these are stored; NULL: keep it */
+  char *follows;         /* the archive id these follow; NULL: unknown */
+  char *account;         /* whose archive */
   gboolean complete;     /* the last page: the catch-up ends with it */
   gboolean initial;      /* a fresh install's fetch: go forward from here on */
   gboolean begin_run;    /* the first job of its run in the worker */
@@ -354,6 +356,8 @@ store_job_free (StoreJob *job)
   g_ptr_array_unref (job->records);
   g_clear_pointer (&job->stored, g_ptr_array_unref);
   g_free (job->after);
+  g_free (job->follows);
+  g_free (job->account);
   g_free (job->path);
   g_clear_object (&job->history);
   g_clear_error (&job->error);
@@ -459,9 +463,11 @@ store_job_run (GTask *task, gpointer source, gpointer data, GCancellable *cancel
   job->stored = g_ptr_array_new ();
   job->started_at = g_get_monotonic_time ();
   /* Messages that came live since the catch-up began are further on in
-   * the archive: whole-second stamps are placed before them. */
+   * the archive: whole-second stamps are placed before them. And nothing
+   * goes before the stored message the run reads on from. */
   if (job->begin_run)
-    flint_history_begin_archive_run (job->history, job->run_started);
+    flint_history_begin_archive_run (job->history, job->run_started, job->account,
+                                     job->follows);
   if (job->records->len > 0)
     store_records (job->history, job->records, job->stored, &job->n_inserted,
                    &job->error);
@@ -583,11 +589,13 @@ store_next (FlintMam *self)
 }
 
 /* Queues @records (taken; oldest first) to be stored after those already
- * queued; then the cursor moves to @after. @timing (nullable): when the
- * page was asked for, its first result came and its <fin/>. */
+ * queued; then the cursor moves to @after. @follows (nullable): the
+ * archive id the page was asked after. @timing (nullable): when the page
+ * was asked for, its first result came and its <fin/>. */
 static void
 queue_store (FlintMam *self,
              GPtrArray *records,
+             const char *follows,
              const char *after,
              gboolean complete,
              gboolean initial,
@@ -600,6 +608,8 @@ queue_store (FlintMam *self,
   job->run_started = self->run_started;
   job->records = records;
   job->after = g_strdup (after);
+  job->follows = g_strdup (follows);
+  job->account = g_strdup (account_jid (self));
   job->complete = complete;
   job->initial = initial;
   job->path = g_strdup (flint_history_get_path (self->history));
@@ -679,7 +689,7 @@ store_initial (FlintMam *self)
   /* From then on a catch-up goes forward from the newest one. */
   if (all->len > 0)
     newest = g_ptr_array_index (all, all->len - 1);
-  queue_store (self, all, newest ? newest->stanza_id : NULL, TRUE, TRUE, NULL);
+  queue_store (self, all, NULL, newest ? newest->stanza_id : NULL, TRUE, TRUE, NULL);
 }
 
 /* An error a server may give for a page larger than it will send, where
@@ -708,6 +718,7 @@ on_page_reply (FlintSession *session,
   xmpp_stanza_t *fin, *set;
   g_autofree char *first = NULL;
   g_autofree char *last = NULL;
+  g_autofree char *follows = NULL;
   gboolean complete;
   gint64 fin_at;
 
@@ -759,6 +770,7 @@ on_page_reply (FlintSession *session,
 
   if (self->mode == MODE_FORWARD)
     {
+      follows = g_strdup (self->after);
       if (nonempty (last))
         {
           g_free (self->after);
@@ -770,8 +782,8 @@ on_page_reply (FlintSession *session,
        * looks it up while the worker writes. */
       if (!complete)
         request_page (self, NULL);
-      queue_store (self, g_steal_pointer (&page), nonempty (last) ? last : NULL, complete,
-                   FALSE, timing);
+      queue_store (self, g_steal_pointer (&page), follows, nonempty (last) ? last : NULL,
+                   complete, FALSE, timing);
       return;
     }
 

@@ -1651,7 +1651,7 @@ test_whole_second_catch_up (Fixture *f, gconstpointer data)
   const char *expected[] = { "before", "a1", "a2", "live", "a4", "late" };
 
   g_assert_true (insert (history, before));
-  flint_history_begin_archive_run (worker, started);
+  flint_history_begin_archive_run (worker, started, ACCOUNT, NULL);
   g_assert_true (insert (history, live));
   insert_page (worker, page1, G_N_ELEMENTS (page1));
   insert_page (worker, page2, G_N_ELEMENTS (page2));
@@ -1677,6 +1677,79 @@ test_whole_second_catch_up (Fixture *f, gconstpointer data)
   g_assert_cmpint (a1->time, ==, second + 50001);
   g_assert_cmpint (a2->time, ==, second + 50002);
   g_assert_cmpint (a4->time, ==, second + 500001);
+}
+
+/* A client that lags behind a flood stores each live message with the
+ * time it came, seconds after the server stamped it; killed then, it
+ * catches up with the rest from the archive, stamped by the server before
+ * the live ones came. The catch-up reads on after the last stored message
+ * (a2): nothing it stores goes before that one, nor before a message it
+ * finds again (a7, which came live while it ran), though their stamps say
+ * so. A found message with a time in the future (a sender's forged delay)
+ * moves nothing. Failed before: a3 and a4 went before l1 and l2. */
+static void
+test_catch_up_after_lag (Fixture *f, gconstpointer data)
+{
+  const gint64 second = G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC;
+  const gint64 future = G_GINT64_CONSTANT (4100000000) * G_USEC_PER_SEC;
+  const gint64 started = second + 5 * G_USEC_PER_SEC;
+  g_autoptr (FlintHistory) history = open_ok (f->path);
+  g_autoptr (FlintHistory) worker = open_ok (f->path);
+  /* Came live, 1.2 s late. */
+  g_autoptr (FlintMessageRecord) l1 =
+    make_archived ("l1", second + 1200000, second + 1200000, "a1");
+  g_autoptr (FlintMessageRecord) l2 =
+    make_archived ("l2", second + 1300000, second + 1300000, "a2");
+  /* The archive's, after a2. */
+  g_autoptr (FlintMessageRecord) a3 = make_archived ("a3", second, started, "a3");
+  g_autoptr (FlintMessageRecord) a4 = make_archived ("a4", second, started, "a4");
+  g_autoptr (FlintMessageRecord) a5 =
+    make_archived ("a5", second + G_USEC_PER_SEC, started, "a5");
+  g_autoptr (FlintMessageRecord) a6 =
+    make_archived ("a6", second + 2 * G_USEC_PER_SEC, started, "a6");
+  /* Came live while the catch-up ran, 4 s late; the archive has it next. */
+  g_autoptr (FlintMessageRecord) l7 =
+    make_archived ("l7", second + 7 * G_USEC_PER_SEC, second + 7 * G_USEC_PER_SEC, "a7");
+  g_autoptr (FlintMessageRecord) a7 = make_archived ("l7", second, started, "a7");
+  g_autoptr (FlintMessageRecord) a8 =
+    make_archived ("a8", second + 3 * G_USEC_PER_SEC, started, "a8");
+  /* A delay stamp far in the future, stored live. */
+  g_autoptr (FlintMessageRecord) forged =
+    make_archived ("forged", future, second + 8 * G_USEC_PER_SEC, "a9");
+  g_autoptr (FlintMessageRecord) a9 = make_archived ("forged", second, started, "a9");
+  g_autoptr (FlintMessageRecord) a10 =
+    make_archived ("a10", second + 4 * G_USEC_PER_SEC, started, "a10");
+  FlintMessageRecord *page1[] = { a3, a4, a5 };
+  FlintMessageRecord *page2[] = { a6, a7, a8, a9, a10 };
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *expected[] = { "l1", "l2", "a3", "a4",  "a5",
+                             "a6", "l7", "a8", "a10", "forged" };
+
+  g_assert_true (insert (history, l1));
+  g_assert_true (insert (history, l2));
+  flint_history_begin_archive_run (worker, started, ACCOUNT, "a2");
+  insert_page (worker, page1, G_N_ELEMENTS (page1));
+  g_assert_true (insert (history, l7));
+  g_assert_true (insert (history, forged));
+  insert_page (worker, page2, G_N_ELEMENTS (page2));
+  g_assert_cmpint (a7->id, ==, l7->id);
+  g_assert_cmpint (a9->id, ==, forged->id);
+  flint_history_end_archive_run (worker);
+
+  rows = flint_history_get_last (history, ACCOUNT, ALICE, 20, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_cmpstr (((FlintMessageRecord *) rows->pdata[i])->body, ==, expected[i]);
+  /* Right after the message before them; the stamps where they allow. */
+  g_assert_cmpint (a3->time, ==, l2->time + 1);
+  g_assert_cmpint (a4->time, ==, l2->time + 2);
+  g_assert_cmpint (a5->time, ==, l2->time + 3);
+  g_assert_cmpint (a6->time, ==, second + 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (a8->time, ==, l7->time + 1);
+  g_assert_cmpint (a10->time, ==, l7->time + 2);
+  g_assert_cmpint (forged->time, ==, future);
 }
 
 /* A file transfer's row (version 4): kept with its file description across
@@ -1774,6 +1847,7 @@ main (int argc, char **argv)
   ADD ("/history/survives-kill", test_survives_kill);
   ADD ("/history/whole-second-stamp", test_whole_second_stamp);
   ADD ("/history/whole-second-catch-up", test_whole_second_catch_up);
+  ADD ("/history/catch-up-after-lag", test_catch_up_after_lag);
   ADD ("/history/file-rows", test_file_rows);
 
   return g_test_run ();
