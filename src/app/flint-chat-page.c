@@ -9,6 +9,7 @@
 #include "flint-chat-page.h"
 #include "flint-composer.h"
 #include "flint-jid.h"
+#include "flint-json.h"
 #include "flint-application.h"
 #include "flint-message-row.h"
 #include "flint-paste-image.h"
@@ -177,7 +178,10 @@ on_position_changed (GtkListItem *item, GParamSpec *pspec, FlintChatPage *self)
 static void
 setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, FlintChatPage *self)
 {
-  gtk_list_item_set_child (item, flint_message_row_new ());
+  GtkWidget *row = flint_message_row_new ();
+
+  flint_message_row_set_resend_enabled (FLINT_MESSAGE_ROW (row), TRUE);
+  gtk_list_item_set_child (item, row);
   gtk_list_item_set_activatable (item, FALSE);
   gtk_list_item_set_selectable (item, FALSE);
   /* Older pages and delayed messages shift positions: the neighbour that
@@ -574,6 +578,20 @@ on_send (FlintComposer *composer, const char *text, FlintChatPage *self)
   self->sent_state = g_strdup ("active");
   scroll_to_bottom (self);
   return TRUE;
+}
+
+/* A failed message's Send Again button: the message's origin-id (or id). */
+static void
+resend_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  FlintChatPage *self = FLINT_CHAT_PAGE (widget);
+  g_autoptr (FlintMessageRecord) record = NULL;
+  g_autoptr (GError) error = NULL;
+
+  record = flint_chat_resend (self->chat, flint_conversation_get_jid (self->conversation),
+                              g_variant_get_string (parameter, NULL), &error);
+  if (record == NULL)
+    show_toast (self, error ? error->message : _ ("The message could not be sent."));
 }
 
 gboolean
@@ -1012,6 +1030,7 @@ flint_chat_page_class_init (FlintChatPageClass *klass)
                                    jump_to_date_activated);
   gtk_widget_class_install_action (widget_class, "chat.search-history", NULL,
                                    search_history_activated);
+  gtk_widget_class_install_action (widget_class, "chat.resend", "s", resend_activated);
   /* While the focus is in the conversation, Ctrl+F searches it (the
    * window's Ctrl+F filters the contacts). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
@@ -1157,6 +1176,47 @@ flint_chat_page_get_scroll_gap (FlintChatPage *self)
 
   return gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) -
          gtk_adjustment_get_value (adj);
+}
+
+static void
+collect_failed (GtkWidget *widget, GString *out)
+{
+  if (FLINT_IS_MESSAGE_ROW (widget))
+    {
+      FlintMessage *message = flint_message_row_get_message (FLINT_MESSAGE_ROW (widget));
+
+      if (message && flint_message_row_get_can_resend (FLINT_MESSAGE_ROW (widget)) &&
+          gtk_widget_get_mapped (widget))
+        {
+          const FlintMessageRecord *record = flint_message_get_record (message);
+
+          if (out->len > 1)
+            g_string_append (out, ", ");
+          g_string_append (out, "{\"body\": ");
+          flint_json_append_string (out, record->body);
+          g_string_append (out, ", \"id\": ");
+          flint_json_append_string (out, record->origin_id && *record->origin_id
+                                           ? record->origin_id
+                                           : record->message_id);
+          g_string_append (out, "}");
+        }
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    collect_failed (child, out);
+}
+
+/* Our failed messages on screen, shown with their Send Again button, as
+ * JSON (for app.test-dump). */
+char *
+flint_chat_page_describe_failed (FlintChatPage *self)
+{
+  GString *out = g_string_new ("[");
+
+  collect_failed (GTK_WIDGET (self->list_view), out);
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
 }
 
 /* The file cards in the timeline on screen, as JSON (for app.test-dump). */

@@ -44,6 +44,7 @@ gint64 flint_chat_page_get_highlighted (FlintChatPage *self);
 gboolean flint_chat_page_send_text (FlintChatPage *self, const char *text);
 
 char *flint_chat_page_describe_transfers (FlintChatPage *self);
+char *flint_chat_page_describe_failed (FlintChatPage *self);
 double flint_chat_page_get_scroll_gap (FlintChatPage *self);
 void flint_chat_page_get_frames (FlintChatPage *self,
                                  guint *frames,

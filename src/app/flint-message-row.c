@@ -27,7 +27,9 @@ struct _FlintMessageRow
   GtkLabel *body_label;
   GtkWidget *edited_label;
   GtkImage *state_icon;
-  GtkWidget *file_card; /* made on the first file link the row shows */
+  GtkWidget *resend_button; /* on our failed messages: chat.resend */
+  gboolean resend_enabled;  /* a chat page's row: it has chat.resend */
+  GtkWidget *file_card;     /* made on the first file link the row shows */
 };
 
 G_DEFINE_FINAL_TYPE (FlintMessageRow, flint_message_row, GTK_TYPE_WIDGET)
@@ -161,17 +163,39 @@ state_text (FlintMessageRow *self, const char **icon)
     }
 }
 
+/* The id chat.resend takes: what the history finds our message by. */
+static const char *
+resend_key (FlintMessageRow *self)
+{
+  const FlintMessageRecord *record = flint_message_get_record (self->message);
+
+  return record->origin_id && *record->origin_id ? record->origin_id : record->message_id;
+}
+
 static void
 update_state (FlintMessageRow *self)
 {
   const char *icon;
   const char *text = state_text (self, &icon);
+  gboolean failed = self->resend_enabled && self->message && text &&
+                    flint_message_get_state (self->message) == FLINT_DELIVERY_FAILED &&
+                    resend_key (self) != NULL;
 
   gtk_image_set_from_icon_name (self->state_icon, icon);
   if (text)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
   gtk_widget_set_visible (GTK_WIDGET (self->state_icon), icon != NULL);
+  /* Rows are reused: the button names the message it shows now. */
+  gtk_actionable_set_action_target_value (
+    GTK_ACTIONABLE (self->resend_button),
+    failed ? g_variant_new_string (resend_key (self)) : NULL);
+  gtk_widget_set_visible (self->resend_button, failed);
+  if (self->message && flint_message_get_state (self->message) == FLINT_DELIVERY_FAILED &&
+      text)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "failed");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
 }
 
 /* Tooltips are computed when asked for: gtk_widget_set_tooltip_text() on
@@ -349,6 +373,7 @@ flint_message_row_class_init (FlintMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, body_label);
   gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, edited_label);
   gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, state_icon);
+  gtk_widget_class_bind_template_child (widget_class, FlintMessageRow, resend_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
 }
@@ -363,6 +388,7 @@ flint_message_row_init (FlintMessageRow *self)
                     self);
   g_signal_connect (self->state_icon, "query-tooltip",
                     G_CALLBACK (on_state_query_tooltip), self);
+  flint_widget_set_lazy_tooltip (self->resend_button, _ ("Send Again"));
 }
 
 GtkWidget *
@@ -418,4 +444,28 @@ flint_message_row_set_status_line (FlintMessageRow *self, gboolean status)
   gtk_widget_set_visible (GTK_WIDGET (self->state_icon),
                           !status &&
                             gtk_widget_get_visible (GTK_WIDGET (self->state_icon)));
+  gtk_widget_set_visible (self->resend_button,
+                          !status && gtk_widget_get_visible (self->resend_button));
+}
+
+/* A conversation's rows offer Send Again on our failed messages; a room's
+ * do not (the room page has no chat.resend). */
+void
+flint_message_row_set_resend_enabled (FlintMessageRow *self, gboolean enabled)
+{
+  g_return_if_fail (FLINT_IS_MESSAGE_ROW (self));
+
+  self->resend_enabled = enabled;
+  if (self->message)
+    update_state (self);
+}
+
+/* Shows our failed message with its Send Again button (for app.test-dump). */
+gboolean
+flint_message_row_get_can_resend (FlintMessageRow *self)
+{
+  g_return_val_if_fail (FLINT_IS_MESSAGE_ROW (self), FALSE);
+
+  return gtk_widget_get_visible (self->resend_button) &&
+         gtk_widget_get_visible (GTK_WIDGET (self->state_icon));
 }

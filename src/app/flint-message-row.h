@@ -24,6 +24,8 @@ FlintMessage *flint_message_row_get_message (FlintMessageRow *self);
 void flint_message_row_set_sender_color (FlintMessageRow *self, const char *color);
 void flint_message_row_set_mention (FlintMessageRow *self, gboolean mention);
 void flint_message_row_set_status_line (FlintMessageRow *self, gboolean status);
+void flint_message_row_set_resend_enabled (FlintMessageRow *self, gboolean enabled);
+gboolean flint_message_row_get_can_resend (FlintMessageRow *self);
 
 /* Escaped Pango markup with http(s), www. and xmpp: links as <a> tags. */
 char *flint_linkify_markup (const char *text);

@@ -1922,8 +1922,10 @@ flint_window_describe_json (FlintWindow *self, GString *out)
       {
         g_autofree char *inline_transfers = flint_chat_page_describe_transfers (chat);
         guint frames, stale_frames, changes;
+        g_autofree char *failed = flint_chat_page_describe_failed (chat);
 
         flint_chat_page_get_frames (chat, &frames, &stale_frames, &changes);
+        g_string_append_printf (out, ", \"failed\": %s", failed);
         /* Whole pixels: %f would follow the locale's decimal comma. */
         g_string_append_printf (
           out,

@@ -700,6 +700,66 @@ send_body (
 }
 
 /**
+ * flint_chat_resend:
+ * @conversation: the bare JID our message went to
+ * @message_id: its origin-id or id attribute
+ *
+ * Sends our failed message again, with the same text and the same ids:
+ * when it failed for want of an archive to ask, the server may have
+ * passed the first copy on after all, and receivers that know the
+ * origin-id (XEP-0359; Flint, Dino, Conversations) then show it once,
+ * as our history keeps one row. The row goes back to pending, and out at
+ * once when online, else at the next sign-in.
+ *
+ * Returns: (transfer full): the message as it is now, or NULL with @error
+ *   when it is not a failed message of ours
+ */
+FlintMessageRecord *
+flint_chat_resend (FlintChat *self,
+                   const char *conversation,
+                   const char *message_id,
+                   GError **error)
+{
+  g_autoptr (FlintMessageRecord) record = NULL;
+  g_autoptr (GVariant) file = NULL;
+  gboolean moved = FALSE;
+
+  g_return_val_if_fail (FLINT_IS_CHAT (self), NULL);
+
+  if (conversation && message_id)
+    record = flint_history_find_outgoing (self->history, account_jid (self), conversation,
+                                          message_id);
+  if (record && record->kind == FLINT_MESSAGE_KIND_FILE)
+    file = flint_file_parse (record->file);
+  /* A file row goes again as its link; a transfer without one cannot. */
+  if (record == NULL || record->state != FLINT_DELIVERY_FAILED ||
+      (record->kind != FLINT_MESSAGE_KIND_CHAT &&
+       !flint_file_lookup_string (file, "url")))
+    {
+      g_set_error_literal (error, FLINT_ERROR, FLINT_ERROR_FAILED,
+                           _ ("This message cannot be sent again. Send it as a new "
+                              "message instead."));
+      return NULL;
+    }
+  if (!flint_history_move_state (self->history, record->id, FLINT_DELIVERY_FAILED,
+                                 FLINT_DELIVERY_PENDING, &moved, error))
+    return NULL;
+  if (!moved)
+    {
+      g_set_error_literal (error, FLINT_ERROR, FLINT_ERROR_FAILED,
+                           _ ("This message cannot be sent again. Send it as a new "
+                              "message instead."));
+      return NULL;
+    }
+  g_debug ("Sending message %s again", message_id);
+  record->state = FLINT_DELIVERY_PENDING;
+  if (flint_session_get_state (self->session) == FLINT_SESSION_ONLINE)
+    transmit (self, record);
+  g_signal_emit (self, signals[SIGNAL_MESSAGE_UPDATED], 0, record);
+  return g_steal_pointer (&record);
+}
+
+/**
  * flint_chat_add_file:
  * @record: (inout): a FLINT_MESSAGE_KIND_FILE record with account,
  *   conversation, direction, sender, body (the file name) and file set

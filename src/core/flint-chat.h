@@ -52,6 +52,10 @@ void flint_chat_set_archive (FlintChat *self, FlintMam *archive);
 FlintMessageRecord *flint_chat_parse_message (FlintChat *self, xmpp_stanza_t *stanza);
 FlintMessageRecord *
 flint_chat_send (FlintChat *self, const char *to, const char *body, GError **error);
+FlintMessageRecord *flint_chat_resend (FlintChat *self,
+                                       const char *conversation,
+                                       const char *message_id,
+                                       GError **error);
 FlintMessageRecord *flint_chat_send_file_link (FlintChat *self,
                                                const char *to,
                                                const char *url,

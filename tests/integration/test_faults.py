@@ -234,8 +234,8 @@ class FaultTest(unittest.TestCase):
         log("fault runs survived: %s (total %d)"
             % (", ".join("%s %d" % kv for kv in sorted(FAULTS.items())), sum(FAULTS.values())))
 
-    def start_world(self, via_proxy=False):
-        prosody = fh.Prosody()
+    def start_world(self, via_proxy=False, **prosody_args):
+        prosody = fh.Prosody(**prosody_args)
         prosody.start()
         self.addCleanup(prosody._cleanup)
         prosody.register("alice", "alice-pw")
@@ -436,6 +436,92 @@ class FaultTest(unittest.TestCase):
 
     def test_kill9_unacked_server_never_got_them(self):
         self.unacked_then_kill9(False)
+
+    # ---- (e) no archive to ask: failed, then sent again by the user -------
+    def test_kill9_unacked_no_archive(self):
+        """A server without an archive (no mod_mam; XEP-0198 on): Flint is
+        killed with two messages "sent" that never reached the server.
+        After the restart nothing can tell whether the server got them, so
+        both are marked failed, not sent again, and their rows in the
+        conversation show it with a Send Again button. That button's
+        action (chat.resend, as the button fires it) sends one again, with
+        the same ids; the peer gets it exactly once and its row is
+        delivered; the other stays failed across a restart (dark style)
+        until it too is sent again."""
+        prosody, desktop, proxy, app = self.start_world(
+            via_proxy=True, extra_global='modules_disabled = { "s2s", "dialback", "mam" }')
+        app.start()
+        app.wait_state("online", timeout=60)
+        ex = Exchange(self, prosody, desktop, app)
+        bob = ex.start_bob()
+        ex.bob_send("hello without an archive")
+        wait_until(lambda: "hello without an archive" in
+                   [b for d, b, _ in ex.history() if d == 0], 30, "bob's message")
+        proxy.stall(direction="up")
+        mine = ["no archive %d" % i for i in range(2)]
+        for body in mine:
+            ex.flint_send(body)
+        wait_until(lambda: [st for d, b, st in ex.history() if d == 1 and b in mine]
+                   == [SENT] * 2, 30, "both sent")
+        bob.expect_none(lambda e: e.get("event") == "message" and e.get("body") in mine,
+                        within=0.5)
+        self.kill9(app)
+        count_fault("flint-kill9-unacked-no-archive")
+        proxy.cut(reset=True)
+        proxy.stall(False)
+
+        app.start(env={"G_MESSAGES_DEBUG": "flint-chat"})
+        app.wait_state("online", timeout=90)
+        states = lambda: {b: st for d, b, st in ex.history() if d == 1}
+        wait_until(lambda: all(states().get(b) == FAILED for b in mine), 30,
+                   "both failed: %r" % states())
+        self.assertIn("no archive tells whether the server got it: failed", app.log_text())
+        # Not sent again on their own.
+        bob.expect_none(lambda e: e.get("event") == "message" and e.get("body") in mine,
+                        within=1.0)
+
+        def failed_rows(dump):
+            tabs = [t for t in dump.get("tabs", []) if t.get("jid") == ex.bob]
+            return tabs[0].get("failed") if tabs else None
+
+        self.activate(desktop, "open-chat", "'%s'" % ex.bob)
+        dump = app.wait_for(lambda d: [r["body"] for r in failed_rows(d) or []] == mine,
+                            timeout=30, what="both rows shown as failed")
+        ids = {r["body"]: r["id"] for r in failed_rows(dump)}
+        time.sleep(1.5)  # the tab's transition has ended
+        desktop.screenshot("faults-failed-light.png")
+
+        def send_again(body):
+            self.activate(desktop, "test-activate", "'chat.resend|%s'" % ids[body])
+            got = bob.wait_for(lambda e: e.get("event") == "message"
+                               and e.get("body") == body, timeout=30)
+            self.assertEqual(got.get("origin_id"), ids[body], got)
+            wait_until(lambda: states().get(body) in (ACKED, DELIVERED, READ), 30,
+                       "%r acknowledged: %r" % (body, states()))
+            bob.expect_none(lambda e: e.get("event") == "message"
+                            and e.get("body") == body, within=1.5)
+
+        send_again(mine[0])
+        app.wait_for(lambda d: [r["body"] for r in failed_rows(d) or []] == mine[1:],
+                     timeout=30, what="only the other row failed")
+        self.assertEqual(states()[mine[1]], FAILED)
+
+        # Still failed after a restart, and shown so in the dark style.
+        app.stop()
+        app.start(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-dark"})
+        app.wait_state("online", timeout=90)
+        self.activate(desktop, "open-chat", "'%s'" % ex.bob)
+        app.wait_for(lambda d: d.get("dark") and
+                     [r["body"] for r in failed_rows(d) or []] == mine[1:],
+                     timeout=30, what="the failed row after a restart")
+        time.sleep(1.0)
+        desktop.screenshot("faults-failed-dark.png")
+        send_again(mine[1])
+        app.wait_for(lambda d: failed_rows(d) == [], timeout=30, what="no failed row")
+        # Each of ours reached the peer exactly once, in order, in history once.
+        self.assertEqual([b for b in ex.bob_received() if b in mine], mine)
+        self.assertEqual([b for d, b, _ in ex.history() if d == 1], mine)
+        log("no archive: %d failed after kill -9, each sent again once by the user" % len(mine))
 
     def test_kill9_during_catch_up(self):
         if SANITIZED:
