@@ -789,6 +789,27 @@ class PeerClient(slixmpp.ClientXMPP):
         except slixmpp.exceptions.IqError as e:
             return {"reply": str(e.iq), "type": "error"}
 
+    async def cmd_archive_bodies(self, c):
+        """The bodies in our own archive (XEP-0313), oldest first, optionally
+        only those exchanged with c["with"]: what a client of ours would
+        catch up with after a server crash."""
+        bodies, after = [], None
+        for _ in range(100):
+            rsm = {"max": 50}
+            if after:
+                rsm["after"] = after
+            iq = await self["xep_0313"].retrieve(
+                with_jid=slixmpp.JID(c["with"]) if c.get("with") else None,
+                rsm=rsm, timeout=c.get("timeout", 15))
+            for result in iq["mam"]["results"]:
+                body = result["mam_result"]["forwarded"]["stanza"]["body"]
+                if body:
+                    bodies.append(body)
+            after = iq["mam_fin"]["rsm"]["last"]
+            if iq["mam_fin"]["complete"] or not after:
+                break
+        return {"bodies": bodies}
+
     # ---- avatars (XEP-0054/0153, XEP-0084), for tests/integration/test-avatars.c
     async def _iq_set(self, xml):
         iq = self.Iq(xml=ET.fromstring(xml))
