@@ -729,6 +729,71 @@ test_corrections_across_pages (Fixture *f, gconstpointer data)
     }
 }
 
+/* (4d) A client that lagged behind a flood stored its last live message
+ * with the time it came, a second or more after the server stamped the
+ * messages that followed it; it was killed before it read those, and
+ * catches up with them from the archive. They must come after that
+ * message, though their stamps are earlier. The lag is made here by
+ * storing the message anew with a later time (the history of a client
+ * that came to it late), and the archive's messages sent before it. */
+static void
+test_catch_up_after_lag (Fixture *f, gconstpointer data)
+{
+  Peer *bob = peer_start (&server, f->b_user, PASSWORD);
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (FlintMessageRecord) last = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *got = NULL;
+  Client *c;
+  gint64 sent_second;
+
+  /* Early in a second, so the flood's stamps all fall in it. */
+  g_usleep (G_USEC_PER_SEC - g_get_real_time () % G_USEC_PER_SEC);
+  send_messages (bob, f->alice, "l", 1);
+  c = client_new (f, FALSE, 0);
+  client_connect (c);
+  client_wait_finished (c);
+  client_free (c);
+  records = conversation (f, f->bob);
+  g_assert_cmpuint (records->len, ==, 1);
+  last = flint_message_record_copy (records->pdata[0]);
+  g_clear_pointer (&records, g_ptr_array_unref);
+  g_assert_nonnull (last->stanza_id);
+
+  /* The rest of the flood, right behind it. */
+  send_messages (bob, f->alice, "f", 5);
+  sent_second = g_get_real_time () / G_USEC_PER_SEC;
+  /* The client came to l0 only now, in a later second: a history that
+   * holds l0 with that time and nothing after it. */
+  g_usleep ((sent_second + 1) * G_USEC_PER_SEC - g_get_real_time () + 300000);
+  g_clear_object (&f->history);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path =
+        g_strconcat (f->db, (const char *[]){ "", "-wal", "-shm" }[i], NULL);
+
+      g_remove (path);
+    }
+  f->history = flint_history_open (f->db, &error);
+  g_assert_no_error (error);
+  last->id = 0;
+  last->time = last->local_time = g_get_real_time ();
+  g_assert_true (flint_history_insert (f->history, last, NULL, &error));
+  g_assert_no_error (error);
+
+  c = client_new (f, FALSE, 2);
+  client_connect (c);
+  client_wait_finished (c);
+  client_free (c);
+
+  records = conversation (f, f->bob);
+  got = bodies (records);
+  g_assert_cmpstr (got, ==, "l0 f0 f1 f2 f3 f4");
+  /* Their stamps say earlier; they were placed right after l0. */
+  g_assert_cmpint (((FlintMessageRecord *) records->pdata[1])->time, >, last->time);
+  peer_stop (bob);
+}
+
 /* (5) A MAM result from another user, for the very query we have open, is
  * not taken for part of our archive. */
 static void
@@ -785,6 +850,7 @@ main (int argc, char **argv)
   ADD ("interrupted", test_interrupted);
   ADD ("same-second-live", test_same_second_live);
   ADD ("corrections-across-pages", test_corrections_across_pages);
+  ADD ("catch-up-after-lag", test_catch_up_after_lag);
   ADD ("forged-result", test_forged_result);
 #undef ADD
   ret = g_test_run ();
