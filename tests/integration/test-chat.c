@@ -456,6 +456,74 @@ test_send_gets_delivered (Fixture *f, gconstpointer data)
   }
 }
 
+/* Send Again (issue 9): our failed message goes out once more with the same
+ * ids, is delivered, and cannot be sent again once it is no longer failed;
+ * nor can a message we never sent. */
+static void
+test_resend_failed (Fixture *f, gconstpointer data)
+{
+  Peer *bob = peer_start_full ("bob", "secret-b", "phone", FALSE);
+  g_autoptr (FlintMessageRecord) failed = flint_message_record_new ();
+  g_autoptr (FlintMessageRecord) again = NULL;
+  g_autoptr (FlintMessageRecord) twice = NULL;
+  g_autoptr (FlintMessageRecord) unknown = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *origin_id = NULL;
+  char *other;
+
+  failed->account = g_strdup (f->alice);
+  failed->conversation = g_strdup (f->bob);
+  failed->kind = FLINT_MESSAGE_KIND_CHAT;
+  failed->direction = FLINT_DIRECTION_OUTGOING;
+  failed->sender = g_strdup (f->alice);
+  failed->body = g_strdup ("try again");
+  failed->message_id = g_strdup ("resend-1");
+  failed->origin_id = g_strdup ("resend-1");
+  failed->state = FLINT_DELIVERY_FAILED;
+  g_assert_true (flint_history_insert (f->history, failed, NULL, &error));
+  g_assert_no_error (error);
+
+  again = flint_chat_resend (f->chat, f->bob, "resend-1", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (again);
+  g_assert_cmpint (again->id, ==, failed->id);
+  g_assert_cmpint (again->state, ==, FLINT_DELIVERY_SENT);
+  line = peer_wait_line (bob, "\"message\"", "try again");
+  g_assert_nonnull (line);
+  origin_id = json_string (line, "origin_id");
+  g_assert_cmpstr (origin_id, ==, "resend-1");
+  g_assert_nonnull (wait_record (f->updated, NULL, "resend-1", FLINT_DELIVERY_DELIVERED));
+
+  /* No longer failed: refused, with words for the user, and not sent. */
+  twice = flint_chat_resend (f->chat, f->bob, "resend-1", &error);
+  g_assert_null (twice);
+  g_assert_error (error, FLINT_ERROR, FLINT_ERROR_FAILED);
+  g_clear_error (&error);
+  unknown = flint_chat_resend (f->chat, f->bob, "never-sent", &error);
+  g_assert_null (unknown);
+  g_assert_error (error, FLINT_ERROR, FLINT_ERROR_FAILED);
+  spin (1000);
+  {
+    g_auto (GStrv) lines = g_strsplit (f->log->str, "\n", -1);
+    guint n = 0;
+
+    for (guint i = 0; lines[i]; i++)
+      n += g_str_has_prefix (lines[i], ">> ") && strstr (lines[i], "try again") != NULL;
+    g_assert_cmpuint (n, ==, 1);
+  }
+  /* Nor did bob get it twice: everything before his ping's answer. */
+  peer_command (bob, "{\"cmd\": \"ping\"}");
+  while ((other = peer_read_line (bob, WAIT_MS)) && !strstr (other, "\"ping\""))
+    {
+      g_assert_null (strstr (other, "try again"));
+      g_free (other);
+    }
+  g_assert_nonnull (other);
+  g_free (other);
+  peer_stop (bob);
+}
+
 static void
 test_chat_states (Fixture *f, gconstpointer data)
 {
@@ -904,6 +972,7 @@ main (int argc, char **argv)
   g_test_add ("/chat/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("receive-and-receipt", test_receive_and_receipt);
   ADD ("send-gets-delivered", test_send_gets_delivered);
+  ADD ("resend-failed", test_resend_failed);
   ADD ("chat-states", test_chat_states);
   ADD ("carbons", test_carbons);
   ADD ("corrections", test_corrections);
