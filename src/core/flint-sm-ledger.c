@@ -16,8 +16,10 @@ struct _FlintSmLedger
 {
   FlintSmAckedFunc acked;
   gpointer user_data;
-  /* Messages handed to libstrophe whose "SENT" line has not come yet. */
+  /* Messages handed to libstrophe whose "SENT" line has not come yet:
+   * id -> Entry, seq the order they were handed over in. */
   GHashTable *awaiting;
+  guint32 handed;
   /* Sent under XEP-0198 and not acknowledged yet, oldest first. */
   GQueue unacked;
   /* Never reached the server: to send again. */
@@ -53,8 +55,7 @@ flint_sm_ledger_new (FlintSmAckedFunc acked, gpointer user_data)
 
   self->acked = acked;
   self->user_data = user_data;
-  self->awaiting =
-    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, stanza_release);
+  self->awaiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
   g_queue_init (&self->unacked);
   self->lost = g_ptr_array_new_with_free_func (stanza_release);
   self->doubtful = g_ptr_array_new_with_free_func (stanza_release);
@@ -83,6 +84,17 @@ is_request (xmpp_stanza_t *stanza)
          (g_strcmp0 (type, "get") == 0 || g_strcmp0 (type, "set") == 0);
 }
 
+/* Follows @stanza (taken) until its "SENT" line. */
+static void
+await_sent (FlintSmLedger *self, const char *id, xmpp_stanza_t *stanza)
+{
+  Entry *entry = g_new0 (Entry, 1);
+
+  entry->seq = ++self->handed;
+  entry->stanza = stanza;
+  g_hash_table_replace (self->awaiting, g_strdup (id), entry);
+}
+
 /* A message or a request we are about to send: followed once libstrophe
  * sends it. */
 void
@@ -93,7 +105,7 @@ flint_sm_ledger_track (FlintSmLedger *self, xmpp_stanza_t *message)
   if (id == NULL || (g_strcmp0 (xmpp_stanza_get_name (message), "message") != 0 &&
                      !is_request (message)))
     return;
-  g_hash_table_replace (self->awaiting, g_strdup (id), xmpp_stanza_clone (message));
+  await_sent (self, id, xmpp_stanza_clone (message));
 }
 
 /* Whether the serialised element @xml starts with <@name followed by the
@@ -210,6 +222,42 @@ lose_unacked (FlintSmLedger *self, gboolean counted, gboolean resumed)
     }
 }
 
+static gint
+compare_seq (gconstpointer a, gconstpointer b)
+{
+  const Entry *x = *(Entry *const *) a, *y = *(Entry *const *) b;
+
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Handed to libstrophe on a stream that ended before it wrote them (their
+ * "SENT" line never came; libstrophe drops what it could not write, and
+ * what it is given once the stream is down): the server never got any of
+ * it. Messages go out again, in the order they were handed over; requests
+ * only on the resumed stream that still waits for their answers (a new
+ * session has failed them). Called as a new stream starts, before any of
+ * ours is handed to it. */
+static void
+lose_unwritten (FlintSmLedger *self, gboolean resumed)
+{
+  g_autoptr (GPtrArray) entries = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->awaiting);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (entries, value);
+  g_ptr_array_sort (entries, compare_seq);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      Entry *entry = entries->pdata[i];
+
+      if (resumed || !is_request (entry->stanza))
+        g_ptr_array_add (self->lost, xmpp_stanza_clone (entry->stanza));
+    }
+  g_hash_table_remove_all (self->awaiting);
+}
+
 /* Moves message @id from @list back to the ones awaiting their "SENT"
  * line; whether it was there. */
 static gboolean
@@ -218,8 +266,7 @@ resume_following (FlintSmLedger *self, GPtrArray *list, const char *id)
   for (guint i = 0; id && i < list->len; i++)
     if (g_strcmp0 (xmpp_stanza_get_id (list->pdata[i]), id) == 0)
       {
-        g_hash_table_replace (self->awaiting, g_strdup (id),
-                              xmpp_stanza_clone (list->pdata[i]));
+        await_sent (self, id, xmpp_stanza_clone (list->pdata[i]));
         g_ptr_array_remove_index (list, i);
         return TRUE;
       }
@@ -237,6 +284,7 @@ flint_sm_ledger_note_sent (FlintSmLedger *self, const char *xml)
       /* A new XEP-0198 session: what the old one left unacknowledged is
        * gone with it, and nobody told how much of it the server got. */
       lose_unacked (self, FALSE, FALSE);
+      lose_unwritten (self, FALSE);
       self->sent = 0;
       self->counting = TRUE;
       return;
@@ -251,24 +299,23 @@ flint_sm_ledger_note_sent (FlintSmLedger *self, const char *xml)
   if (message || is_element (xml, "iq"))
     {
       g_autofree char *id = start_tag_attribute (xml, "id");
-      gpointer key = NULL, stanza = NULL;
+      gpointer key = NULL, value = NULL;
 
       /* libstrophe sent it again itself: not ours to send again. */
       if (!resume_following (self, self->lost, id))
         resume_following (self, self->doubtful, id);
-      if (id && g_hash_table_steal_extended (self->awaiting, id, &key, &stanza))
+      if (id && g_hash_table_steal_extended (self->awaiting, id, &key, &value))
         {
+          Entry *entry = value;
+
           g_free (key);
           if (self->counting)
             {
-              Entry *entry = g_new0 (Entry, 1);
-
               entry->seq = self->sent + 1;
-              entry->stanza = stanza;
               g_queue_push_tail (&self->unacked, entry);
             }
           else
-            xmpp_stanza_release (stanza);
+            entry_free (entry);
         }
     }
   if (self->counting)
@@ -297,6 +344,7 @@ flint_sm_ledger_note_received (FlintSmLedger *self, const char *xml)
           self->sent = h;
         }
       lose_unacked (self, counted, TRUE);
+      lose_unwritten (self, TRUE);
       self->counting = TRUE;
     }
   else if (is_element (xml, "failed"))

@@ -237,6 +237,58 @@ test_requests (void)
   xmpp_stanza_release (answer);
 }
 
+/* Handed to libstrophe as the stream died, never written (no "SENT" line:
+ * libstrophe drops what it is given once the stream is down, and what it
+ * could not write): the server never got them. On a new session the
+ * messages go out again, in order, and the request does not (the new
+ * session failed it); on a resumed stream the request goes too. Before,
+ * they were followed for ever, so never sent again nor asked about: a
+ * message "sent" that never reached anyone (issue 9, the killed server's
+ * seed 25). */
+static void
+test_unwritten (void)
+{
+  g_autoptr (FlintSmLedger) ledger = flint_sm_ledger_new (NULL, NULL);
+  g_autoptr (GPtrArray) lost = NULL;
+  g_autoptr (GPtrArray) resumed = NULL;
+  g_autoptr (GPtrArray) none = NULL;
+  xmpp_stanza_t *u1 = message ("u1");
+  xmpp_stanza_t *u2 = message ("u2");
+  xmpp_stanza_t *query = xmpp_iq_new (ctx, "get", "q1");
+  g_autofree char *text = NULL;
+
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+  send_message (ledger, "m1");
+  flint_sm_ledger_track (ledger, u1);
+  flint_sm_ledger_track (ledger, query);
+  flint_sm_ledger_track (ledger, u2);
+  g_assert_true (flint_sm_ledger_is_following (ledger, "u2"));
+  flint_sm_ledger_note_sent (ledger, "<resume h='0' previd='x' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger, "<failed xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_sent (ledger, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
+  lost = flint_sm_ledger_take_lost (ledger);
+  text = ids (lost);
+  /* m1 was written: the archive is asked about it, not here. */
+  g_assert_cmpstr (text, ==, "u1 u2");
+  g_assert_false (flint_sm_ledger_is_following (ledger, "q1"));
+
+  /* A resumed stream: the request waits for its answer there. */
+  flint_sm_ledger_track (ledger, u1);
+  flint_sm_ledger_track (ledger, query);
+  flint_sm_ledger_note_sent (ledger, "<resume h='0' previd='y' xmlns='urn:xmpp:sm:3'/>");
+  flint_sm_ledger_note_received (ledger,
+                                 "<resumed h='0' previd='y' xmlns='urn:xmpp:sm:3'/>");
+  resumed = flint_sm_ledger_take_lost (ledger);
+  g_clear_pointer (&text, g_free);
+  text = ids (resumed);
+  g_assert_cmpstr (text, ==, "u1 q1");
+  none = flint_sm_ledger_take_lost (ledger);
+  g_assert_cmpuint (none->len, ==, 0);
+  xmpp_stanza_release (u1);
+  xmpp_stanza_release (u2);
+  xmpp_stanza_release (query);
+}
+
 /* libstrophe sending a lost message again itself: we must not as well. */
 static void
 test_libstrophe_resends (void)
@@ -289,6 +341,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sm-ledger/new-session", test_new_session);
   g_test_add_func ("/sm-ledger/failed-with-count", test_failed_with_count);
   g_test_add_func ("/sm-ledger/requests", test_requests);
+  g_test_add_func ("/sm-ledger/unwritten", test_unwritten);
   g_test_add_func ("/sm-ledger/receipts-not-reported", test_receipts_not_reported);
   g_test_add_func ("/sm-ledger/libstrophe-resends", test_libstrophe_resends);
   g_test_add_func ("/sm-ledger/no-sm-and-junk", test_no_sm_and_junk);
