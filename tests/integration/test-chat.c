@@ -12,6 +12,7 @@
 #include "flint-chat.h"
 #include "flint-disco.h"
 #include "flint-error.h"
+#include "flint-mam.h"
 #include "flint-message.h"
 #include "flint-test-server.h"
 
@@ -957,6 +958,79 @@ test_file_rows (Fixture *f, gconstpointer data)
   peer_stop (bob);
 }
 
+static gboolean
+both_acked (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr (GPtrArray) records = history_of (f, f->bob);
+  guint n = 0;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      FlintMessageRecord *r = records->pdata[i];
+
+      if (g_str_has_prefix (r->body, "into the dead link") &&
+          r->state >= FLINT_DELIVERY_ACKED && r->state != FLINT_DELIVERY_FAILED)
+        n++;
+    }
+  return n == 2;
+}
+
+/* Messages sent just after the server died, before Flint noticed: the
+ * first is written into the dead link, the next one's write fails (the
+ * server's kernel reset the connection), so libstrophe drops it unwritten.
+ * Once the server is back each reaches bob exactly once and ends
+ * acknowledged: the archive tells the first was never got, and the second
+ * goes out again as never written. Failed before: the second stayed
+ * "sent" and never reached anyone. Last: it restarts the shared server. */
+static void
+test_sent_into_dead_link (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FlintMam) mam = flint_mam_new (f->session, f->history);
+  g_autoptr (FlintMessageRecord) first = NULL;
+  g_autoptr (FlintMessageRecord) second = NULL;
+  g_autoptr (GError) error = NULL;
+  guint seen[2] = { 0, 0 };
+  Peer *bob;
+
+  flint_chat_set_archive (f->chat, mam);
+  server_do (&server, "prosody-kill");
+  /* Its end of the connection is closed by now; we have not read that. */
+  g_usleep (300 * 1000);
+  first = flint_chat_send (f->chat, f->bob, "into the dead link 1", &error);
+  g_assert_no_error (error);
+  second = flint_chat_send (f->chat, f->bob, "into the dead link 2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (second->state, ==, FLINT_DELIVERY_SENT);
+  g_assert_true (wait_state (f->session, FLINT_SESSION_RECONNECTING,
+                             FLINT_SESSION_DISCONNECTED, WAIT_MS));
+
+  server_do (&server, "prosody-restart");
+  bob = peer_start_full ("bob", "secret-b", "phone", FALSE);
+  g_assert_true (
+    wait_state (f->session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 20000));
+  g_assert_true (wait_until (both_acked, f, 20000));
+  /* A marker after them: a copy sent twice would have come before it. */
+  g_assert_nonnull (flint_chat_send (f->chat, f->bob, "marker", NULL));
+  for (;;)
+    {
+      g_autofree char *line = peer_read_line (bob, WAIT_MS);
+
+      g_assert_nonnull (line);
+      for (guint i = 0; i < 2; i++)
+        {
+          g_autofree char *body = g_strdup_printf ("\"into the dead link %u\"", i + 1);
+
+          seen[i] += strstr (line, "\"message\"") && strstr (line, body);
+        }
+      if (strstr (line, "\"message\"") && strstr (line, "\"marker\""))
+        break;
+    }
+  g_assert_cmpuint (seen[0], ==, 1);
+  g_assert_cmpuint (seen[1], ==, 1);
+  peer_stop (bob);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -978,6 +1052,8 @@ main (int argc, char **argv)
   ADD ("corrections", test_corrections);
   ADD ("disco-and-caps", test_disco_and_caps);
   ADD ("file-rows", test_file_rows);
+  /* Last: it restarts the server. */
+  ADD ("sent-into-dead-link", test_sent_into_dead_link);
 #undef ADD
   ret = g_test_run ();
 
