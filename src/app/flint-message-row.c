@@ -186,10 +186,21 @@ update_state (FlintMessageRow *self)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
   gtk_widget_set_visible (GTK_WIDGET (self->state_icon), icon != NULL);
-  /* Rows are reused: the button names the message it shows now. */
-  gtk_actionable_set_action_target_value (
-    GTK_ACTIONABLE (self->resend_button),
-    failed ? g_variant_new_string (resend_key (self)) : NULL);
+  /* Rows are reused: the button names the message it shows now. The
+   * action only with its target: GTK warns about an action whose
+   * parameter the button lacks, on every row bound. */
+  if (failed)
+    {
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->resend_button),
+                                              g_variant_new_string (resend_key (self)));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->resend_button),
+                                      "chat.resend");
+    }
+  else
+    {
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->resend_button), NULL);
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->resend_button), NULL);
+    }
   gtk_widget_set_visible (self->resend_button, failed);
   if (self->message && flint_message_get_state (self->message) == FLINT_DELIVERY_FAILED &&
       text)
