@@ -36,6 +36,8 @@ struct _FlintApplication
   FlintHistory *history;
   gboolean history_updating; /* migrating in a worker; see on_history_opened */
   GHashTable *sessions;
+  GPtrArray *closing; /* sessions of removed accounts, signing off */
+  guint closing_id;
   GHashTable *chats;
   GHashTable *discos;
   GHashTable *mams;
@@ -81,6 +83,7 @@ G_DEFINE_FINAL_TYPE (FlintApplication, flint_application, ADW_TYPE_APPLICATION)
 enum
 {
   SIGNAL_SESSION_ADDED,
+  SIGNAL_SESSION_REMOVED,
   SIGNAL_UNREAD_CHANGED,
   SIGNAL_HISTORY_READY,
   N_SIGNALS
@@ -230,14 +233,42 @@ send_from_cli (GVariantDict *options)
   g_autoptr (GError) error = NULL;
   GVariantBuilder params;
 
+  const char *given = NULL;
+  g_autofree char *from = NULL;
+
   g_variant_dict_lookup (options, "send", "^a&s", &args);
   /* The TEXT is the argument after --send's own value. */
   if (args == NULL || g_strv_length ((char **) args) != 1 || send_text == NULL)
-    return fail_cli (_ ("Usage: flint --send ADDRESS TEXT"));
+    return fail_cli (_ ("Usage: flint --send ADDRESS TEXT [--account ACCOUNT]"));
   if (!flint_jid_is_valid (args[0]) || strchr (args[0], '@') == NULL)
     return fail_cli (flint_error_describe (FLINT_ERROR_INVALID_JID));
   if (*send_text == '\0')
     return fail_cli (_ ("The message is empty."));
+  /* --account picks one of the accounts set up in Flint (enabled). */
+  if (g_variant_dict_lookup (options, "account", "&s", &given))
+    {
+      g_autoptr (FlintAccountStore) store = flint_account_store_new (NULL);
+      FlintAccount *account = NULL;
+      g_autofree char *message = NULL;
+
+      if (!flint_account_store_load (store, &error) &&
+          !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return fail_cli (error->message);
+      g_clear_error (&error);
+      account = flint_account_store_lookup (store, given);
+      if (account == NULL)
+        {
+          message = g_strdup_printf (_ ("No account %s is set up in Flint."), given);
+          return fail_cli (message);
+        }
+      if (!flint_account_get_enabled (account))
+        {
+          message = g_strdup_printf (
+            _ ("The account %s is turned off. Turn it on in Preferences first."), given);
+          return fail_cli (message);
+        }
+      from = g_strdup (flint_account_get_jid (account));
+    }
 
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   if (bus == NULL)
@@ -265,13 +296,18 @@ send_from_cli (GVariantDict *options)
     }
 
   g_variant_builder_init (&params, G_VARIANT_TYPE ("av"));
-  g_variant_builder_add (&params, "v", g_variant_new ("(ss)", args[0], send_text));
+  if (from)
+    g_variant_builder_add (&params, "v",
+                           g_variant_new ("(sss)", from, args[0], send_text));
+  else
+    g_variant_builder_add (&params, "v", g_variant_new ("(ss)", args[0], send_text));
   /* A method call, not a signal: it returns once the instance has run the
    * action, i.e. once the message is stored and handed to the session. */
   reply = g_dbus_connection_call_sync (
     bus, APP_ID, "/im/flint/Flint", "org.gtk.Actions", "Activate",
-    g_variant_new ("(sava{sv})", "send-message", &params, NULL), NULL,
-    G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
+    g_variant_new ("(sava{sv})", from ? "send-message-from" : "send-message", &params,
+                   NULL),
+    NULL, G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
   if (reply == NULL)
     return fail_cli (error->message);
   return 0;
@@ -313,6 +349,8 @@ flint_application_handle_local_options (GApplication *app, GVariantDict *options
     return add_account_from_cli (options);
   if (g_variant_dict_contains (options, "send"))
     return send_from_cli (options);
+  if (g_variant_dict_contains (options, "account"))
+    return fail_cli (_ ("--account goes with --send."));
   if (g_variant_dict_contains (options, "host") ||
       g_variant_dict_contains (options, "port") ||
       g_variant_dict_contains (options, "trust-cert-sha256"))
@@ -345,7 +383,17 @@ on_password_found (GObject *source, GAsyncResult *result, gpointer user_data)
   PasswordLookup *lookup = user_data;
   g_autoptr (GError) error = NULL;
   char *password = flint_secrets_lookup_finish (result, &error);
+  const char *jid = flint_account_get_jid (flint_session_get_account (lookup->session));
 
+  /* The account was removed meanwhile: its session is gone. */
+  if (g_hash_table_lookup (lookup->app->sessions, jid) != lookup->session)
+    {
+      flint_password_free (password);
+      g_object_unref (lookup->session);
+      g_application_release (G_APPLICATION (lookup->app));
+      g_free (lookup);
+      return;
+    }
   if (password)
     {
       flint_session_set_password (lookup->session, password);
@@ -845,6 +893,112 @@ flint_application_start_account (FlintApplication *self,
   return session;
 }
 
+/* Removes from @table every "ACCOUNT jid" key of @account. */
+static void
+remove_account_keys (GHashTable *table, const char *account)
+{
+  g_autofree char *prefix = g_strconcat (account, " ", NULL);
+  GHashTableIter iter;
+  const char *key;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    if (g_str_has_prefix (key, prefix))
+      g_hash_table_iter_remove (&iter);
+}
+
+/* Sessions closing after their account was removed, kept until their
+ * stream has shut (CLOSING_MS at most), so the server sees a polite sign-off. */
+#define CLOSING_MS 2000
+
+static gboolean
+release_closing (gpointer data)
+{
+  FlintApplication *self = data;
+
+  self->closing_id = 0;
+  g_ptr_array_set_size (self->closing, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* An account removed from the store takes its session and every object made
+ * for it along: added again, it starts afresh with its new settings. */
+static void
+drop_account (FlintApplication *self, const char *jid)
+{
+  g_autoptr (FlintSession) session = NULL;
+  g_autofree char *account = g_strdup (jid);
+  gpointer key;
+
+  if (!g_hash_table_steal_extended (self->sessions, account, &key, (gpointer *) &session))
+    return;
+  g_free (key);
+  g_debug ("%s: account removed, dropping its session", account);
+  flint_session_disconnect (session);
+  if (self->transfers)
+    flint_transfer_center_remove_session (self->transfers, account);
+  remove_account_keys (self->conversations, account);
+  remove_account_keys (self->notices, account);
+  remove_account_keys (self->unread, account);
+  remove_account_keys (self->unread_pending, account);
+  /* Dependants before what they use. */
+  g_hash_table_remove (self->bookmarks, account);
+  g_hash_table_remove (self->rooms, account);
+  g_hash_table_remove (self->mams, account);
+  g_hash_table_remove (self->chats, account);
+  {
+    FlintAvatars *avatars = g_hash_table_lookup (self->avatars, account);
+
+    if (avatars)
+      flint_avatars_save_now (avatars);
+    g_hash_table_remove (self->avatars, account);
+  }
+  g_hash_table_remove (self->discos, account);
+  g_hash_table_remove (self->rosters, account);
+  g_signal_emit (self, signals[SIGNAL_SESSION_REMOVED], 0, session);
+  if (!flint_session_is_closed (session))
+    {
+      g_ptr_array_add (self->closing, g_object_ref (session));
+      if (self->closing_id == 0)
+        self->closing_id = g_timeout_add (CLOSING_MS, release_closing, self);
+    }
+}
+
+static void
+on_accounts_changed (GListModel *accounts,
+                     guint position,
+                     guint removed,
+                     guint added,
+                     FlintApplication *self)
+{
+  g_autoptr (GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  const char *jid;
+  FlintSession *session;
+
+  if (removed == 0)
+    return;
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &session))
+    if (flint_account_store_lookup (self->accounts, jid) !=
+        flint_session_get_account (session))
+      g_ptr_array_add (gone, g_strdup (jid));
+  for (guint i = 0; i < gone->len; i++)
+    drop_account (self, g_ptr_array_index (gone, i));
+}
+
+gboolean
+flint_application_reconnect_account (FlintApplication *self, FlintAccount *account)
+{
+  FlintSession *session =
+    g_hash_table_lookup (self->sessions, flint_account_get_jid (account));
+
+  if (session == NULL || !flint_account_get_enabled (account) || chose_offline ())
+    return FALSE;
+  flint_session_reconnect (session);
+  return TRUE;
+}
+
 static void
 start_enabled_accounts (FlintApplication *self)
 {
@@ -1246,6 +1400,24 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
                        (gssize) out->len, NULL);
 }
 
+static void
+send_message (FlintApplication *self, const char *from, const char *to, const char *text)
+{
+  FlintChat *chat = from ? flint_application_get_chat (self, from) : NULL;
+  g_autoptr (FlintMessageRecord) record = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (chat == NULL)
+    {
+      g_warning ("Cannot send a message: account %s is not running",
+                 from ? from : "(none)");
+      return;
+    }
+  record = flint_chat_send (chat, to, text, &error);
+  if (record == NULL)
+    g_warning ("Cannot send a message: %s", error->message);
+}
+
 /* app.send-message (ADDRESS, TEXT): used by flint --send; sends from the
  * main account, or keeps the message pending until it is online. */
 static void
@@ -1253,23 +1425,24 @@ send_message_activated (GSimpleAction *action, GVariant *parameter, gpointer use
 {
   FlintApplication *self = user_data;
   FlintSession *session = flint_application_get_main_session (self);
-  FlintChat *chat = NULL;
   const char *to, *text;
-  g_autoptr (FlintMessageRecord) record = NULL;
-  g_autoptr (GError) error = NULL;
 
   g_variant_get (parameter, "(&s&s)", &to, &text);
-  if (session)
-    chat = flint_application_get_chat (
-      self, flint_account_get_jid (flint_session_get_account (session)));
-  if (chat == NULL)
-    {
-      g_warning ("Cannot send a message: no account is set up");
-      return;
-    }
-  record = flint_chat_send (chat, to, text, &error);
-  if (record == NULL)
-    g_warning ("Cannot send a message: %s", error->message);
+  send_message (
+    self, session ? flint_account_get_jid (flint_session_get_account (session)) : NULL,
+    to, text);
+}
+
+/* app.send-message-from (ACCOUNT, ADDRESS, TEXT): flint --send --account. */
+static void
+send_message_from_activated (GSimpleAction *action,
+                             GVariant *parameter,
+                             gpointer user_data)
+{
+  const char *from, *to, *text;
+
+  g_variant_get (parameter, "(&s&s&s)", &from, &to, &text);
+  send_message (user_data, from, to, text);
 }
 
 /* The default action of message notifications, and a way in for tests. */
@@ -1399,7 +1572,8 @@ find_button (GtkWidget *widget, const char *label)
 }
 
 /* app.test-respond ("rename|New Name"): types the text into the open message
- * dialog's entry, if given, and clicks the response's button. */
+ * dialog's entry, if given, and clicks the response's button; "save|A|B"
+ * also types B into a second field the dialog names "entry2". */
 static void
 test_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -1417,6 +1591,19 @@ test_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer use
   /* A dialog whose entry sits inside a bigger extra child names it. */
   if (extra && !GTK_IS_EDITABLE (extra))
     extra = g_object_get_data (G_OBJECT (dialog), "entry");
+  /* "save|HOST|PORT": a dialog with a second field names it "entry2". */
+  if (parts[1] && g_object_get_data (G_OBJECT (dialog), "entry2"))
+    {
+      g_auto (GStrv) texts = g_strsplit (parts[1], "|", 2);
+
+      if (texts[0] && texts[1])
+        {
+          gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "entry2"),
+                                 texts[1]);
+          g_free (parts[1]);
+          parts[1] = g_strdup (texts[0]);
+        }
+    }
   if (parts[1] && extra && GTK_IS_EDITABLE (extra))
     gtk_editable_set_text (GTK_EDITABLE (extra), parts[1]);
   button = find_button (GTK_WIDGET (dialog),
@@ -1697,6 +1884,7 @@ static const GActionEntry app_actions[] = {
   { "about", about_activated },
   { "preferences", preferences_activated },
   { "send-message", send_message_activated, "(ss)" },
+  { "send-message-from", send_message_from_activated, "(sss)" },
 };
 
 /* ---- history retention -------------------------------------------------- */
@@ -1979,6 +2167,9 @@ all_sessions_closed (FlintApplication *self)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &session))
     if (!flint_session_is_closed (session))
       return FALSE;
+  for (guint i = 0; i < self->closing->len; i++)
+    if (!flint_session_is_closed (g_ptr_array_index (self->closing, i)))
+      return FALSE;
   return TRUE;
 }
 
@@ -2041,6 +2232,8 @@ flint_application_finalize (GObject *object)
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->rosters, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_handle_id (&self->closing_id, g_source_remove);
+  g_clear_pointer (&self->closing, g_ptr_array_unref);
   g_clear_object (&self->history);
   g_clear_object (&self->accounts);
   G_OBJECT_CLASS (flint_application_parent_class)->finalize (object);
@@ -2068,6 +2261,10 @@ flint_application_class_init (FlintApplicationClass *klass)
   signals[SIGNAL_SESSION_ADDED] =
     g_signal_new ("session-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, FLINT_TYPE_SESSION);
+  /* After the account's objects left the application (account removed). */
+  signals[SIGNAL_SESSION_REMOVED] =
+    g_signal_new ("session-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, FLINT_TYPE_SESSION);
 }
 
 static void
@@ -2087,11 +2284,17 @@ flint_application_init (FlintApplication *self)
     { "send", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL,
       N_ ("Send a message through the running Flint (starting it if needed), then exit"),
       N_ ("ADDRESS TEXT") },
+    { "account", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_ ("The account --send sends from (default: the first one turned on)"),
+      N_ ("ACCOUNT") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and exit"), NULL },
     { NULL },
   };
 
   self->accounts = flint_account_store_new (NULL);
+  g_signal_connect (flint_account_store_get_model (self->accounts), "items-changed",
+                    G_CALLBACK (on_accounts_changed), self);
+  self->closing = g_ptr_array_new_with_free_func (g_object_unref);
   self->sessions =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->chats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);

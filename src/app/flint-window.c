@@ -1730,6 +1730,18 @@ on_session_added (FlintApplication *app, FlintSession *session, FlintWindow *sel
     sync_accounts (self);
 }
 
+/* An account was removed: the window lets go of its session and objects
+ * (sync_accounts, run as the account left the store, dropped the rest). */
+static void
+on_session_removed (FlintApplication *app, FlintSession *session, FlintWindow *self)
+{
+  if (self->session == session)
+    flint_window_set_session (self, flint_application_get_main_session (app));
+  else
+    sync_accounts (self);
+  update_title (self);
+}
+
 /* The history migrated at start-up is ready and the accounts have
  * started: what flint_window_new() could not do yet. */
 static void
@@ -2602,6 +2614,8 @@ flint_window_new (FlintApplication *app)
   const GError *problem = history ? flint_history_get_recovery_error (history) : NULL;
 
   g_signal_connect_object (app, "session-added", G_CALLBACK (on_session_added), self, 0);
+  g_signal_connect_object (app, "session-removed", G_CALLBACK (on_session_removed), self,
+                           0);
   g_signal_connect_object (app, "history-ready", G_CALLBACK (on_history_ready), self, 0);
   g_signal_connect_object (app, "unread-changed", G_CALLBACK (on_unread_changed), self,
                            0);
