@@ -57,6 +57,7 @@ struct _FlintApplication
   gboolean first_activation_done;
   guint present_id;
   gulong present_handler;
+  FlintSession *present_session; /* whose sign-in present_handler waits for */
   /* For benches (test hooks only): monotonic µs of the first sign-in and of
    * the last presence handled. */
   gint64 online_at;
@@ -2091,8 +2092,11 @@ present_window (FlintApplication *self)
   if (self->present_id || self->present_handler)
     {
       g_clear_handle_id (&self->present_id, g_source_remove);
-      g_clear_signal_handler (&self->present_handler,
-                              flint_application_get_main_session (self));
+      /* Its account may have been removed meanwhile: the handler is on the
+       * session it was connected to, not on today's main one. */
+      if (self->present_session)
+        g_clear_signal_handler (&self->present_handler, self->present_session);
+      g_clear_object (&self->present_session);
       g_application_release (G_APPLICATION (self));
     }
   if (window == NULL)
@@ -2139,8 +2143,10 @@ flint_application_activate (GApplication *app)
           g_application_hold (app);
           self->present_id =
             g_timeout_add (WINDOW_DELAY_MS, present_window_timeout, self);
+          self->present_session =
+            g_object_ref (flint_application_get_main_session (self));
           self->present_handler =
-            g_signal_connect (flint_application_get_main_session (self), "notify::state",
+            g_signal_connect (self->present_session, "notify::state",
                               G_CALLBACK (on_main_session_state), self);
           return;
         }
@@ -2234,6 +2240,7 @@ flint_application_finalize (GObject *object)
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_handle_id (&self->closing_id, g_source_remove);
   g_clear_pointer (&self->closing, g_ptr_array_unref);
+  g_clear_object (&self->present_session);
   g_clear_object (&self->history);
   g_clear_object (&self->accounts);
   G_OBJECT_CLASS (flint_application_parent_class)->finalize (object);
