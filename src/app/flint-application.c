@@ -233,9 +233,8 @@ send_from_cli (GVariantDict *options)
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GError) error = NULL;
   GVariantBuilder params;
-
   const char *given = NULL;
-  g_autofree char *from = NULL;
+  g_autofree char *from = NULL; /* --account's, as the store spells it */
 
   g_variant_dict_lookup (options, "send", "^a&s", &args);
   /* The TEXT is the argument after --send's own value. */

@@ -353,7 +353,6 @@ on_edit_response (AdwMessageDialog *dialog, const char *response, gpointer user_
   GtkEditable *host = GTK_EDITABLE (gtk_widget_get_first_child (box));
   GtkSpinButton *port = GTK_SPIN_BUTTON (gtk_widget_get_next_sibling (GTK_WIDGET (host)));
   g_autofree char *trimmed = NULL;
-
   guint new_port;
 
   if (g_strcmp0 (response, "save") != 0)
