@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "flint-application.h"
+#include "flint-account-chooser.h"
 #include "flint-tools.h"
 #include "flint-avatars.h"
 #include "flint-certificate.h"
@@ -38,6 +39,7 @@ struct _FlintApplication
   GHashTable *sessions;
   GPtrArray *closing; /* sessions of removed accounts, signing off */
   guint closing_id;
+  GPtrArray *made_sessions; /* a GWeakRef to every session made (test dump) */
   GHashTable *chats;
   GHashTable *discos;
   GHashTable *mams;
@@ -794,6 +796,29 @@ is_room (const char *bare_jid, gpointer rooms)
   return flint_rooms_is_room (rooms, bare_jid);
 }
 
+static void
+free_weak_ref (gpointer ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+/* Tests check that a removed account's session is really let go. */
+static guint
+count_live_sessions (FlintApplication *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->made_sessions->len; i++)
+    {
+      g_autoptr (GObject) session =
+        g_weak_ref_get (g_ptr_array_index (self->made_sessions, i));
+
+      n += session != NULL;
+    }
+  return n;
+}
+
 FlintSession *
 flint_application_start_account (FlintApplication *self,
                                  FlintAccount *account,
@@ -805,6 +830,13 @@ flint_application_start_account (FlintApplication *self,
   if (session == NULL)
     {
       session = flint_session_new (account);
+      {
+        /* On the heap: a GWeakRef must not move. */
+        GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+        g_weak_ref_init (ref, session);
+        g_ptr_array_add (self->made_sessions, ref);
+      }
       g_hash_table_insert (self->sessions, g_strdup (flint_account_get_jid (account)),
                            session);
       g_hash_table_insert (self->rosters, g_strdup (flint_account_get_jid (account)),
@@ -921,6 +953,31 @@ release_closing (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Tool windows and dialogs that act as @account (an XML console, a room
+ * browser, a join dialog on it): nothing is left to act on. */
+static void
+close_account_windows (const char *account)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr (GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+      FlintAccountChooser *chooser = g_object_get_data (window, "flint-account-chooser");
+      const char *own = g_object_get_data (window, "flint-account");
+
+      if (FLINT_IS_WINDOW (window))
+        continue;
+      if (chooser)
+        own = flint_account_chooser_get_account (chooser);
+      if (own && flint_jid_equal_bare (own, account))
+        g_ptr_array_add (doomed, g_object_ref (window));
+    }
+  for (guint i = 0; i < doomed->len; i++)
+    gtk_window_destroy (g_ptr_array_index (doomed, i));
+}
+
 /* An account removed from the store takes its session and every object made
  * for it along: added again, it starts afresh with its new settings. */
 static void
@@ -935,6 +992,7 @@ drop_account (FlintApplication *self, const char *jid)
   g_free (key);
   g_debug ("%s: account removed, dropping its session", account);
   flint_session_disconnect (session);
+  close_account_windows (account);
   if (self->transfers)
     flint_transfer_center_remove_session (self->transfers, account);
   remove_account_keys (self->conversations, account);
@@ -1344,6 +1402,7 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "true" : "false",
     self->notified,
     g_list_model_get_n_items (flint_account_store_get_model (self->accounts)));
+  g_string_append_printf (out, ", \"sessions_alive\": %u", count_live_sessions (self));
   g_string_append_printf (out, ", \"history_updating\": %s, \"history\": %s",
                           self->history_updating ? "true" : "false",
                           self->history ? "true" : "false");
@@ -2208,6 +2267,9 @@ flint_application_shutdown (GApplication *app)
 
   g_cancellable_cancel (self->retention_cancel);
   g_clear_handle_id (&self->retention_id, g_source_remove);
+  /* Settings changed just before quitting (a group collapsed) are written
+   * by the backend later: write them now. */
+  g_settings_sync ();
 
   G_APPLICATION_CLASS (flint_application_parent_class)->shutdown (app);
 }
@@ -2240,6 +2302,7 @@ flint_application_finalize (GObject *object)
   g_clear_handle_id (&self->closing_id, g_source_remove);
   g_clear_pointer (&self->closing, g_ptr_array_unref);
   g_clear_object (&self->present_session);
+  g_clear_pointer (&self->made_sessions, g_ptr_array_unref);
   g_clear_object (&self->history);
   g_clear_object (&self->accounts);
   G_OBJECT_CLASS (flint_application_parent_class)->finalize (object);
@@ -2301,6 +2364,7 @@ flint_application_init (FlintApplication *self)
   g_signal_connect (flint_account_store_get_model (self->accounts), "items-changed",
                     G_CALLBACK (on_accounts_changed), self);
   self->closing = g_ptr_array_new_with_free_func (g_object_unref);
+  self->made_sessions = g_ptr_array_new_with_free_func (free_weak_ref);
   self->sessions =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->chats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);

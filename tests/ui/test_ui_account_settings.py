@@ -75,12 +75,17 @@ class AccountSettingsTest(unittest.TestCase):
                          what="remove dialog")
             call(desktop, "test-respond", "remove")
             app.wait_for(lambda d: d.get("accounts") == 0, timeout=10, what="removed")
+            # Its session is let go (once its stream has closed), nothing
+            # holds on to it.
+            app.wait_for(lambda d: d.get("sessions_alive") == 0, timeout=15,
+                         what="the removed account's session freed")
 
             # Added again with the right port: online.
             self.add_in_dialog(desktop, self.prosody.c2s_port)
             dump = app.wait_for(lambda d: (account_state(d, self.alice) or {}).get("state")
                                 == "online", timeout=30, what="online with the right port")
             self.assertEqual(dump["state"], "online")
+            self.assertEqual(dump["sessions_alive"], 1)
             self.assertTrue((dump.get("bound_jid") or "").startswith(self.alice + "/"))
 
             # The port edited in Preferences: Flint signs in again through it
