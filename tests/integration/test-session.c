@@ -332,14 +332,14 @@ test_reconnect_new_settings (void)
   gboolean connecting = FALSE;
 
   flint_session_connect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
 
   /* A port nothing listens on: the next attempt is refused there. */
   flint_account_set_port (account, closed_port ());
   flint_session_reconnect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_RECONNECTING, FLINT_SESSION_ONLINE, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_RECONNECTING, FLINT_SESSION_ONLINE,
+                             SIGN_IN_WAIT_MS));
   g_assert_error ((GError *) flint_session_get_error (session), FLINT_ERROR,
                   FLINT_ERROR_CONNECTION_REFUSED);
 
@@ -349,8 +349,8 @@ test_reconnect_new_settings (void)
   flint_account_set_port (account, server.port);
   g_signal_connect (session, "notify::state", G_CALLBACK (on_state_recorded), states);
   flint_session_reconnect (session);
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_RECONNECTING, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_RECONNECTING,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (session), ==, FLINT_SESSION_ONLINE);
   g_assert_null (flint_session_get_error (session));
 
@@ -359,8 +359,8 @@ test_reconnect_new_settings (void)
   flint_session_reconnect (session);
   g_assert_cmpint (flint_session_get_state (session), ==, FLINT_SESSION_DISCONNECTED);
   g_assert_false (flint_session_is_closed (session));
-  g_assert_true (
-    wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_RECONNECTING, 10000));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_RECONNECTING,
+                             SIGN_IN_WAIT_MS));
   g_assert_cmpint (flint_session_get_state (session), ==, FLINT_SESSION_ONLINE);
   for (guint i = 0; i < states->len; i++)
     {
