@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "flint-application.h"
+#include "flint-account-chooser.h"
 #include "flint-tools.h"
 #include "flint-avatars.h"
 #include "flint-certificate.h"
@@ -36,6 +37,9 @@ struct _FlintApplication
   FlintHistory *history;
   gboolean history_updating; /* migrating in a worker; see on_history_opened */
   GHashTable *sessions;
+  GPtrArray *closing; /* sessions of removed accounts, signing off */
+  guint closing_id;
+  GPtrArray *made_sessions; /* a GWeakRef to every session made (test dump) */
   GHashTable *chats;
   GHashTable *discos;
   GHashTable *mams;
@@ -55,6 +59,7 @@ struct _FlintApplication
   gboolean first_activation_done;
   guint present_id;
   gulong present_handler;
+  FlintSession *present_session; /* whose sign-in present_handler waits for */
   /* For benches (test hooks only): monotonic µs of the first sign-in and of
    * the last presence handled. */
   gint64 online_at;
@@ -85,6 +90,7 @@ G_DEFINE_FINAL_TYPE (FlintApplication, flint_application, ADW_TYPE_APPLICATION)
 enum
 {
   SIGNAL_SESSION_ADDED,
+  SIGNAL_SESSION_REMOVED,
   SIGNAL_UNREAD_CHANGED,
   SIGNAL_HISTORY_READY,
   N_SIGNALS
@@ -233,15 +239,42 @@ send_from_cli (GVariantDict *options)
   g_autoptr (GVariant) reply = NULL;
   g_autoptr (GError) error = NULL;
   GVariantBuilder params;
+  const char *given = NULL;
+  g_autofree char *from = NULL; /* --account's, as the store spells it */
 
   g_variant_dict_lookup (options, "send", "^a&s", &args);
   /* The TEXT is the argument after --send's own value. */
   if (args == NULL || g_strv_length ((char **) args) != 1 || send_text == NULL)
-    return fail_cli (_ ("Usage: flint --send ADDRESS TEXT"));
+    return fail_cli (_ ("Usage: flint --send ADDRESS TEXT [--account ACCOUNT]"));
   if (!flint_jid_is_valid (args[0]) || strchr (args[0], '@') == NULL)
     return fail_cli (flint_error_describe (FLINT_ERROR_INVALID_JID));
   if (*send_text == '\0')
     return fail_cli (_ ("The message is empty."));
+  /* --account picks one of the accounts set up in Flint (enabled). */
+  if (g_variant_dict_lookup (options, "account", "&s", &given))
+    {
+      g_autoptr (FlintAccountStore) store = flint_account_store_new (NULL);
+      FlintAccount *account = NULL;
+      g_autofree char *message = NULL;
+
+      if (!flint_account_store_load (store, &error) &&
+          !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return fail_cli (error->message);
+      g_clear_error (&error);
+      account = flint_account_store_lookup (store, given);
+      if (account == NULL)
+        {
+          message = g_strdup_printf (_ ("No account %s is set up in Flint."), given);
+          return fail_cli (message);
+        }
+      if (!flint_account_get_enabled (account))
+        {
+          message = g_strdup_printf (
+            _ ("The account %s is turned off. Turn it on in Preferences first."), given);
+          return fail_cli (message);
+        }
+      from = g_strdup (flint_account_get_jid (account));
+    }
 
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   if (bus == NULL)
@@ -269,13 +302,18 @@ send_from_cli (GVariantDict *options)
     }
 
   g_variant_builder_init (&params, G_VARIANT_TYPE ("av"));
-  g_variant_builder_add (&params, "v", g_variant_new ("(ss)", args[0], send_text));
+  if (from)
+    g_variant_builder_add (&params, "v",
+                           g_variant_new ("(sss)", from, args[0], send_text));
+  else
+    g_variant_builder_add (&params, "v", g_variant_new ("(ss)", args[0], send_text));
   /* A method call, not a signal: it returns once the instance has run the
    * action, i.e. once the message is stored and handed to the session. */
   reply = g_dbus_connection_call_sync (
     bus, APP_ID, "/im/flint/Flint", "org.gtk.Actions", "Activate",
-    g_variant_new ("(sava{sv})", "send-message", &params, NULL), NULL,
-    G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
+    g_variant_new ("(sava{sv})", from ? "send-message-from" : "send-message", &params,
+                   NULL),
+    NULL, G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
   if (reply == NULL)
     return fail_cli (error->message);
   return 0;
@@ -317,6 +355,8 @@ flint_application_handle_local_options (GApplication *app, GVariantDict *options
     return add_account_from_cli (options);
   if (g_variant_dict_contains (options, "send"))
     return send_from_cli (options);
+  if (g_variant_dict_contains (options, "account"))
+    return fail_cli (_ ("--account goes with --send."));
   if (g_variant_dict_contains (options, "host") ||
       g_variant_dict_contains (options, "port") ||
       g_variant_dict_contains (options, "trust-cert-sha256"))
@@ -349,7 +389,17 @@ on_password_found (GObject *source, GAsyncResult *result, gpointer user_data)
   PasswordLookup *lookup = user_data;
   g_autoptr (GError) error = NULL;
   char *password = flint_secrets_lookup_finish (result, &error);
+  const char *jid = flint_account_get_jid (flint_session_get_account (lookup->session));
 
+  /* The account was removed meanwhile: its session is gone. */
+  if (g_hash_table_lookup (lookup->app->sessions, jid) != lookup->session)
+    {
+      flint_password_free (password);
+      g_object_unref (lookup->session);
+      g_application_release (G_APPLICATION (lookup->app));
+      g_free (lookup);
+      return;
+    }
   if (password)
     {
       flint_session_set_password (lookup->session, password);
@@ -750,6 +800,29 @@ is_room (const char *bare_jid, gpointer rooms)
   return flint_rooms_is_room (rooms, bare_jid);
 }
 
+static void
+free_weak_ref (gpointer ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+/* Tests check that a removed account's session is really let go. */
+static guint
+count_live_sessions (FlintApplication *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->made_sessions->len; i++)
+    {
+      g_autoptr (GObject) session =
+        g_weak_ref_get (g_ptr_array_index (self->made_sessions, i));
+
+      n += session != NULL;
+    }
+  return n;
+}
+
 FlintSession *
 flint_application_start_account (FlintApplication *self,
                                  FlintAccount *account,
@@ -761,6 +834,13 @@ flint_application_start_account (FlintApplication *self,
   if (session == NULL)
     {
       session = flint_session_new (account);
+      {
+        /* On the heap: a GWeakRef must not move. */
+        GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+        g_weak_ref_init (ref, session);
+        g_ptr_array_add (self->made_sessions, ref);
+      }
       g_hash_table_insert (self->sessions, g_strdup (flint_account_get_jid (account)),
                            session);
       g_hash_table_insert (self->rosters, g_strdup (flint_account_get_jid (account)),
@@ -847,6 +927,138 @@ flint_application_start_account (FlintApplication *self,
                             lookup);
     }
   return session;
+}
+
+/* Removes from @table every "ACCOUNT jid" key of @account. */
+static void
+remove_account_keys (GHashTable *table, const char *account)
+{
+  g_autofree char *prefix = g_strconcat (account, " ", NULL);
+  GHashTableIter iter;
+  const char *key;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+    if (g_str_has_prefix (key, prefix))
+      g_hash_table_iter_remove (&iter);
+}
+
+/* Sessions closing after their account was removed, kept until their
+ * stream has shut (CLOSING_MS at most), so the server sees a polite sign-off. */
+#define CLOSING_MS 2000
+
+static gboolean
+release_closing (gpointer data)
+{
+  FlintApplication *self = data;
+
+  self->closing_id = 0;
+  g_ptr_array_set_size (self->closing, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Tool windows and dialogs that act as @account (an XML console, a room
+ * browser, a join dialog on it): nothing is left to act on. */
+static void
+close_account_windows (const char *account)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr (GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+      FlintAccountChooser *chooser = g_object_get_data (window, "flint-account-chooser");
+      const char *own = g_object_get_data (window, "flint-account");
+
+      if (FLINT_IS_WINDOW (window))
+        continue;
+      if (chooser)
+        own = flint_account_chooser_get_account (chooser);
+      if (own && flint_jid_equal_bare (own, account))
+        g_ptr_array_add (doomed, g_object_ref (window));
+    }
+  for (guint i = 0; i < doomed->len; i++)
+    gtk_window_destroy (g_ptr_array_index (doomed, i));
+}
+
+/* An account removed from the store takes its session and every object made
+ * for it along: added again, it starts afresh with its new settings. */
+static void
+drop_account (FlintApplication *self, const char *jid)
+{
+  g_autoptr (FlintSession) session = NULL;
+  g_autofree char *account = g_strdup (jid);
+  gpointer key;
+
+  if (!g_hash_table_steal_extended (self->sessions, account, &key, (gpointer *) &session))
+    return;
+  g_free (key);
+  g_debug ("%s: account removed, dropping its session", account);
+  flint_session_disconnect (session);
+  close_account_windows (account);
+  if (self->transfers)
+    flint_transfer_center_remove_session (self->transfers, account);
+  remove_account_keys (self->conversations, account);
+  remove_account_keys (self->notices, account);
+  remove_account_keys (self->unread, account);
+  remove_account_keys (self->unread_pending, account);
+  /* Dependants before what they use. */
+  g_hash_table_remove (self->bookmarks, account);
+  g_hash_table_remove (self->rooms, account);
+  g_hash_table_remove (self->mams, account);
+  g_hash_table_remove (self->chats, account);
+  {
+    FlintAvatars *avatars = g_hash_table_lookup (self->avatars, account);
+
+    if (avatars)
+      flint_avatars_save_now (avatars);
+    g_hash_table_remove (self->avatars, account);
+  }
+  g_hash_table_remove (self->discos, account);
+  g_hash_table_remove (self->rosters, account);
+  g_signal_emit (self, signals[SIGNAL_SESSION_REMOVED], 0, session);
+  if (!flint_session_is_closed (session))
+    {
+      g_ptr_array_add (self->closing, g_object_ref (session));
+      if (self->closing_id == 0)
+        self->closing_id = g_timeout_add (CLOSING_MS, release_closing, self);
+    }
+}
+
+static void
+on_accounts_changed (GListModel *accounts,
+                     guint position,
+                     guint removed,
+                     guint added,
+                     FlintApplication *self)
+{
+  g_autoptr (GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  const char *jid;
+  FlintSession *session;
+
+  if (removed == 0)
+    return;
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &jid, (gpointer *) &session))
+    if (flint_account_store_lookup (self->accounts, jid) !=
+        flint_session_get_account (session))
+      g_ptr_array_add (gone, g_strdup (jid));
+  for (guint i = 0; i < gone->len; i++)
+    drop_account (self, g_ptr_array_index (gone, i));
+}
+
+gboolean
+flint_application_reconnect_account (FlintApplication *self, FlintAccount *account)
+{
+  FlintSession *session =
+    g_hash_table_lookup (self->sessions, flint_account_get_jid (account));
+
+  if (session == NULL || !flint_account_get_enabled (account) || chose_offline ())
+    return FALSE;
+  flint_session_reconnect (session);
+  return TRUE;
 }
 
 static void
@@ -1194,6 +1406,7 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "true" : "false",
     self->notified,
     g_list_model_get_n_items (flint_account_store_get_model (self->accounts)));
+  g_string_append_printf (out, ", \"sessions_alive\": %u", count_live_sessions (self));
   g_string_append_printf (out, ", \"history_updating\": %s, \"history\": %s",
                           self->history_updating ? "true" : "false",
                           self->history ? "true" : "false");
@@ -1251,6 +1464,24 @@ test_dump_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
                        (gssize) out->len, NULL);
 }
 
+static void
+send_message (FlintApplication *self, const char *from, const char *to, const char *text)
+{
+  FlintChat *chat = from ? flint_application_get_chat (self, from) : NULL;
+  g_autoptr (FlintMessageRecord) record = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (chat == NULL)
+    {
+      g_warning ("Cannot send a message: account %s is not running",
+                 from ? from : "(none)");
+      return;
+    }
+  record = flint_chat_send (chat, to, text, &error);
+  if (record == NULL)
+    g_warning ("Cannot send a message: %s", error->message);
+}
+
 /* app.send-message (ADDRESS, TEXT): used by flint --send; sends from the
  * main account, or keeps the message pending until it is online. */
 static void
@@ -1258,23 +1489,24 @@ send_message_activated (GSimpleAction *action, GVariant *parameter, gpointer use
 {
   FlintApplication *self = user_data;
   FlintSession *session = flint_application_get_main_session (self);
-  FlintChat *chat = NULL;
   const char *to, *text;
-  g_autoptr (FlintMessageRecord) record = NULL;
-  g_autoptr (GError) error = NULL;
 
   g_variant_get (parameter, "(&s&s)", &to, &text);
-  if (session)
-    chat = flint_application_get_chat (
-      self, flint_account_get_jid (flint_session_get_account (session)));
-  if (chat == NULL)
-    {
-      g_warning ("Cannot send a message: no account is set up");
-      return;
-    }
-  record = flint_chat_send (chat, to, text, &error);
-  if (record == NULL)
-    g_warning ("Cannot send a message: %s", error->message);
+  send_message (
+    self, session ? flint_account_get_jid (flint_session_get_account (session)) : NULL,
+    to, text);
+}
+
+/* app.send-message-from (ACCOUNT, ADDRESS, TEXT): flint --send --account. */
+static void
+send_message_from_activated (GSimpleAction *action,
+                             GVariant *parameter,
+                             gpointer user_data)
+{
+  const char *from, *to, *text;
+
+  g_variant_get (parameter, "(&s&s&s)", &from, &to, &text);
+  send_message (user_data, from, to, text);
 }
 
 /* The default action of message notifications, and a way in for tests. */
@@ -1404,7 +1636,8 @@ find_button (GtkWidget *widget, const char *label)
 }
 
 /* app.test-respond ("rename|New Name"): types the text into the open message
- * dialog's entry, if given, and clicks the response's button. */
+ * dialog's entry, if given, and clicks the response's button; "save|A|B"
+ * also types B into a second field the dialog names "entry2". */
 static void
 test_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -1422,6 +1655,19 @@ test_respond_activated (GSimpleAction *action, GVariant *parameter, gpointer use
   /* A dialog whose entry sits inside a bigger extra child names it. */
   if (extra && !GTK_IS_EDITABLE (extra))
     extra = g_object_get_data (G_OBJECT (dialog), "entry");
+  /* "save|HOST|PORT": a dialog with a second field names it "entry2". */
+  if (parts[1] && g_object_get_data (G_OBJECT (dialog), "entry2"))
+    {
+      g_auto (GStrv) texts = g_strsplit (parts[1], "|", 2);
+
+      if (texts[0] && texts[1])
+        {
+          gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "entry2"),
+                                 texts[1]);
+          g_free (parts[1]);
+          parts[1] = g_strdup (texts[0]);
+        }
+    }
   if (parts[1] && extra && GTK_IS_EDITABLE (extra))
     gtk_editable_set_text (GTK_EDITABLE (extra), parts[1]);
   button = find_button (GTK_WIDGET (dialog),
@@ -1719,6 +1965,7 @@ static const GActionEntry app_actions[] = {
   { "about", about_activated },
   { "preferences", preferences_activated },
   { "send-message", send_message_activated, "(ss)" },
+  { "send-message-from", send_message_from_activated, "(sss)" },
 };
 
 /* ---- history retention -------------------------------------------------- */
@@ -1925,8 +2172,11 @@ present_window (FlintApplication *self)
   if (self->present_id || self->present_handler)
     {
       g_clear_handle_id (&self->present_id, g_source_remove);
-      g_clear_signal_handler (&self->present_handler,
-                              flint_application_get_main_session (self));
+      /* Its account may have been removed meanwhile: the handler is on the
+       * session it was connected to, not on today's main one. */
+      if (self->present_session)
+        g_clear_signal_handler (&self->present_handler, self->present_session);
+      g_clear_object (&self->present_session);
       g_application_release (G_APPLICATION (self));
     }
   if (window == NULL)
@@ -1973,8 +2223,10 @@ flint_application_activate (GApplication *app)
           g_application_hold (app);
           self->present_id =
             g_timeout_add (WINDOW_DELAY_MS, present_window_timeout, self);
+          self->present_session =
+            g_object_ref (flint_application_get_main_session (self));
           self->present_handler =
-            g_signal_connect (flint_application_get_main_session (self), "notify::state",
+            g_signal_connect (self->present_session, "notify::state",
                               G_CALLBACK (on_main_session_state), self);
           return;
         }
@@ -2000,6 +2252,9 @@ all_sessions_closed (FlintApplication *self)
   g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &session))
     if (!flint_session_is_closed (session))
+      return FALSE;
+  for (guint i = 0; i < self->closing->len; i++)
+    if (!flint_session_is_closed (g_ptr_array_index (self->closing, i)))
       return FALSE;
   return TRUE;
 }
@@ -2034,6 +2289,9 @@ flint_application_shutdown (GApplication *app)
 
   g_cancellable_cancel (self->retention_cancel);
   g_clear_handle_id (&self->retention_id, g_source_remove);
+  /* Settings changed just before quitting (a group collapsed) are written
+   * by the backend later: write them now. */
+  g_settings_sync ();
 
   G_APPLICATION_CLASS (flint_application_parent_class)->shutdown (app);
 }
@@ -2066,6 +2324,10 @@ flint_application_finalize (GObject *object)
   g_clear_pointer (&self->rooms, g_hash_table_unref);
   g_clear_pointer (&self->rosters, g_hash_table_unref);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_handle_id (&self->closing_id, g_source_remove);
+  g_clear_pointer (&self->closing, g_ptr_array_unref);
+  g_clear_object (&self->present_session);
+  g_clear_pointer (&self->made_sessions, g_ptr_array_unref);
   g_clear_object (&self->history);
   g_clear_object (&self->accounts);
   G_OBJECT_CLASS (flint_application_parent_class)->finalize (object);
@@ -2093,6 +2355,10 @@ flint_application_class_init (FlintApplicationClass *klass)
   signals[SIGNAL_SESSION_ADDED] =
     g_signal_new ("session-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, FLINT_TYPE_SESSION);
+  /* After the account's objects left the application (account removed). */
+  signals[SIGNAL_SESSION_REMOVED] =
+    g_signal_new ("session-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, FLINT_TYPE_SESSION);
 }
 
 static void
@@ -2112,11 +2378,18 @@ flint_application_init (FlintApplication *self)
     { "send", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL,
       N_ ("Send a message through the running Flint (starting it if needed), then exit"),
       N_ ("ADDRESS TEXT") },
+    { "account", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_ ("The account --send sends from (default: the first one turned on)"),
+      N_ ("ACCOUNT") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and exit"), NULL },
     { NULL },
   };
 
   self->accounts = flint_account_store_new (NULL);
+  g_signal_connect (flint_account_store_get_model (self->accounts), "items-changed",
+                    G_CALLBACK (on_accounts_changed), self);
+  self->closing = g_ptr_array_new_with_free_func (g_object_unref);
+  self->made_sessions = g_ptr_array_new_with_free_func (free_weak_ref);
   self->sessions =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->chats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);

@@ -28,6 +28,10 @@ FlintSession *flint_application_get_main_session (FlintApplication *self);
 FlintSession *flint_application_start_account (FlintApplication *self,
                                                FlintAccount *account,
                                                const char *password);
+/* New connection settings saved: signs the account in again with them,
+ * if it is enabled and not set offline. FALSE when it does not. */
+gboolean flint_application_reconnect_account (FlintApplication *self,
+                                              FlintAccount *account);
 gboolean flint_application_get_secrets_available (FlintApplication *self);
 FlintChat *flint_application_get_chat (FlintApplication *self, const char *jid);
 FlintHistory *flint_application_get_history (FlintApplication *self);

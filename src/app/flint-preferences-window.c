@@ -331,6 +331,19 @@ change_password (GtkButton *button, FlintAccount *account)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* An account row's subtitle: host:port, or how the server is found. */
+static char *
+describe_server (FlintAccount *account)
+{
+  const char *host = flint_account_get_host (account);
+
+  if (host == NULL || *host == '\0')
+    return g_strdup (_ ("Server found from the address"));
+  if (flint_account_get_port (account))
+    return g_strdup_printf ("%s:%u", host, flint_account_get_port (account));
+  return g_strdup (host);
+}
+
 static void
 on_edit_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
 {
@@ -340,14 +353,31 @@ on_edit_response (AdwMessageDialog *dialog, const char *response, gpointer user_
   GtkEditable *host = GTK_EDITABLE (gtk_widget_get_first_child (box));
   GtkSpinButton *port = GTK_SPIN_BUTTON (gtk_widget_get_next_sibling (GTK_WIDGET (host)));
   g_autofree char *trimmed = NULL;
+  guint new_port;
 
   if (g_strcmp0 (response, "save") != 0)
     return;
+  /* A port typed but not yet confirmed (Save clicked straight away). */
+  gtk_spin_button_update (port);
+  new_port = (guint) gtk_spin_button_get_value_as_int (port);
   trimmed = g_strstrip (g_strdup (gtk_editable_get_text (host)));
+  if (g_strcmp0 (*trimmed ? trimmed : NULL, flint_account_get_host (account)) == 0 &&
+      new_port == flint_account_get_port (account))
+    return;
   flint_account_set_host (account, *trimmed ? trimmed : NULL);
-  flint_account_set_port (account, (guint) gtk_spin_button_get_value_as_int (port));
+  flint_account_set_port (account, new_port);
   save_accounts (self);
-  add_toast (self, _ ("The new server settings apply from the next sign-in."));
+  {
+    GtkWidget *row = g_object_get_data (G_OBJECT (dialog), "row");
+    g_autofree char *server = describe_server (account);
+
+    if (row)
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), server);
+  }
+  if (flint_application_reconnect_account (self->app, account))
+    add_toast (self, _ ("Signing in again with the new server settings"));
+  else
+    add_toast (self, _ ("The new server settings apply from the next sign-in."));
 }
 
 static void
@@ -373,6 +403,9 @@ edit_account (GtkButton *button, FlintAccount *account)
                                   _ ("Port"), -1);
   gtk_box_append (GTK_BOX (box), host);
   gtk_box_append (GTK_BOX (box), port);
+  /* For tests answering the dialog (app.test-respond "save|HOST|PORT"). */
+  g_object_set_data (G_OBJECT (dialog), "entry", host);
+  g_object_set_data (G_OBJECT (dialog), "entry2", port);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"),
                                     "save", _ ("_Save"), NULL);
@@ -380,6 +413,10 @@ edit_account (GtkButton *button, FlintAccount *account)
                                               ADW_RESPONSE_SUGGESTED);
   g_object_set_data_full (G_OBJECT (dialog), "account", g_object_ref (account),
                           g_object_unref);
+  g_object_set_data_full (
+    G_OBJECT (dialog), "row",
+    g_object_ref (gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ACTION_ROW)),
+    g_object_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (on_edit_response), self);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -454,17 +491,11 @@ create_account_row (gpointer item, gpointer user_data)
   FlintAccount *account = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *toggle = gtk_switch_new ();
-  g_autofree char *server = NULL;
+  g_autofree char *server = describe_server (account);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
                                  flint_account_get_jid (account));
-  if (flint_account_get_host (account) && *flint_account_get_host (account))
-    server = flint_account_get_port (account)
-               ? g_strdup_printf ("%s:%u", flint_account_get_host (account),
-                                  flint_account_get_port (account))
-               : g_strdup (flint_account_get_host (account));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                               server ? server : _ ("Server found from the address"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), server);
   gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
   gtk_switch_set_active (GTK_SWITCH (toggle), flint_account_get_enabled (account));
   gtk_widget_set_tooltip_text (toggle, _ ("Use this account"));

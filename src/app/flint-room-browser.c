@@ -648,6 +648,9 @@ describe_browser (FlintRoomBrowser *self, GString *out)
   flint_json_append_string (out, gtk_stack_get_visible_child_name (self->stack));
   g_string_append (out, ", \"subtitle\": ");
   flint_json_append_string (out, adw_window_title_get_subtitle (self->window_title));
+  g_string_append (out, ", \"account\": ");
+  flint_json_append_string (
+    out, flint_account_get_jid (flint_session_get_account (self->session)));
   g_string_append_printf (
     out,
     ", \"rooms\": %u, \"shown\": %u, \"in_view\": %u, \"info_loaded\": %u"

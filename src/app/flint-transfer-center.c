@@ -751,6 +751,19 @@ flint_transfer_center_add_session (FlintTransferCenter *self,
   g_list_store_append (self->models, entry->transfers);
 }
 
+void
+flint_transfer_center_remove_session (FlintTransferCenter *self, const char *account)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, account);
+  guint position;
+
+  if (entry == NULL)
+    return;
+  if (g_list_store_find (self->models, entry->transfers, &position))
+    g_list_store_remove (self->models, position);
+  g_hash_table_remove (self->entries, account);
+}
+
 FlintTransfers *
 flint_transfer_center_get_transfers (FlintTransferCenter *self, const char *account)
 {

@@ -21,6 +21,9 @@ void flint_transfer_center_add_session (FlintTransferCenter *self,
                                         FlintDisco *disco,
                                         FlintChat *chat,
                                         FlintRoster *roster);
+/* An account removed: its transfers leave the list with it. */
+void flint_transfer_center_remove_session (FlintTransferCenter *self,
+                                           const char *account);
 FlintTransfers *flint_transfer_center_get_transfers (FlintTransferCenter *self,
                                                      const char *account);
 FlintTransfers *flint_transfer_center_get_any_transfers (FlintTransferCenter *self);

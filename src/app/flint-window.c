@@ -55,6 +55,7 @@ struct _FlintWindow
   AdwWindowTitle *chat_title;
   AdwAvatar *own_avatar;
   GtkWidget *own_presence;
+  FlintPresence shown_presence; /* what own_presence shows (auto-away included) */
   GtkRevealer *connection_revealer;
   GtkSpinner *bar_spinner;
   GtkLabel *bar_label;
@@ -360,6 +361,27 @@ enabled_sessions (FlintWindow *self)
   return sessions;
 }
 
+/* The status, and with several accounts whose picture the header shows
+ * (the first enabled account's) while the status goes to all of them. */
+static void
+update_own_tooltip (FlintWindow *self)
+{
+  g_autofree char *status = g_settings_get_string (self->settings, "status-message");
+  const char *line = *status ? status : flint_presence_label (self->shown_presence);
+  g_autoptr (GPtrArray) sessions = enabled_sessions (self);
+  g_autofree char *text = NULL;
+
+  if (sessions->len > 1 && self->session)
+    /* TRANSLATORS: the header avatar's tooltip with several accounts: the
+     * status (first line), then the account whose picture it is */
+    text =
+      g_strdup_printf (_ ("%s (all accounts)\nPicture of %s"), line,
+                       flint_account_get_jid (flint_session_get_account (self->session)));
+  gtk_widget_set_tooltip_text (
+    GTK_WIDGET (gtk_widget_get_parent (gtk_widget_get_parent (self->own_presence))),
+    text ? text : line);
+}
+
 static void
 apply_presence (FlintWindow *self)
 {
@@ -390,9 +412,8 @@ apply_presence (FlintWindow *self)
   for (guint i = FLINT_PRESENCE_OFFLINE; i <= FLINT_PRESENCE_CHAT; i++)
     gtk_widget_remove_css_class (self->own_presence, flint_presence_css_class (i));
   gtk_widget_add_css_class (self->own_presence, flint_presence_css_class (presence));
-  gtk_widget_set_tooltip_text (
-    GTK_WIDGET (gtk_widget_get_parent (gtk_widget_get_parent (self->own_presence))),
-    *status ? status : flint_presence_label (presence));
+  self->shown_presence = presence;
+  update_own_tooltip (self);
 
   sessions = enabled_sessions (self);
   for (guint i = 0; i < sessions->len; i++)
@@ -1626,6 +1647,7 @@ sync_accounts (FlintWindow *self)
   for (int i = 0; i < adw_tab_view_get_n_pages (self->tab_view); i++)
     update_tab (self, adw_tab_view_get_nth_page (self->tab_view, i));
   update_header (self);
+  update_own_tooltip (self);
 
   update (self);
   /* The window's own account went away: another enabled one takes over. */
@@ -1728,6 +1750,18 @@ on_session_added (FlintApplication *app, FlintSession *session, FlintWindow *sel
     flint_window_set_session (self, session);
   else
     sync_accounts (self);
+}
+
+/* An account was removed: the window lets go of its session and objects
+ * (sync_accounts, run as the account left the store, dropped the rest). */
+static void
+on_session_removed (FlintApplication *app, FlintSession *session, FlintWindow *self)
+{
+  if (self->session == session)
+    flint_window_set_session (self, flint_application_get_main_session (app));
+  else
+    sync_accounts (self);
+  update_title (self);
 }
 
 /* The history migrated at start-up is ready and the accounts have
@@ -1958,6 +1992,10 @@ flint_window_describe_json (FlintWindow *self, GString *out)
     g_string_append (out, ", \"own_avatar\": ");
     flint_json_append_string (
       out, adw_avatar_get_custom_image (self->own_avatar) ? own_name : NULL);
+    g_string_append (out, ", \"own_tooltip\": ");
+    flint_json_append_string (
+      out, gtk_widget_get_tooltip_text (GTK_WIDGET (
+             gtk_widget_get_parent (gtk_widget_get_parent (self->own_presence)))));
   }
   {
     g_autofree char *room_list = flint_room_list_describe (self->room_list);
@@ -2180,23 +2218,60 @@ on_browser_joined (FlintRoomBrowser *browser, FlintRoom *room, FlintWindow *self
   gtk_window_present (GTK_WINDOW (self));
 }
 
+static void browse_rooms_as (FlintWindow *self, const char *account);
+
+/* Another account chosen: the browser opens again on its server. */
+static void
+on_browser_account (FlintAccountChooser *chooser,
+                    GParamSpec *pspec,
+                    FlintRoomBrowser *browser)
+{
+  FlintWindow *self = FLINT_WINDOW (gtk_window_get_transient_for (GTK_WINDOW (browser)));
+  g_autofree char *account = g_strdup (flint_account_chooser_get_account (chooser));
+
+  if (account == NULL)
+    return;
+  gtk_window_destroy (GTK_WINDOW (browser));
+  browse_rooms_as (self, account);
+}
+
+/* The public rooms of @account's server, joined as @account. */
+static void
+browse_rooms_as (FlintWindow *self, const char *account)
+{
+  FlintSession *session =
+    account ? flint_application_get_session (get_app (self), account) : NULL;
+  FlintRooms *rooms =
+    account ? flint_application_get_rooms (get_app (self), account) : NULL;
+  g_autofree char *nick = NULL;
+  FlintRoomBrowser *browser;
+  FlintAccountChooser *chooser;
+
+  if (session == NULL || rooms == NULL)
+    return;
+  nick = flint_jid_node (account);
+  browser = flint_room_browser_new (
+    GTK_WINDOW (self), session, rooms,
+    flint_application_get_bookmarks (get_app (self), account), nick);
+  g_object_set_data_full (G_OBJECT (browser), "flint-account", g_strdup (account),
+                          g_free);
+  g_signal_connect_object (browser, "joined", G_CALLBACK (on_browser_joined), self, 0);
+  chooser = flint_account_chooser_attach (GTK_WINDOW (browser), get_app (self), account);
+  if (chooser)
+    g_signal_connect_object (chooser, "notify::account", G_CALLBACK (on_browser_account),
+                             browser, 0);
+  gtk_window_present (GTK_WINDOW (browser));
+}
+
 static void
 browse_rooms_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   FlintWindow *self = FLINT_WINDOW (widget);
-  const char *account;
-  g_autofree char *nick = NULL;
-  FlintRoomBrowser *browser;
 
   if (self->session == NULL || self->rooms == NULL)
     return;
-  account = flint_account_get_jid (flint_session_get_account (self->session));
-  nick = flint_jid_node (account);
-  browser = flint_room_browser_new (
-    GTK_WINDOW (self), self->session, self->rooms,
-    flint_application_get_bookmarks (get_app (self), account), nick);
-  g_signal_connect_object (browser, "joined", G_CALLBACK (on_browser_joined), self, 0);
-  gtk_window_present (GTK_WINDOW (browser));
+  /* The account of the selected tab, as Join Room does. */
+  browse_rooms_as (self, flint_window_get_current_account (self));
 }
 
 static void
@@ -2609,6 +2684,8 @@ flint_window_new (FlintApplication *app)
   const GError *problem = history ? flint_history_get_recovery_error (history) : NULL;
 
   g_signal_connect_object (app, "session-added", G_CALLBACK (on_session_added), self, 0);
+  g_signal_connect_object (app, "session-removed", G_CALLBACK (on_session_removed), self,
+                           0);
   g_signal_connect_object (app, "history-ready", G_CALLBACK (on_history_ready), self, 0);
   g_signal_connect_object (app, "unread-changed", G_CALLBACK (on_unread_changed), self,
                            0);

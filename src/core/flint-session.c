@@ -106,6 +106,8 @@ struct _FlintSession
    * user signing off (don't). */
   gboolean dropping;
   gboolean closing;
+  /* flint_session_reconnect(): sign in again once the closing stream is shut. */
+  gboolean connect_after_close;
 
   /* Facts about the current attempt, learnt from libstrophe's log. */
   gboolean cert_rejected;
@@ -1317,6 +1319,11 @@ on_connection_lost (FlintSession *self, int error, xmpp_stream_error_t *stream_e
     {
       fail_all_iqs (self);
       set_state (self, FLINT_SESSION_DISCONNECTED);
+      if (self->connect_after_close)
+        {
+          self->connect_after_close = FALSE;
+          flint_session_connect (self);
+        }
       return;
     }
 
@@ -1433,6 +1440,10 @@ open_connection (FlintSession *self, const char *address, guint port)
   int ret;
 
   retire_conn (self);
+  /* A stream still closing is dropped with its flags: they are not the new
+   * connection's. */
+  self->closing = FALSE;
+  self->dropping = FALSE;
   self->conn = xmpp_conn_new (self->ctx);
 
   if (flint_account_get_allow_plaintext (self->account))
@@ -1770,6 +1781,7 @@ flint_session_disconnect (FlintSession *self)
   g_return_if_fail (FLINT_IS_SESSION (self));
 
   self->wanted = FALSE;
+  self->connect_after_close = FALSE;
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->keepalive_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
@@ -1793,6 +1805,20 @@ flint_session_disconnect (FlintSession *self)
     retire_conn (self);
   fail_all_iqs (self);
   set_state (self, FLINT_SESSION_DISCONNECTED);
+}
+
+/* New connection settings (host, port, resource, TLS) are read when a
+ * connection opens: sign off politely, then in again with them. */
+void
+flint_session_reconnect (FlintSession *self)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+
+  flint_session_disconnect (self);
+  if (self->conn && self->closing)
+    self->connect_after_close = TRUE;
+  else
+    flint_session_connect (self);
 }
 
 /* ---- object ------------------------------------------------------------- */

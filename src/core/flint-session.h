@@ -50,6 +50,8 @@ gboolean flint_session_has_password (FlintSession *self);
 gboolean flint_session_is_closed (FlintSession *self);
 void flint_session_connect (FlintSession *self);
 void flint_session_disconnect (FlintSession *self);
+/* Signs off and in again, with the account's current connection settings. */
+void flint_session_reconnect (FlintSession *self);
 void flint_session_trust_certificate (FlintSession *self, FlintCertificate *certificate);
 
 void flint_session_set_presence (FlintSession *self,

@@ -296,6 +296,87 @@ test_reconnect_delivers_queued_once (void)
   spin (100);
 }
 
+static void
+on_state_recorded (FlintSession *session, GParamSpec *pspec, GArray *states)
+{
+  FlintSessionState state = flint_session_get_state (session);
+
+  g_array_append_val (states, state);
+}
+
+static guint
+closed_port (void)
+{
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  guint port;
+
+  g_socket_listener_add_address (listener, any, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_listener_close (listener);
+  return port;
+}
+
+/* flint_session_reconnect: signs off, waits for the stream to close, then
+ * signs in with the account's settings as they are now (issue 8: an edited
+ * port took effect only after a restart). */
+static void
+test_reconnect_new_settings (void)
+{
+  g_autoptr (FlintAccount) account = make_account (&server, "alice", TRUE);
+  g_autoptr (FlintSession) session = session_new (account, "secret-a");
+  g_autoptr (GArray) states = g_array_new (FALSE, FALSE, sizeof (FlintSessionState));
+  gboolean connecting = FALSE;
+
+  flint_session_connect (session);
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
+
+  /* A port nothing listens on: the next attempt is refused there. */
+  flint_account_set_port (account, closed_port ());
+  flint_session_reconnect (session);
+  g_assert_true (wait_state (session, FLINT_SESSION_RECONNECTING, FLINT_SESSION_ONLINE,
+                             SIGN_IN_WAIT_MS));
+  g_assert_error ((GError *) flint_session_get_error (session), FLINT_ERROR,
+                  FLINT_ERROR_CONNECTION_REFUSED);
+
+  /* Back to the right port, from a retrying session: online again, through
+   * one clean sign-off and sign-in (no stray "disconnected" once the new
+   * attempt has started). */
+  flint_account_set_port (account, server.port);
+  g_signal_connect (session, "notify::state", G_CALLBACK (on_state_recorded), states);
+  flint_session_reconnect (session);
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_RECONNECTING,
+                             SIGN_IN_WAIT_MS));
+  g_assert_cmpint (flint_session_get_state (session), ==, FLINT_SESSION_ONLINE);
+  g_assert_null (flint_session_get_error (session));
+
+  /* And from online, to the same port: the old stream closes first. */
+  g_array_set_size (states, 0);
+  flint_session_reconnect (session);
+  g_assert_cmpint (flint_session_get_state (session), ==, FLINT_SESSION_DISCONNECTED);
+  g_assert_false (flint_session_is_closed (session));
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_RECONNECTING,
+                             SIGN_IN_WAIT_MS));
+  g_assert_cmpint (flint_session_get_state (session), ==, FLINT_SESSION_ONLINE);
+  for (guint i = 0; i < states->len; i++)
+    {
+      FlintSessionState state = g_array_index (states, FlintSessionState, i);
+
+      if (state == FLINT_SESSION_CONNECTING)
+        connecting = TRUE;
+      else if (connecting)
+        g_assert_cmpint (state, !=, FLINT_SESSION_DISCONNECTED);
+    }
+  g_assert_true (connecting);
+  g_signal_handlers_disconnect_by_data (session, states);
+  flint_session_disconnect (session);
+  spin (100);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -316,6 +397,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/answers-ping-and-version", test_answers_ping_and_version);
   g_test_add_func ("/session/reconnect-delivers-queued-once",
                    test_reconnect_delivers_queued_once);
+  g_test_add_func ("/session/reconnect-new-settings", test_reconnect_new_settings);
   ret = g_test_run ();
 
   server_do (&server, "prosody-stop");

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""flint --send ADDRESS TEXT: through the running instance, or starting one."""
+"""flint --send ADDRESS TEXT [--account ACCOUNT]: through the running instance,
+or starting one; from the first account or the one chosen."""
 
+import os
 import unittest
 
 import flint_harness as fh
@@ -14,6 +16,7 @@ class CliSendTest(unittest.TestCase):
         cls.prosody.start()
         cls.prosody.register("alice", "alice-pw")
         cls.prosody.register("bob", "bob-pw")
+        cls.prosody.register("ops", "ops-pw")
 
     @classmethod
     def tearDownClass(cls):
@@ -46,6 +49,47 @@ class CliSendTest(unittest.TestCase):
         rows = self.app.history_rows(
             "SELECT direction, conversation FROM messages WHERE body = 'hello from a script'")
         self.assertEqual(rows, [(1, self.prosody.jid("bob"))])
+
+    def test_send_from_chosen_account(self):
+        self.app.add_account(self.prosody, "ops", "ops-pw")
+        ops = self.prosody.jid("ops")
+        bob = self.prosody.jid("bob")
+        # An account Flint does not have: a clear error, nothing sent.
+        r = self.app.run(["--send", bob, "lost", "--account", "nobody@flint.test"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"No account nobody@flint.test is set up", r.stderr)
+        r = self.app.run(["--account", ops])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"--account goes with --send", r.stderr)
+        # One turned off in Preferences: said so.
+        conf = os.path.join(self.app.config_dir, "accounts.conf")
+        with open(conf) as f:
+            text = f.read()
+        with open(conf, "w") as f:
+            head, _, tail = text.partition("[account %s]" % ops)
+            f.write(head + "[account %s]" % ops + tail.replace("enabled=true",
+                                                               "enabled=false", 1))
+        r = self.app.run(["--send", bob, "lost", "--account", ops])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"is turned off", r.stderr)
+        with open(conf, "w") as f:
+            f.write(text)
+        self.app.start()
+        self.app.wait_for(lambda d: [a["state"] for a in d.get("account_list", [])]
+                          == ["online", "online"], timeout=60, what="both online")
+        r = self.app.run(["--send", bob, "from ops", "--account", ops])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ev = self.bob.wait_for({"event": "message", "body": "from ops"}, timeout=15)
+        self.assertTrue(ev["from"].startswith(ops + "/"), ev["from"])
+        # Without --account: the first account, as before.
+        r = self.app.run(["--send", bob, "from the first"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ev = self.bob.wait_for({"event": "message", "body": "from the first"}, timeout=15)
+        self.assertTrue(ev["from"].startswith(self.prosody.jid("alice") + "/"), ev["from"])
+        self.bob.expect_none({"event": "message", "body": "lost"}, within=0.5)
+        rows = self.app.history_rows(
+            "SELECT account FROM messages WHERE body = 'from ops'")
+        self.assertEqual(rows, [(ops,)])
 
     def test_send_starts_flint(self):
         r = self.app.run(["--send", self.prosody.jid("bob"), "started for this"], timeout=60)

@@ -367,8 +367,9 @@ class AccountsTest(unittest.TestCase):
             # ops is unaffected, and no pane-wide bar claims all is offline.
             dump = app.wait_for(
                 lambda d: sections(d).get(self.ops, ("",))[0] == "Online"
-                and sections(d).get(self.alice, ("",))[0] == "Not Connected",
-                timeout=90, what="alice refused, ops online")
+                and sections(d).get(self.alice, ("",))[0] == "Not Connected"
+                and section_of(d, self.bob_jid) == [self.ops],
+                timeout=90, what="alice refused, ops online with its contacts")
             self.assertEqual(account_state(dump, self.alice)["state"], "disconnected")
             self.assertFalse(dump["connection_bar"])
             self.assertEqual(section_of(dump, self.bob_jid), [self.ops])
