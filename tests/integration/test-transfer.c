@@ -98,7 +98,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  peer_stop (f->bob);
+  if (f->bob)
+    peer_stop (f->bob);
   g_clear_object (&f->transfers);
   flint_session_disconnect (f->session);
   spin (100);
@@ -906,18 +907,7 @@ test_http_upload_at_sign_in (void)
   g_assert_cmpint (flint_transfer_get_method (up), ==, FLINT_TRANSFER_METHOD_HTTP);
   g_assert_cmpuint (flint_transfer_get_bytes_done (up), ==, 4000);
   g_assert_nonnull (flint_transfer_get_url (up));
-
-  g_clear_object (&f->transfers);
-  flint_session_disconnect (f->session);
-  spin (100);
-  g_clear_object (&f->session);
-  g_clear_object (&f->account);
-  g_ptr_array_unref (f->offers);
-  g_free (f->bob_jid);
-  remove_tree (f->dir);
-  remove_tree (f->outside);
-  g_free (f->dir);
-  g_free (f->outside);
+  fixture_tear_down (f, NULL);
 }
 
 static void
