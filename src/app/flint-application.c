@@ -791,7 +791,7 @@ on_rooms_changed (
 static gboolean
 mam_catching_up (gpointer mam)
 {
-  return flint_mam_get_busy (mam);
+  return flint_mam_take_live_message (mam);
 }
 
 static gboolean

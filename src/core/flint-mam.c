@@ -53,6 +53,7 @@ struct _FlintMam
 
   gboolean busy;
   gboolean active;             /* a catch-up is asking the archive */
+  gboolean owed_page;          /* a live message was left to the page query in flight */
   gboolean announcing_initial; /* message-stored is for a fresh install's fetch */
   guint generation;            /* bumped at each start and stop: late replies are stale */
   guint run; /* bumped at each new catch-up: whose pages move the cursor */
@@ -778,6 +779,10 @@ on_page_reply (FlintSession *session,
         }
       gint64 timing[] = { self->asked_at, self->first_result_at, fin_at };
 
+      /* A live message left to the catch-up while this page was on its
+       * way may be later than the page: one more page reads past it. */
+      if (complete && self->owed_page)
+        complete = FALSE;
       /* The next page is asked for before this one is stored: the server
        * looks it up while the worker writes. */
       if (!complete)
@@ -819,6 +824,8 @@ request_page (FlintMam *self, const char *before)
       self->before = g_strdup (before);
     }
 
+  /* Sent after every live message left to the catch-up: it reads past them. */
+  self->owed_page = FALSE;
   g_free (self->query_id);
   self->query_id = flint_session_new_id (self->session);
   g_ptr_array_set_size (self->page, 0);
@@ -982,6 +989,21 @@ flint_mam_get_busy (FlintMam *self)
 {
   g_return_val_if_fail (FLINT_IS_MAM (self), FALSE);
   return self->busy;
+}
+
+/* A live message that the archive has came in while catching up (a delayed
+ * copy, stamped in whole seconds): TRUE when the catch-up will store it, in
+ * the archive's order, asking the archive once more if its page is already
+ * on its way; FALSE when it must be stored now (no page to come will hold
+ * it). */
+gboolean
+flint_mam_take_live_message (FlintMam *self)
+{
+  g_return_val_if_fail (FLINT_IS_MAM (self), FALSE);
+  if (!self->active || self->mode != MODE_FORWARD || self->query_id == NULL)
+    return FALSE;
+  self->owed_page = TRUE;
+  return TRUE;
 }
 
 void

@@ -30,6 +30,7 @@ G_DECLARE_FINAL_TYPE (FlintMam, flint_mam, FLINT, MAM, GObject)
 FlintMam *flint_mam_new (FlintSession *session, FlintHistory *history);
 
 gboolean flint_mam_get_busy (FlintMam *self);
+gboolean flint_mam_take_live_message (FlintMam *self);
 gboolean flint_mam_get_announcing_initial (FlintMam *self);
 
 /* Items asked per page (default 250; servers may send fewer: Prosody sends at most 50

@@ -588,7 +588,7 @@ test_interrupted (Fixture *f, gconstpointer data)
 static gboolean
 mam_busy (gpointer mam)
 {
-  return flint_mam_get_busy (mam);
+  return flint_mam_take_live_message (mam);
 }
 
 static gboolean
