@@ -54,6 +54,7 @@ struct _FlintMam
   gboolean busy;
   gboolean active;             /* a catch-up is asking the archive */
   gboolean owed_page;          /* a live message was left to the page query in flight */
+  gboolean asked;              /* this catch-up has sent its first page query */
   gboolean announcing_initial; /* message-stored is for a fresh install's fetch */
   guint generation;            /* bumped at each start and stop: late replies are stale */
   guint run; /* bumped at each new catch-up: whose pages move the cursor */
@@ -826,6 +827,7 @@ request_page (FlintMam *self, const char *before)
 
   /* Sent after every live message left to the catch-up: it reads past them. */
   self->owed_page = FALSE;
+  self->asked = TRUE;
   g_free (self->query_id);
   self->query_id = flint_session_new_id (self->session);
   g_ptr_array_set_size (self->page, 0);
@@ -952,6 +954,7 @@ start (FlintMam *self)
 
   stop (self);
   self->active = TRUE;
+  self->asked = FALSE;
   self->run++;
   /* Live messages stored from now on are later in the archive. */
   self->run_started = g_get_real_time ();
@@ -1000,7 +1003,16 @@ gboolean
 flint_mam_take_live_message (FlintMam *self)
 {
   g_return_val_if_fail (FLINT_IS_MAM (self), FALSE);
-  if (!self->active || self->mode != MODE_FORWARD || self->query_id == NULL)
+  if (!self->active)
+    return FALSE;
+  /* A fresh install's fetch of the newest messages takes what it finds. */
+  if (self->mode == MODE_INITIAL)
+    return TRUE;
+  /* Before the first page is asked for, that page reads past it. */
+  if (!self->asked)
+    return TRUE;
+  /* The last page is in: nothing more will be asked. */
+  if (self->query_id == NULL)
     return FALSE;
   self->owed_page = TRUE;
   return TRUE;
