@@ -106,6 +106,7 @@ refuse_last (Fixture *f, const char *condition)
 }
 
 #define SEEDED GUINT_TO_POINTER (1)
+#define SEEDED_EARLY GUINT_TO_POINTER (2) /* disco left for the test to answer */
 
 /* As the app does: a delayed live copy is left to a running catch-up. */
 static gboolean
@@ -114,13 +115,14 @@ take_live (gpointer mam)
   return flint_mam_take_live_message (mam);
 }
 
+static void answer_disco (Fixture *f);
+
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (FlintAccount) account = NULL;
   g_autofree char *db = NULL;
-  g_autofree char *reply = NULL;
 
   f->dir = g_dir_make_tmp ("flint-mam-page-XXXXXX", &error);
   g_assert_no_error (error);
@@ -130,7 +132,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   account = flint_account_new (OWN, &error);
   g_assert_no_error (error);
   f->queries = g_ptr_array_new_with_free_func (g_free);
-  if (data == SEEDED)
+  if (data == SEEDED || data == SEEDED_EARLY)
     {
       /* A message stored before: the catch-up pages forward after it. */
       g_autoptr (FlintMessageRecord) record = flint_message_record_new ();
@@ -151,13 +153,23 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->mam = flint_mam_new (f->session, f->history);
   f->chat = flint_chat_new (f->session, f->history);
   flint_chat_set_catch_up_func (f->chat, take_live, f->mam);
-  if (data && data != SEEDED)
+  if (data && data != SEEDED && data != SEEDED_EARLY)
     flint_mam_set_page_size (f->mam, GPOINTER_TO_UINT (data));
   flint_session_start_loopback (f->session, OWN_FULL, on_sent, f);
   drain ();
 
-  /* The server archives. */
   g_assert_nonnull (f->disco_id);
+  if (data == SEEDED_EARLY)
+    return;
+  answer_disco (f);
+}
+
+/* The server archives. */
+static void
+answer_disco (Fixture *f)
+{
+  g_autofree char *reply = NULL;
+
   reply = g_strdup_printf ("<iq type='result' id='%s' from='" OWN "' to='" OWN_FULL "'>"
                            "<query xmlns='http://jabber.org/protocol/disco#info'>"
                            "<feature var='" NS_MAM "'/></query></iq>",
@@ -331,6 +343,48 @@ test_live_message_during_last_page (Fixture *f, gconstpointer data)
   g_assert_cmpuint (stored_count (f), ==, 2);
 }
 
+/* The offline messages the server sends at sign-in come before the catch-up
+ * has asked for its first page: left to it, they are stored by it, in the
+ * archive's order (stored at once they came out of order: faults
+ * test_kill9_during_catch_up). */
+static void
+test_live_message_before_first_page (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = NULL, *queryid = NULL, *fin = NULL, *result = NULL;
+  guint max;
+
+  g_assert_cmpuint (f->queries->len, ==, 0);
+  feed (f, "<message from='bob@flint.test/desk' to='" OWN_FULL "' type='chat' id='m1'>"
+           "<body>Sent while away</body>"
+           "<delay xmlns='urn:xmpp:delay' stamp='2026-11-25T15:41:41Z'/>"
+           "<stanza-id xmlns='urn:xmpp:sid:0' id='S1' by='" OWN "'/></message>");
+  drain ();
+  g_assert_cmpuint (stored_count (f), ==, 1); /* left to the catch-up */
+
+  answer_disco (f);
+  last_query (f, &id, &queryid, &max);
+  result = g_strdup_printf (
+    "<message to='" OWN_FULL "'><result xmlns='" NS_MAM "' queryid='%s' id='S1'>"
+    "<forwarded xmlns='urn:xmpp:forward:0'>"
+    "<delay xmlns='urn:xmpp:delay' stamp='2026-11-25T15:41:41Z'/>"
+    "<message from='bob@flint.test/desk' to='" OWN "' type='chat' id='m1'>"
+    "<body>Sent while away</body></message></forwarded></result></message>",
+    queryid);
+  feed (f, result);
+  fin = g_strdup_printf ("<iq type='result' id='%s' from='" OWN "' to='" OWN_FULL "'>"
+                         "<fin xmlns='" NS_MAM "' complete='true'>"
+                         "<set xmlns='http://jabber.org/protocol/rsm'><first>S1</first>"
+                         "<last>S1</last></set></fin></iq>",
+                         id);
+  feed (f, fin);
+  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       flint_mam_get_busy (f->mam) && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (flint_mam_get_busy (f->mam));
+  g_assert_cmpuint (f->queries->len, ==, 1);
+  g_assert_cmpuint (stored_count (f), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -345,5 +399,7 @@ main (int argc, char **argv)
               test_other_error_not_retried, fixture_tear_down);
   g_test_add ("/mam-page/live-message-during-last-page", Fixture, SEEDED, fixture_set_up,
               test_live_message_during_last_page, fixture_tear_down);
+  g_test_add ("/mam-page/live-message-before-first-page", Fixture, SEEDED_EARLY,
+              fixture_set_up, test_live_message_before_first_page, fixture_tear_down);
   return g_test_run ();
 }
