@@ -117,6 +117,36 @@ take_live (gpointer mam)
 
 static void answer_disco (Fixture *f);
 
+/* Answers the last archive query with one message from bob (archive id
+ * @archive_id) as the whole, complete page, then waits for the catch-up to
+ * store it and end. */
+static void
+answer_last_with (Fixture *f, const char *archive_id, const char *body)
+{
+  g_autofree char *id = NULL, *queryid = NULL, *result = NULL, *fin = NULL;
+  guint max;
+
+  last_query (f, &id, &queryid, &max);
+  result = g_strdup_printf (
+    "<message to='" OWN_FULL "'><result xmlns='" NS_MAM "' queryid='%s' id='%s'>"
+    "<forwarded xmlns='urn:xmpp:forward:0'>"
+    "<delay xmlns='urn:xmpp:delay' stamp='2026-11-25T15:41:41Z'/>"
+    "<message from='bob@flint.test/desk' to='" OWN "' type='chat' id='m1'>"
+    "<body>%s</body></message></forwarded></result></message>",
+    queryid, archive_id, body);
+  feed (f, result);
+  fin = g_strdup_printf ("<iq type='result' id='%s' from='" OWN "' to='" OWN_FULL "'>"
+                         "<fin xmlns='" NS_MAM "' complete='true'>"
+                         "<set xmlns='http://jabber.org/protocol/rsm'><first>%s</first>"
+                         "<last>%s</last></set></fin></iq>",
+                         id, archive_id, archive_id);
+  feed (f, fin);
+  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       flint_mam_get_busy (f->mam) && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (flint_mam_get_busy (f->mam));
+}
+
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
@@ -207,7 +237,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 static void
 test_refused_then_smaller (Fixture *f, gconstpointer data)
 {
-  g_autofree char *id = NULL, *queryid = NULL, *result = NULL, *fin = NULL;
+  g_autofree char *id = NULL, *queryid = NULL;
   g_autoptr (GPtrArray) rows = NULL;
   guint max;
 
@@ -230,24 +260,7 @@ test_refused_then_smaller (Fixture *f, gconstpointer data)
   last_query (f, &id, &queryid, &max);
   g_assert_cmpuint (max, ==, 62);
 
-  result = g_strdup_printf (
-    "<message to='" OWN_FULL "'><result xmlns='" NS_MAM "' queryid='%s' id='A1'>"
-    "<forwarded xmlns='urn:xmpp:forward:0'>"
-    "<delay xmlns='urn:xmpp:delay' stamp='2026-11-20T10:00:00Z'/>"
-    "<message from='bob@flint.test/desk' to='" OWN "' type='chat' id='m1'>"
-    "<body>The minutes are up</body></message></forwarded></result></message>",
-    queryid);
-  feed (f, result);
-  fin = g_strdup_printf ("<iq type='result' id='%s' from='" OWN "' to='" OWN_FULL "'>"
-                         "<fin xmlns='" NS_MAM "' complete='true'>"
-                         "<set xmlns='http://jabber.org/protocol/rsm'><first>A1</first>"
-                         "<last>A1</last></set></fin></iq>",
-                         id);
-  feed (f, fin);
-  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-       flint_mam_get_busy (f->mam) && g_get_monotonic_time () < end;)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (flint_mam_get_busy (f->mam));
+  answer_last_with (f, "A1", "The minutes are up");
   g_assert_cmpuint (f->queries->len, ==, 3);
   rows = flint_history_get_last (f->history, OWN, "bob@flint.test", 10, NULL);
   g_assert_nonnull (rows);
@@ -296,7 +309,7 @@ stored_count (Fixture *f)
 static void
 test_live_message_during_last_page (Fixture *f, gconstpointer data)
 {
-  g_autofree char *id = NULL, *queryid = NULL, *fin = NULL, *result = NULL;
+  g_autofree char *id = NULL, *queryid = NULL, *fin = NULL;
   guint max;
 
   g_assert_cmpuint (stored_count (f), ==, 1);
@@ -317,28 +330,7 @@ test_live_message_during_last_page (Fixture *f, gconstpointer data)
   drain ();
   g_assert_cmpuint (f->queries->len, ==, 2);
 
-  g_clear_pointer (&id, g_free);
-  g_clear_pointer (&queryid, g_free);
-  g_clear_pointer (&fin, g_free);
-  last_query (f, &id, &queryid, &max);
-  result = g_strdup_printf (
-    "<message to='" OWN_FULL "'><result xmlns='" NS_MAM "' queryid='%s' id='S1'>"
-    "<forwarded xmlns='urn:xmpp:forward:0'>"
-    "<delay xmlns='urn:xmpp:delay' stamp='2026-11-25T15:41:41Z'/>"
-    "<message from='bob@flint.test/desk' to='" OWN "' type='chat' id='m1'>"
-    "<body>Live and late</body></message></forwarded></result></message>",
-    queryid);
-  feed (f, result);
-  fin = g_strdup_printf ("<iq type='result' id='%s' from='" OWN "' to='" OWN_FULL "'>"
-                         "<fin xmlns='" NS_MAM "' complete='true'>"
-                         "<set xmlns='http://jabber.org/protocol/rsm'><first>S1</first>"
-                         "<last>S1</last></set></fin></iq>",
-                         id);
-  feed (f, fin);
-  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-       flint_mam_get_busy (f->mam) && g_get_monotonic_time () < end;)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (flint_mam_get_busy (f->mam));
+  answer_last_with (f, "S1", "Live and late");
   g_assert_cmpuint (f->queries->len, ==, 2);
   g_assert_cmpuint (stored_count (f), ==, 2);
 }
@@ -350,9 +342,6 @@ test_live_message_during_last_page (Fixture *f, gconstpointer data)
 static void
 test_live_message_before_first_page (Fixture *f, gconstpointer data)
 {
-  g_autofree char *id = NULL, *queryid = NULL, *fin = NULL, *result = NULL;
-  guint max;
-
   g_assert_cmpuint (f->queries->len, ==, 0);
   feed (f, "<message from='bob@flint.test/desk' to='" OWN_FULL "' type='chat' id='m1'>"
            "<body>Sent while away</body>"
@@ -362,25 +351,7 @@ test_live_message_before_first_page (Fixture *f, gconstpointer data)
   g_assert_cmpuint (stored_count (f), ==, 1); /* left to the catch-up */
 
   answer_disco (f);
-  last_query (f, &id, &queryid, &max);
-  result = g_strdup_printf (
-    "<message to='" OWN_FULL "'><result xmlns='" NS_MAM "' queryid='%s' id='S1'>"
-    "<forwarded xmlns='urn:xmpp:forward:0'>"
-    "<delay xmlns='urn:xmpp:delay' stamp='2026-11-25T15:41:41Z'/>"
-    "<message from='bob@flint.test/desk' to='" OWN "' type='chat' id='m1'>"
-    "<body>Sent while away</body></message></forwarded></result></message>",
-    queryid);
-  feed (f, result);
-  fin = g_strdup_printf ("<iq type='result' id='%s' from='" OWN "' to='" OWN_FULL "'>"
-                         "<fin xmlns='" NS_MAM "' complete='true'>"
-                         "<set xmlns='http://jabber.org/protocol/rsm'><first>S1</first>"
-                         "<last>S1</last></set></fin></iq>",
-                         id);
-  feed (f, fin);
-  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-       flint_mam_get_busy (f->mam) && g_get_monotonic_time () < end;)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (flint_mam_get_busy (f->mam));
+  answer_last_with (f, "S1", "Sent while away");
   g_assert_cmpuint (f->queries->len, ==, 1);
   g_assert_cmpuint (stored_count (f), ==, 2);
 }
