@@ -18,4 +18,7 @@ void flint_session_start_loopback (FlintSession *self,
                                    gpointer user_data);
 void flint_session_receive (FlintSession *self, xmpp_stanza_t *stanza);
 
+/* The connection's socket, -1 when there is none (tests of its options). */
+int flint_session_get_socket (FlintSession *self);
+
 G_END_DECLS

@@ -16,6 +16,9 @@
 #define G_LOG_DOMAIN "flint-session"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -222,12 +225,26 @@ clear_error (FlintSession *self)
 
 /* ---- the GLib source ---------------------------------------------------- */
 
+/* Servers leave Nagle on (Prosody does): after one stanza, the next small
+ * write waits until we acknowledge the first, and Linux delays that ACK up
+ * to 40 ms. An archive page of 50 results took 57 ms, 42 of them that wait.
+ * Quick-ack mode is not sticky, so it is asked for again after every read. */
+static void
+ack_at_once (FlintSession *self)
+{
+#ifdef TCP_QUICKACK
+  if (self->fd >= 0)
+    setsockopt (self->fd, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof (int));
+#endif
+}
+
 static void
 pump (FlintSession *self)
 {
   g_object_ref (self);
   for (guint i = 0; i < DRAIN_ROUNDS && self->ctx; i++)
     xmpp_run_once (self->ctx, 0);
+  ack_at_once (self);
   update_watch (self);
   g_object_unref (self);
 }
@@ -2114,6 +2131,13 @@ flint_session_new (FlintAccount *account)
 }
 
 /* ---- loopback (tests) --------------------------------------------------- */
+
+int
+flint_session_get_socket (FlintSession *self)
+{
+  g_return_val_if_fail (FLINT_IS_SESSION (self), -1);
+  return self->fd;
+}
 
 void
 flint_session_start_loopback (FlintSession *self,

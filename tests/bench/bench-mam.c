@@ -12,7 +12,8 @@
  * page timing" debug lines: the server (query sent to <fin/> received,
  * which includes receiving and parsing the results on the main thread)
  * and the store in the worker. FLINT_BENCH_MAM_STORAGE=internal|sql runs
- * one backend only.
+ * one backend only; FLINT_BENCH_MAM_SERVER_OPTION adds one global line to
+ * the server's configuration (e.g. "network_settings = { nagle = false }").
  *
  * The messages are sent by a peer logged in as alice to bob, who is
  * offline: they are alice's outgoing messages in her archive, and nothing
@@ -389,6 +390,8 @@ run_storage (const char *storage, const char *dir, guint n_messages)
   server_start_full (&server, TRUE, extra);
   /* Prosody keeps at most 10,000 items per archive by default. */
   set_server_option ("storage_archive_item_limit = 100000");
+  if (g_getenv ("FLINT_BENCH_MAM_SERVER_OPTION"))
+    set_server_option (g_getenv ("FLINT_BENCH_MAM_SERVER_OPTION"));
   bob = g_strdup_printf ("bob@%s", server.domain);
 
   /* A first session stores one message, so the catch-ups measured below
