@@ -173,6 +173,9 @@ typedef enum
   STMT_BEGIN,
   STMT_COMMIT,
   STMT_ROLLBACK,
+  STMT_SAVEPOINT,
+  STMT_RELEASE,
+  STMT_ROLLBACK_TO,
   STMT_CONV_FIND,
   STMT_CONV_ADD,
   STMT_FIND_STANZA_ID,
@@ -206,6 +209,9 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
   [STMT_COMMIT] = "COMMIT",
   [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_SAVEPOINT] = "SAVEPOINT held_write",
+  [STMT_RELEASE] = "RELEASE held_write",
+  [STMT_ROLLBACK_TO] = "ROLLBACK TO held_write",
   [STMT_CONV_FIND] = "SELECT id FROM conversations WHERE account = ?1 AND jid = ?2",
   [STMT_CONV_ADD] = "INSERT INTO conversations (account, jid) VALUES (?1, ?2)",
   [STMT_FIND_STANZA_ID] = "SELECT " FIND_COLUMNS " FROM messages"
@@ -304,7 +310,27 @@ struct _FlintHistory
   /* The time of the row last in archive order the run stored, found again
    * or continues after (0: none): what it stores next goes after it. */
   gint64 run_floor;
+  /* flint_history_hold(): its depth, and whether the transaction it keeps
+   * open for the writes in between has begun (at the first write). */
+  guint hold;
+  gboolean held_open;
+  /* Rows stored in it whose full-text entries wait for its commit: FTS5
+   * writes out its pending terms at every savepoint, which would make a
+   * segment per message again. */
+  GArray *held_fts; /* HeldText */
 };
+
+typedef struct
+{
+  gint64 id;
+  char *body;
+} HeldText;
+
+static void
+held_text_clear (HeldText *text)
+{
+  g_free (text->body);
+}
 
 G_DEFINE_FINAL_TYPE (FlintHistory, flint_history, G_TYPE_OBJECT)
 
@@ -445,15 +471,42 @@ run_simple (FlintHistory *self, Stmt which, GError **error)
   return stmt != NULL && step_done (self, stmt, error);
 }
 
+/* Whether the transaction flint_history_hold() keeps is still open: some
+ * errors (SQLITE_FULL, IOERR) roll back the whole of it. */
+static gboolean
+held_open (FlintHistory *self)
+{
+  if (self->held_open && sqlite3_get_autocommit (self->db))
+    {
+      g_warning ("The history lost the writes of a held transaction: %s",
+                 sqlite3_errmsg (self->db));
+      self->held_open = FALSE;
+      g_array_set_size (self->held_fts, 0);
+    }
+  return self->held_open;
+}
+
+/* Inside flint_history_hold(), a write is a savepoint in the transaction
+ * kept open: its own rollback undoes it alone, its "commit" is the hold's. */
 static gboolean
 begin (FlintHistory *self, GError **error)
 {
-  return run_simple (self, STMT_BEGIN, error);
+  if (self->hold == 0)
+    return run_simple (self, STMT_BEGIN, error);
+  if (!held_open (self))
+    {
+      if (!run_simple (self, STMT_BEGIN, error))
+        return FALSE;
+      self->held_open = TRUE;
+    }
+  return run_simple (self, STMT_SAVEPOINT, error);
 }
 
 static gboolean
 commit (FlintHistory *self, GError **error)
 {
+  if (held_open (self))
+    return run_simple (self, STMT_RELEASE, error);
   if (run_simple (self, STMT_COMMIT, error))
     return TRUE;
   /* A failed COMMIT may leave the transaction open. */
@@ -465,6 +518,12 @@ commit (FlintHistory *self, GError **error)
 static void
 rollback (FlintHistory *self)
 {
+  if (held_open (self))
+    {
+      run_simple (self, STMT_ROLLBACK_TO, NULL);
+      run_simple (self, STMT_RELEASE, NULL);
+      return;
+    }
   /* Some errors (SQLITE_FULL, IOERR) already rolled back. */
   if (!sqlite3_get_autocommit (self->db))
     run_simple (self, STMT_ROLLBACK, NULL);
@@ -775,6 +834,7 @@ flint_history_finalize (GObject *object)
       exec_sql (self->db, "PRAGMA optimize");
       sqlite3_close (self->db);
     }
+  g_clear_pointer (&self->held_fts, g_array_unref);
   g_free (self->path);
   g_free (self->backup_path);
   g_clear_error (&self->recovery_error);
@@ -792,6 +852,8 @@ flint_history_class_init (FlintHistoryClass *klass)
 static void
 flint_history_init (FlintHistory *self)
 {
+  self->held_fts = g_array_new (FALSE, FALSE, sizeof (HeldText));
+  g_array_set_clear_func (self->held_fts, (GDestroyNotify) held_text_clear);
 }
 
 static char *
@@ -1188,6 +1250,37 @@ run_saw (FlintHistory *self, gint64 id, gint64 time)
 }
 
 static gboolean
+index_text (FlintHistory *self, gint64 id, const char *body, GError **error)
+{
+  sqlite3_stmt *stmt = get_stmt (self, STMT_FTS_INSERT, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, body);
+  return step_done (self, stmt, error);
+}
+
+/* The held rows' full-text entries, before anything else reads or changes
+ * the index in this transaction, and before its commit. A failure leaves
+ * that message stored but not found by search: it is not worth the rest. */
+static void
+index_held_text (FlintHistory *self)
+{
+  for (guint i = 0; self->held_fts && i < self->held_fts->len; i++)
+    {
+      HeldText *text = &g_array_index (self->held_fts, HeldText, i);
+      g_autoptr (GError) error = NULL;
+
+      if (!index_text (self, text->id, text->body, &error))
+        g_warning ("Message %" G_GINT64_FORMAT " will not be found by search: %s",
+                   text->id, error->message);
+    }
+  if (self->held_fts)
+    g_array_set_size (self->held_fts, 0);
+}
+
+static gboolean
 insert_one (FlintHistory *self,
             FlintMessageRecord *r,
             gboolean *out_inserted,
@@ -1261,11 +1354,13 @@ insert_one (FlintHistory *self,
   r->id = sqlite3_last_insert_rowid (self->db);
 
   /* What the version 2 trigger did, without its per-row FTS5 flush. */
-  if (!(stmt = get_stmt (self, STMT_FTS_INSERT, error)))
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, r->id);
-  bind_text (stmt, 2, r->body);
-  if (!step_done (self, stmt, error))
+  if (held_open (self))
+    {
+      HeldText text = { r->id, g_strdup (r->body) };
+
+      g_array_append_val (self->held_fts, text);
+    }
+  else if (!index_text (self, r->id, r->body, error))
     goto fail;
 
   r->local_time = local_time;
@@ -1399,6 +1494,47 @@ fail:
  * one the run stored or found again earlier, whatever its stamp: rows
  * that came live carry the time they came, not the server's.
  */
+/**
+ * flint_history_hold:
+ *
+ * Until the matching flint_history_release(), writes go into one
+ * transaction, committed by the release: a burst of messages read in one
+ * go costs one commit (and one FTS5 segment) instead of one each. Holds
+ * nest. Call it around work that returns to the main loop only after the
+ * release, and release before anything that must follow a durable write
+ * (an acknowledgement to the server) can happen.
+ */
+void
+flint_history_hold (FlintHistory *self)
+{
+  g_return_if_fail (FLINT_IS_HISTORY (self));
+  self->hold++;
+}
+
+/**
+ * flint_history_release:
+ *
+ * Ends a flint_history_hold(); the last one commits what was written.
+ * Returns %FALSE with @error set if that commit failed: the writes held
+ * are then not stored.
+ */
+gboolean
+flint_history_release (FlintHistory *self, GError **error)
+{
+  g_return_val_if_fail (FLINT_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (self->hold > 0, FALSE);
+
+  if (--self->hold > 0 || !held_open (self))
+    return TRUE;
+  index_held_text (self);
+  self->held_open = FALSE;
+  if (run_simple (self, STMT_COMMIT, error))
+    return TRUE;
+  if (!sqlite3_get_autocommit (self->db))
+    run_simple (self, STMT_ROLLBACK, NULL);
+  return FALSE;
+}
+
 void
 flint_history_begin_archive_run (FlintHistory *self,
                                  gint64 started,
@@ -1537,6 +1673,8 @@ flint_history_apply_correction (FlintHistory *self,
     *out_applied = FALSE;
   if (!nonempty (correction->correction_of))
     return TRUE;
+  /* It rewrites the corrected row's entry, which may still be held. */
+  index_held_text (self);
 
   if (!lookup_conversation (self, correction->account, correction->conversation, FALSE,
                             &conversation_id, error))
@@ -2241,6 +2379,8 @@ delete_selected (FlintHistory *self,
   guint deleted = 0;
   int rc;
 
+  /* Deleting a row takes its full-text entry out, which may be held. */
+  index_held_text (self);
   if (!begin (self, error))
     return FALSE;
   while ((rc = sqlite3_step (select)) == SQLITE_ROW)

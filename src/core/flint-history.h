@@ -92,6 +92,8 @@ gboolean flint_history_insert_batch (FlintHistory *self,
                                      GPtrArray *records,
                                      guint *out_n_inserted,
                                      GError **error);
+void flint_history_hold (FlintHistory *self);
+gboolean flint_history_release (FlintHistory *self, GError **error);
 gboolean flint_history_set_state (FlintHistory *self,
                                   const char *account,
                                   const char *conversation,

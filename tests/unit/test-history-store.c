@@ -305,6 +305,126 @@ test_insert_after_optimize (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count (f, BOB), ==, 4000);
 }
 
+static FlintMessageRecord *
+incoming (const char *account, const char *id, gint64 time)
+{
+  FlintMessageRecord *r = flint_message_record_new ();
+
+  r->account = g_strdup (account);
+  r->conversation = g_strdup (ALICE);
+  r->sender = g_strdup (ALICE);
+  r->body = g_strdup_printf ("held %s", id);
+  r->time = r->local_time = time;
+  r->message_id = g_strdup (id);
+  r->state = FLINT_DELIVERY_RECEIVED;
+  return r;
+}
+
+/* What another connection (the search worker, the next start) sees. */
+static guint
+count_from_outside (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintHistory) other = flint_history_open (f->path, &error);
+  g_autoptr (GPtrArray) all = NULL;
+
+  g_assert_no_error (error);
+  all = flint_history_get_last (other, ACCOUNT, ALICE, 1000, &error);
+  g_assert_no_error (error);
+  return all->len;
+}
+
+static void
+insert_ok (Fixture *f, FlintMessageRecord *r, gboolean expect_new)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean inserted = !expect_new;
+
+  g_assert_true (flint_history_insert (f->history, r, &inserted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (inserted, ==, expect_new);
+  g_assert_cmpint (r->id, >, 0);
+}
+
+/* A burst read from the server in one go (flint_history_hold) is one
+ * transaction: readable on the same handle at once, durable and visible
+ * elsewhere at the last release, a duplicate in it found, and a write that
+ * fails undoes itself only. */
+static void
+test_hold (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FlintMessageRecord) bad = incoming (NULL, "bad", T0 + 50);
+  guint n;
+
+  /* A hold with nothing written commits nothing and fails nothing. */
+  flint_history_hold (f->history);
+  g_assert_true (flint_history_release (f->history, &error));
+  g_assert_no_error (error);
+
+  flint_history_hold (f->history);
+  flint_history_hold (f->history);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("m%u", i);
+      g_autoptr (FlintMessageRecord) r = incoming (ACCOUNT, id, T0 + i);
+
+      insert_ok (f, r, TRUE);
+    }
+  {
+    g_autoptr (FlintMessageRecord) again = incoming (ACCOUNT, "m2", T0 + 2);
+
+    insert_ok (f, again, FALSE);
+  }
+  /* No account: the insert fails, and only it is undone. */
+  g_assert_false (flint_history_insert (f->history, bad, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpint (bad->id, ==, 0);
+  {
+    g_autoptr (FlintMessageRecord) r = incoming (ACCOUNT, "m5", T0 + 5);
+
+    insert_ok (f, r, TRUE);
+  }
+  g_assert_true (flint_history_set_state (f->history, ACCOUNT, ALICE, "m0",
+                                          FLINT_DELIVERY_READ, &error));
+  g_assert_no_error (error);
+  /* A correction of a message stored in the same hold: its full-text entry
+   * is written before the correction rewrites it. */
+  {
+    g_autoptr (FlintMessageRecord) fix = incoming (ACCOUNT, "fix-m1", T0 + 7);
+    gboolean applied = FALSE;
+
+    g_free (fix->body);
+    fix->body = g_strdup ("corrected text");
+    fix->correction_of = g_strdup ("m1");
+    g_assert_true (flint_history_apply_correction (f->history, fix, &applied, &error));
+    g_assert_no_error (error);
+    g_assert_true (applied);
+  }
+  g_assert_cmpuint (count (f, ALICE), ==, 6);
+  g_assert_cmpuint (count_from_outside (f), ==, 0);
+
+  /* The inner release leaves the transaction open. */
+  g_assert_true (flint_history_release (f->history, &error));
+  g_assert_cmpuint (count_from_outside (f), ==, 0);
+  g_assert_true (flint_history_release (f->history, &error));
+  g_assert_no_error (error);
+  n = count_from_outside (f);
+  g_assert_cmpuint (n, ==, 6);
+  assert_intact (f);
+  g_assert_cmpuint (hits (f, "held"), ==, 5);
+  g_assert_cmpuint (hits (f, "corrected"), ==, 1);
+
+  /* Outside a hold, every insert commits on its own again. */
+  {
+    g_autoptr (FlintMessageRecord) r = incoming (ACCOUNT, "m6", T0 + 6);
+
+    insert_ok (f, r, TRUE);
+  }
+  g_assert_cmpuint (count_from_outside (f), ==, 7);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -316,5 +436,6 @@ main (int argc, char **argv)
   g_test_add ("/history-store/older-than", Fixture, NULL, setup, test_delete_older_than,
               teardown);
   g_test_add ("/history-store/jobs", Fixture, NULL, setup, test_jobs, teardown);
+  g_test_add ("/history-store/hold", Fixture, NULL, setup, test_hold, teardown);
   return g_test_run ();
 }
