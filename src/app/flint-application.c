@@ -726,6 +726,17 @@ notify_message (FlintApplication *self, const FlintMessageRecord *record)
 }
 
 static void
+hold_history (FlintSession *session, gboolean done, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!done)
+    flint_history_hold (user_data);
+  else if (!flint_history_release (user_data, &error))
+    g_warning ("Could not store the messages just received: %s", error->message);
+}
+
+static void
 on_message_stored (FlintChat *chat, FlintMessageRecord *record, FlintApplication *self)
 {
   if (record->kind != FLINT_MESSAGE_KIND_CHAT ||
@@ -856,6 +867,10 @@ flint_application_start_account (FlintApplication *self,
       if (self->history)
         {
           FlintChat *chat = flint_chat_new (session, self->history);
+
+          /* A flood read in one go is stored in one transaction. */
+          flint_session_set_read_scope (session, hold_history,
+                                        g_object_ref (self->history), g_object_unref);
 
           g_hash_table_insert (self->chats, g_strdup (flint_account_get_jid (account)),
                                chat);

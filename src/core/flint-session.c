@@ -92,6 +92,9 @@ struct _FlintSession
   xmpp_conn_t *conn;
   xmpp_sm_state_t *sm_state;
   GPtrArray *dead_conns;
+  FlintSessionReadScope read_scope;
+  gpointer read_scope_data;
+  GDestroyNotify read_scope_destroy;
   guint release_id;
 
   GSource *source;
@@ -243,7 +246,15 @@ pump (FlintSession *self)
 {
   g_object_ref (self);
   for (guint i = 0; i < DRAIN_ROUNDS && self->ctx; i++)
-    xmpp_run_once (self->ctx, 0);
+    {
+      /* libstrophe writes what handlers send (an XEP-0198 ack too) at the
+       * start of its next round, so the scope ends before that. */
+      if (self->read_scope)
+        self->read_scope (self, FALSE, self->read_scope_data);
+      xmpp_run_once (self->ctx, 0);
+      if (self->read_scope)
+        self->read_scope (self, TRUE, self->read_scope_data);
+    }
   ack_at_once (self);
   update_watch (self);
   g_object_unref (self);
@@ -1961,6 +1972,7 @@ flint_session_dispose (GObject *object)
   g_clear_pointer (&self->dead_conns, g_ptr_array_unref);
   g_clear_pointer (&self->sm_state, xmpp_free_sm_state);
   g_clear_object (&self->relay);
+  flint_session_set_read_scope (self, NULL, NULL, NULL);
   if (self->source)
     {
       g_source_destroy (self->source);
@@ -2131,6 +2143,30 @@ flint_session_new (FlintAccount *account)
 }
 
 /* ---- loopback (tests) --------------------------------------------------- */
+
+/**
+ * flint_session_set_read_scope:
+ * @scope: (nullable): called with done %FALSE before each read from the
+ *   server and %TRUE after the stanzas read were handled, before anything
+ *   they answered is written
+ *
+ * Lets the history keep a burst of stanzas in one transaction, committed
+ * before the server can learn (by an XEP-0198 ack) that they arrived.
+ */
+void
+flint_session_set_read_scope (FlintSession *self,
+                              FlintSessionReadScope scope,
+                              gpointer user_data,
+                              GDestroyNotify destroy)
+{
+  g_return_if_fail (FLINT_IS_SESSION (self));
+
+  if (self->read_scope_destroy)
+    self->read_scope_destroy (self->read_scope_data);
+  self->read_scope = scope;
+  self->read_scope_data = user_data;
+  self->read_scope_destroy = destroy;
+}
 
 int
 flint_session_get_socket (FlintSession *self)

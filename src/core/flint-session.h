@@ -36,6 +36,10 @@ typedef void (*FlintIqCallback) (FlintSession *session,
                                  const GError *error,
                                  gpointer user_data);
 
+typedef void (*FlintSessionReadScope) (FlintSession *session,
+                                       gboolean done,
+                                       gpointer user_data);
+
 FlintSession *flint_session_new (FlintAccount *account);
 
 FlintAccount *flint_session_get_account (FlintSession *self);
@@ -97,6 +101,10 @@ void flint_session_remove_handler (FlintSession *self, guint handler_id);
 void
 flint_session_set_reconnect_delays (FlintSession *self, guint first_ms, guint max_ms);
 void flint_session_set_keepalive (FlintSession *self, guint interval_s, guint timeout_s);
+void flint_session_set_read_scope (FlintSession *self,
+                                   FlintSessionReadScope scope,
+                                   gpointer user_data,
+                                   GDestroyNotify destroy);
 
 char *flint_session_new_id (FlintSession *self);
 xmpp_stanza_t *flint_session_make_reply (xmpp_ctx_t *ctx,

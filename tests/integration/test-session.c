@@ -291,6 +291,95 @@ test_acks_at_once (void)
   spin (100);
 }
 
+typedef struct
+{
+  int depth;
+  guint opened, closed, answered, answered_inside, destroyed;
+  guint sent; /* pings */
+  gboolean unbalanced;
+} Scope;
+
+static void
+scope_cb (FlintSession *session, gboolean done, gpointer user_data)
+{
+  Scope *scope = user_data;
+
+  if (scope->depth != (done ? 1 : 0))
+    scope->unbalanced = TRUE;
+  scope->depth += done ? -1 : 1;
+  if (done)
+    scope->closed++;
+  else
+    scope->opened++;
+}
+
+static void
+scope_destroyed (gpointer user_data)
+{
+  ((Scope *) user_data)->destroyed++;
+}
+
+static void
+on_ping_in_scope (FlintSession *session,
+                  xmpp_stanza_t *result,
+                  const GError *error,
+                  gpointer user_data)
+{
+  Scope *scope = user_data;
+
+  g_assert_no_error (error);
+  if (scope->depth == 1)
+    scope->answered_inside++;
+  scope->answered++;
+}
+
+static gboolean
+scope_answered (gpointer data)
+{
+  Scope *scope = data;
+
+  return scope->answered == scope->sent;
+}
+
+/* The history keeps what one read brings in one transaction: the scope is
+ * opened before each read and closed after its stanzas were handled, never
+ * nested, and a callback for a stanza runs inside it. */
+static void
+test_read_scope (void)
+{
+  g_autoptr (FlintAccount) account = make_account (&server, "alice", TRUE);
+  g_autoptr (FlintSession) session = session_new (account, "secret-a");
+  Scope scope = { 0 };
+
+  flint_session_set_read_scope (session, scope_cb, &scope, scope_destroyed);
+  flint_session_connect (session);
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *xml = g_strdup_printf (
+        "<iq type='get' to='%s' id='scoped-%u'><ping xmlns='urn:xmpp:ping'/></iq>",
+        server.domain, i);
+      xmpp_stanza_t *iq =
+        xmpp_stanza_new_from_string (flint_session_get_context (session), xml);
+
+      scope.sent = i + 1;
+      flint_session_send_iq (session, iq, on_ping_in_scope, &scope);
+      xmpp_stanza_release (iq);
+      g_assert_true (wait_until (scope_answered, &scope, 10000));
+    }
+  g_assert_cmpuint (scope.answered_inside, ==, 3);
+  g_assert_false (scope.unbalanced);
+  g_assert_cmpint (scope.depth, ==, 0);
+  g_assert_cmpuint (scope.opened, >, 3);
+  g_assert_cmpuint (scope.opened, ==, scope.closed);
+
+  flint_session_disconnect (session);
+  flint_session_set_read_scope (session, NULL, NULL, NULL);
+  g_assert_cmpuint (scope.destroyed, ==, 1);
+  spin (100);
+}
+
 static xmpp_stanza_t *
 chat_message (FlintSession *session, const char *to, const char *body, const char *id)
 {
@@ -454,6 +543,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/stanza-log-redacts-auth", test_stanza_log_redacts_auth);
   g_test_add_func ("/session/answers-ping-and-version", test_answers_ping_and_version);
   g_test_add_func ("/session/acks-at-once", test_acks_at_once);
+  g_test_add_func ("/session/read-scope", test_read_scope);
   g_test_add_func ("/session/reconnect-delivers-queued-once",
                    test_reconnect_delivers_queued_once);
   g_test_add_func ("/session/reconnect-new-settings", test_reconnect_new_settings);
