@@ -242,6 +242,51 @@ test_live_flood_is_batched (void)
   live_close (&live);
 }
 
+/* What makes a flood is the rate: a few messages in one short slice are
+ * one, and then the next slice waits the flood's interval (a second) rather
+ * than 80 ms, each slice costing the view a frame. A message after that
+ * still shows within it. */
+static void
+test_live_flood_by_rate (void)
+{
+  Live live = { 0 };
+  g_autoptr (FlintConversation) conversation = NULL;
+  gint64 start;
+
+  live_open (&live);
+  conversation = flint_conversation_new (live.history, live.chat, "me@example.com",
+                                         "anna@example.com");
+  live_deliver (&live, "anna@example.com", 10, "first");
+  spin (5);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 1);
+  /* Five at once: one slice, 80 ms later, a rate no one types at. */
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("burst %d", i);
+
+      live_deliver (&live, "anna@example.com", 20 + i, body);
+    }
+  spin_until_items (G_LIST_MODEL (conversation), 6);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 6);
+
+  start = g_get_monotonic_time ();
+  live_deliver (&live, "anna@example.com", 30, "next");
+  spin (300);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 6);
+  spin_until_items (G_LIST_MODEL (conversation), 7);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 7);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * G_TIME_SPAN_MILLISECOND);
+
+  /* That slice was one message in a second: no flood any more, so the one
+   * after it waits at most the short interval. */
+  spin (1100);
+  live_deliver (&live, "anna@example.com", 40, "calm");
+  spin (5);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 8);
+  g_clear_object (&conversation);
+  live_close (&live);
+}
+
 static char *
 body_at (FlintConversation *conversation, guint position)
 {
@@ -497,6 +542,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conversation/paging", test_paging);
   g_test_add_func ("/conversation/update-marks-edited", test_update_marks_edited);
   g_test_add_func ("/conversation/live-flood-is-batched", test_live_flood_is_batched);
+  g_test_add_func ("/conversation/live-flood-by-rate", test_live_flood_by_rate);
   g_test_add_func ("/conversation/bounded-window", test_bounded_window);
   g_test_add_func ("/conversation/live-trim-when-quiet", test_live_trim_when_quiet);
   g_test_add_func ("/conversation/load-around", test_load_around);
