@@ -95,6 +95,7 @@ struct _FlintSession
   FlintSessionReadScope read_scope;
   gpointer read_scope_data;
   GDestroyNotify read_scope_destroy;
+  gboolean reading; /* inside the scope: it must not change now */
   guint release_id;
 
   GSource *source;
@@ -251,7 +252,9 @@ pump (FlintSession *self)
        * start of its next round, so the scope ends before that. */
       if (self->read_scope)
         self->read_scope (self, FALSE, self->read_scope_data);
+      self->reading = TRUE;
       xmpp_run_once (self->ctx, 0);
+      self->reading = FALSE;
       if (self->read_scope)
         self->read_scope (self, TRUE, self->read_scope_data);
     }
@@ -2160,6 +2163,8 @@ flint_session_set_read_scope (FlintSession *self,
                               GDestroyNotify destroy)
 {
   g_return_if_fail (FLINT_IS_SESSION (self));
+  /* Its close would go to another scope than its open. */
+  g_return_if_fail (!self->reading);
 
   if (self->read_scope_destroy)
     self->read_scope_destroy (self->read_scope_data);
