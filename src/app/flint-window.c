@@ -63,6 +63,7 @@ struct _FlintWindow
   FlintRosterView *roster_view;
   FlintRoomList *room_list;
   AdwTabView *tab_view;
+  GtkWidget *tab_bar;
   GtkStack *stack;
   AdwStatusPage *status_page;
   GtkSpinner *spinner;
@@ -2003,6 +2004,19 @@ flint_window_describe_json (FlintWindow *self, GString *out)
   }
   g_string_append_printf (out, ", \"sidebar_width\": %d",
                           gtk_widget_get_width (self->sidebar));
+  /* Where the tab bar is in the window's X surface, for tests that drag
+   * tabs with the pointer: [x, y, width, height]. */
+  {
+    graphene_rect_t bar;
+    double sx, sy;
+
+    gtk_native_get_surface_transform (GTK_NATIVE (self), &sx, &sy);
+    if (!gtk_widget_compute_bounds (self->tab_bar, GTK_WIDGET (self), &bar))
+      graphene_rect_init (&bar, 0, 0, 0, 0);
+    g_string_append_printf (out, ", \"tab_bar\": [%d, %d, %d, %d]",
+                            (int) (sx + bar.origin.x), (int) (sy + bar.origin.y),
+                            (int) bar.size.width, (int) bar.size.height);
+  }
   g_string_append (out, ", \"search\": ");
   if (self->search_window)
     flint_search_window_describe_json (self->search_window, out);
@@ -2541,6 +2555,7 @@ flint_window_class_init (FlintWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, roster_view);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, room_list);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, tab_view);
+  gtk_widget_class_bind_template_child (widget_class, FlintWindow, tab_bar);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, FlintWindow, spinner);

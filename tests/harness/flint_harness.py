@@ -975,6 +975,7 @@ class Desktop:
     d.run(argv, input=None, timeout=60)  subprocess.run in that env
     d.spawn(argv, **popen_kw)        Popen in that env (own process group; killed by stop())
     d.screenshot(path)               `import -window root path`
+    d.start_wm()                     optional Openbox window manager (off by default)
     d.stop()
     """
 
@@ -995,7 +996,7 @@ class Desktop:
         self.procs = []       # Popen objects we own, in start order
         self.env = None
         self.display = None
-        self.xvfb = self.dbus = self.gkd = None
+        self.xvfb = self.dbus = self.gkd = self.wm = None
         self._started = False
 
     def start(self, timeout=20.0):
@@ -1228,11 +1229,56 @@ class Desktop:
         r = self.run(["secret-tool", "lookup", "service", "test"], timeout=20)
         return r.stdout.decode().strip() == val
 
+    # A minimal Openbox setup: click to focus, new windows placed where
+    # they do not overlap, one desktop, no theme lookups beyond the default.
+    OPENBOX_RC = """<?xml version="1.0" encoding="UTF-8"?>
+<openbox_config xmlns="http://openbox.org/3.4/rc">
+  <focus><focusNew>yes</focusNew><followMouse>no</followMouse></focus>
+  <placement><policy>Smart</policy></placement>
+  <desktops><number>1</number></desktops>
+  <keyboard/>
+  <mouse>
+    <context name="Client">
+      <mousebind button="Left" action="Press"><action name="Focus"/><action name="Raise"/></mousebind>
+    </context>
+    <context name="Titlebar">
+      <mousebind button="Left" action="Press"><action name="Focus"/><action name="Raise"/></mousebind>
+      <mousebind button="Left" action="Drag"><action name="Move"/></mousebind>
+    </context>
+  </mouse>
+</openbox_config>
+"""
+
+    def start_wm(self, timeout=20.0):
+        """Optional: run Openbox as the window manager (GUI tests run without
+        one unless they call this).  Its config and log live in the desktop's
+        own dirs.  Returns once the WM has announced itself on the root window
+        (_NET_SUPPORTING_WM_CHECK)."""
+        if self.host_display:
+            raise RuntimeError("start_wm() is for the private Xvfb display only")
+        cfg = os.path.join(self.env["XDG_CONFIG_HOME"], "openbox")
+        os.makedirs(cfg, exist_ok=True)
+        rc = os.path.join(cfg, "rc.xml")
+        with open(rc, "w") as f:
+            f.write(self.OPENBOX_RC)
+        self._wm_log = open(os.path.join(self.basedir, "openbox.log"), "ab")
+        self.wm = self.spawn(["openbox", "--sm-disable", "--config-file", rc],
+                             stdout=self._wm_log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            r = self.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], timeout=10)
+            if b"window id #" in r.stdout:
+                return self.wm
+            if self.wm.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("openbox did not come up (exit %s):\n%s" % (
+                    self.wm.poll(), Prosody._read(os.path.join(self.basedir, "openbox.log"))))
+            time.sleep(0.05)
+
     def stop(self):
         for p in reversed(self.procs):
             _terminate(p, timeout=3)
         self.procs = []
-        for f in ("_xvfb_log", "_dbus_log", "_gkd_log"):
+        for f in ("_xvfb_log", "_dbus_log", "_gkd_log", "_wm_log"):
             fh = getattr(self, f, None)
             if fh:
                 fh.close()

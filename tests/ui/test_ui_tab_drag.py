@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Dragging a chat tab out of the window with the real pointer (issue 3):
+AdwTabBar's drag ends in AdwTabView::create-window, and the chat comes out in
+a window of its own with nothing lost.
+
+Xvfb with Openbox; xdotool presses, moves and releases button 1 like a hand.
+The tab is released over another application's window outside Flint's (an
+xmessage placed in the empty part of the screen), not over the bare root
+window: GTK 4.8 on X11 treats the bare root window as the XDND "root window
+drop" target, accepts the tab there (libadwaita offers
+application/x-rootwindow-drop) and then never finishes that drop
+(gdkdrag-x11.c warns "Drops for GDK_DRAG_PROTO_ROOTWIN must be handled
+internally"), so the drag stays open for ever. Desktops with a desktop window
+(file manager icons) have no bare root to drop on."""
+
+import re
+import shutil
+import time
+import unittest
+
+import flint_harness as fh
+from flint_app import FlintApp
+
+HAVE_TOOLS = all(shutil.which(t) for t in ("xdotool", "xmessage", "openbox", "xprop"))
+DRAFT = "Half a thought for Carol"
+
+
+def jids(dump):
+    return [t["jid"] for t in dump["tabs"]]
+
+
+@unittest.skipUnless(HAVE_TOOLS, "needs xdotool, xmessage, openbox and xprop")
+class TabDragTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.prosody = fh.Prosody()
+        cls.prosody.start()
+        for user in ("alice", "bob", "carol"):
+            cls.prosody.register(user, user + "-pw")
+        cls.alice = cls.prosody.jid("alice")
+        cls.bob_jid = cls.prosody.jid("bob")
+        cls.carol_jid = cls.prosody.jid("carol")
+        cls.carol = fh.Peer.start(cls.prosody, "carol", "carol-pw")
+        # Alice's other device puts both in her roster.
+        other = fh.Peer.start(cls.prosody, "alice", "alice-pw", resource="other")
+        other.roster_add(cls.bob_jid, name="Bob")
+        other.roster_add(cls.carol_jid, name="Carol")
+        other.quit()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.carol.quit()
+        cls.prosody._cleanup()
+
+    def xdotool(self, *args):
+        r = self.desktop.run(["xdotool"] + [str(a) for a in args], timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.decode()
+
+    def open_chat(self, jid):
+        r = self.desktop.run(
+            ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
+             "/im/flint/Flint", "--method", "org.gtk.Actions.Activate", "open-chat",
+             "[<'%s'>]" % jid, "{}"], timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def settled_tab_bar(self, timeout=10):
+        """The tab bar's [x, y, w, h] once it has stopped moving (it slides
+        in when the second tab opens)."""
+        last = None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            bar = self.app.dump()["tab_bar"]
+            if bar == last and bar[3] > 30:
+                return bar
+            last = bar
+            time.sleep(0.2)
+        raise AssertionError("tab bar never settled: %r" % last)
+
+    def test_drag_tab_out_to_new_window(self):
+        self.desktop = fh.Desktop().start()
+        self.addCleanup(self.desktop._cleanup)
+        self.desktop.start_wm()
+        self.app = app = FlintApp(self.desktop)
+        self.addCleanup(app.stop)
+        app.add_account(self.prosody, "alice", "alice-pw")
+        app.start(env={"ADW_DEBUG_COLOR_SCHEME": "prefer-light"})
+        app.wait_for(lambda d: d.get("state") == "online" and d.get("contacts") == 2,
+                     timeout=30, what="online with two contacts")
+
+        # Two chats; Carol's has a message and an unsent draft.
+        self.open_chat(self.bob_jid)
+        self.open_chat(self.carol_jid)
+        app.wait_for(lambda d: jids(d) == [self.bob_jid, self.carol_jid]
+                     and d["tabs"][1]["selected"], timeout=10, what="two tabs, carol's selected")
+        self.carol.send(self.alice, "Before the move")
+        app.wait_for(lambda d: d["tabs"][1]["messages"] == 1, timeout=15,
+                     what="carol's message")
+        wid = int(self.desktop.wait_for_window("Flint")[0], 16)
+        self.xdotool("windowactivate", "--sync", wid)
+        app.wait_for(lambda d: d["active"], timeout=10, what="window focused")
+        self.xdotool("type", "--delay", "20", DRAFT)
+        app.wait_for(lambda d: d["tabs"][1]["draft"] == DRAFT, timeout=10, what="draft typed")
+
+        # Where things are on the screen.
+        geo = self.xdotool("getwindowgeometry", wid)
+        wx, wy = map(int, re.search(r"Position: (-?\d+),(-?\d+)", geo).groups())
+        ww, wh = map(int, re.search(r"Geometry: (\d+)x(\d+)", geo).groups())
+        bx, by, bw, bh = self.settled_tab_bar()
+        # Two tabs share the bar: Carol's is the right half.
+        start = (wx + bx + bw * 3 // 4, wy + by + bh // 2)
+        sw, sh = 1280, 800
+        self.assertTrue(wx + ww < sw - 100 and wy + wh < sh - 40,
+                        "no free screen to the lower right of the window: %s" % geo)
+        # Another application's window in the empty corner, not over Flint's.
+        other_w, other_h = 90, 50
+        other_x, other_y = sw - other_w - 5, sh - other_h - 5
+        self.desktop.spawn(["xmessage", "-geometry", "%dx%d+%d+%d" % (
+            other_w, other_h, other_x, other_y), "-title", "Elsewhere", "elsewhere"])
+        self.desktop.wait_for_window("Elsewhere")
+        drop = (other_x + other_w // 2, other_y + other_h // 2)
+        self.assertTrue(drop[0] > wx + ww or drop[1] > wy + wh, "drop point inside Flint")
+
+        # Press on the tab, pull it down out of the bar past the drag
+        # threshold, then across the screen, and let go over the other window.
+        self.xdotool("mousemove", *start)
+        self.xdotool("mousedown", 1)
+        steps = 12
+        for i in range(1, steps + 1):
+            self.xdotool("mousemove", start[0] + (drop[0] - start[0]) * i // steps,
+                         start[1] + (drop[1] - start[1]) * i // steps)
+        # The drag has begun once the tab has left the first window's view.
+        app.wait_for(lambda d: d["windows"] == [[self.bob_jid]], timeout=10,
+                     what="carol's tab lifted out of the window")
+        self.xdotool("mousemove", drop[0] + 2, drop[1] + 1)
+        self.desktop.screenshot("tab-drag-dragging.png")
+        self.xdotool("mouseup", 1)
+
+        # Two windows, one tab each; the new one has focus and Carol's chat
+        # with its message and the draft.
+        dump = app.wait_for(lambda d: sorted(d["windows"]) == [[self.bob_jid], [self.carol_jid]],
+                            timeout=15, what="carol's tab in a window of its own")
+        dump = app.wait_for(lambda d: jids(d) == [self.carol_jid] and d["active"], timeout=10,
+                            what="the new window focused")
+        tab = dump["tabs"][0]
+        self.assertEqual(tab["draft"], DRAFT)
+        self.assertEqual(tab["messages"], 1)
+        self.assertTrue(tab["selected"])
+        self.assertEqual(len([w for w in self.desktop.windows() if w[1] == "Flint"]), 2)
+
+        # The moved chat is alive: Carol's next message lands in it, and the
+        # draft finished in the new window reaches her.
+        self.carol.send(self.alice, "After the move")
+        app.wait_for(lambda d: jids(d) == [self.carol_jid] and d["tabs"][0]["messages"] == 2,
+                     timeout=15, what="carol's second message in the moved tab")
+        time.sleep(0.5)  # the new window's first frames
+        self.desktop.screenshot("tab-drag-two-windows.png")
+        # A click in its composer (at the foot of the chat pane), as a user
+        # would: the moved page does not bring keyboard focus along.
+        new_wid = int(self.xdotool("getactivewindow").strip())
+        self.assertNotEqual(new_wid, wid)
+        geo = self.xdotool("getwindowgeometry", new_wid)
+        nx, ny = map(int, re.search(r"Position: (-?\d+),(-?\d+)", geo).groups())
+        nw, nh = map(int, re.search(r"Geometry: (\d+)x(\d+)", geo).groups())
+        self.xdotool("mousemove", nx + nw * 2 // 3, ny + nh - 40, "click", 1)
+        self.xdotool("key", "ctrl+End")
+        self.xdotool("type", "--delay", "20", ", done.")
+        self.xdotool("key", "Return")
+        self.carol.wait_for(lambda e: e.get("event") == "message"
+                            and e.get("body") == DRAFT + ", done.", timeout=15)
+        app.wait_for(lambda d: jids(d) == [self.carol_jid] and d["tabs"][0]["draft"] == "",
+                     timeout=10, what="composer empty after sending")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
