@@ -1229,8 +1229,8 @@ class Desktop:
         r = self.run(["secret-tool", "lookup", "service", "test"], timeout=20)
         return r.stdout.decode().strip() == val
 
-    # A minimal Openbox setup: click to focus, new windows placed where
-    # they do not overlap, one desktop, no theme lookups beyond the default.
+    # A minimal Openbox setup: new windows get focus, a click focuses and
+    # raises, Openbox's Smart placement, one desktop, the default theme.
     OPENBOX_RC = """<?xml version="1.0" encoding="UTF-8"?>
 <openbox_config xmlns="http://openbox.org/3.4/rc">
   <focus><focusNew>yes</focusNew><followMouse>no</followMouse></focus>
