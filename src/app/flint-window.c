@@ -30,6 +30,9 @@ struct _FlintWindow
 
   GSettings *settings;
   FlintSession *session;
+  /* Made for a tab moved out of another window: its composer gets the
+   * keyboard once the tab is here. */
+  gboolean focus_moved_tab;
   gulong state_handler;
   gulong error_handler;
   gulong cert_handler;
@@ -956,6 +959,19 @@ on_chat_notify (GtkWidget *chat, GParamSpec *pspec, FlintWindow *self)
     update_header (self);
 }
 
+static gboolean
+focus_selected_composer (gpointer user_data)
+{
+  FlintWindow *self = user_data;
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  if (page && page_chat (page))
+    flint_chat_page_focus_composer (page_chat (page));
+  else if (page)
+    flint_room_page_focus_composer (page_room (page));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_page_attached (AdwTabView *view, AdwTabPage *page, int position, FlintWindow *self)
 {
@@ -972,6 +988,14 @@ on_page_attached (AdwTabView *view, AdwTabPage *page, int position, FlintWindow 
   update_tab (self, page);
   update_content (self);
   save_tabs (self);
+  /* A tab dragged or moved to a new window: typing goes on in it, once
+   * the page is selected there and the window shown. */
+  if (self->focus_moved_tab)
+    {
+      self->focus_moved_tab = FALSE;
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, focus_selected_composer,
+                       g_object_ref (self), g_object_unref);
+    }
 }
 
 static void
@@ -1031,6 +1055,7 @@ on_create_window (AdwTabView *view, FlintWindow *self)
 {
   FlintWindow *window = flint_window_new (get_app (self));
 
+  window->focus_moved_tab = TRUE;
   gtk_window_present (GTK_WINDOW (window));
   return window->tab_view;
 }
@@ -1077,6 +1102,7 @@ move_tab_to_new_window_activated (GtkWidget *widget,
   if (page == NULL)
     return;
   window = flint_window_new (get_app (self));
+  window->focus_moved_tab = TRUE;
   adw_tab_view_transfer_page (self->tab_view, page, window->tab_view, 0);
   gtk_window_present (GTK_WINDOW (window));
 }
