@@ -19,14 +19,20 @@ static Server plain_server;
 /* ---- tests -------------------------------------------------------------- */
 
 static void
+sign_in (FlintSession *session)
+{
+  flint_session_connect (session);
+  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
+                             SIGN_IN_WAIT_MS));
+}
+
+static void
 test_login (void)
 {
   g_autoptr (FlintAccount) account = make_account (&server, "alice", TRUE);
   g_autoptr (FlintSession) session = session_new (account, "secret-a");
 
-  flint_session_connect (session);
-  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
-                             SIGN_IN_WAIT_MS));
+  sign_in (session);
   g_assert_cmpint (flint_session_get_state (session), ==, FLINT_SESSION_ONLINE);
   g_assert_null (flint_session_get_error (session));
   g_assert_true (g_str_has_prefix (flint_session_get_bound_jid (session), "alice@"));
@@ -183,9 +189,7 @@ test_stanza_log_redacts_auth (void)
   /* A long, recognisable password: it must not appear even base64-encoded. */
   session = session_new (account, "secret-a");
   g_signal_connect (session, "stanza-log", G_CALLBACK (on_stanza_log), log);
-  flint_session_connect (session);
-  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
-                             SIGN_IN_WAIT_MS));
+  sign_in (session);
   g_assert_nonnull (strstr (log->str, "[redacted]"));
   g_assert_null (strstr (log->str, "secret-a"));
   g_assert_null (strstr (log->str, "c2VjcmV0LWE")); /* base64 of the password */
@@ -208,9 +212,7 @@ test_answers_ping_and_version (void)
     { "<unknown xmlns='urn:example:nothing'/>", "service-unavailable" },
   };
 
-  flint_session_connect (session);
-  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
-                             SIGN_IN_WAIT_MS));
+  sign_in (session);
   peer = peer_start (&server, "bob", "secret-b");
   for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
     {
@@ -264,9 +266,7 @@ test_acks_at_once (void)
   g_autoptr (FlintAccount) account = make_account (&server, "alice", TRUE);
   g_autoptr (FlintSession) session = session_new (account, "secret-a");
 
-  flint_session_connect (session);
-  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
-                             SIGN_IN_WAIT_MS));
+  sign_in (session);
   for (guint i = 0; i < 5; i++)
     {
       xmpp_stanza_t *iq = NULL;
@@ -352,9 +352,7 @@ test_read_scope (void)
   Scope scope = { 0 };
 
   flint_session_set_read_scope (session, scope_cb, &scope, scope_destroyed);
-  flint_session_connect (session);
-  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
-                             SIGN_IN_WAIT_MS));
+  sign_in (session);
   for (guint i = 0; i < 3; i++)
     {
       g_autofree char *xml = g_strdup_printf (
@@ -400,9 +398,7 @@ test_reconnect_delivers_queued_once (void)
   Peer *peer;
   guint seen = 0;
 
-  flint_session_connect (session);
-  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
-                             SIGN_IN_WAIT_MS));
+  sign_in (session);
 
   server_do (&server, "prosody-kill");
   g_assert_true (wait_state (session, FLINT_SESSION_RECONNECTING,
@@ -478,9 +474,7 @@ test_reconnect_new_settings (void)
   g_autoptr (GArray) states = g_array_new (FALSE, FALSE, sizeof (FlintSessionState));
   gboolean connecting = FALSE;
 
-  flint_session_connect (session);
-  g_assert_true (wait_state (session, FLINT_SESSION_ONLINE, FLINT_SESSION_DISCONNECTED,
-                             SIGN_IN_WAIT_MS));
+  sign_in (session);
 
   /* A port nothing listens on: the next attempt is refused there. */
   flint_account_set_port (account, closed_port ());
