@@ -784,15 +784,33 @@ class Peer:
         self.log_path = log_path
         self._log = open(log_path, "ab")
         t0 = time.monotonic()
-        self.proc = subprocess.Popen(_wrap(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self._log, start_new_session=True)
+        self._spawn(argv)
         _register(self)
-        self._reader = threading.Thread(target=self._read_loop, daemon=True)
-        self._reader.start()
         self.ready_event = None
         if wait_ready:
-            self.ready_event = self.wait_for(
-                lambda e: e["event"] in ("ready", "failed"), timeout=ready_timeout)
+            try:
+                self.ready_event = self.wait_for(
+                    lambda e: e["event"] in ("ready", "failed"), timeout=ready_timeout)
+            except PeerTimeout:
+                # The peer died before saying anything (seen once in a
+                # sanitizer run, its log lost): one more try, and the
+                # error carries its stderr if that dies too.
+                if self.proc.poll() is None or self.events:
+                    raise
+                sys.stderr.write("peer %s exited at start (code %s), again:\n%s\n"
+                                 % (jid, self.proc.returncode, self.stderr_text()[-2000:]))
+                self._reader.join(5)
+                for f in (self.proc.stdin, self.proc.stdout):
+                    try:
+                        f.close()
+                    except (OSError, BrokenPipeError):
+                        pass
+                self._spawn(argv)
+                try:
+                    self.ready_event = self.wait_for(
+                        lambda e: e["event"] in ("ready", "failed"), timeout=ready_timeout)
+                except PeerTimeout as e:
+                    raise PeerTimeout("%s\nstderr:\n%s" % (e, self.stderr_text()[-4000:]))
             if self.ready_event["event"] != "ready":
                 err = self.stderr_text()[-4000:]
                 self._cleanup()
@@ -811,6 +829,16 @@ class Peer:
                    resource=resource, extra_args=extra, **kw)
 
     # ---- I/O
+    def _spawn(self, argv):
+        with self._cond:
+            self.events = []
+            self._consumed = set()
+            self._closed = False
+        self.proc = subprocess.Popen(_wrap(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self._log, start_new_session=True)
+        self._reader = threading.Thread(target=self._read_loop, daemon=True)
+        self._reader.start()
+
     def _read_loop(self):
         for raw in self.proc.stdout:
             line = raw.decode("utf-8", errors="replace").strip()
