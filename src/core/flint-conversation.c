@@ -249,9 +249,8 @@ static void
 flush_pending (FlintConversation *self)
 {
   guint n = self->pending->len;
-  FlintMessage *last;
-
   gint64 now = g_get_monotonic_time ();
+  FlintMessage *last;
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
   /* By rate, not count: a slice cut short by a pause in the flood would

@@ -318,6 +318,7 @@ struct _FlintHistory
    * writes out its pending terms at every savepoint, which would make a
    * segment per message again. */
   GArray *held_fts; /* HeldText */
+  guint held_mark;  /* held_fts->len when the current savepoint began */
 };
 
 typedef struct
@@ -499,6 +500,7 @@ begin (FlintHistory *self, GError **error)
         return FALSE;
       self->held_open = TRUE;
     }
+  self->held_mark = self->held_fts->len;
   return run_simple (self, STMT_SAVEPOINT, error);
 }
 
@@ -522,6 +524,8 @@ rollback (FlintHistory *self)
     {
       run_simple (self, STMT_ROLLBACK_TO, NULL);
       run_simple (self, STMT_RELEASE, NULL);
+      /* The rows undone (a batch's earlier ones) have no text to index. */
+      g_array_set_size (self->held_fts, self->held_mark);
       return;
     }
   /* Some errors (SQLITE_FULL, IOERR) already rolled back. */
@@ -1267,7 +1271,7 @@ index_text (FlintHistory *self, gint64 id, const char *body, GError **error)
 static void
 index_held_text (FlintHistory *self)
 {
-  for (guint i = 0; self->held_fts && i < self->held_fts->len; i++)
+  for (guint i = 0; i < self->held_fts->len; i++)
     {
       HeldText *text = &g_array_index (self->held_fts, HeldText, i);
       g_autoptr (GError) error = NULL;
@@ -1276,8 +1280,7 @@ index_held_text (FlintHistory *self)
         g_warning ("Message %" G_GINT64_FORMAT " will not be found by search: %s",
                    text->id, error->message);
     }
-  if (self->held_fts)
-    g_array_set_size (self->held_fts, 0);
+  g_array_set_size (self->held_fts, 0);
 }
 
 static gboolean
@@ -1475,26 +1478,6 @@ fail:
 }
 
 /**
- * flint_history_begin_archive_run:
- * @started: when the catch-up began (microseconds since the epoch, the
- *   clock of local_time)
- * @account: (nullable): the account whose archive is read
- * @after: (nullable): the archive id (a stored row's stanza-id, by
- *   @account) the catch-up reads on from
- *
- * From now until flint_history_end_archive_run(), this FlintHistory stores
- * an archive catch-up, in the archive's order: a message stamped in whole
- * seconds goes after the rows of its second stored before @started or by
- * the run itself (stored or found again), and before the rows stored by
- * others since, which came live and are further on in the archive. Out of
- * a run such a message goes after every row of its second (it was held
- * back; see place_in_second()).
- *
- * Nor does a message of the run go before the row of @after, or before
- * one the run stored or found again earlier, whatever its stamp: rows
- * that came live carry the time they came, not the server's.
- */
-/**
  * flint_history_hold:
  *
  * Until the matching flint_history_release(), writes go into one
@@ -1528,13 +1511,29 @@ flint_history_release (FlintHistory *self, GError **error)
     return TRUE;
   index_held_text (self);
   self->held_open = FALSE;
-  if (run_simple (self, STMT_COMMIT, error))
-    return TRUE;
-  if (!sqlite3_get_autocommit (self->db))
-    run_simple (self, STMT_ROLLBACK, NULL);
-  return FALSE;
+  return commit (self, error);
 }
 
+/**
+ * flint_history_begin_archive_run:
+ * @started: when the catch-up began (microseconds since the epoch, the
+ *   clock of local_time)
+ * @account: (nullable): the account whose archive is read
+ * @after: (nullable): the archive id (a stored row's stanza-id, by
+ *   @account) the catch-up reads on from
+ *
+ * From now until flint_history_end_archive_run(), this FlintHistory stores
+ * an archive catch-up, in the archive's order: a message stamped in whole
+ * seconds goes after the rows of its second stored before @started or by
+ * the run itself (stored or found again), and before the rows stored by
+ * others since, which came live and are further on in the archive. Out of
+ * a run such a message goes after every row of its second (it was held
+ * back; see place_in_second()).
+ *
+ * Nor does a message of the run go before the row of @after, or before
+ * one the run stored or found again earlier, whatever its stamp: rows
+ * that came live carry the time they came, not the server's.
+ */
 void
 flint_history_begin_archive_run (FlintHistory *self,
                                  gint64 started,

@@ -381,6 +381,19 @@ test_hold (Fixture *f, gconstpointer data)
   g_assert_nonnull (error);
   g_clear_error (&error);
   g_assert_cmpint (bad->id, ==, 0);
+  /* A batch whose last record fails: its earlier rows are undone with it,
+   * and no full-text entry is written for them at the commit. */
+  {
+    g_autoptr (GPtrArray) batch =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) flint_message_record_free);
+
+    g_ptr_array_add (batch, incoming (ACCOUNT, "b0", T0 + 40));
+    g_ptr_array_add (batch, incoming (ACCOUNT, "b1", T0 + 41));
+    g_ptr_array_add (batch, incoming (NULL, "b2", T0 + 42));
+    g_assert_false (flint_history_insert_batch (f->history, batch, NULL, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+  }
   {
     g_autoptr (FlintMessageRecord) r = incoming (ACCOUNT, "m5", T0 + 5);
 
