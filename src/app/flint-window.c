@@ -2043,6 +2043,10 @@ flint_window_describe_json (FlintWindow *self, GString *out)
                             (int) (sx + bar.origin.x), (int) (sy + bar.origin.y),
                             (int) bar.size.width, (int) bar.size.height);
   }
+  /* Without a compositor the window draws its own frame (style.css). */
+  g_string_append_printf (
+    out, ", \"solid_csd\": %s",
+    gtk_widget_has_css_class (GTK_WIDGET (self), "solid-csd") ? "true" : "false");
   g_string_append (out, ", \"search\": ");
   if (self->search_window)
     flint_search_window_describe_json (self->search_window, out);
