@@ -6,6 +6,9 @@
  * xvfb-run (no compositor there, so windows get the solid-csd frame).
  * Prints Markdown list items. */
 #include <adwaita.h>
+#include <stdlib.h>
+
+#include "bench-display.h"
 
 #define WARMUP 10
 #define FRAMES 60
@@ -86,18 +89,7 @@ main (int argc, char **argv)
 {
   g_autoptr (GtkCssProvider) provider = NULL;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      const char *xvfb[] = { "xvfb-run", "-a", "-s", "-screen 0 1280x800x24",
-                             argv[0],    NULL };
-
-      if (g_getenv ("FLINT_BENCH_REEXEC"))
-        g_error ("no display, even under xvfb-run");
-      g_setenv ("FLINT_BENCH_REEXEC", "1", TRUE);
-      execvp ("xvfb-run", (char **) xvfb);
-      g_print ("- frame: not run (no $DISPLAY and no xvfb-run)\n");
-      return 0;
-    }
+  bench_ensure_display (argv[0], "frame");
   g_setenv ("NO_AT_BRIDGE", "1", FALSE);
   adw_init ();
   measure ("libadwaita's style");

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench-display.h"
+
 #include <sys/resource.h>
 
 #include <adwaita.h>
@@ -260,18 +262,7 @@ main (int argc, char **argv)
   guint n_max = 0, scrolled = 0, start_serial, pages = 0;
   gint64 t_load = 0, t_page;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      const char *xvfb[] = { "xvfb-run", "-a", "-s", "-screen 0 1280x800x24",
-                             argv[0],    NULL };
-
-      if (g_getenv ("FLINT_BENCH_REEXEC"))
-        g_error ("no display, even under xvfb-run");
-      g_setenv ("FLINT_BENCH_REEXEC", "1", TRUE);
-      execvp ("xvfb-run", (char **) xvfb);
-      g_print ("- scrollback: not run (no $DISPLAY and no xvfb-run)\n");
-      return 0;
-    }
+  bench_ensure_display (argv[0], "scrollback");
 
   dir = g_dir_make_tmp ("flint-bench-scrollback-XXXXXX", NULL);
   path = g_build_filename (dir, "history.db", NULL);
