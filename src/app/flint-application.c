@@ -732,10 +732,8 @@ hold_history (FlintSession *session, gboolean done, gpointer user_data)
 
   if (!done)
     flint_history_hold (user_data);
-  else { gint64 t0 = g_get_monotonic_time (); gboolean ok = flint_history_release (user_data, &error);
-    if (g_get_monotonic_time () - t0 > 5000) g_printerr ("TRACE %.3f release %.1f ms\n", g_get_monotonic_time () / 1e6, (g_get_monotonic_time () - t0) / 1000.0);
-    if (!ok)
-    g_warning ("Could not store the messages just received: %s", error->message); }
+  else if (!flint_history_release (user_data, &error))
+    g_warning ("Could not store the messages just received: %s", error->message);
 }
 
 static void
@@ -1923,29 +1921,16 @@ test_pref_activated (GSimpleAction *action, GVariant *parameter, gpointer user_d
     }
 }
 
-static gint64 tr_up, tr_bp, tr_lay, tr_paint, tr_ap;
 static gboolean
 on_stall_tick (gpointer user_data)
 {
   FlintApplication *self = user_data;
   gint64 now = g_get_monotonic_time ();
 
-  if (now - self->stall_last > 45000)
-    g_printerr ("TRACE %.3f gap %.1f ms; last frame at -%.1f: layout %.1f render %.1f\n",
-                now / 1e6, (now - self->stall_last) / 1000.0, (now - tr_bp) / 1000.0,
-                (tr_lay - tr_up) / 1000.0, (tr_paint - tr_lay) / 1000.0);
   self->stall_max = MAX (self->stall_max, now - self->stall_last);
   self->stall_last = now;
   return G_SOURCE_CONTINUE;
 }
-static void tr_before (void) { tr_bp = g_get_monotonic_time (); }
-static void tr_update (void) { tr_up = g_get_monotonic_time (); }
-static void tr_layout (void) { tr_lay = g_get_monotonic_time (); }
-static void tr_paintf (void) { tr_paint = g_get_monotonic_time (); }
-static void tr_after (void) { tr_ap = g_get_monotonic_time (); }
-#include <execinfo.h>
-static void tr_cs (void) { g_printerr ("TRACE %.3f compute-size\n", g_get_monotonic_time () / 1e6);
-  if (tr_ap > tr_bp) { void *b[40]; int n = backtrace (b, 40); backtrace_symbols_fd (b, n, 2); } }
 
 static void
 on_after_paint (FlintApplication *self)
@@ -1977,12 +1962,6 @@ test_stall_watch_activated (GSimpleAction *action,
       self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (window)));
       self->paint_handler = g_signal_connect_swapped (self->frame_clock, "after-paint",
                                                       G_CALLBACK (on_after_paint), self);
-      g_signal_connect (self->frame_clock, "before-paint", G_CALLBACK (tr_before), NULL);
-      g_signal_connect (self->frame_clock, "update", G_CALLBACK (tr_update), NULL);
-      g_signal_connect (self->frame_clock, "layout", G_CALLBACK (tr_layout), NULL);
-      g_signal_connect (self->frame_clock, "paint", G_CALLBACK (tr_paintf), NULL);
-      g_signal_connect_after (self->frame_clock, "after-paint", G_CALLBACK (tr_after), NULL);
-      g_signal_connect (gtk_native_get_surface (GTK_NATIVE (window)), "compute-size", G_CALLBACK (tr_cs), NULL);
     }
 }
 
