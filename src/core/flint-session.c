@@ -327,6 +327,10 @@ on_sockopt (xmpp_conn_t *conn, void *sock)
   unwatch_fd (self);
   self->fd = fd;
   self->fd_tag = g_source_add_unix_fd (self->source, fd, G_IO_IN | G_IO_OUT);
+  /* Our writes are small pieces (a stanza, a stream-management element);
+   * with Nagle each one after the first waited for the server's delayed
+   * ACK, up to 40 ms per answer (an IBB block's ack, a disco reply). */
+  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof (int));
   return xmpp_sockopt_cb_keepalive (conn, sock);
 }
 

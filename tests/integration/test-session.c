@@ -291,6 +291,29 @@ test_acks_at_once (void)
   spin (100);
 }
 
+/* Our side had the mirror problem: we write in small pieces (stanzas and
+ * stream-management elements, one TLS record each), and with Nagle on a
+ * piece written while an earlier one was unacknowledged waited for the
+ * server's delayed ACK. A contact sending a file in-band one block at a
+ * time got 4 KiB per 46 ms (150 kB: 1.7 s; 0.13 s without the delay). */
+static void
+test_writes_at_once (void)
+{
+  g_autoptr (FlintAccount) account = make_account (&server, "alice", TRUE);
+  g_autoptr (FlintSession) session = session_new (account, "secret-a");
+  int nodelay = 0;
+  socklen_t len = sizeof nodelay;
+
+  sign_in (session);
+  g_assert_cmpint (flint_session_get_socket (session), >=, 0);
+  g_assert_cmpint (getsockopt (flint_session_get_socket (session), IPPROTO_TCP,
+                               TCP_NODELAY, &nodelay, &len),
+                   ==, 0);
+  g_assert_cmpint (nodelay, ==, 1);
+  flint_session_disconnect (session);
+  spin (100);
+}
+
 typedef struct
 {
   int depth;
@@ -537,6 +560,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/stanza-log-redacts-auth", test_stanza_log_redacts_auth);
   g_test_add_func ("/session/answers-ping-and-version", test_answers_ping_and_version);
   g_test_add_func ("/session/acks-at-once", test_acks_at_once);
+  g_test_add_func ("/session/writes-at-once", test_writes_at_once);
   g_test_add_func ("/session/read-scope", test_read_scope);
   g_test_add_func ("/session/reconnect-delivers-queued-once",
                    test_reconnect_delivers_queued_once);
