@@ -1134,6 +1134,8 @@ on_ibb_written (GObject *source, GAsyncResult *result, gpointer data)
   if (job_done (job))
     return;
   block = g_queue_pop_head (&job->writes);
+  g_debug ("IBB %s: %" G_GUINT64_FORMAT " bytes on disk, block acknowledged", job->sid,
+           flint_safe_file_get_written (job->file));
   flint_session_send (job->owner->session, block->ack);
   ibb_block_free (block);
   flint_transfer_set_bytes_done (job->transfer, flint_safe_file_get_written (job->file));
@@ -1274,6 +1276,8 @@ on_ibb_data (FlintTransfers *self, xmpp_stanza_t *stanza, xmpp_stanza_t *data)
   block->data = g_bytes_new_take (g_steal_pointer (&decoded), len);
   block->ack = flint_session_make_reply (ctx_of (self), stanza, NULL, NULL);
   g_queue_push_tail (&job->writes, block);
+  g_debug ("IBB %s: block %" G_GUINT64_FORMAT " of %zu bytes, %u waiting for the disk",
+           job->sid, seq, len, job->writes.length);
   ibb_write_next (job);
 }
 

@@ -901,6 +901,14 @@ class Peer:
                                          json.dumps(self.events[-20:], default=str)))
                 self._cond.wait(min(left, 0.5))
 
+    def report(self, n=15):
+        """Print the last n events to stderr: a test's output shows what the
+        contact last did (meson prints it only for a failed test)."""
+        with self._cond:
+            last = self.events[-n:]
+        sys.stderr.write("peer %s, last events:\n%s\n" % (
+            self.jid, "\n".join(json.dumps(e, default=str)[:300] for e in last)))
+
     def expect_none(self, pred, within=1.0):
         """Assert that no new event matching pred arrives within `within` s."""
         try:

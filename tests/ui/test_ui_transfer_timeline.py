@@ -51,7 +51,8 @@ class TimelineTest(unittest.TestCase):
         self.addCleanup(app.stop)
         if add:
             app.add_account(prosody, "alice", "alice-pw")
-        app.start(env={"ADW_DEBUG_COLOR_SCHEME": scheme})
+        # The transfers' debug lines: a failure's log tail shows which side stopped.
+        app.start(env={"ADW_DEBUG_COLOR_SCHEME": scheme, "G_MESSAGES_DEBUG": "flint-transfers"})
         dump = app.wait_state("online", timeout=90)
         return app, dump["bound_jid"]
 
@@ -67,6 +68,7 @@ class TimelineTest(unittest.TestCase):
         app, me = self.start_app(prosody, desktop, scheme)
         bob = fh.Peer.start(prosody, "bob", "bob-pw", resource="peer")
         self.addCleanup(bob.quit)
+        self.addCleanup(bob.report)
         return app, bob, me
 
     def cards(self, dump, jid, name=None, url=None):

@@ -80,11 +80,13 @@ class TransferWindowTest(unittest.TestCase):
         app = FlintApp(desktop)
         self.addCleanup(app.stop)
         app.add_account(prosody, "alice", "alice-pw")
-        app.start(env={"ADW_DEBUG_COLOR_SCHEME": scheme})
+        # The transfers' debug lines: a failure's log tail shows which side stopped.
+        app.start(env={"ADW_DEBUG_COLOR_SCHEME": scheme, "G_MESSAGES_DEBUG": "flint-transfers"})
         # Generous: SCRAM under ASan on a loaded machine takes its time.
         dump = app.wait_state("online", timeout=90)
         bob = fh.Peer.start(prosody, "bob", "bob-pw", resource="peer")
         self.addCleanup(bob.quit)
+        self.addCleanup(bob.report)
         return app, bob, folder, dump["bound_jid"]
 
     def offered(self, app, name):
