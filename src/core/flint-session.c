@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -35,7 +36,9 @@
 
 #define SETUP_TICK_MS 250
 /* TLS may hold decrypted data the socket no longer signals; each
- * xmpp_run_once() reads at most 4 KiB, so a few rounds drain a 16 KiB record. */
+ * xmpp_run_once() reads at most 4 KiB, so four rounds drain what is left of
+ * a 16 KiB record. A pump that took a record off the socket runs again
+ * (see pump), so the rest of that record is read too. */
 #define DRAIN_ROUNDS 6
 #define IQ_TIMEOUT_S 60
 #define DEFAULT_KEEPALIVE_S 120
@@ -242,12 +245,30 @@ ack_at_once (FlintSession *self)
 #endif
 }
 
+static void wake (FlintSession *self);
+
+/* Bytes waiting on the socket, -1 when unknown. */
+static int
+socket_backlog (FlintSession *self)
+{
+  int n = -1;
+
+  if (self->fd < 0 || ioctl (self->fd, FIONREAD, &n) != 0)
+    return -1;
+  return n;
+}
+
 static void
 pump (FlintSession *self)
 {
+  int backlog = socket_backlog (self);
+  gboolean took = FALSE;
+
   g_object_ref (self);
   for (guint i = 0; i < DRAIN_ROUNDS && self->ctx; i++)
     {
+      int now;
+
       /* libstrophe writes what handlers send (an XEP-0198 ack too) at the
        * start of its next round, so the scope ends before that. */
       if (self->read_scope)
@@ -257,9 +278,17 @@ pump (FlintSession *self)
       self->reading = FALSE;
       if (self->read_scope)
         self->read_scope (self, TRUE, self->read_scope_data);
+      now = socket_backlog (self);
+      took = took || now != backlog;
+      backlog = now;
     }
   ack_at_once (self);
   update_watch (self);
+  /* A record taken off the socket in these rounds may still be partly in
+   * TLS, where the socket's watch cannot see it: pump once more. A pump
+   * that takes no record reads all that TLS held. */
+  if (took && self->conn)
+    wake (self);
   g_object_unref (self);
 }
 

@@ -104,6 +104,21 @@ class HostileServerTest(unittest.TestCase):
         self.assertEqual(self.rows("SELECT body FROM messages WHERE message_id = 'fine'"),
                          [("all good",)])
 
+    def test_message_in_two_tls_records(self):
+        # 32 KB in one write goes out as two full TLS records. Flint read
+        # 4 KiB per round for six rounds: the second record's last 7 KiB
+        # stayed in TLS, where the socket's watch cannot see it, and with
+        # nothing more from the server the message never arrived.
+        for n, size in enumerate((32000, 32500, 48000)):
+            envelope = "<message type='chat' from='%s' id='split-%d'><body></body></message>" % (
+                ANNA, n)
+            self.srv.send(envelope.replace("<body>", "<body>" + "z" * (size - len(envelope))))
+            deadline = time.monotonic() + 10 * SLOW
+            while not self.rows("SELECT 1 FROM messages WHERE message_id = ?", ("split-%d" % n,)):
+                self.assertLess(time.monotonic(), deadline,
+                                "a message of %d bytes stayed in TLS" % size)
+                time.sleep(0.2)
+
     def rss_mb(self):
         with open("/proc/%d/status" % self.app.proc.pid) as f:
             for line in f:
