@@ -80,7 +80,7 @@ struct _FlintTransfers
   FlintSession *session;
   GPtrArray *items;  /* FlintTransfer, in creation order */
   GHashTable *jobs;  /* "peer sid" -> Job */
-  guint handlers[4]; /* si, bytestreams, ibb (iq), ibb (message) */
+  guint handlers[4]; /* si, bytestreams, ibb (iq), unavailable presence */
   gulong online_handler;
   char *download_folder;
   FlintTransferUse use;
@@ -1334,6 +1334,56 @@ on_bytestreams_iq (FlintSession *session, xmpp_stanza_t *stanza, gpointer data)
     return FALSE;
   on_bytestreams_incoming (self, stanza, query);
   return TRUE;
+}
+
+/* ---- the sender goes offline ---------------------------------------------- */
+
+/* An incoming transfer that waits on its sender's client: nothing but that
+ * client can end it. A SOCKS5 stream is left alone (its connection ends by
+ * itself, and through a proxy it may still complete). */
+static gboolean
+waits_on_sender (Job *job)
+{
+  FlintTransferState state = flint_transfer_get_state (job->transfer);
+
+  if (!job->incoming || job_done (job) || job->worker)
+    return FALSE;
+  return state == FLINT_TRANSFER_OFFERED || state == FLINT_TRANSFER_NEGOTIATING ||
+         job->ibb_open;
+}
+
+/* The sender's client went offline: its offer or its in-band stream will
+ * never go on, so the transfer fails now instead of showing progress for
+ * ever (the partial file is removed, as on any failure). */
+static gboolean
+on_unavailable (FlintSession *session, xmpp_stanza_t *stanza, gpointer data)
+{
+  FlintTransfers *self = data;
+  const char *from = xmpp_stanza_get_from (stanza);
+  g_autoptr (GPtrArray) gone =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) job_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (from == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_strcmp0 (((Job *) value)->peer, from) == 0 && waits_on_sender (value))
+      g_ptr_array_add (gone, job_ref (value));
+  for (guint i = 0; i < gone->len; i++)
+    {
+      Job *job = g_ptr_array_index (gone, i);
+
+      if (flint_transfer_get_state (job->transfer) == FLINT_TRANSFER_OFFERED)
+        send_reply (self, job->offer, "cancel", "not-acceptable");
+      job->ibb_open = FALSE; /* no close to a client that is gone */
+      g_debug ("%s went offline during %s", from, job->sid);
+      job_fail (job, FLINT_ERROR_TRANSFER_CANCELLED,
+                _ ("The contact went offline before the whole file arrived. Ask them to "
+                   "send it again."));
+    }
+  return FALSE; /* the roster wants the presence too */
 }
 
 /* ---- sending --------------------------------------------------------------- */
@@ -2836,6 +2886,8 @@ flint_transfers_new (FlintSession *session)
                                                  on_bytestreams_iq, self, NULL);
   self->handlers[2] =
     flint_session_add_handler (session, "iq", NS_IBB, "set", on_ibb_iq, self, NULL);
+  self->handlers[3] = flint_session_add_handler (session, "presence", NULL, "unavailable",
+                                                 on_unavailable, self, NULL);
   self->online_handler =
     g_signal_connect (session, "online", G_CALLBACK (on_online), self);
   if (flint_session_get_state (session) == FLINT_SESSION_ONLINE)

@@ -595,7 +595,8 @@ class PeerClient(slixmpp.ClientXMPP):
         method: "socks5-direct" | "socks5-proxy" | "ibb" (what we do once the
         receiver picks bytestreams; it may also pick IBB itself).
         Hostile knobs: size_claim, hash, hostile ("wrong_seq" | "bad_base64" |
-        "oversize"), stop_after (bytes, then close early), pause_after (SOCKS5:
+        "oversize"), stop_after (bytes, then close early), vanish_after (IBB:
+        bytes, then unavailable presence and no close), pause_after (SOCKS5:
         bytes, then wait until the receiver hangs up), dead_host (offer an
         unreachable streamhost first)."""
         data = c["data"].encode() if "data" in c else test_bytes(c.get("size", 0), c.get("seed", 1))
@@ -754,6 +755,11 @@ class PeerClient(slixmpp.ClientXMPP):
                 emit({"event": "ibb_data_error", "sid": sid, "seq": use_seq, "condition": err})
                 return {"result": "error", "sid": sid, "condition": err, "block": n}
             seq = (seq + 1) % 65536
+            if c.get("vanish_after") is not None and (n + 1) * bs >= c["vanish_after"]:
+                # Goes offline mid-stream, without a close: the client quit.
+                self.send_presence(ptype="unavailable")
+                return {"result": "vanished", "sid": sid, "method": "ibb",
+                        "bytes": (n + 1) * bs}
         if c.get("extra"):
             err = await iq_set("<data xmlns='%s' sid='%s' seq='%d'>%s</data>" % (
                 NS_IBB, sid, seq, base64.b64encode(c["extra"].encode()).decode()))

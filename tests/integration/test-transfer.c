@@ -504,6 +504,48 @@ test_receive_peer_cancel (Fixture *f, gconstpointer data)
     }
 }
 
+/* The sender goes offline, with its offer unanswered or in the middle of an
+ * in-band stream it never closes: the transfer fails at once, the partial
+ * file removed (before, an IBB transfer showed its progress for ever). */
+static void
+test_receive_peer_offline (Fixture *f, gconstpointer data)
+{
+  g_autofree char *directed = g_strdup_printf ("{\"cmd\": \"presence\", \"to\": \"%s\"}",
+                                               flint_session_get_bound_jid (f->session));
+  g_autofree char *done = NULL;
+  g_autofree char *answer = NULL;
+  FlintTransfer *t;
+
+  /* No roster subscription here: a directed presence makes the server tell
+   * us when this client goes offline. */
+  peer_command (f->bob, directed);
+  g_assert_nonnull (peer_done (f->bob, "presence"));
+
+  peer_offer (f, "\"name\": \"big.bin\", \"size\": 400000, \"method\": \"ibb\", "
+                 "\"vanish_after\": 40000");
+  t = wait_offer (f);
+  flint_transfers_accept (f->transfers, t, NULL);
+  wait_finished (t);
+  done = peer_done (f->bob, "si_send_file");
+  g_assert_nonnull (strstr (done, "\"result\": \"vanished\""));
+  assert_failed_clean (f, t, FLINT_ERROR_TRANSFER_CANCELLED);
+  g_assert_nonnull (strstr (flint_transfer_get_error (t)->message, "went offline"));
+
+  /* Back online, offering again, then gone before we answer. */
+  peer_command (f->bob, directed);
+  g_assert_nonnull (peer_done (f->bob, "presence"));
+  g_ptr_array_set_size (f->offers, 0);
+  peer_offer (f, "\"name\": \"later.bin\", \"size\": 1000, \"method\": \"ibb\"");
+  t = wait_offer (f);
+  peer_command (f->bob, "{\"cmd\": \"presence\", \"type\": \"unavailable\"}");
+  wait_finished (t);
+  g_assert_cmpint (flint_transfer_get_state (t), ==, FLINT_TRANSFER_FAILED);
+  /* The offer had its answer: the sender is not left waiting either. */
+  answer = peer_done (f->bob, "si_send_file");
+  g_assert_nonnull (strstr (answer, "\"result\": \"declined\""));
+  g_assert_cmpuint (count_files (f->dir), ==, 0);
+}
+
 /* We cancel mid-transfer: the sender's next IBB block is refused. */
 static void
 test_receive_local_cancel (Fixture *f, gconstpointer data)
@@ -1000,6 +1042,7 @@ main (int argc, char **argv)
   ADD ("receive/decline", test_receive_decline);
   ADD ("receive/peer-cancel", test_receive_peer_cancel);
   ADD ("receive/disk-full", test_receive_disk_full);
+  ADD ("receive/peer-offline", test_receive_peer_offline);
   ADD ("receive/local-cancel", test_receive_local_cancel);
   ADD ("receive/local-cancel-socks5", test_receive_local_cancel_socks5);
   ADD ("receive/socks5-no-hash", test_receive_socks5_no_hash);
