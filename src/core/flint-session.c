@@ -17,7 +17,8 @@
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h> /* struct tcp_info with the byte counters */
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <glib/gi18n-lib.h>
@@ -103,6 +104,7 @@ struct _FlintSession
 
   GSource *source;
   gpointer fd_tag;
+  gboolean send_blocked; /* the socket took less than libstrophe had */
   int fd;
 
   FlintSessionState state;
@@ -258,11 +260,35 @@ socket_backlog (FlintSession *self)
   return n;
 }
 
+/* Bytes the socket has taken from us so far (sent, or queued to be), 0 when
+ * unknown. One snapshot, so a write between two calls always shows. */
+static guint64
+socket_taken (FlintSession *self)
+{
+  struct tcp_info info = { 0 };
+  socklen_t len = sizeof info;
+
+  if (self->fd < 0 || getsockopt (self->fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+      len <
+        offsetof (struct tcp_info, tcpi_bytes_retrans) + sizeof info.tcpi_bytes_retrans)
+    return 0;
+  return info.tcpi_bytes_sent - info.tcpi_bytes_retrans + info.tcpi_notsent_bytes;
+}
+
+static gboolean
+socket_writable (FlintSession *self)
+{
+  struct pollfd p = { .fd = self->fd, .events = POLLOUT };
+
+  return self->fd < 0 || (poll (&p, 1, 0) == 1 && (p.revents & POLLOUT));
+}
+
 static void
 pump (FlintSession *self)
 {
   int backlog = socket_backlog (self);
-  gboolean took = FALSE;
+  guint64 taken = socket_taken (self);
+  gboolean took = FALSE, wrote;
 
   g_object_ref (self);
   for (guint i = 0; i < DRAIN_ROUNDS && self->ctx; i++)
@@ -283,11 +309,17 @@ pump (FlintSession *self)
       backlog = now;
     }
   ack_at_once (self);
+  /* libstrophe keeps what the socket did not take of a stanza and writes
+   * it when it runs again, but xmpp_conn_send_queue_len() does not count a
+   * half-written stanza: while the socket is full, wait until it takes
+   * more. A record taken off the socket may still be partly in TLS, where
+   * the socket's watch cannot see it. So a pump that wrote or took a record
+   * runs once more; one that does neither has read all that TLS held and
+   * written all libstrophe had. */
+  wrote = socket_taken (self) != taken;
+  self->send_blocked = self->conn && !socket_writable (self);
   update_watch (self);
-  /* A record taken off the socket in these rounds may still be partly in
-   * TLS, where the socket's watch cannot see it: pump once more. A pump
-   * that takes no record reads all that TLS held. */
-  if (took && self->conn)
+  if ((took || wrote) && self->conn && !self->send_blocked)
     wake (self);
   g_object_unref (self);
 }
@@ -330,7 +362,7 @@ update_watch (FlintSession *self)
       GIOCondition cond = G_IO_IN | G_IO_ERR | G_IO_HUP;
 
       if (xmpp_conn_is_connecting (self->conn) ||
-          xmpp_conn_send_queue_len (self->conn) > 0)
+          xmpp_conn_send_queue_len (self->conn) > 0 || self->send_blocked)
         cond |= G_IO_OUT;
       g_source_modify_unix_fd (self->source, self->fd_tag, cond);
 

@@ -316,6 +316,62 @@ test_writes_at_once (void)
 
 typedef struct
 {
+  guint seen;
+  const char *want;
+} Echo;
+
+static gboolean
+on_echo (FlintSession *session, xmpp_stanza_t *stanza, gpointer data)
+{
+  Echo *echo = data;
+
+  if (g_strcmp0 (xmpp_stanza_get_id (stanza), echo->want) == 0)
+    echo->seen++;
+  return FALSE;
+}
+
+static gboolean
+echo_seen (gpointer data)
+{
+  return ((Echo *) data)->seen > 0;
+}
+
+/* A stanza bigger than the socket takes at once: libstrophe keeps the rest
+ * and writes it when it runs again, but xmpp_conn_send_queue_len() does
+ * not count a half-written stanza, so nothing asked for the socket to be
+ * writable and the rest waited for the next event: the keepalive, two
+ * minutes later. A small send buffer makes every big stanza such a one. */
+static void
+test_big_stanza_goes_out (void)
+{
+  g_autoptr (FlintAccount) account = make_account (&server, "alice", TRUE);
+  g_autoptr (FlintSession) session = session_new (account, "secret-a");
+  g_autofree char *body = g_strnfill (200000, 'x');
+  g_autofree char *xml = NULL;
+  Echo echo = { 0, "big" };
+  xmpp_stanza_t *message;
+  guint handler;
+
+  sign_in (session);
+  g_assert_cmpint (setsockopt (flint_session_get_socket (session), SOL_SOCKET, SO_SNDBUF,
+                               &(int){ 4096 }, sizeof (int)),
+                   ==, 0);
+  handler =
+    flint_session_add_handler (session, "message", NULL, NULL, on_echo, &echo, NULL);
+  xml =
+    g_strdup_printf ("<message type='chat' to='%s' id='big'><body>%s</body></message>",
+                     flint_session_get_bound_jid (session), body);
+  message = xmpp_stanza_new_from_string (flint_session_get_context (session), xml);
+  flint_session_send (session, message);
+  xmpp_stanza_release (message);
+  g_assert_true (wait_until (echo_seen, &echo, 10000));
+  flint_session_remove_handler (session, handler);
+  flint_session_disconnect (session);
+  spin (100);
+}
+
+typedef struct
+{
   int depth;
   guint opened, closed, answered, answered_inside, destroyed;
   guint sent; /* pings */
@@ -561,6 +617,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/answers-ping-and-version", test_answers_ping_and_version);
   g_test_add_func ("/session/acks-at-once", test_acks_at_once);
   g_test_add_func ("/session/writes-at-once", test_writes_at_once);
+  g_test_add_func ("/session/big-stanza-goes-out", test_big_stanza_goes_out);
   g_test_add_func ("/session/read-scope", test_read_scope);
   g_test_add_func ("/session/reconnect-delivers-queued-once",
                    test_reconnect_delivers_queued_once);
