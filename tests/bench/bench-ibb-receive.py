@@ -21,15 +21,6 @@ KB = int(os.environ.get("FLINT_BENCH_IBB_KB", "1024"))
 RUNS = 3
 
 
-def gdbus(app, action, value):
-    r = app.desktop.run(["gdbus", "call", "--session", "--dest", "im.flint.Flint",
-                         "--object-path", "/im/flint/Flint", "--method",
-                         "org.gtk.Actions.Activate", action, "[%s]" % value, "{}"],
-                        timeout=10)
-    if r.returncode != 0:
-        raise SystemExit("gdbus %s failed: %s" % (action, r.stderr))
-
-
 def main():
     size = KB * 1024
     bad = False
@@ -37,12 +28,7 @@ def main():
     with fh.Prosody() as prosody, fh.Desktop() as desktop:
         prosody.register("alice", "alice-pw")
         prosody.register("bob", "bob-pw")
-        folder = os.path.join(desktop.env["HOME"], "Incoming")
-        os.makedirs(folder, exist_ok=True)
-        settings = os.path.join(desktop.env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
-        os.makedirs(settings, exist_ok=True)
-        with open(os.path.join(settings, "keyfile"), "w") as f:
-            f.write("[im/flint/Flint]\ndownload-folder='%s'\n" % folder)
+        folder = desktop.download_folder()
         app = FlintApp(desktop)
         app.add_account(prosody, "alice", "alice-pw")
         app.start()
@@ -57,7 +43,7 @@ def main():
                                                if t["name"] == name],
                                     timeout=30, what="offer")
                 tid = [t for t in dump["transfers"] if t["name"] == name][0]["id"]
-                gdbus(app, "transfer-accept", "<uint32 %d>" % tid)
+                app.activate("transfer-accept", "uint32 %d" % tid)
                 result = bob.wait_for({"event": "done", "cmd": "si_send_file"}, timeout=600)
                 if result.get("result") != "sent" or result.get("bytes") != size:
                     raise SystemExit("the contact could not send: %r" % result)

@@ -25,15 +25,6 @@ PER_RAW = 100
 BUDGET_STALL_MS = 50.0
 
 
-def gdbus(app, action, value):
-    r = app.desktop.run(["gdbus", "call", "--session", "--dest", "im.flint.Flint",
-                         "--object-path", "/im/flint/Flint", "--method",
-                         "org.gtk.Actions.Activate", action, "[%s]" % value, "{}"],
-                        timeout=10)
-    if r.returncode != 0:
-        raise SystemExit("gdbus %s failed: %s" % (action, r.stderr))
-
-
 def fill(prosody, bob, prefix, n):
     alice = fh.Peer.start(prosody, "alice", "alice-pw", resource="phone")
     for i in range(0, n, PER_RAW):
@@ -96,7 +87,7 @@ def main():
             app.wait_for(lambda d: d is not None, timeout=30, what="the app on the bus")
             # From sign-in on: the window's first frame comes before.
             app.wait_state("online", timeout=60)
-            gdbus(app, "test-stall-watch", "<true>")
+            app.activate("test-stall-watch", "true")
             started = time.monotonic()
             dump = app.wait_for(lambda d: not d.get("catching_up") and stored(app) >= N + 1,
                                 timeout=600, what="the catch-up")

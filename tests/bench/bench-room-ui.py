@@ -35,16 +35,6 @@ BOOKMARK = ("<iq xmlns='jabber:client' type='set'><pubsub xmlns='http://jabber.o
             "</x></publish-options></pubsub></iq>")
 
 
-def gdbus(app, action, arg, kind="s"):
-    value = "<'%s'>" % arg if kind == "s" else "<%s>" % arg
-    r = app.desktop.run(["gdbus", "call", "--session", "--dest", "im.flint.Flint",
-                         "--object-path", "/im/flint/Flint", "--method",
-                         "org.gtk.Actions.Activate", action, "[%s]" % value, "{}"],
-                        timeout=10)
-    if r.returncode != 0:
-        raise SystemExit("gdbus %s failed: %s" % (action, r.stderr))
-
-
 def room_of(dump, jid):
     for r in dump.get("rooms", []):
         if r["jid"] == jid:
@@ -109,7 +99,7 @@ def main():
         print("- sign-in with the %d-occupant room autojoined: exec to every occupant in "
               "the model (seen by polling) %.2f s" % (N, time.monotonic() - t0))
 
-        gdbus(app, "open-chat", room)
+        app.activate("open-chat", "'%s'" % room)
         app.wait_for(lambda d: tab_of(d, room).get("selected"), timeout=10, what="tab")
         time.sleep(1.5)
         results = []
@@ -121,7 +111,7 @@ def main():
                          what="kicked")
             time.sleep(1.0)
             t0 = time.monotonic()
-            gdbus(app, "test-activate", "room.rejoin")
+            app.activate("test-activate", "'room.rejoin'")
             dump = app.wait_for(
                 lambda d: room_of(d, room).get("occupants") == N and
                 tab_of(d, room).get("occupants_painted_at_us", 0) / 1e6 > t0 and
@@ -144,7 +134,7 @@ def main():
         stalls = []
         for show in ("away", "xa", "dnd"):
             time.sleep(1.0)
-            gdbus(app, "test-stall-watch", "true", kind="b")
+            app.activate("test-stall-watch", "true")
             t0 = time.monotonic()
             component.stdin.write("storm %s\n" % show)
             component.stdin.flush()
@@ -153,7 +143,7 @@ def main():
             # Alice's share arrives within seconds.
             time.sleep(8.0)
             dump = app.dump()
-            gdbus(app, "test-stall-watch", "false", kind="b")
+            app.activate("test-stall-watch", "false")
             stalls.append(dump.get("max_stall_ms", -1))
         worst = max(stalls)
         print("- presence storm, %d occupants change presence at once: longest main-loop "

@@ -47,6 +47,16 @@ class FlintApp:
         self.proc = self.desktop.spawn_flint(args=args, env=e)
         return self.proc
 
+    def activate(self, action, param=None, timeout=10):
+        """Activates an app action over D-Bus; param is GVariant text
+        ("'bob@flint.test'", "uint32 3", "true") or None."""
+        arg = "[]" if param is None else "[<%s>]" % param
+        r = self.desktop.run(["gdbus", "call", "--session", "--dest", APP_ID, "--object-path",
+                              OBJECT_PATH, "--method", "org.gtk.Actions.Activate", action,
+                              arg, "{}"], timeout=timeout)
+        if r.returncode != 0:
+            raise AssertionError("action %s failed: %s" % (action, r.stderr))
+
     def dump(self, timeout=5.0):
         """The window state as a dict, or None while the app is not on the bus."""
         fd, path = tempfile.mkstemp(prefix="flint-dump-", suffix=".json")

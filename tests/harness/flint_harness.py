@@ -1217,6 +1217,17 @@ class Desktop:
         p.log_path = log_path
         return p
 
+    def download_folder(self, name="Incoming"):
+        """Makes HOME/name and sets it as Flint's download folder (the
+        GSettings keyfile of this desktop); returns its path."""
+        folder = os.path.join(self.env["HOME"], name)
+        os.makedirs(folder, exist_ok=True)
+        settings = os.path.join(self.env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
+        os.makedirs(settings, exist_ok=True)
+        with open(os.path.join(settings, "keyfile"), "w") as f:
+            f.write("[im/flint/Flint]\ndownload-folder='%s'\n" % folder)
+        return folder
+
     def screenshot(self, path=None):
         """Grab the whole screen (ImageMagick import); returns the path."""
         if path is None:

@@ -571,12 +571,7 @@ class FaultTest(unittest.TestCase):
         if SANITIZED:
             self.skipTest("runs in the normal build")
         prosody, desktop, _, app = self.start_world()
-        folder = os.path.join(desktop.env["HOME"], "Incoming")
-        os.makedirs(folder, exist_ok=True)
-        settings = os.path.join(desktop.env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
-        os.makedirs(settings, exist_ok=True)
-        with open(os.path.join(settings, "keyfile"), "w") as f:
-            f.write("[im/flint/Flint]\ndownload-folder='%s'\n" % folder)
+        folder = desktop.download_folder()
         app.start()
         me = app.wait_state("online", timeout=60)["bound_jid"]
         ex = Exchange(self, prosody, desktop, app)

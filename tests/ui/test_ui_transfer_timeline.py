@@ -38,14 +38,6 @@ def write_png(path, width, height):
 
 
 class TimelineTest(unittest.TestCase):
-    def activate(self, app, action, param=None):
-        arg = "[]" if param is None else "[<%s>]" % param
-        r = app.desktop.run(
-            ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
-             "/im/flint/Flint", "--method", "org.gtk.Actions.Activate", action, arg, "{}"],
-            timeout=10)
-        self.assertEqual(r.returncode, 0, r.stderr)
-
     def start_app(self, prosody, desktop, scheme, add=True):
         app = FlintApp(desktop)
         self.addCleanup(app.stop)
@@ -59,12 +51,7 @@ class TimelineTest(unittest.TestCase):
     def setup_world(self, prosody, desktop, scheme):
         prosody.register("alice", "alice-pw")
         prosody.register("bob", "bob-pw")
-        self.folder = os.path.join(desktop.env["HOME"], "Incoming")
-        os.makedirs(self.folder, exist_ok=True)
-        path = os.path.join(desktop.env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
-        os.makedirs(path, exist_ok=True)
-        with open(os.path.join(path, "keyfile"), "w") as f:
-            f.write("[im/flint/Flint]\ndownload-folder='%s'\n" % self.folder)
+        self.folder = desktop.download_folder()
         app, me = self.start_app(prosody, desktop, scheme)
         bob = fh.Peer.start(prosody, "bob", "bob-pw", resource="peer")
         self.addCleanup(bob.quit)
@@ -83,7 +70,7 @@ class TimelineTest(unittest.TestCase):
         with fh.Prosody() as prosody, fh.Desktop() as desktop:
             app, bob, me = self.setup_world(prosody, desktop, scheme)
             bob_jid = prosody.jid("bob")
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
             bob.command("send", to=me, body="Here is the report")
             app.wait_for(lambda d: self.tab(d, bob_jid)["messages"] >= 1, timeout=20,
                          what="first message")
@@ -102,7 +89,7 @@ class TimelineTest(unittest.TestCase):
 
             # Accepted from the card's action: it follows the transfer to the
             # end and then offers Open and Show in Folder.
-            self.activate(app, "transfer-accept", "uint32 %d" % card["id"])
+            app.activate("transfer-accept", "uint32 %d" % card["id"])
             dump = app.wait_for(
                 lambda d: [c for c in self.cards(d, bob_jid, "Report 2027.pdf")
                            if c["buttons"] == ["open", "show"]],
@@ -121,7 +108,7 @@ class TimelineTest(unittest.TestCase):
             dump = app.wait_for(lambda d: self.cards(d, bob_jid, "Site walk.mkv"),
                                 timeout=20, what="second offer")
             running = self.cards(dump, bob_jid, "Site walk.mkv")[0]
-            self.activate(app, "transfer-accept", "uint32 %d" % running["id"])
+            app.activate("transfer-accept", "uint32 %d" % running["id"])
             dump = app.wait_for(
                 lambda d: [c for c in self.cards(d, bob_jid, "Site walk.mkv")
                            if c["progress"] and "of" in c["details"]],
@@ -130,7 +117,7 @@ class TimelineTest(unittest.TestCase):
                              ["cancel"])
             time.sleep(1.0)
             desktop.screenshot("timeline-transfers-%s.png" % scheme)
-            self.activate(app, "transfer-cancel", "uint32 %d" % running["id"])
+            app.activate("transfer-cancel", "uint32 %d" % running["id"])
             dump = app.wait_for(
                 lambda d: [c for c in self.cards(d, bob_jid, "Site walk.mkv")
                            if c["details"] == "Cancelled"],
@@ -151,7 +138,7 @@ class TimelineTest(unittest.TestCase):
             # After a restart the rows come from history: still once each,
             # Open still offered for the file that is there.
             app, me = self.start_app(prosody, desktop, scheme, add=False)
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
             dump = app.wait_for(
                 lambda d: [c for c in self.cards(d, bob_jid, "Report 2027.pdf")
                            if c["buttons"] == ["open", "show"]]
@@ -174,7 +161,7 @@ class TimelineTest(unittest.TestCase):
     def upload_url(self, app, bob, prosody, desktop, name, make):
         src = os.path.join(desktop.env["HOME"], name)
         make(src)
-        self.activate(app, "test-send-file",
+        app.activate("test-send-file",
                       "'%s|%s|%s'" % (prosody.jid("alice"), prosody.jid("bob"), src))
         msg = bob.wait_for(lambda e: e.get("event") == "message" and
                            (e.get("body") or "").endswith(name.replace(" ", "%20")),
@@ -187,7 +174,7 @@ class TimelineTest(unittest.TestCase):
         with fh.Prosody() as prosody, fh.Desktop() as desktop:
             app, bob, me = self.setup_world(prosody, desktop, "prefer-light")
             bob_jid = prosody.jid("bob")
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
 
             def text(path):
                 with open(path, "w") as f:
@@ -212,7 +199,7 @@ class TimelineTest(unittest.TestCase):
             big = os.path.join(desktop.env["HOME"], "scan.pdf")
             with open(big, "wb") as f:
                 f.truncate(17 * 1024 * 1024)
-            self.activate(app, "test-send-file",
+            app.activate("test-send-file",
                           "'%s|%s|%s'" % (prosody.jid("alice"), bob_jid, big))
             dump = app.wait_for(
                 lambda d: [c for c in self.cards(d, bob_jid, "scan.pdf")
@@ -221,7 +208,7 @@ class TimelineTest(unittest.TestCase):
             self.assertEqual(self.cards(dump, bob_jid, "scan.pdf")[0]["buttons"], ["retry"])
             app.stop()
             app, me = self.start_app(prosody, desktop, "prefer-light", add=False)
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
             dump = app.wait_for(lambda d: self.cards(d, bob_jid, "scan.pdf") and
                                 self.cards(d, bob_jid, "minutes.txt"),
                                 timeout=30, what="rows after restart")
@@ -240,7 +227,7 @@ class TimelineTest(unittest.TestCase):
         with fh.Prosody() as prosody, fh.Desktop() as desktop:
             app, bob, me = self.setup_world(prosody, desktop, "prefer-light")
             bob_jid = prosody.jid("bob")
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
             url = "http://%s:%d/no-such-upload/slides.odp" % (prosody.host,
                                                               prosody.http_port)
             bob.command("send", to=me, body="The slides from today", oob=url,
@@ -248,10 +235,10 @@ class TimelineTest(unittest.TestCase):
             app.wait_for(lambda d: self.cards(d, bob_jid, url=url), timeout=20,
                          what="OOB card")
             # A download pending at exit.
-            self.activate(app, "transfer-download-link", "('%s', '%s')" % (bob_jid, url))
+            app.activate("transfer-download-link", "('%s', '%s')" % (bob_jid, url))
             app.stop()
             app, me = self.start_app(prosody, desktop, "prefer-light", add=False)
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
             dump = app.wait_for(lambda d: self.cards(d, bob_jid, url=url), timeout=20,
                                 what="OOB card after restart")
             card = self.cards(dump, bob_jid, url=url)[0]
@@ -264,7 +251,7 @@ class TimelineTest(unittest.TestCase):
         with fh.Prosody() as prosody, fh.Desktop() as desktop:
             app, bob, me = self.setup_world(prosody, desktop, "prefer-light")
             bob_jid = prosody.jid("bob")
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
             url = self.upload_url(app, bob, prosody, desktop, "Site plan.png",
                                   lambda p: write_png(p, 480, 300))
             for i in range(30):

@@ -71,12 +71,7 @@ class TransferWindowTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
 
     def start(self, prosody, desktop, scheme):
-        folder = os.path.join(desktop.env["HOME"], "Incoming")
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(desktop.env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
-        os.makedirs(path, exist_ok=True)
-        with open(os.path.join(path, "keyfile"), "w") as f:
-            f.write("[im/flint/Flint]\ndownload-folder='%s'\n" % folder)
+        folder = desktop.download_folder()
         app = FlintApp(desktop)
         self.addCleanup(app.stop)
         app.add_account(prosody, "alice", "alice-pw")
