@@ -512,6 +512,7 @@ test_receive_peer_offline (Fixture *f, gconstpointer data)
 {
   g_autofree char *directed = g_strdup_printf ("{\"cmd\": \"presence\", \"to\": \"%s\"}",
                                                flint_session_get_bound_jid (f->session));
+  g_autofree char *presence = NULL;
   g_autofree char *done = NULL;
   g_autofree char *answer = NULL;
   FlintTransfer *t;
@@ -519,7 +520,8 @@ test_receive_peer_offline (Fixture *f, gconstpointer data)
   /* No roster subscription here: a directed presence makes the server tell
    * us when this client goes offline. */
   peer_command (f->bob, directed);
-  g_assert_nonnull (peer_done (f->bob, "presence"));
+  presence = peer_done (f->bob, "presence");
+  g_assert_nonnull (presence);
 
   peer_offer (f, "\"name\": \"big.bin\", \"size\": 400000, \"method\": \"ibb\", "
                  "\"vanish_after\": 40000");
@@ -533,7 +535,9 @@ test_receive_peer_offline (Fixture *f, gconstpointer data)
 
   /* Back online, offering again, then gone before we answer. */
   peer_command (f->bob, directed);
-  g_assert_nonnull (peer_done (f->bob, "presence"));
+  g_free (presence);
+  presence = peer_done (f->bob, "presence");
+  g_assert_nonnull (presence);
   g_ptr_array_set_size (f->offers, 0);
   peer_offer (f, "\"name\": \"later.bin\", \"size\": 1000, \"method\": \"ibb\"");
   t = wait_offer (f);
