@@ -62,14 +62,6 @@ GLib.MainLoop().run()
 
 
 class TransferWindowTest(unittest.TestCase):
-    def activate(self, app, action, param=None):
-        arg = "[]" if param is None else "[<%s>]" % param
-        r = app.desktop.run(
-            ["gdbus", "call", "--session", "--dest", "im.flint.Flint", "--object-path",
-             "/im/flint/Flint", "--method", "org.gtk.Actions.Activate", action, arg, "{}"],
-            timeout=10)
-        self.assertEqual(r.returncode, 0, r.stderr)
-
     def start(self, prosody, desktop, scheme):
         folder = desktop.download_folder()
         app = FlintApp(desktop)
@@ -106,12 +98,12 @@ class TransferWindowTest(unittest.TestCase):
             offer = [t for t in dump["transfers"] if t["name"] == "Quarterly report.pdf"][0]
             self.assertEqual(offer["direction"], "incoming")
             self.assertEqual(offer["size"], 200000)
-            self.activate(app, "show-transfers")
+            app.activate("show-transfers")
             time.sleep(1.0)
             desktop.screenshot("transfers-offer-light.png")
 
             # Accept (the notification's button runs the same action).
-            self.activate(app, "transfer-accept", "uint32 %d" % offer["id"])
+            app.activate("transfer-accept", "uint32 %d" % offer["id"])
             dump = app.wait_for(
                 lambda d: self.transfer(d, offer["id"])["state"] in ("complete", "failed"),
                 timeout=30, what="received")
@@ -130,7 +122,7 @@ class TransferWindowTest(unittest.TestCase):
                         method="ibb", hostile="bad_base64")
             dump = self.offered(app, "evil.sh")
             bad = [t for t in dump["transfers"] if t["name"] == "evil.sh"][0]
-            self.activate(app, "transfer-accept", "uint32 %d" % bad["id"])
+            app.activate("transfer-accept", "uint32 %d" % bad["id"])
             dump = app.wait_for(lambda d: self.transfer(d, bad["id"])["state"] == "failed",
                                 timeout=30, what="hostile transfer failed")
             self.assertIn("invalid data", self.transfer(dump, bad["id"])["error"])
@@ -143,7 +135,7 @@ class TransferWindowTest(unittest.TestCase):
             data = b"Minutes of the meeting\n" * 1000
             with open(src, "wb") as f:
                 f.write(data)
-            self.activate(app, "test-send-file",
+            app.activate("test-send-file",
                           "'%s|%s|%s'" % (prosody.jid("alice"), prosody.jid("bob"), src))
             msg = bob.wait_for(lambda e: e.get("event") == "message" and
                                (e.get("body") or "").startswith("http"), timeout=30)
@@ -161,7 +153,7 @@ class TransferWindowTest(unittest.TestCase):
             self.assertEqual(up["method"], "http")
             self.assertEqual(up["url"], msg["body"])
             time.sleep(1.0)
-            self.activate(app, "show-transfers")
+            app.activate("show-transfers")
             time.sleep(1.0)
             desktop.screenshot("transfers-done-light.png")
 
@@ -173,12 +165,12 @@ class TransferWindowTest(unittest.TestCase):
             bob.command("si_send_file", wait=False, to=me, name="holiday.jpg", size=50000,
                         method="ibb")
             dump = self.offered(app, "holiday.jpg")
-            self.activate(app, "show-transfers")
+            app.activate("show-transfers")
             bob.command("si_send_file", wait=False, to=me, name="slides.odp", size=30000,
                         method="ibb")
             dump = self.offered(app, "slides.odp")
             first = [t for t in dump["transfers"] if t["name"] == "holiday.jpg"][0]
-            self.activate(app, "transfer-accept", "uint32 %d" % first["id"])
+            app.activate("transfer-accept", "uint32 %d" % first["id"])
             app.wait_for(lambda d: self.transfer(d, first["id"])["state"] == "complete",
                          timeout=30, what="received")
             time.sleep(1.0)
@@ -197,7 +189,7 @@ class TransferWindowTest(unittest.TestCase):
             prosody.register("bob", "bob-pw")
             app, bob, folder, me = self.start(prosody, desktop, scheme)
             bob_jid = prosody.jid("bob")
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
 
             # An offer shows in the conversation's timeline with Accept, Save
             # As and Decline, not only in the transfer window.
@@ -215,7 +207,7 @@ class TransferWindowTest(unittest.TestCase):
 
             # Accepted from the card's action: the card follows the transfer
             # to the end and then offers Open and Show in Folder.
-            self.activate(app, "transfer-accept", "uint32 %d" % card["id"])
+            app.activate("transfer-accept", "uint32 %d" % card["id"])
             dump = app.wait_for(
                 lambda d: [r for r in self.inline(d, bob_jid, "Budget 2027.ods")
                            if "open" in r["buttons"]],
@@ -233,7 +225,7 @@ class TransferWindowTest(unittest.TestCase):
             dump = app.wait_for(lambda d: self.inline(d, bob_jid, "spam.exe"),
                                 timeout=20, what="second offer card")
             card = self.inline(dump, bob_jid, "spam.exe")[0]
-            self.activate(app, "transfer-decline", "uint32 %d" % card["id"])
+            app.activate("transfer-decline", "uint32 %d" % card["id"])
             bob.wait_for(lambda e: e.get("event") == "si_declined", timeout=20)
             dump = app.wait_for(
                 lambda d: self.inline(d, bob_jid, "spam.exe")[0]["buttons"] == [],
@@ -253,11 +245,11 @@ class TransferWindowTest(unittest.TestCase):
             prosody.register("bob", "bob-pw")
             app, bob, folder, me = self.start(prosody, desktop, "prefer-light")
             bob_jid = prosody.jid("bob")
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
             # A 320x200 image on the clipboard, as after a screenshot.
             src = os.path.join(desktop.env["HOME"], "shot.png")
             write_png(src, 320, 200)
-            self.activate(app, "test-clipboard-image", "'%s'" % src)
+            app.activate("test-clipboard-image", "'%s'" % src)
             wid = desktop.wait_for_window("Flint")[0]
             desktop.run(["xdotool", "windowactivate", "--sync", wid], timeout=10)
             desktop.run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
@@ -290,13 +282,13 @@ class TransferWindowTest(unittest.TestCase):
             prosody.register("bob", "bob-pw")
             app, bob, folder, me = self.start(prosody, desktop, scheme)
             bob_jid = prosody.jid("bob")
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
             src = os.path.join(desktop.env["HOME"], "Site plan.png")
             write_png(src, 480, 300)
             with open(src, "rb") as f:
                 png_md5 = hashlib.md5(f.read()).hexdigest()
             # Alice's upload: her own message is the link, shown as a card.
-            self.activate(app, "test-send-file",
+            app.activate("test-send-file",
                           "'%s|%s|%s'" % (prosody.jid("alice"), bob_jid, src))
             msg = bob.wait_for(lambda e: e.get("event") == "message" and
                                (e.get("body") or "").startswith("http"), timeout=30)
@@ -328,7 +320,7 @@ class TransferWindowTest(unittest.TestCase):
 
             # Download (the card's button action): saved under the safe-file
             # rules in the download folder, byte for byte.
-            self.activate(app, "transfer-download-link", "('%s', '%s')" % (bob_jid, url))
+            app.activate("transfer-download-link", "('%s', '%s')" % (bob_jid, url))
             dump = app.wait_for(lambda d: [t for t in d["transfers"]
                                            if t.get("url") == url and
                                            t["direction"] == "incoming" and
@@ -365,14 +357,14 @@ class TransferWindowTest(unittest.TestCase):
             self.addCleanup(fm.wait)
             self.addCleanup(fm.kill)
             self.assertEqual(fm.stdout.readline().strip(), b"ready")
-            self.activate(app, "open-chat", "'%s'" % bob_jid)
+            app.activate("open-chat", "'%s'" % bob_jid)
 
             # Over the server's upload limit (16 MiB here): the send fails and
             # its card offers Retry.
             src = os.path.join(desktop.env["HOME"], "scan.pdf")
             with open(src, "wb") as f:
                 f.truncate(17 * 1024 * 1024)
-            self.activate(app, "test-send-file",
+            app.activate("test-send-file",
                           "'%s|%s|%s'" % (prosody.jid("alice"), bob_jid, src))
             dump = app.wait_for(lambda d: [t for t in d["transfers"]
                                            if t["name"] == "scan.pdf" and
@@ -387,7 +379,7 @@ class TransferWindowTest(unittest.TestCase):
             data = b"%PDF-1.4 small scan\n" * 2000
             with open(src, "wb") as f:
                 f.write(data)
-            self.activate(app, "transfer-retry", "uint32 %d" % failed["id"])
+            app.activate("transfer-retry", "uint32 %d" % failed["id"])
             msg = bob.wait_for(lambda e: e.get("event") == "message" and
                                (e.get("body") or "").endswith("scan.pdf"), timeout=30)
             fetched = bob.command("http_get", url=msg["body"], timeout=30)
@@ -401,7 +393,7 @@ class TransferWindowTest(unittest.TestCase):
             self.assertNotEqual(done["id"], failed["id"])
 
             # Show in Folder asks the file manager over D-Bus for that file.
-            self.activate(app, "transfer-show", "uint32 %d" % done["id"])
+            app.activate("transfer-show", "uint32 %d" % done["id"])
             deadline = time.monotonic() + 10
             # The fake file manager writes the line after creating the file:
             # wait for a whole line, not just the file.
